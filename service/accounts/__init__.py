@@ -1,0 +1,1 @@
+"""People and their rights: users, memberships in organisations, API tokens."""

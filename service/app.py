@@ -1,0 +1,89 @@
+"""The Litestar application: `create_app(settings)`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import asyncpg
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from service.catalogue.routes import CONTROLLERS as CATALOGUE
+from service.db.pool import open_database
+from service.errors import EXCEPTION_HANDLERS
+from service.settings import Settings
+from service.web_common import provide_connection, provide_identity
+
+logger = logging.getLogger(__name__)
+
+# Background tasks started by `serve` (and by `boussole worker`): each gets the pool and settings.
+BackgroundTask = Callable[[asyncpg.Pool, Settings], Coroutine[Any, Any, None]]
+
+
+def background_tasks() -> list[BackgroundTask]:
+    """The long-running jobs of the worker."""
+    from service.jobs import TASKS
+
+    return list(TASKS)
+
+
+@get("/healthz", operation_id="health", tags=["operations"], sync_to_thread=False)
+def healthz(state: State) -> dict[str, Any]:
+    """Liveness and the state of the parts the service depends on."""
+    health: dict[str, Any] = {"status": "ok"}
+    probes = state.get("health_probes", {})
+    for name, probe in probes.items():
+        health[name] = probe()
+        if isinstance(health[name], dict) and health[name].get("status") == "degraded":
+            health["status"] = "degraded"
+    return health
+
+
+def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Litestar:
+    """The application; with `pool`, it uses that pool instead of opening the database."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if pool is None:
+                app.state.pool = await stack.enter_async_context(open_database(settings))
+            else:
+                app.state.pool = pool
+            tasks = []
+            if settings.run_worker:
+                for task in background_tasks():
+                    tasks.append(asyncio.create_task(task(app.state.pool, settings)))
+            try:
+                yield
+            finally:
+                for running in tasks:
+                    running.cancel()
+                for running in tasks:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await running
+
+    return Litestar(
+        route_handlers=[healthz, *CATALOGUE],
+        dependencies={
+            "conn": Provide(provide_connection),
+            "identity": Provide(provide_identity),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        state=State({"settings": settings, "health_probes": {}}),
+        openapi_config=OpenAPIConfig(
+            title="Boussole",
+            version="1",
+            description="Partner directory and guided referrals of a municipal social network.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=settings.debug,
+    )

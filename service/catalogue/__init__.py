@@ -1,0 +1,1 @@
+"""The catalogue: organisations, places, services held at places, their hours and themes."""

@@ -1,0 +1,161 @@
+"""Places: the addresses where services are held, with their access and coordinates."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.catalogue import Place, PlaceIn
+from schemas.common import Page
+from service.catalogue.records import (
+    Actor,
+    Q,
+    check_version,
+    enqueue_search,
+    record_change,
+    snapshot,
+)
+from service.catalogue.validation import Errors, check_references
+from service.errors import NotFound
+
+
+async def get(conn: asyncpg.Connection, place_id: UUID) -> Place:
+    row = await conn.fetchrow(Q.place_select + " WHERE p.id = $1", place_id)
+    if row is None:
+        raise NotFound(f"place {place_id}")
+    return msgspec.convert(dict(row), Place)
+
+
+async def list_page(
+    conn: asyncpg.Connection,
+    *,
+    limit: int,
+    offset: int,
+    q: str | None = None,
+    organisation_id: UUID | None = None,
+    territory_id: str | None = None,
+    postal_code: str | None = None,
+) -> Page[Place]:
+    where = """
+        WHERE ($1::text IS NULL OR unaccent(p.name || ' ' || p.street || ' ' || p.commune)
+                                   ILIKE '%' || unaccent($1) || '%')
+          AND ($2::uuid IS NULL OR p.organisation_id = $2)
+          AND ($3::text IS NULL OR p.territory_id = $3 OR p.territory_id LIKE $3 || '.%')
+          AND ($4::text IS NULL OR p.postal_code = $4)"""
+    args = (q, organisation_id, territory_id, postal_code)
+    total = await conn.fetchval("SELECT count(*) FROM place p" + where, *args)
+    rows = await conn.fetch(
+        Q.place_select + where + " ORDER BY lower(p.name), p.id LIMIT $5 OFFSET $6",
+        *args,
+        limit,
+        offset,
+    )
+    items = [msgspec.convert(dict(r), Place) for r in rows]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+async def _validate(conn: asyncpg.Connection, data: PlaceIn) -> None:
+    errors = Errors()
+    if (data.latitude is None) != (data.longitude is None):
+        errors.add(
+            "latitude" if data.latitude is None else "longitude",
+            "latitude and longitude go together",
+        )
+    if data.territory_id is not None and not await conn.fetchval(
+        Q.territory_exists, data.territory_id
+    ):
+        errors.add("territory_id", f"unknown territory {data.territory_id}")
+    if data.organisation_id is not None:
+        await check_references(
+            conn,
+            errors,
+            Q.organisations_exist,
+            "organisation_id",
+            [("organisation_id", data.organisation_id)],
+            "organisation",
+        )
+    errors.raise_if_any()
+
+
+def _values(data: PlaceIn) -> tuple[Any, ...]:
+    return (
+        data.organisation_id,
+        data.name,
+        data.description,
+        data.street,
+        data.postal_code,
+        data.commune,
+        data.territory_id,
+        data.latitude,
+        data.longitude,
+        data.wheelchair,
+        data.accessibility_notes,
+        data.transport_notes,
+        msgspec.to_builtins(data.phones),
+    )
+
+
+def _require_owner(actor: Actor, organisation_id: UUID | None) -> None:
+    if organisation_id is None:
+        actor.require_coordinator("manage places that belong to no organisation")
+    else:
+        actor.require_editor(organisation_id, "this place")
+
+
+async def create(
+    conn: asyncpg.Connection, data: PlaceIn, actor: Actor, *, id: UUID | None = None
+) -> Place:
+    """Add a place owned by an organisation the actor edits."""
+    _require_owner(actor, data.organisation_id)
+    await _validate(conn, data)
+    new_id = await conn.fetchval(Q.insert_place, id, *_values(data))
+    created = await get(conn, new_id)
+    await record_change(conn, "place", new_id, "create", actor, None, snapshot(created))
+    return created
+
+
+async def update(
+    conn: asyncpg.Connection,
+    place_id: UUID,
+    data: PlaceIn,
+    actor: Actor,
+    expected_version: int | None,
+) -> Place:
+    """Replace a place's fields, if it is still at the version the caller read."""
+    row = check_version(
+        await conn.fetchrow(Q.lock_place, place_id), expected_version, f"place {place_id}"
+    )
+    _require_owner(actor, row["organisation_id"])
+    if data.organisation_id != row["organisation_id"]:
+        _require_owner(actor, data.organisation_id)
+    await _validate(conn, data)
+    before = await get(conn, place_id)
+    await conn.execute(Q.update_place, place_id, *_values(data))
+    after = await get(conn, place_id)
+    await record_change(conn, "place", place_id, "update", actor, snapshot(before), snapshot(after))
+    await enqueue_search(conn, await conn.fetchval(Q.place_service_ids, place_id))
+    return after
+
+
+async def delete(
+    conn: asyncpg.Connection, place_id: UUID, actor: Actor, expected_version: int | None
+) -> None:
+    """Remove a place; the services held there stay, without it."""
+    row = check_version(
+        await conn.fetchrow(Q.lock_place, place_id), expected_version, f"place {place_id}"
+    )
+    _require_owner(actor, row["organisation_id"])
+    before = await get(conn, place_id)
+    service_ids = await conn.fetchval(Q.place_service_ids, place_id)
+    await conn.execute(Q.delete_place, place_id)
+    await record_change(conn, "place", place_id, "delete", actor, snapshot(before), None)
+    await enqueue_search(conn, service_ids)
+
+
+def as_input(record: Place) -> dict[str, Any]:
+    """The writable fields of a stored place, the base a merge patch applies to."""
+    data = snapshot(record)
+    return {k: v for k, v in data.items() if k in PlaceIn.__struct_fields__}

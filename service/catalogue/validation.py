@@ -1,0 +1,80 @@
+"""Checks that need more than a type: enterprise numbers, hours, references to other records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from uuid import UUID
+
+import asyncpg
+
+from schemas.common import FieldError
+from service.hours import hours_error
+
+_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def enterprise_number_error(text: str) -> str | None:
+    """Why a BCE/KBO enterprise number is wrong, or None when it is right."""
+    digits = _SEPARATORS.sub("", text).upper().removeprefix("BE")
+    if not re.fullmatch(r"[01][0-9]{9}", digits):
+        return "must be 10 digits starting with 0 or 1, e.g. 0212.345.678"
+    if 97 - int(digits[:8]) % 97 != int(digits[8:]):
+        return "has wrong check digits (the last two must be 97 minus the first eight modulo 97)"
+    return None
+
+
+def normalise_enterprise_number(text: str) -> str:
+    """The 10 digits of a valid enterprise number, as stored."""
+    return _SEPARATORS.sub("", text).upper().removeprefix("BE")
+
+
+def format_enterprise_number(digits: str | None) -> str | None:
+    """0212345678 → 0212.345.678, the way Belgians write it."""
+    if not digits:
+        return None
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+
+
+class Errors:
+    """Field errors gathered while checking one request, reported together."""
+
+    def __init__(self) -> None:
+        self.items: list[FieldError] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.items.append(FieldError(field, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        from service.errors import InvalidInput
+
+        if self.items:
+            raise InvalidInput(self.items)
+
+
+def check_hours(errors: Errors, field: str, expression: str | None) -> None:
+    if expression is not None:
+        problem = hours_error(expression)
+        if problem:
+            errors.add(field, problem)
+
+
+async def check_references(
+    conn: asyncpg.Connection,
+    errors: Errors,
+    query: str,
+    field: str,
+    wanted: Iterable[tuple[str, UUID | str]],
+    what: str,
+) -> None:
+    """Add an error for each wanted id (with its field path) that the query does not find."""
+    wanted = list(wanted)
+    if not wanted:
+        return
+    found = set(await conn.fetchval(query, list({value for _, value in wanted})))
+    for path, value in wanted:
+        if value not in found:
+            errors.add(path or field, f"unknown {what} {value!s}")

@@ -1,0 +1,215 @@
+"""The `boussole` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.db.pool import open_database
+from service.settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+async def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    async with open_database(settings) as pool:
+        if args.demo:
+            await _load_demo(pool)
+        app = create_app(settings, pool=pool)
+        config = uvicorn.Config(
+            app,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            log_level="info",
+            proxy_headers=True,
+        )
+        server = uvicorn.Server(config)
+        print(f"Boussole is running at http://{config.host}:{config.port}/", flush=True)
+        print(f"API documentation at http://{config.host}:{config.port}/schema", flush=True)
+        await server.serve()
+    return 0
+
+
+async def _load_demo(pool: asyncpg.Pool) -> None:
+    from service.interop.demo import load_demo
+
+    report = await load_demo(pool)
+    print(report, flush=True)
+
+
+async def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from service.app import background_tasks
+
+    async with open_database(settings) as pool:
+        tasks = [asyncio.create_task(task(pool, settings)) for task in background_tasks()]
+        print(f"worker running {len(tasks)} task(s); Ctrl-C to stop", flush=True)
+        if tasks:
+            await asyncio.gather(*tasks)
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from service.db import migrations
+    from service.db.pool import create_pool, resolve_url
+
+    url, _server = resolve_url(settings)
+    pool = await create_pool(url, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            applied = await migrations.upgrade(conn)
+    finally:
+        await pool.close()
+    for migration in applied:
+        print(f"applied {migration.version:03d}_{migration.name}")
+    print("database is up to date")
+    return 0
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    async with open_database(settings) as pool:
+        await _load_demo(pool)
+    return 0
+
+
+async def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
+    from service.interop.hsds_import import import_file
+
+    async with open_database(settings) as pool:
+        report = await import_file(
+            pool, Path(args.file), skip_invalid=args.skip_invalid, progress=sys.stderr.isatty()
+        )
+    print(report.summary())
+    return 0 if report.ok(skip_invalid=args.skip_invalid) else 1
+
+
+async def _org_create(args: argparse.Namespace, settings: Settings) -> int:
+    from schemas.catalogue import OrganisationIn
+    from service.catalogue import organisations
+    from service.catalogue.records import SystemActor
+
+    async with open_database(settings) as pool, pool.acquire() as conn, conn.transaction():
+        created = await organisations.create(
+            conn, OrganisationIn(name=args.name, kind=args.kind), SystemActor("cli")
+        )
+    print(created.id)
+    return 0
+
+
+async def _user_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.accounts import users
+
+    async with open_database(settings) as pool, pool.acquire() as conn, conn.transaction():
+        user_id = await users.create_or_update(
+            conn,
+            email=args.email,
+            name=args.name or "",
+            organisation_id=UUID(args.org) if args.org else None,
+            role=args.role,
+            coordinator=args.coordinator,
+        )
+    print(user_id)
+    return 0
+
+
+async def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from service.accounts import users
+    from service.accounts.identity import create_token
+
+    async with open_database(settings) as pool, pool.acquire() as conn, conn.transaction():
+        user = await users.by_email(conn, args.user)
+        token = await create_token(conn, user["id"], args.name or "cli")
+    print(f"token for {user['email']} (shown once):")
+    print(token)
+    return 0
+
+
+def _parser(commands: dict[str, Any]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="boussole", description="Partner directory and referrals of a social network."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web service (and its worker)")
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--demo", action="store_true", help="load the demo data first")
+    serve.set_defaults(run=_serve)
+
+    sub.add_parser("worker", help="run the background worker alone").set_defaults(run=_worker)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db", required=True)
+    db.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
+
+    sub.add_parser("demo", help="load the demo data").set_defaults(run=_demo)
+
+    imp = sub.add_parser("import", help="import data").add_subparsers(dest="format", required=True)
+    hsds = imp.add_parser("hsds", help="import Open Referral HSDS 3.0 services")
+    hsds.add_argument("file", help="JSON ({'contents': [...]} or an array) or NDJSON file")
+    hsds.add_argument(
+        "--skip-invalid", action="store_true", help="write the valid records, skip the others"
+    )
+    hsds.set_defaults(run=_import_hsds)
+
+    org = sub.add_parser("org", help="organisations").add_subparsers(dest="org", required=True)
+    org_create = org.add_parser("create", help="add an organisation; prints its id")
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument("--kind", default="association")
+    org_create.set_defaults(run=_org_create)
+
+    user = sub.add_parser("user", help="users").add_subparsers(dest="user", required=True)
+    user_create = user.add_parser("create", help="add a user (or change their role)")
+    user_create.add_argument("--email", required=True)
+    user_create.add_argument("--name")
+    user_create.add_argument("--org", help="organisation id")
+    user_create.add_argument("--role", choices=["admin", "editor", "member"], default="member")
+    user_create.add_argument(
+        "--coordinator", action="store_true", help="network coordinator (administers everything)"
+    )
+    user_create.set_defaults(run=_user_create)
+
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token", required=True)
+    token_create = token.add_parser("create", help="issue a token; printed on the last line")
+    token_create.add_argument("--user", required=True, help="the user's e-mail")
+    token_create.add_argument("--name", help="what the token is for")
+    token_create.set_defaults(run=_token_create)
+
+    for name, (help_text, configure) in commands.items():
+        configure(sub.add_parser(name, help=help_text))
+    return parser
+
+
+# Other domains add top-level commands here: name -> (help, configure(parser)).
+EXTRA_COMMANDS: dict[str, Any] = {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser(EXTRA_COMMANDS).parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return asyncio.run(args.run(args, settings))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a clear line for the operator instead of a traceback
+        from service.errors import ProblemError
+
+        if isinstance(error, ProblemError):
+            print(f"error: {error.detail or error.title}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Database access: the connection pool, the embedded server, migrations and named queries."""

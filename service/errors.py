@@ -1,0 +1,180 @@
+"""RFC 9457 problem details for every error the API answers, naming the field at fault."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from schemas.common import FieldError, Problem
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """An error answered as a problem details body."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str | None = None,
+        errors: Sequence[FieldError] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = headers or {}
+
+
+class InvalidInput(ProblemError):
+    """422: the request is well-formed but some fields are wrong."""
+
+    def __init__(self, errors: Sequence[FieldError], detail: str | None = None) -> None:
+        errors = list(errors)
+        if detail is None:
+            detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(422, "Invalid input", detail, errors)
+
+
+def invalid(field: str, message: str) -> InvalidInput:
+    """A 422 about one field."""
+    return InvalidInput([FieldError(field, message)])
+
+
+class NotFound(ProblemError):
+    def __init__(self, what: str) -> None:
+        super().__init__(404, "Not found", f"{what} does not exist")
+
+
+class Conflict(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(409, "Conflict", detail)
+
+
+class Forbidden(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, "Forbidden", detail)
+
+
+class Unauthorized(ProblemError):
+    def __init__(self, detail: str = "Authentication is required") -> None:
+        super().__init__(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _response(
+    request: Request, problem: Problem, headers: dict[str, str] | None = None
+) -> Response:
+    problem.instance = request.url.path
+    return Response(
+        problem, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers or {}
+    )
+
+
+def problem_handler(request: Request, exc: ProblemError) -> Response:
+    problem = Problem(
+        title=exc.title, status=exc.status, detail=exc.detail, errors=exc.errors or None
+    )
+    return _response(request, problem, exc.headers)
+
+
+# msgspec says "Expected `int`, got `str` - at `$.places[0].opening_hours`".
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
+
+
+def _field_of(path: str | None, fallback: str | None) -> str:
+    if path:
+        return path.lstrip(".") or "body"
+    return fallback or "body"
+
+
+def validation_handler(request: Request, exc: ValidationException) -> Response:
+    """Litestar's decoding errors (bad JSON, wrong types, unknown fields) as problems."""
+    errors: list[FieldError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "is invalid"))
+        match = _AT.match(message)
+        path = match["path"] if match else None
+        text = match["message"] if match else message
+        key = item.get("key")
+        errors.append(FieldError(_field_of(path, key if isinstance(key, str) else None), text))
+    malformed = any("malformed" in e.message.lower() or "JSON" in e.message for e in errors)
+    status = 400 if malformed else 422
+    if not errors:
+        errors.append(FieldError("body", str(exc.detail)))
+    problem = Problem(
+        title="Malformed request" if malformed else "Invalid input",
+        status=status,
+        detail="; ".join(f"{e.field}: {e.message}" for e in errors),
+        errors=errors,
+    )
+    return _response(request, problem)
+
+
+def http_handler(request: Request, exc: HTTPException) -> Response:
+    problem = Problem(title=_title(exc.status_code), status=exc.status_code, detail=exc.detail)
+    return _response(request, problem, dict(exc.headers or {}))
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
+    """Constraint violations the checks above missed are the client's fault, never a 500."""
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        column = _constraint_field(exc)
+        return problem_handler(
+            request, ProblemError(409, "Conflict", f"{column} is already used by another record")
+        )
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        return problem_handler(request, invalid(_constraint_field(exc), "refers to nothing"))
+    if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
+        return problem_handler(request, invalid(_constraint_field(exc), "is not allowed"))
+    return internal_handler(request, exc)
+
+
+def _constraint_field(exc: asyncpg.PostgresError) -> str:
+    detail = getattr(exc, "detail", None) or ""
+    match = re.search(r"Key \((\w+)\)", detail)
+    if match:
+        return match[1]
+    return getattr(exc, "column_name", None) or getattr(exc, "constraint_name", None) or "body"
+
+
+def internal_handler(request: Request, exc: Exception) -> Response:
+    # Log the type and place only: messages may carry personal data from the request.
+    logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+    problem = Problem(
+        title="Internal error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="The server failed; the failure was logged.",
+    )
+    return _response(request, problem)
+
+
+EXCEPTION_HANDLERS = {
+    ProblemError: problem_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_handler,
+    asyncpg.PostgresError: database_handler,
+    Exception: internal_handler,
+}

@@ -1,0 +1,73 @@
+"""Settings read from the environment once, at start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+import platformdirs
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service reads from its environment."""
+
+    database_url: str | None = None
+    """PostgreSQL URL; when unset, an embedded server is started in `data_dir`."""
+    data_dir: Path = Path(platformdirs.user_data_dir("boussole"))
+    """Where the embedded PostgreSQL keeps its files (BOUSSOLE_DATA_DIR)."""
+    meili_url: str | None = None
+    """Meilisearch address; when unset, search runs on PostgreSQL."""
+    meili_api_key: str | None = None
+    """Meilisearch API key (MEILI_API_KEY)."""
+    meili_index: str = "services"
+    """Name of the Meilisearch index (MEILI_INDEX)."""
+    smtp_url: str | None = None
+    """smtp://user:password@host:port for outgoing mail; unset keeps mails in the database."""
+    mail_from: str = "Boussole <noreply@boussole.invalid>"
+    """Sender address of outgoing mail (MAIL_FROM)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """Address people reach the service at, used in e-mails (BOUSSOLE_PUBLIC_URL)."""
+    host: str = "127.0.0.1"
+    """Interface `boussole serve` listens on (BOUSSOLE_HOST)."""
+    port: int = 8000
+    """Port `boussole serve` listens on (BOUSSOLE_PORT)."""
+    run_worker: bool = True
+    """Whether `serve` runs the background worker in-process (BOUSSOLE_RUN_WORKER)."""
+    pool_size: int = 10
+    """Maximum connections in the database pool (BOUSSOLE_POOL_SIZE)."""
+    debug: bool = False
+    """Litestar debug mode (BOUSSOLE_DEBUG); never in production."""
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from environment variables, with explicit overrides last."""
+        env = dict(os.environ if env is None else env)
+        raw: dict[str, object] = {}
+        names = {
+            "database_url": "DATABASE_URL",
+            "data_dir": "BOUSSOLE_DATA_DIR",
+            "meili_url": "MEILI_URL",
+            "meili_api_key": "MEILI_API_KEY",
+            "meili_index": "MEILI_INDEX",
+            "smtp_url": "SMTP_URL",
+            "mail_from": "MAIL_FROM",
+            "public_url": "BOUSSOLE_PUBLIC_URL",
+            "host": "BOUSSOLE_HOST",
+            "port": "BOUSSOLE_PORT",
+            "run_worker": "BOUSSOLE_RUN_WORKER",
+            "pool_size": "BOUSSOLE_POOL_SIZE",
+            "debug": "BOUSSOLE_DEBUG",
+        }
+        for field, var in names.items():
+            value = env.get(var)
+            if value not in (None, ""):
+                raw[field] = value
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
+
+
+def _decode_path(type_: type, value: object) -> object:
+    if type_ is Path and isinstance(value, str):
+        return Path(value).expanduser()
+    raise NotImplementedError

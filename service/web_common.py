@@ -1,0 +1,75 @@
+"""Request plumbing shared by every domain: the transaction, the caller, paging, preconditions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import asyncpg
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from service.accounts.identity import Identity, bearer_token, identity_from_token
+from service.errors import ProblemError, Unauthorized, invalid
+from service.hours import local
+
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
+Conn = NamedDependency[asyncpg.Connection]
+"""The request's connection, inside its transaction."""
+Caller = NamedDependency[Identity | None]
+"""Who is calling, or None when anonymous."""
+
+
+async def provide_connection(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One connection and one transaction per request, rolled back if the handler fails."""
+    pool: asyncpg.Pool = state.pool
+    async with pool.acquire() as conn, conn.transaction():
+        yield conn
+
+
+async def provide_identity(request: Request, conn: Conn) -> Identity | None:
+    """The caller, from a bearer token or a session; None when anonymous."""
+    token = bearer_token(request.headers.get("authorization"))
+    if token is not None:
+        identity = await identity_from_token(conn, token)
+        if identity is None:
+            raise Unauthorized("the token is unknown, revoked or expired")
+        return identity
+    resolver = request.app.state.get("session_identity")
+    if resolver is not None:
+        identity_or_none: Identity | None = await resolver(request, conn)
+        return identity_or_none
+    return None
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+def expected_version(request: Request) -> int:
+    """The version named by If-Match: writes must say which version they change."""
+    header = request.headers.get("if-match")
+    if header is None:
+        raise ProblemError(
+            428,
+            "Precondition required",
+            "send If-Match with the ETag of the record you read, so that no change is lost",
+        )
+    match = _ETAG.match(header)
+    if match is None:
+        raise ProblemError(400, "Malformed request", 'If-Match must be an ETag such as "3"')
+    return int(match[1])
+
+
+def parse_moment(value: str | None, field: str) -> datetime:
+    """An ISO 8601 moment from a query string, Brussels time when it has no offset; now if None."""
+    if value is None or value == "":
+        return local(datetime.now(UTC))
+    try:
+        return local(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        raise invalid(field, "must be an ISO 8601 date-time, e.g. 2026-11-23T10:00") from None

@@ -1,0 +1,160 @@
+"""Fixtures shared by every test: a real PostgreSQL, a fresh database per test, the app on a port.
+
+One embedded server runs for the session. Migrations are applied once to a template
+database; each test gets its own database cloned from it, so tests need no cleanup code
+and cannot see each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from service.db import migrations
+from service.db.embedded import start_embedded
+from service.db.pool import create_pool
+from service.settings import Settings
+
+TEMPLATE = "boussole_template"
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of another database on the same server."""
+    base, _, query = server_url.partition("?")
+    root = base.rsplit("/", 1)[0]
+    return f"{root}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole run: TEST_DATABASE_URL, or an embedded one."""
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    with tempfile.TemporaryDirectory(prefix="boussole-test-") as directory:
+        url, server = start_embedded(Path(directory))
+        try:
+            yield url
+        finally:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def template_url(server_url: str) -> str:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    url = database_url(server_url, TEMPLATE)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrations.upgrade(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+@pytest.fixture
+async def db_url(server_url: str, template_url: str) -> AsyncIterator[str]:
+    """A fresh database with every migration applied, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    yield database_url(server_url, name)
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(db_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(db_url, max_size=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, run_worker=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def base_url(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[str]:
+    """The application served by uvicorn on a loopback port, on this test's database."""
+    from service.app import create_app
+
+    app = create_app(settings, pool=pool)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def client(base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        yield client
+
+
+TokenFactory = Callable[..., Awaitable[str]]
+
+
+@pytest.fixture
+def make_token(pool: asyncpg.Pool) -> TokenFactory:
+    """Create a user with a role (or coordinator) and return a bearer token for them."""
+    from service.accounts import users
+    from service.accounts.identity import create_token
+
+    async def make(
+        *, organisation_id: Any = None, role: str = "editor", coordinator: bool = False
+    ) -> str:
+        email = f"user-{uuid.uuid4().hex[:8]}@example.org"
+        async with pool.acquire() as conn:
+            user_id = await users.create_or_update(
+                conn,
+                email=email,
+                organisation_id=organisation_id,
+                role=role,
+                coordinator=coordinator,
+            )
+            return await create_token(conn, user_id, "test")
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,301 @@
+"""The catalogue API over real HTTP on a real database: writes, rights, concurrency, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import TokenFactory, bearer
+
+pytestmark = pytest.mark.asyncio
+
+
+def _bce(first_eight: int) -> str:
+    digits = f"{first_eight:08d}{97 - first_eight % 97:02d}"
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+
+
+@pytest.fixture
+async def themes(pool: asyncpg.Pool) -> list[str]:
+    """Two themes of our own, so the test does not depend on the seeded taxonomy."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """INSERT INTO theme (id, parent_id, position, label_fr, label_nl, label_en) VALUES
+               ('t-food', NULL, 1, 'Alimentation', 'Voeding', 'Food'),
+               ('t-food.parcels', 't-food', 1, 'Colis', 'Pakketten', 'Parcels')
+               ON CONFLICT DO NOTHING"""
+        )
+    return ["t-food", "t-food.parcels"]
+
+
+async def _coordinator(client: httpx.AsyncClient, make_token: TokenFactory) -> dict[str, str]:
+    return bearer(await make_token(coordinator=True))
+
+
+async def _organisation(client: httpx.AsyncClient, headers: dict[str, str], **extra: Any) -> Any:
+    body = {"name": "CPAS de La Louvière", "kind": "cpas", "enterprise_number": _bce(2123456)}
+    body.update(extra)
+    response = await client.post("/api/v1/organisations", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _place(client: httpx.AsyncClient, headers: dict[str, str], org_id: str) -> Any:
+    response = await client.post(
+        "/api/v1/places",
+        json={
+            "organisation_id": org_id,
+            "name": "Maison de quartier de Bouvy",
+            "street": "Rue de Bouvy 12",
+            "postal_code": "7100",
+            "commune": "La Louvière",
+            "latitude": 50.475,
+            "longitude": 4.18,
+            "wheelchair": "yes",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _service_body(org_id: str, place_id: str, themes: list[str], **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "organisation_id": org_id,
+        "name": "Permanence sociale",
+        "type": "information",
+        "themes": themes[1:],
+        "walk_in": True,
+        "languages": ["fr", "nl"],
+        "places": [
+            {
+                "place_id": place_id,
+                "opening_hours": "Mo 09:00-11:00; PH off",
+                "exceptions": [
+                    {"starts_on": "2026-09-27", "ends_on": "2026-09-27", "message": "FWB"}
+                ],
+            }
+        ],
+    }
+    body.update(extra)
+    return body
+
+
+async def test_health_and_openapi(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).status_code == 200
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/v1/services" in schema["paths"]
+    assert "/api/v1/organisations/{organisation_id}" in schema["paths"]
+
+
+async def test_create_read_update_delete_service(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    editor = bearer(await make_token(organisation_id=org["id"], role="editor"))
+    place = await _place(client, editor, org["id"])
+
+    created = await client.post(
+        "/api/v1/services", json=_service_body(org["id"], place["id"], themes), headers=editor
+    )
+    assert created.status_code == 201, created.text
+    service = created.json()
+    assert created.headers["etag"] == '"1"'
+    assert service["places"][0]["exceptions"][0]["message"] == "FWB"
+
+    # Monday 28 September 2026, 10:00 in Brussels: the permanence is open.
+    read = await client.get(f"/api/v1/services/{service['id']}", params={"at": "2026-09-28T10:00"})
+    assert read.status_code == 200, read.text
+    state = read.json()["places"][0]["open"]
+    assert state["now"] is True
+    assert state["next_change"].startswith("2026-09-28T11:00:00+02:00")
+
+    patched = await client.patch(
+        f"/api/v1/services/{service['id']}",
+        json={"capacity_status": "full"},
+        headers={**editor, "If-Match": '"1"'},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["capacity_status"] == "full"
+    assert patched.json()["version"] == 2
+    assert patched.json()["places"][0]["opening_hours"] == "Mo 09:00-11:00; PH off"
+
+    listing = (await client.get("/api/v1/services", params={"limit": 1})).json()
+    assert listing["total"] == 1 and listing["limit"] == 1 and listing["offset"] == 0
+    assert [s["id"] for s in listing["items"]] == [service["id"]]
+
+    history = (await client.get(f"/api/v1/services/{service['id']}/history", headers=editor)).json()
+    assert [c["action"] for c in history["items"]] == ["update", "create"]
+    assert history["items"][0]["before"]["capacity_status"] == "available"
+    assert history["items"][0]["after"]["capacity_status"] == "full"
+
+    deleted = await client.delete(
+        f"/api/v1/services/{service['id']}", headers={**editor, "If-Match": '"2"'}
+    )
+    assert deleted.status_code == 204
+    assert (await client.get(f"/api/v1/services/{service['id']}")).status_code == 404
+
+
+async def test_two_editors_never_overwrite_each_other(
+    client: httpx.AsyncClient, make_token: TokenFactory
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    url = f"/api/v1/organisations/{org['id']}"
+    first = await client.patch(
+        url, json={"description": "A"}, headers={**coordinator, "If-Match": '"1"'}
+    )
+    assert first.status_code == 200
+    second = await client.patch(
+        url, json={"description": "B"}, headers={**coordinator, "If-Match": '"1"'}
+    )
+    assert second.status_code == 412
+    assert second.headers["content-type"].startswith("application/problem+json")
+    assert second.headers["etag"] == '"2"'
+    missing = await client.patch(url, json={"description": "C"}, headers=coordinator)
+    assert missing.status_code == 428
+    assert (await client.get(url)).json()["description"] == "A"
+
+
+async def test_bad_inputs_are_problems_naming_the_field(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+
+    bad_bce = await client.post(
+        "/api/v1/organisations",
+        json={"name": "X", "kind": "association", "enterprise_number": "0212.345.679"},
+        headers=coordinator,
+    )
+    assert bad_bce.status_code == 422
+    problem = bad_bce.json()
+    assert problem["status"] == 422
+    assert problem["errors"][0]["field"] == "enterprise_number"
+    assert "check digits" in problem["errors"][0]["message"]
+
+    typo = await client.post(
+        "/api/v1/organisations",
+        json={"name": "X", "kind": "association", "nmae": "Y"},
+        headers=coordinator,
+    )
+    assert typo.status_code == 422
+    assert "nmae" in typo.text
+
+    wrong_type = await client.post(
+        "/api/v1/organisations", json={"name": "X", "kind": "bakery"}, headers=coordinator
+    )
+    assert wrong_type.status_code == 422
+    assert wrong_type.json()["errors"][0]["field"] == "kind"
+
+    malformed = await client.post(
+        "/api/v1/organisations",
+        content=b"{not json",
+        headers={**coordinator, "Content-Type": "application/json"},
+    )
+    assert malformed.status_code == 400
+
+    org = await _organisation(client, coordinator)
+    place = await _place(client, coordinator, org["id"])
+    body = _service_body(org["id"], place["id"], themes)
+    body["themes"] = ["t-unknown"]
+    body["places"][0]["opening_hours"] = "Mo-Fr 9h-12h"
+    response = await client.post("/api/v1/services", json=body, headers=coordinator)
+    assert response.status_code == 422
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "not a valid OpenStreetMap opening_hours" in fields["places[0].opening_hours"]
+    assert fields["themes[0]"] == "unknown theme t-unknown"
+
+    bad_postal = await client.post(
+        "/api/v1/places",
+        json={
+            "name": "P",
+            "street": "Rue",
+            "postal_code": "710",
+            "commune": "La Louvière",
+            "organisation_id": org["id"],
+        },
+        headers=coordinator,
+    )
+    assert bad_postal.status_code == 422
+    assert bad_postal.json()["errors"][0]["field"] == "postal_code"
+
+    unknown = await client.get("/api/v1/services/00000000-0000-0000-0000-000000000000")
+    assert unknown.status_code == 404
+    assert unknown.json()["title"] == "Not found"
+
+
+async def test_rights(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    mine = await _organisation(client, coordinator, name="Mine", enterprise_number=None)
+    theirs = await _organisation(client, coordinator, name="Theirs", enterprise_number=None)
+    editor = bearer(await make_token(organisation_id=mine["id"], role="editor"))
+    member = bearer(await make_token(organisation_id=mine["id"], role="member"))
+
+    anonymous = await client.post("/api/v1/organisations", json={"name": "A", "kind": "other"})
+    assert anonymous.status_code == 401
+    bad_token = await client.post(
+        "/api/v1/organisations", json={"name": "A", "kind": "other"}, headers=bearer("bsl_nope")
+    )
+    assert bad_token.status_code == 401
+    assert (await client.get("/api/v1/organisations")).json()["total"] == 2
+
+    not_coordinator = await client.post(
+        "/api/v1/organisations", json={"name": "A", "kind": "other"}, headers=editor
+    )
+    assert not_coordinator.status_code == 403
+
+    other_place = await client.post(
+        "/api/v1/places",
+        json={
+            "organisation_id": theirs["id"],
+            "name": "P",
+            "street": "Rue 1",
+            "postal_code": "7100",
+            "commune": "La Louvière",
+        },
+        headers=editor,
+    )
+    assert other_place.status_code == 403
+    members_cannot_write = await client.patch(
+        f"/api/v1/organisations/{mine['id']}",
+        json={"description": "x"},
+        headers={**member, "If-Match": '"1"'},
+    )
+    assert members_cannot_write.status_code == 403
+    own = await client.patch(
+        f"/api/v1/organisations/{mine['id']}",
+        json={"description": "x"},
+        headers={**editor, "If-Match": '"1"'},
+    )
+    assert own.status_code == 200
+
+
+async def test_every_write_is_queued_for_search(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str], pool: asyncpg.Pool
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    place = await _place(client, coordinator, org["id"])
+    created = (
+        await client.post(
+            "/api/v1/services",
+            json=_service_body(org["id"], place["id"], themes),
+            headers=coordinator,
+        )
+    ).json()
+    await client.patch(
+        f"/api/v1/places/{place['id']}",
+        json={"name": "Maison de quartier"},
+        headers={**coordinator, "If-Match": '"1"'},
+    )
+    async with pool.acquire() as conn:
+        queued = await conn.fetchval(
+            "SELECT count(*) FROM search_outbox WHERE service_id = $1", created["id"]
+        )
+    assert queued == 2
