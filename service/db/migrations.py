@@ -28,16 +28,16 @@ class Migration:
 
 
 def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files, sorted by version; a gap or a duplicate is an error."""
+    """The migration files, sorted by version; two files with one number is an error."""
     found = []
     for path in directory.iterdir():
         match = _FILE.match(path.name)
         if match:
             found.append(Migration(int(match[1]), match[2], path))
     found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(f"migration {expected:03d} is missing before {migration.path.name}")
+    for before, after in zip(found, found[1:], strict=False):
+        if before.version == after.version:
+            raise RuntimeError(f"{before.path.name} and {after.path.name} share a number")
     return found
 
 
