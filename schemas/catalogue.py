@@ -152,7 +152,7 @@ class ServiceIn(Input):
     organisation_id: UUID
     name: Annotated[str, Meta(min_length=1, max_length=300)]
     type: ServiceType
-    themes: Annotated[list[str], Meta(min_length=1, max_length=10)]
+    themes: Annotated[list[str], Meta(max_length=10)] = []
     alternate_name: ShortText | None = None
     description: LongText = ""
     age_min: Age | None = None

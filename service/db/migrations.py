@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         if match:
             found.append(Migration(int(match[1]), match[2], path))
     found.sort(key=lambda m: m.version)
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in itertools.pairwise(found):
         if before.version == after.version:
             raise RuntimeError(f"{before.path.name} and {after.path.name} share a number")
     return found

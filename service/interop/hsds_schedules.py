@@ -1,0 +1,160 @@
+"""Open Referral HSDS schedules → OpenStreetMap opening_hours plus dated exceptions.
+
+HSDS schedules are additive recurrence rules: weekly (`byday` MO,TU), monthly (`byday` 1WE or
+-1FR, or `bymonthday`), overnight when `closes_at` is before `opens_at`. A schedule with
+`valid_from`/`valid_to` applies only in that period (a winter plan adds night hours); one with
+a period and no times is a closure (summer closure), its `description` the message shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from service.hours import hours_error
+
+_DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
+_TIME = re.compile(
+    r"^([01]?[0-9]|2[0-4]):([0-5][0-9])(?::[0-5][0-9](?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$"
+)
+# An open-ended period (only valid_from) lasts this long.
+_OPEN_ENDED = timedelta(days=366 * 3)
+
+
+class ScheduleError(ValueError):
+    """A schedule that cannot be expressed exactly: the record is reported, not guessed."""
+
+
+@dataclass
+class ConvertedHours:
+    """The regular expression and the dated exceptions of one service at one place."""
+
+    opening_hours: str | None
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _time(value: Any, what: str, schedule_id: str) -> str:
+    match = _TIME.match(str(value).strip()) if value is not None else None
+    if match is None:
+        raise ScheduleError(f"schedule {schedule_id}: {what} {value!r} is not a time (HH:MM)")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def _days(schedule: dict[str, Any], schedule_id: str) -> str:
+    """The OSM day selector of one schedule: 'Mo,We', 'We[1]', 'Jan 15,Feb 15…', 'Mo-Su'."""
+    freq = (schedule.get("freq") or "WEEKLY").upper()
+    byday = [d.strip().upper() for d in str(schedule.get("byday") or "").split(",") if d.strip()]
+    if freq == "MONTHLY" and not byday and schedule.get("bymonthday"):
+        days = [int(d) for d in str(schedule["bymonthday"]).split(",") if d.strip()]
+        if any(not 1 <= d <= 31 for d in days):
+            raise ScheduleError(f"schedule {schedule_id}: bymonthday must be 1 to 31")
+        return ",".join(f"{month} {d:02d}" for month in _MONTHS for d in days)
+    selectors = []
+    for item in byday:
+        match = _BYDAY.match(item)
+        if match is None:
+            raise ScheduleError(f"schedule {schedule_id}: byday {item!r} is not a weekday")
+        nth, day = match[1], _DAYS[match[2]]
+        if nth and freq == "MONTHLY":
+            selectors.append(f"{day}[{int(nth)}]")
+        else:
+            selectors.append(day)
+    # An explicit selector: after ',' a bare time span would extend the previous rule.
+    return ",".join(selectors) or "Mo-Su"
+
+
+def _week_filter(schedule: dict[str, Any], schedule_id: str) -> str:
+    interval = int(schedule.get("interval") or 1)
+    if interval <= 1 or (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY":
+        return ""
+    start = schedule.get("dtstart")
+    if not start:
+        raise ScheduleError(f"schedule {schedule_id}: interval {interval} needs dtstart")
+    first_week = date.fromisoformat(str(start)[:10]).isocalendar().week
+    # ISO weeks restart each year; a fortnightly rule may shift by one week at new year.
+    return f"week {((first_week - 1) % interval) + 1:02d}-53/{interval} "
+
+
+def rule_of(schedule: dict[str, Any]) -> str | None:
+    """One schedule as an OSM rule ('Mo,Tu 09:00-12:00'), or None when it has no times."""
+    schedule_id = str(schedule.get("id", "?"))
+    opens, closes = schedule.get("opens_at"), schedule.get("closes_at")
+    if opens is None and closes is None:
+        return None
+    start = _time(opens, "opens_at", schedule_id)
+    end = _time(closes, "closes_at", schedule_id)
+    if end == "00:00":
+        end = "24:00"
+    if start == end:
+        raise ScheduleError(f"schedule {schedule_id}: opens_at and closes_at are equal")
+    days = _days(schedule, schedule_id)
+    rule = f"{_week_filter(schedule, schedule_id)}{days} {start}-{end}".strip()
+    problem = hours_error(rule)
+    if problem:
+        raise ScheduleError(f"schedule {schedule_id}: cannot be expressed ({problem})")
+    return rule
+
+
+def _period(schedule: dict[str, Any], today: date) -> tuple[date, date] | None:
+    start, end = schedule.get("valid_from"), schedule.get("valid_to") or schedule.get("until")
+    if not start and not end:
+        return None
+    try:
+        first = date.fromisoformat(str(start)[:10]) if start else today
+        last = date.fromisoformat(str(end)[:10]) if end else first + _OPEN_ENDED
+    except ValueError as error:
+        raise ScheduleError(f"schedule {schedule.get('id', '?')}: {error}") from None
+    if last < first:
+        raise ScheduleError(f"schedule {schedule.get('id', '?')}: valid_to is before valid_from")
+    return first, last
+
+
+def _join(rules: Iterable[str], holidays: str | None) -> str | None:
+    rules = list(dict.fromkeys(rules))  # keep order, drop repeats
+    if not rules:
+        return None
+    expression = ", ".join(rules)  # ',' adds rules in OSM; ';' would override earlier ones
+    if holidays == "closed":
+        expression += "; PH off"
+    problem = hours_error(expression)
+    if problem:
+        raise ScheduleError(f"the schedules cannot be combined ({problem})")
+    return expression
+
+
+def convert(
+    schedules: list[dict[str, Any]], *, today: date, public_holidays: str | None = None
+) -> ConvertedHours:
+    """The hours of a service at a place from its HSDS schedules.
+
+    `public_holidays` is 'closed' when the service closes on Belgian public holidays.
+    """
+    regular: list[str] = []
+    periods: dict[tuple[date, date], list[dict[str, Any]]] = defaultdict(list)
+    for schedule in schedules:
+        period = _period(schedule, today)
+        if period is None:
+            rule = rule_of(schedule)
+            if rule is not None:
+                regular.append(rule)
+        else:
+            periods[period].append(schedule)
+
+    exceptions = []
+    for (first, last), group in sorted(periods.items()):
+        rules = [rule for rule in (rule_of(s) for s in group) if rule is not None]
+        message = "; ".join(
+            dict.fromkeys(str(s["description"]) for s in group if s.get("description"))
+        )[:300]
+        # Period rules add to the regular ones; a period without any time is a closure.
+        hours = _join([*regular, *rules], public_holidays) if rules else None
+        exceptions.append(
+            {"starts_on": first, "ends_on": last, "opening_hours": hours, "message": message}
+        )
+    return ConvertedHours(_join(regular, public_holidays), exceptions)

@@ -1,0 +1,169 @@
+"""HSDS 3.0 import: files from elsewhere import whole and twice without duplicates; a bad
+record changes nothing and is named; the CLI works on the same database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from service.interop.demo import DEMO_FILE
+from service.interop.hsds_import import import_file
+
+pytestmark = pytest.mark.asyncio
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+THIRD_PARTY = DATA / "third_party.hsds.json"
+EXAMPLE = Path(__file__).resolve().parents[3] / "shared/hsds/3.0/examples/service_full.json"
+
+
+async def _counts(pool: asyncpg.Pool) -> tuple[int, int, int, int]:
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            """SELECT (SELECT count(*) FROM organisation) AS o, (SELECT count(*) FROM place) AS p,
+                      (SELECT count(*) FROM service) AS s,
+                      (SELECT count(*) FROM change_log) AS c"""
+        )
+    return row["o"], row["p"], row["s"], row["c"]
+
+
+async def test_demo_imports_whole_and_again_without_duplicates(pool: asyncpg.Pool) -> None:
+    first = await import_file(pool, DEMO_FILE)
+    assert first.ok(), first.summary()
+    assert first.created["service"] >= 80
+    assert first.created["organisation"] >= 40
+    counts = await _counts(pool)
+
+    second = await import_file(pool, DEMO_FILE)
+    assert second.ok(), second.summary()
+    assert second.created["service"] == 0 and second.updated["service"] == 0
+    assert second.unchanged["service"] == first.created["service"]
+    assert await _counts(pool) == counts  # not even a change-log row
+
+    async with pool.acquire() as conn:
+        overnight = await conn.fetchval(
+            "SELECT count(*) FROM service_place WHERE opening_hours LIKE '%20:00-08:00%'"
+        )
+        closures = await conn.fetchval(
+            "SELECT count(*) FROM hours_exception WHERE opening_hours IS NULL"
+        )
+        closed = await conn.fetchval(
+            "SELECT count(*) FROM service WHERE status = 'temporarily_closed'"
+        )
+    assert overnight >= 1 and closures >= 1 and closed >= 1
+
+
+@pytest.mark.parametrize("name", ["third_party.hsds.json", "third_party.hsds.ndjson"])
+async def test_a_file_written_elsewhere_imports(pool: asyncpg.Pool, name: str) -> None:
+    report = await import_file(pool, DATA / name)
+    assert report.ok(), report.summary()
+    assert report.created == {"organisation": 2, "place": 2, "service": 3}
+
+    async with pool.acquire() as conn:
+        org = await conn.fetchrow("SELECT * FROM organisation WHERE name LIKE 'Les Restos%'")
+        assert org["enterprise_number"] == "0412345614"
+        assert org["phones"] == [{"number": "+3264223344", "kind": "voice", "label": ""}]
+        assert org["parent_id"] is not None
+        service = await conn.fetchrow("SELECT * FROM service WHERE name = 'Distribution de colis'")
+        assert service["languages"] == ["fr", "ar"]
+        assert service["documents"] == ["Composition de ménage"]
+        themes = await conn.fetch(
+            "SELECT theme_id FROM service_theme WHERE service_id = $1", service["id"]
+        )
+        assert [t["theme_id"] for t in themes] == [
+            "food.food-parcels"
+        ]  # matched by its Dutch label
+        hours = await conn.fetch(
+            """SELECT p.territory_id, sp.opening_hours, e.starts_on, e.opening_hours AS e_hours,
+                      e.message
+               FROM service_place sp JOIN place p ON p.id = sp.place_id
+               LEFT JOIN hours_exception e ON e.service_place_id = sp.id
+               WHERE sp.service_id = $1 ORDER BY sp.position""",
+            service["id"],
+        )
+        assert [h["territory_id"] for h in hours] == [
+            "la-louviere.la-louviere",
+            "la-louviere.strepy-bracquegnies",
+        ]
+        assert hours[0]["opening_hours"] == "Tu,Th 09:30-12:00"
+        assert hours[0]["e_hours"] is None and hours[0]["message"] == "Congé d'hiver"
+        assert hours[1]["opening_hours"] == "Fr[-1] 14:00-16:00"
+        meals = await conn.fetchrow(
+            "SELECT status, free, price, age_min FROM service WHERE name = 'Repas chauds du soir'"
+        )
+        assert dict(meals) == {
+            "status": "temporarily_closed",
+            "free": False,
+            "price": "2 € le repas",
+            "age_min": 18,
+        }
+
+    again = await import_file(pool, DATA / name)
+    assert again.unchanged == {"organisation": 2, "place": 2, "service": 3}
+
+
+def _broken_copy(tmp_path: Path) -> tuple[Path, list[str]]:
+    services = json.loads(THIRD_PARTY.read_text())
+    services[0]["service_at_locations"][0]["schedules"][0]["opens_at"] = "9h30"
+    services[1]["organization"] = dict(services[1]["organization"])
+    services[1]["organization"]["organization_identifiers"] = [
+        {"id": "x", "identifier_scheme": "BE-KBO", "identifier_type": "KBO",
+         "identifier": "0412.345.615"}
+    ]  # fmt: skip
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"contents": services}))
+    return path, [services[0]["id"], services[1]["id"]]
+
+
+async def test_a_bad_record_changes_nothing_and_is_named(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    path, bad_ids = _broken_copy(tmp_path)
+    before = await _counts(pool)
+    report = await import_file(pool, path)
+    assert not report.ok() and not report.written
+    reasons = dict(report.invalid)
+    assert set(reasons) == set(bad_ids)
+    assert "opens_at '9h30' is not a time" in reasons[bad_ids[0]]
+    assert "check digits" in reasons[bad_ids[1]]
+    assert await _counts(pool) == before
+
+    skipping = await import_file(pool, path, skip_invalid=True)
+    assert skipping.ok(skip_invalid=True)
+    assert skipping.created["service"] == 1  # the third record alone
+
+
+async def test_cli_import_reports_and_exits_non_zero(db_url: str, tmp_path: Path) -> None:
+    path, bad_ids = _broken_copy(tmp_path)
+    env = {**os.environ, "DATABASE_URL": db_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "import", "hsds", str(path),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 1
+    text = out.decode()
+    assert all(record_id in text for record_id in bad_ids)
+    assert "nothing was written" in text
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "import", "hsds", str(THIRD_PARTY),
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    assert "services: 3 created" in out.decode()
+
+
+async def test_the_official_example_is_refused_with_its_reason(pool: asyncpg.Pool) -> None:
+    if not EXAMPLE.exists():
+        pytest.skip(f"the HSDS examples are not beside the project ({EXAMPLE})")
+    report = await import_file(pool, EXAMPLE)
+    assert not report.written
+    assert report.invalid[0][0] == "ac148810-d857-441c-9679-408f346de14b"
+    assert "not in Belgium" in report.invalid[0][1]

@@ -1,0 +1,133 @@
+"""Opening-hours evaluation: Belgian holidays, overnight hours, monthly rules, dated exceptions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from service.hours import TZ, DatedException, Hours, hours_error
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TZ)  # type: ignore[misc]
+
+
+OFFICE = "Mo-Fr 09:00-12:00,13:30-16:00; PH off"
+
+
+def test_open_and_next_change_on_a_weekday() -> None:
+    state = Hours(OFFICE).state_at(at(2026, 11, 23, 10, 0))  # Monday
+    assert state.is_open and state.next_change == at(2026, 11, 23, 12, 0)
+    lunch = Hours(OFFICE).state_at(at(2026, 11, 23, 12, 30))
+    assert not lunch.is_open and lunch.next_change == at(2026, 11, 23, 13, 30)
+
+
+@pytest.mark.parametrize(
+    "holiday",
+    [date(2026, 12, 25), date(2027, 1, 1), date(2027, 3, 29), date(2027, 5, 6), date(2027, 7, 21)],
+    ids=["christmas", "new-year", "easter-monday", "ascension", "national-day"],
+)
+def test_closed_on_belgian_public_holidays(holiday: date) -> None:
+    moment = datetime(holiday.year, holiday.month, holiday.day, 10, 0, tzinfo=TZ)
+    assert moment.weekday() < 5
+    state = Hours(OFFICE).state_at(moment)
+    assert not state.is_open
+    assert state.next_change is not None and state.next_change.date() > holiday
+
+
+def test_holidays_do_not_close_what_does_not_say_so() -> None:
+    assert Hours("Mo-Fr 09:00-12:00").is_open(at(2026, 12, 25, 10, 0))
+
+
+def test_overnight_hours_span_midnight() -> None:
+    shelter = Hours("Mo-Su 20:00-08:00")
+    night = shelter.state_at(at(2026, 11, 22, 3, 0))
+    assert night.is_open and night.next_change == at(2026, 11, 22, 8, 0)
+    day = shelter.state_at(at(2026, 11, 22, 12, 0))
+    assert not day.is_open and day.next_change == at(2026, 11, 22, 20, 0)
+    # Friday night into Saturday, with Friday-only hours.
+    friday = Hours("Fr 22:00-04:00")
+    assert friday.is_open(at(2026, 11, 28, 2, 0))  # Saturday 02:00
+    assert not friday.is_open(at(2026, 11, 29, 2, 0))  # Sunday 02:00
+
+
+def test_overnight_across_the_spring_clock_change() -> None:
+    shelter = Hours("Mo-Su 20:00-08:00")
+    # 28 March 2027: clocks go from 02:00 to 03:00 in Brussels.
+    assert shelter.is_open(at(2027, 3, 28, 3, 30))
+    assert shelter.state_at(at(2027, 3, 28, 3, 30)).next_change == at(2027, 3, 28, 8, 0)
+
+
+def test_monthly_rules() -> None:
+    first_wednesday = Hours("We[1] 14:00-16:00")
+    assert first_wednesday.is_open(at(2026, 12, 2, 15, 0))
+    assert not first_wednesday.is_open(at(2026, 12, 9, 15, 0))
+    assert first_wednesday.state_at(at(2026, 12, 2, 17, 0)).next_change == at(2027, 1, 6, 14, 0)
+    last_friday = Hours("Fr[-1] 10:00-12:00")
+    assert last_friday.is_open(at(2026, 11, 27, 11, 0))
+    assert not last_friday.is_open(at(2026, 11, 20, 11, 0))
+
+
+def test_dated_closure_with_its_message() -> None:
+    fwb = DatedException(date(2027, 9, 27), date(2027, 9, 27), None, "Fête de la FWB")
+    hours = Hours(OFFICE, [fwb])
+    state = hours.state_at(at(2027, 9, 27, 10, 0))  # a Monday, not a national holiday
+    assert not state.is_open
+    assert state.message == "Fête de la FWB"
+    assert state.next_change == at(2027, 9, 28, 9, 0)
+    # The day before, the closing change is the usual one, and the next opening skips the 27th.
+    friday = hours.state_at(at(2027, 9, 24, 16, 30))
+    assert friday.next_change == at(2027, 9, 28, 9, 0)
+
+
+def test_replacement_hours_and_their_boundaries() -> None:
+    summer = DatedException(date(2027, 7, 19), date(2027, 8, 15), "We 10:00-12:00", "Horaire d'été")
+    hours = Hours(OFFICE, [summer])
+    assert not hours.is_open(at(2027, 7, 19, 10, 0))  # Monday, summer hours
+    assert hours.state_at(at(2027, 7, 19, 10, 0)).next_change == at(2027, 7, 21, 10, 0)
+    assert hours.is_open(at(2027, 7, 21, 11, 0))
+    # Friday 16 July after closing: the next opening is the summer Wednesday.
+    assert hours.state_at(at(2027, 7, 16, 17, 0)).next_change == at(2027, 7, 21, 10, 0)
+    # After the summer, the regular hours come back on Monday 16 August.
+    assert hours.state_at(at(2027, 8, 11, 13, 0)).next_change == at(2027, 8, 16, 9, 0)
+
+
+def test_a_closure_inside_a_season_wins() -> None:
+    winter = DatedException(
+        date(2026, 11, 15), date(2027, 3, 31), "Mo-Su 20:00-08:00", "Grand froid"
+    )
+    christmas = DatedException(date(2026, 12, 24), date(2026, 12, 25), None, "Fermé")
+    hours = Hours(None, [winter, christmas])
+    assert hours.is_open(at(2026, 12, 23, 22, 0))
+    assert not hours.is_open(at(2026, 12, 24, 22, 0))
+    assert hours.is_open(at(2026, 12, 26, 22, 0))
+    assert not hours.is_open(at(2027, 4, 2, 22, 0))
+
+
+def test_naive_and_utc_moments() -> None:
+    hours = Hours(OFFICE)
+    assert hours.is_open(datetime(2026, 11, 23, 10, 0))  # naive: Brussels time
+    assert hours.is_open(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # 10:30 in Brussels
+
+
+def test_unknown_hours() -> None:
+    state = Hours(None).state_at(at(2026, 11, 23, 10, 0))
+    assert not state.known and not state.is_open and state.next_change is None
+
+
+def test_open_intervals_merge_and_clip() -> None:
+    winter = DatedException(date(2026, 11, 15), date(2027, 3, 31), "Mo-Su 20:00-08:00")
+    intervals = list(Hours(None, [winter]).open_intervals(at(2026, 11, 20), at(2026, 11, 22)))
+    assert intervals == [
+        (at(2026, 11, 20, 0, 0), at(2026, 11, 20, 8, 0)),
+        (at(2026, 11, 20, 20, 0), at(2026, 11, 21, 8, 0)),
+        (at(2026, 11, 21, 20, 0), at(2026, 11, 22, 0, 0)),
+    ]
+
+
+def test_invalid_expressions_say_why() -> None:
+    assert hours_error("Mo-Fr 09:00-12:00") is None
+    problem = hours_error("Mo-Fr 9h-12h")
+    assert problem is not None and problem.startswith("is not a valid OpenStreetMap")
+    assert hours_error("  ") == "is empty"
