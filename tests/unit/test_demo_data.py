@@ -263,6 +263,7 @@ def test_service_attributes(services: list[dict[str, Any]]) -> None:
         "boussole:audience": AUDIENCES,
         "boussole:access": ACCESS,
         "boussole:capacity": CAPACITY,
+        "boussole:public-holidays": {"closed", "open"},
     }
     for s in services:
         attrs = s["attributes"]
