@@ -40,6 +40,14 @@ class Identity:
         if not self.can_edit(organisation_id):
             raise Forbidden(f"only editors of the owning organisation may change {what}")
 
+    def can_administer(self, organisation_id: UUID | None) -> bool:
+        """Coordinators and the organisation's admins manage its members and invitations."""
+        return self.is_coordinator or self.role_in(organisation_id) == "admin"
+
+    def require_admin(self, organisation_id: UUID | None, what: str) -> None:
+        if not self.can_administer(organisation_id):
+            raise Forbidden(f"only admins of the organisation or coordinators may {what}")
+
     def require_coordinator(self, what: str) -> None:
         if not self.is_coordinator:
             raise Forbidden(f"only network coordinators may {what}")

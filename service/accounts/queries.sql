@@ -31,3 +31,135 @@ RETURNING id
 -- name: upsert_membership
 INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role
+
+-- name: user_for_login
+SELECT id, email, name, password_hash, disabled_at IS NOT NULL AS disabled
+FROM app_user WHERE lower(email) = lower($1)
+
+-- name: set_password
+UPDATE app_user SET password_hash = $2 WHERE id = $1
+
+-- name: set_name_if_empty
+UPDATE app_user SET name = $2 WHERE id = $1 AND name = ''
+
+-- name: insert_session
+INSERT INTO user_session (user_id, session_hash, created_at, last_seen_at, expires_at,
+                          absolute_expires_at)
+VALUES ($1, $2, $3, $3, $4, $5)
+RETURNING id
+
+-- name: identity_by_session
+SELECT u.id, u.email, u.is_coordinator, s.id AS session_id, s.absolute_expires_at,
+       coalesce(jsonb_object_agg(m.organisation_id, m.role)
+                FILTER (WHERE m.organisation_id IS NOT NULL), '{}') AS roles,
+       s.last_seen_at < $2 - interval '5 minutes' AS stale
+FROM user_session s
+JOIN app_user u ON u.id = s.user_id
+LEFT JOIN membership m ON m.user_id = u.id
+WHERE s.session_hash = $1
+  AND s.expires_at > $2
+  AND u.disabled_at IS NULL
+GROUP BY u.id, s.id
+
+-- name: touch_session
+UPDATE user_session SET last_seen_at = $2, expires_at = least($3, absolute_expires_at)
+WHERE id = $1
+
+-- name: delete_session
+DELETE FROM user_session WHERE session_hash = $1
+
+-- name: delete_user_sessions
+DELETE FROM user_session WHERE user_id = $1
+
+-- name: purge_sessions
+DELETE FROM user_session WHERE expires_at < $1
+
+-- name: count_attempts
+SELECT count(*) AS failures, min(at) AS oldest
+FROM login_attempt WHERE kind = $1 AND subject = $2 AND at > $3
+
+-- name: record_attempt
+INSERT INTO login_attempt (kind, subject, at) VALUES ($1, $2, $3)
+
+-- name: clear_attempts
+DELETE FROM login_attempt WHERE kind = $1 AND subject = $2
+
+-- name: purge_attempts
+DELETE FROM login_attempt WHERE at < $1
+
+-- name: insert_login_link
+INSERT INTO login_link (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)
+
+-- name: valid_login_link
+SELECT l.user_id FROM login_link l JOIN app_user u ON u.id = l.user_id
+WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND u.disabled_at IS NULL
+
+-- name: consume_login_link
+-- One UPDATE: of two simultaneous uses, only one gets the row back.
+UPDATE login_link l SET used_at = $2
+FROM app_user u
+WHERE u.id = l.user_id AND l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2
+  AND u.disabled_at IS NULL
+RETURNING l.user_id
+
+-- name: organisation_name
+SELECT name FROM organisation WHERE id = $1
+
+-- name: insert_invitation
+INSERT INTO invitation (organisation_id, email, role, language, invited_by, token_hash,
+                        created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id, organisation_id, email, role, language, created_at, expires_at
+
+-- name: pending_invitations
+SELECT id, organisation_id, email, role, language, created_at, expires_at
+FROM invitation
+WHERE organisation_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+ORDER BY created_at DESC
+
+-- name: revoke_invitation
+UPDATE invitation SET revoked_at = $3
+WHERE id = $1 AND organisation_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
+RETURNING id
+
+-- name: invitation_by_token
+SELECT i.id, i.organisation_id, i.email, i.role, i.language, i.expires_at, o.name AS organisation_name,
+       u.id AS user_id, u.password_hash IS NOT NULL AS has_password
+FROM invitation i
+JOIN organisation o ON o.id = i.organisation_id
+LEFT JOIN app_user u ON lower(u.email) = lower(i.email)
+WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+
+-- name: accept_invitation
+UPDATE invitation SET accepted_at = $2, accepted_by = $3
+WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL
+RETURNING id
+
+-- name: memberships_of_organisation
+SELECT u.id AS user_id, u.email, u.name, m.role, m.created_at
+FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.organisation_id = $1
+ORDER BY lower(u.name), lower(u.email)
+
+-- name: membership_role
+SELECT role FROM membership WHERE organisation_id = $1 AND user_id = $2 FOR UPDATE
+
+-- name: lock_admins
+SELECT user_id FROM membership WHERE organisation_id = $1 AND role = 'admin' FOR UPDATE
+
+-- name: change_membership_role
+UPDATE membership SET role = $3 WHERE organisation_id = $1 AND user_id = $2
+
+-- name: delete_membership
+DELETE FROM membership WHERE organisation_id = $1 AND user_id = $2
+
+-- name: me
+SELECT u.id, u.email, u.name, u.is_coordinator,
+       coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'name', o.name, 'role', m.role)
+                          ORDER BY lower(o.name)) FILTER (WHERE o.id IS NOT NULL),
+                '[]') AS organisations
+FROM app_user u
+LEFT JOIN membership m ON m.user_id = u.id
+LEFT JOIN organisation o ON o.id = m.organisation_id
+WHERE u.id = $1
+GROUP BY u.id

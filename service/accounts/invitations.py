@@ -1,0 +1,182 @@
+"""Inviting people into an organisation by e-mail; accepting sets their password."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.accounts import Invitation, InvitationIn
+from service.accounts import throttle
+from service.accounts.identity import Identity, Q, token_hash
+from service.accounts.login import password_login
+from service.accounts.passwords import hash_password, password_problem
+from service.errors import Conflict, NotFound
+from service.hours import local
+from service.mail import queue_mail
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+ROLE_LABELS = {
+    "fr": {"admin": "administrateur", "editor": "éditeur", "member": "membre"},
+    "nl": {"admin": "beheerder", "editor": "redacteur", "member": "lid"},
+    "en": {"admin": "administrator", "editor": "editor", "member": "member"},
+}
+
+
+async def invite(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    organisation_id: UUID,
+    data: InvitationIn,
+    *,
+    public_url: str,
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite an e-mail address with a role; the link goes by e-mail only."""
+    now = now or datetime.now(UTC)
+    organisation = await conn.fetchval(Q.organisation_name, organisation_id)
+    if organisation is None:
+        raise NotFound(f"organisation {organisation_id}")
+    identity.require_admin(organisation_id, "invite members")
+    existing = await conn.fetchrow(Q.user_by_email, data.email)
+    if existing is not None:
+        role = await conn.fetchval(Q.membership_role, organisation_id, existing["id"])
+        if role is not None:
+            raise Conflict(f"{data.email} is already a member of this organisation")
+    token = secrets.token_urlsafe(32)
+    row = await conn.fetchrow(
+        Q.insert_invitation,
+        organisation_id,
+        data.email.strip(),
+        data.role,
+        data.language,
+        identity.user_id,
+        token_hash(token),
+        now,
+        now + INVITATION_LIFETIME,
+    )
+    inviter = await conn.fetchrow(Q.user_by_email, identity.email)
+    await queue_mail(
+        conn,
+        to=data.email,
+        template="invitation",
+        language=data.language,
+        context={
+            "inviter_name": (inviter["name"] if inviter else "") or identity.email,
+            "organisation_name": organisation,
+            "role_label": ROLE_LABELS[data.language][data.role],
+            "accept_url": f"{public_url.rstrip('/')}/workspace/invitations/{token}",
+            "expires_on": local(now + INVITATION_LIFETIME).strftime("%d/%m/%Y"),
+        },
+    )
+    return msgspec.convert(dict(row), Invitation)
+
+
+async def pending(
+    conn: asyncpg.Connection, identity: Identity, organisation_id: UUID, now: datetime | None = None
+) -> list[Invitation]:
+    """Invitations not yet accepted, revoked or expired."""
+    identity.require_admin(organisation_id, "see invitations")
+    rows = await conn.fetch(Q.pending_invitations, organisation_id, now or datetime.now(UTC))
+    return [msgspec.convert(dict(r), Invitation) for r in rows]
+
+
+async def revoke(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    organisation_id: UUID,
+    invitation_id: UUID,
+    now: datetime | None = None,
+) -> None:
+    """Withdraw an invitation: its link stops working."""
+    identity.require_admin(organisation_id, "revoke invitations")
+    found = await conn.fetchval(
+        Q.revoke_invitation, invitation_id, organisation_id, now or datetime.now(UTC)
+    )
+    if found is None:
+        raise NotFound(f"pending invitation {invitation_id}")
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    """What the acceptance page shows."""
+
+    id: UUID
+    email: str
+    role: str
+    language: str
+    organisation_name: str
+    has_account: bool
+
+
+async def find(
+    conn: asyncpg.Connection, token: str, now: datetime | None = None
+) -> PendingInvitation | None:
+    """The invitation a link stands for, if it can still be accepted."""
+    row = await conn.fetchrow(Q.invitation_by_token, token_hash(token), now or datetime.now(UTC))
+    if row is None:
+        return None
+    return PendingInvitation(
+        row["id"],
+        row["email"],
+        row["role"],
+        row["language"],
+        row["organisation_name"],
+        bool(row["has_password"]),
+    )
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The outcome of accepting; `problem` names what to fix, `retry_after` when throttled."""
+
+    outcome: Literal["ok", "invalid", "problem", "throttled"]
+    user_id: UUID | None = None
+    problem: str | None = None
+    retry_after: int | None = None
+
+
+async def accept(
+    conn: asyncpg.Connection,
+    token: str,
+    *,
+    password: str,
+    name: str,
+    address: str,
+    now: datetime | None = None,
+) -> Acceptance:
+    """Accept: a new person chooses a password; someone with an account confirms theirs."""
+    now = now or datetime.now(UTC)
+    row = await conn.fetchrow(Q.invitation_by_token, token_hash(token), now)
+    if row is None:
+        return Acceptance("invalid")
+    if row["has_password"]:
+        login = await password_login(conn, row["email"], password, address, now)
+        if login.outcome == "throttled":
+            return Acceptance("throttled", retry_after=login.retry_after)
+        if login.outcome != "ok":
+            return Acceptance("problem", problem="wrong_password")
+        user_id = row["user_id"]
+    else:
+        problem = password_problem(password, row["email"])
+        if problem is not None:
+            return Acceptance("problem", problem=problem)
+        hashed = await hash_password(password)
+        user_id = row["user_id"]
+        if user_id is None:
+            user_id = await conn.fetchval(Q.insert_user, row["email"], name.strip(), False, hashed)
+        else:
+            await conn.execute(Q.set_password, user_id, hashed)
+            if name.strip():
+                await conn.execute(Q.set_name_if_empty, user_id, name.strip())
+        await throttle.clear(conn, throttle.ACCOUNT_FAILURES, row["email"])
+    if await conn.fetchval(Q.accept_invitation, row["id"], now, user_id) is None:
+        return Acceptance("invalid")
+    await conn.execute(Q.upsert_membership, user_id, row["organisation_id"], row["role"])
+    return Acceptance("ok", user_id=user_id)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the workspace (sign-in, invitations), language choice, dev pages."""

@@ -1,0 +1,60 @@
+"""The development page of mails kept in the database when no SMTP server is configured."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from service.accounts.identity import require
+from service.errors import NotFound
+from service.mail.outbox import Q
+from service.settings import Settings
+from service.web_common import Caller, Conn
+
+
+def _allowed(request: Request[Any, Any, Any], identity: Caller) -> None:
+    """Only without SMTP_URL, and only for coordinators unless in debug mode."""
+    settings: Settings = request.app.state.settings
+    if settings.smtp_url:
+        raise NotFound("page /dev/mails")
+    if not settings.debug:
+        require(identity).require_coordinator("read the mails kept in the database")
+
+
+class DevMailsController(Controller):
+    path = "/dev/mails"
+    tags = ["development"]
+    include_in_schema = False
+
+    @get(operation_id="devMails")
+    async def list_mails(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Template:
+        _allowed(request, identity)
+        mails = await conn.fetch(Q.list_mails, 200)
+        return Template(
+            template_name="workspace/dev_mails.html",
+            context={"mails": mails, "mail": None},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @get("/{mail_id:uuid}", operation_id="devMail")
+    async def show_mail(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller, mail_id: FromPath[UUID]
+    ) -> Template:
+        _allowed(request, identity)
+        mail = await conn.fetchrow(Q.get_mail, mail_id)
+        if mail is None:
+            raise NotFound(f"mail {mail_id}")
+        return Template(
+            template_name="workspace/dev_mails.html",
+            context={"mails": [], "mail": mail},
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+CONTROLLERS = [DevMailsController]
