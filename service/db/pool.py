@@ -56,4 +56,6 @@ async def open_database(settings: Settings, *, upgrade: bool = True) -> AsyncIte
         yield pool
     finally:
         await pool.close()
-        del server  # the embedded server stops at process exit, once no process holds it
+        if server is not None:
+            # Stops the embedded server unless another process (a CLI command) still uses it.
+            server.cleanup()
