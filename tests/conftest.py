@@ -97,7 +97,8 @@ def settings(db_url: str) -> Settings:
     return Settings(database_url=db_url, run_worker=False)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on the loopback interface."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -110,7 +111,7 @@ async def base_url(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[str]
     from service.app import create_app
 
     app = create_app(settings, pool=pool)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

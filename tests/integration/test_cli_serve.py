@@ -1,0 +1,82 @@
+"""`boussole serve` on its own embedded PostgreSQL; CLI commands reach the same database;
+the embedded server stops when the service stops."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _run(*args: str, env: dict[str, str]) -> str:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", *args, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out.decode()
+    return out.decode()
+
+
+def _postgres_running(data_dir: Path) -> bool:
+    for process in psutil.process_iter(["name", "cmdline"]):
+        if process.info["name"] == "postgres" and str(data_dir) in " ".join(
+            process.info["cmdline"] or []
+        ):
+            return True
+    return False
+
+
+async def test_serve_cli_and_embedded_lifecycle(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEILI_URL"}},
+        "BOUSSOLE_DATA_DIR": str(tmp_path / "data"),
+        "BOUSSOLE_RUN_WORKER": "false",
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "serve", "--port", str(port), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for _ in range(300):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail("the service did not start")
+
+            org_id = (await _run("org", "create", "--name", "Relais Santé", env=env)).split()[-1]
+            await _run("user", "create", "--email", "ed@example.org", "--org", org_id,
+                       "--role", "editor", env=env)  # fmt: skip
+            token = (await _run("token", "create", "--user", "ed@example.org", env=env)).split()[-1]
+            organisation = await client.get(f"/api/v1/organisations/{org_id}")
+            assert organisation.json()["name"] == "Relais Santé"
+            patched = await client.patch(
+                f"/api/v1/organisations/{org_id}",
+                json={"description": "Relais santé de bas seuil"},
+                headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
+            )
+            assert patched.status_code == 200, patched.text
+        assert _postgres_running(tmp_path / "data")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(server.wait(), 30)
+    for _ in range(50):
+        if not _postgres_running(tmp_path / "data"):
+            break
+        await asyncio.sleep(0.1)
+    assert not _postgres_running(tmp_path / "data")
