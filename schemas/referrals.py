@@ -179,7 +179,7 @@ class WebhookIn(Input):
     """Where to POST status changes; without a secret, one is generated and shown once."""
 
     url: Url
-    secret: Annotated[str | None, Meta(min_length=16, max_length=200)] = None
+    secret: Annotated[str, Meta(min_length=16, max_length=200)] | None = None
 
 
 class Webhook(msgspec.Struct, kw_only=True):

@@ -18,6 +18,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
 from service.errors import EXCEPTION_HANDLERS
+from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.settings import Settings
 from service.web_common import provide_connection, provide_identity
 
@@ -70,7 +71,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
                         await running
 
     return Litestar(
-        route_handlers=[healthz, *CATALOGUE],
+        route_handlers=[healthz, *CATALOGUE, *REFERRALS],
         dependencies={
             "conn": Provide(provide_connection),
             "identity": Provide(provide_identity),

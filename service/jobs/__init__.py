@@ -9,3 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 TASKS: list[Any] = []
+
+from service.referrals.jobs import TASKS as REFERRAL_TASKS  # noqa: E402 - domains append below
+
+TASKS.extend(REFERRAL_TASKS)

@@ -1,0 +1,1 @@
+"""Guided referrals: a worker sends a person to a partner's service and follows the answer."""

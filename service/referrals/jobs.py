@@ -1,0 +1,187 @@
+"""Scheduled work on referrals: expiry, reminders, erasure of personal data, webhook delivery.
+
+Each step takes `now`, so that tests drive the clock; the two tasks at the bottom run the
+steps in a loop in the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.referrals import notify, referrals
+from service.referrals.policy import Policy, current
+from service.referrals.queries import Q
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+HOUSEKEEPING_INTERVAL = 15 * 60.0
+"""Seconds between two rounds of expiry, reminders and erasure."""
+WEBHOOK_INTERVAL = 5.0
+"""Seconds between two looks for due webhook deliveries."""
+WEBHOOK_ATTEMPTS = 8
+"""Deliveries are given up after this many failures (about a day of retries)."""
+WEBHOOK_TIMEOUT = 10.0
+
+
+async def expire_overdue(pool: asyncpg.Pool, now: datetime, policy: Policy, public_url: str) -> int:
+    """Expire the referrals nobody answered in time, telling their senders; return how many."""
+    async with pool.acquire() as conn, conn.transaction():
+        ids = [r["id"] for r in await conn.fetch(Q.due_for_expiry, now)]
+        for referral_id in ids:
+            await referrals.act(
+                conn, referral_id, "expire", None, now=now, policy=policy, public_url=public_url
+            )
+    if ids:
+        logger.info("expired %d referral(s)", len(ids))
+    return len(ids)
+
+
+async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, public_url: str) -> int:
+    """Remind receiving organisations of referrals about to expire; each reminder goes once."""
+    if not policy.reminder_days:
+        return 0
+    horizon = timedelta(days=max(policy.reminder_days))
+    sent = 0
+    async with pool.acquire() as conn, conn.transaction():
+        for row in await conn.fetch(Q.due_for_reminder, now, horizon):
+            left = row["expires_at"] - now
+            due = [
+                d
+                for d in policy.reminder_days
+                if left <= timedelta(days=d) and d not in row["reminders_sent"]
+            ]
+            if not due:
+                continue
+            # After an outage several may be due: one mail, with the real time left.
+            await conn.execute(Q.mark_reminders, row["id"], due)
+            summary = await conn.fetchrow(Q.summary_select + " WHERE r.id = $1", row["id"])
+            data = dict(summary)
+            context = notify.mail_context(
+                data,
+                public_url,
+                days_left=max(1, round(left / timedelta(days=1))),
+                expires_on=row["expires_at"].date().isoformat(),
+            )
+            recipients = await notify.organisation_recipients(conn, data["to_organisation_id"])
+            await notify.queue_to(conn, recipients, "referral_reminder", policy, context)
+            sent += 1
+    return sent
+
+
+async def erase_expired_personal_data(pool: asyncpg.Pool, now: datetime, policy: Policy) -> int:
+    """Erase the person's data of referrals final for longer than the retention time.
+
+    What stays (service, organisations, themes, dates, statuses, codes) is anonymous and
+    feeds the statistics.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        ids = [r["id"] for r in await conn.fetch(Q.due_for_erasure, now - policy.retention)]
+        for referral_id in ids:
+            await conn.execute(Q.erase_person, referral_id)
+            await conn.execute(Q.erase_notes, referral_id)
+            await conn.execute(Q.mark_erased, referral_id, now)
+            status = await conn.fetchval("SELECT status FROM referral WHERE id = $1", referral_id)
+            await conn.execute(
+                Q.insert_event, referral_id, "erase", status, None, None, now, None, None
+            )
+    if ids:
+        logger.info("erased the personal data of %d referral(s)", len(ids))
+    return len(ids)
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The `X-Boussole-Signature` of a body: `sha256=` and the hex HMAC-SHA256 with the secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
+        status: int = response.status
+        return status
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failures: 1 min, 2, 4… capped at 6 hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+async def deliver_webhooks(pool: asyncpg.Pool, now: datetime, batch: int = 20) -> int:
+    """POST the due webhook deliveries; failures are retried later. Return how many succeeded."""
+    delivered = 0
+    async with pool.acquire() as conn, conn.transaction():
+        for row in await conn.fetch(Q.due_webhooks, now, batch):
+            body = msgspec.json.encode(row["payload"])
+            headers = {
+                "Content-Type": "application/json",
+                "User-Agent": "Boussole-Webhook/1",
+                "X-Boussole-Delivery": str(row["id"]),
+                "X-Boussole-Signature": signature(row["secret"], body),
+            }
+            error = await _attempt(row["url"], body, headers)
+            if error is None:
+                await conn.execute(Q.webhook_delivered, row["id"], now)
+                delivered += 1
+                continue
+            attempts = row["attempts"] + 1
+            give_up = attempts >= WEBHOOK_ATTEMPTS
+            await conn.execute(
+                Q.webhook_failed, row["id"], error, now + retry_delay(attempts), give_up, now
+            )
+            logger.warning(
+                "webhook delivery %s failed (%s), attempt %d%s",
+                row["id"],
+                error,
+                attempts,
+                ", given up" if give_up else "",
+            )
+    return delivered
+
+
+async def _attempt(url: str, body: bytes, headers: dict[str, str]) -> str | None:
+    """None when the receiver answered 2xx; otherwise the kind of failure (no content)."""
+    try:
+        status = await asyncio.to_thread(_post, url, body, headers)
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return type(error).__name__
+    return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+async def run_referral_housekeeping(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Worker task: expiry, reminders and erasure, every quarter of an hour."""
+    policy = current()
+    while True:
+        now = datetime.now(UTC)
+        try:
+            await send_reminders(pool, now, policy, settings.public_url)
+            await expire_overdue(pool, now, policy, settings.public_url)
+            await erase_expired_personal_data(pool, now, policy)
+        except (asyncpg.PostgresError, OSError) as error:
+            logger.error("referral housekeeping failed: %s", type(error).__name__)
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL)
+
+
+async def run_webhook_sender(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Worker task: deliver status changes to organisations' webhooks, with retries."""
+    while True:
+        try:
+            await deliver_webhooks(pool, datetime.now(UTC))
+        except (asyncpg.PostgresError, OSError) as error:
+            logger.error("webhook delivery round failed: %s", type(error).__name__)
+        await asyncio.sleep(WEBHOOK_INTERVAL)
+
+
+TASKS: list[Any] = [run_referral_housekeeping, run_webhook_sender]

@@ -1,0 +1,124 @@
+"""Telling people about a referral: mails and signed webhooks, queued in the change's transaction.
+
+Mails carry no personal data: only the reference code, the service, the organisations and
+a link. Reading the person's data always goes through the API, where it is logged.
+
+Who gets what:
+- a new referral: the receiving organisation (its address, or without one its admins
+  and editors);
+- an answer (accepted, declined, redirected, closed) or an expiry: the worker who sent the
+  referral, and the sending organisation's address when it has one;
+- a cancellation: the receiving organisation;
+- a reminder before expiry: the receiving organisation.
+Every status change is also POSTed to the webhooks of both organisations.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from service.mail import queue_mail
+from service.referrals.policy import Policy
+from service.referrals.queries import Q
+
+logger = logging.getLogger(__name__)
+
+
+async def organisation_recipients(conn: asyncpg.Connection, organisation_id: UUID) -> list[str]:
+    """Where mails for an organisation go: its address, else its admins and editors."""
+    emails: list[str] = await conn.fetchval(Q.organisation_recipients, organisation_id)
+    return list(emails)
+
+
+async def sender_recipients(conn: asyncpg.Connection, referral: dict[str, Any]) -> list[str]:
+    """The worker who sent the referral, and the sending organisation's own address."""
+    found: list[str] = []
+    if referral["created_by"] is not None:
+        email = await conn.fetchval(Q.user_email, referral["created_by"])
+        if email:
+            found.append(email)
+    organisation = await conn.fetchval(
+        "SELECT email FROM organisation WHERE id = $1", referral["from_organisation_id"]
+    )
+    if organisation:
+        found.append(organisation)
+    return _unique(found)
+
+
+def _unique(addresses: list[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for address in addresses:
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(address)
+    return result
+
+
+def mail_context(referral: dict[str, Any], public_url: str, **extra: Any) -> dict[str, Any]:
+    """What every referral mail may show: anonymous facts and a link, never the person."""
+    base = public_url.rstrip("/")
+    return {
+        "reference": referral["reference"],
+        "service_name": referral["service_name"],
+        "from_organisation": referral["from_organisation"]["name"],
+        "to_organisation": referral["to_organisation"]["name"],
+        "status": referral["status"],
+        "urgent": referral["urgency"] == "urgent",
+        "referral_url": f"{base}/referrals/{referral['id']}",
+        "slip_url": f"{base}/referrals/{referral['id']}/slip",
+        **extra,
+    }
+
+
+async def queue_to(
+    conn: asyncpg.Connection,
+    recipients: list[str],
+    template: str,
+    policy: Policy,
+    context: dict[str, Any],
+) -> int:
+    """Queue one mail per recipient; an invalid stored address is skipped, not fatal."""
+    queued = 0
+    for address in recipients:
+        try:
+            await queue_mail(
+                conn, to=address, template=template, language=policy.mail_language, context=context
+            )
+        except ValueError:
+            logger.warning("skipped a referral mail (%s) to an invalid address", template)
+            continue
+        queued += 1
+    return queued
+
+
+async def status_changed(
+    conn: asyncpg.Connection,
+    referral: dict[str, Any],
+    previous_status: str | None,
+    at: datetime,
+) -> None:
+    """Queue the webhook deliveries of a status change for both organisations."""
+    payload = {
+        "event": "referral.status_changed",
+        "referral_id": str(referral["id"]),
+        "reference": referral["reference"],
+        "status": referral["status"],
+        "previous_status": previous_status,
+        "at": at.isoformat(),
+        "from_organisation_id": str(referral["from_organisation_id"]),
+        "to_organisation_id": str(referral["to_organisation_id"]),
+        "service_id": str(referral["service_id"]) if referral["service_id"] else None,
+        "decline_reason": referral["decline_reason"],
+        "outcome": referral["outcome"],
+        "redirected_to_id": (
+            str(referral["redirected_to_id"]) if referral["redirected_to_id"] else None
+        ),
+    }
+    organisations = list({referral["from_organisation_id"], referral["to_organisation_id"]})
+    await conn.execute(Q.enqueue_webhooks, organisations, payload, at)

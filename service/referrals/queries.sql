@@ -1,0 +1,169 @@
+-- Referrals: the anonymous facts in `referral`, the person in `referral_person`.
+
+-- name: summary_select
+SELECT r.id, r.reference, r.status, r.urgency, r.anonymous,
+       json_build_object('id', fo.id, 'name', fo.name) AS from_organisation,
+       json_build_object('id', too.id, 'name', too.name) AS to_organisation,
+       r.service_id, r.service_name, r.place_id, r.themes, r.decline_reason, r.outcome,
+       r.redirected_from_id, r.redirected_to_id, r.created_at, r.updated_at, r.expires_at,
+       r.answered_at, r.final_at, r.personal_data_erased_at, r.version,
+       r.consent_version, r.consent_at, r.created_by,
+       r.from_organisation_id, r.to_organisation_id
+FROM referral r
+JOIN organisation fo ON fo.id = r.from_organisation_id
+JOIN organisation too ON too.id = r.to_organisation_id
+
+-- name: lock_referral
+SELECT id, status, version, from_organisation_id, to_organisation_id, created_by, reference,
+       expires_at, personal_data_erased_at
+FROM referral WHERE id = $1 FOR UPDATE
+
+-- name: service_for_referral
+SELECT s.id, s.organisation_id, s.name, s.status,
+       coalesce((SELECT array_agg(t.theme_id ORDER BY t.theme_id)
+                 FROM service_theme t WHERE t.service_id = s.id), '{}') AS themes,
+       ($2::uuid IS NULL OR EXISTS (
+           SELECT 1 FROM service_place sp WHERE sp.service_id = s.id AND sp.place_id = $2))
+           AS held_at_place
+FROM service s WHERE s.id = $1
+
+-- name: insert_referral
+INSERT INTO referral (reference, from_organisation_id, to_organisation_id, service_id, place_id,
+                      service_name, themes, urgency, anonymous, consent_version, consent_at,
+                      redirected_from_id, created_by, created_at, updated_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+RETURNING id
+
+-- name: insert_person
+INSERT INTO referral_person (referral_id, reason, first_name, last_name, phone, email,
+                             contact_preference, languages, availability, eligibility_checked)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+
+-- name: copy_person
+INSERT INTO referral_person (referral_id, reason, first_name, last_name, phone, email,
+                             contact_preference, languages, availability, eligibility_checked)
+SELECT $2, reason, first_name, last_name, phone, email, contact_preference, languages,
+       availability, eligibility_checked
+FROM referral_person WHERE referral_id = $1
+
+-- name: person
+SELECT reason, first_name, last_name, phone, email, contact_preference, languages,
+       availability, eligibility_checked
+FROM referral_person WHERE referral_id = $1
+
+-- name: insert_event
+INSERT INTO referral_event (referral_id, action, status, actor_id, actor_organisation_id, at,
+                            code, note)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+
+-- name: events
+SELECT e.action, e.status, e.at, e.actor_organisation_id AS organisation_id, e.code, e.note,
+       CASE WHEN e.actor_id IS NULL AND e.actor_organisation_id IS NULL THEN 'system'
+            ELSE u.email END AS actor
+FROM referral_event e LEFT JOIN app_user u ON u.id = e.actor_id
+WHERE e.referral_id = $1
+ORDER BY e.at, e.id
+
+-- name: apply_transition
+-- $3 decline_reason, $4 outcome, $5 redirected_to_id, $6 now
+UPDATE referral
+SET status = $2,
+    decline_reason = coalesce($3, decline_reason),
+    outcome = coalesce($4, outcome),
+    redirected_to_id = coalesce($5, redirected_to_id),
+    answered_at = CASE WHEN answered_at IS NULL AND $2 IN ('accepted', 'declined', 'redirected')
+                       THEN $6 ELSE answered_at END,
+    accepted_at = CASE WHEN $2 = 'accepted' THEN $6 ELSE accepted_at END,
+    final_at = CASE WHEN $2 IN ('declined', 'redirected', 'closed', 'cancelled', 'expired')
+                    THEN $6 ELSE final_at END,
+    updated_at = $6,
+    version = version + 1
+WHERE id = $1
+
+-- name: log_access
+INSERT INTO referral_access (referral_id, user_id, user_email, at) VALUES ($1, $2, $3, $4)
+
+-- name: access_log
+SELECT a.referral_id, r.reference, a.user_id, a.user_email, a.at,
+       count(*) OVER () AS total
+FROM referral_access a JOIN referral r ON r.id = a.referral_id
+WHERE r.from_organisation_id = $1 OR r.to_organisation_id = $1
+ORDER BY a.at DESC, a.id DESC
+LIMIT $2 OFFSET $3
+
+-- name: organisation_recipients
+-- The organisation's own address; without one, its admins and editors.
+SELECT coalesce(
+    (SELECT ARRAY[o.email] FROM organisation o WHERE o.id = $1 AND o.email IS NOT NULL),
+    (SELECT array_agg(u.email ORDER BY u.email)
+     FROM membership m JOIN app_user u ON u.id = m.user_id
+     WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL),
+    '{}') AS emails
+
+-- name: user_email
+SELECT email FROM app_user WHERE id = $1 AND disabled_at IS NULL
+
+-- name: due_for_expiry
+SELECT id FROM referral WHERE status = 'sent' AND expires_at <= $1
+ORDER BY expires_at FOR UPDATE SKIP LOCKED
+
+-- name: due_for_reminder
+-- Open referrals whose expiry is within the longest reminder delay.
+SELECT id, expires_at, reminders_sent FROM referral
+WHERE status = 'sent' AND expires_at > $1 AND expires_at <= $1 + $2::interval
+ORDER BY expires_at FOR UPDATE SKIP LOCKED
+
+-- name: mark_reminders
+UPDATE referral SET reminders_sent = reminders_sent || $2::int[] WHERE id = $1
+
+-- name: due_for_erasure
+SELECT id FROM referral
+WHERE final_at IS NOT NULL AND final_at <= $1 AND personal_data_erased_at IS NULL
+ORDER BY final_at FOR UPDATE SKIP LOCKED
+
+-- name: erase_person
+DELETE FROM referral_person WHERE referral_id = $1
+
+-- name: erase_notes
+UPDATE referral_event SET note = NULL WHERE referral_id = $1 AND note IS NOT NULL
+
+-- name: mark_erased
+UPDATE referral SET personal_data_erased_at = $2 WHERE id = $1
+
+-- name: get_webhook
+SELECT organisation_id, url, created_at, updated_at FROM referral_webhook
+WHERE organisation_id = $1
+
+-- name: upsert_webhook
+INSERT INTO referral_webhook (organisation_id, url, secret) VALUES ($1, $2, $3)
+ON CONFLICT (organisation_id) DO UPDATE
+SET url = EXCLUDED.url, secret = EXCLUDED.secret, updated_at = now()
+RETURNING organisation_id, url, secret, created_at, updated_at
+
+-- name: delete_webhook
+DELETE FROM referral_webhook WHERE organisation_id = $1
+
+-- name: enqueue_webhooks
+INSERT INTO referral_webhook_delivery (organisation_id, payload, next_attempt_at)
+SELECT w.organisation_id, $2, $3 FROM referral_webhook w
+WHERE w.organisation_id = ANY($1::uuid[])
+
+-- name: due_webhooks
+SELECT d.id, d.payload, d.attempts, w.url, w.secret
+FROM referral_webhook_delivery d
+JOIN referral_webhook w ON w.organisation_id = d.organisation_id
+WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $1
+ORDER BY d.id
+LIMIT $2
+FOR UPDATE OF d SKIP LOCKED
+
+-- name: webhook_delivered
+UPDATE referral_webhook_delivery SET attempts = attempts + 1, delivered_at = $2,
+                                     last_error = NULL
+WHERE id = $1
+
+-- name: webhook_failed
+UPDATE referral_webhook_delivery
+SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
+    failed_at = CASE WHEN $4 THEN $5 ELSE NULL END
+WHERE id = $1

@@ -1,0 +1,469 @@
+"""Sending a referral, answering it, reading it: the rules of who may do what, and the timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from schemas.common import FieldError, Page
+from schemas.referrals import (
+    AccessEntry,
+    Box,
+    Event,
+    PersonData,
+    Referral,
+    ReferralIn,
+    ReferralStatus,
+    ReferralSummary,
+)
+from service.accounts.identity import Identity
+from service.catalogue.records import VersionMismatch
+from service.errors import Forbidden, InvalidInput, NotFound, invalid
+from service.referrals import notify
+from service.referrals.policy import Policy
+from service.referrals.queries import Q
+from service.referrals.reference import new_reference
+from service.referrals.workflow import transition
+
+_SUMMARY_FIELDS = frozenset(ReferralSummary.__struct_fields__)
+
+
+def sides_of(identity: Identity, row: Any) -> set[str]:
+    """Where the caller stands in a referral: sender, receiver, both, or neither."""
+    sides = set()
+    if identity.role_in(row["from_organisation_id"]) is not None:
+        sides.add("sender")
+    if identity.role_in(row["to_organisation_id"]) is not None:
+        sides.add("receiver")
+    return sides
+
+
+async def _row(conn: asyncpg.Connection, referral_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(Q.summary_select + " WHERE r.id = $1", referral_id)
+    return dict(row) if row is not None else None
+
+
+async def _visible_row(
+    conn: asyncpg.Connection, referral_id: UUID, identity: Identity
+) -> dict[str, Any]:
+    """The referral if the caller belongs to one of its two organisations; 404 otherwise.
+
+    Anyone else gets the same answer as for a referral that does not exist, so that
+    nobody learns that a person was referred.
+    """
+    row = await _row(conn, referral_id)
+    if row is None or not sides_of(identity, row):
+        raise NotFound(f"referral {referral_id}")
+    return row
+
+
+def _summary(row: dict[str, Any]) -> ReferralSummary:
+    return msgspec.convert({k: v for k, v in row.items() if k in _SUMMARY_FIELDS}, ReferralSummary)
+
+
+def _person(record: asyncpg.Record | None) -> PersonData | None:
+    if record is None:
+        return None
+    person = dict(record)
+    beneficiary = None
+    if person["first_name"] is not None:
+        beneficiary = {
+            "first_name": person["first_name"],
+            "last_name": person["last_name"],
+            "phone": person["phone"],
+            "email": person["email"],
+        }
+    return msgspec.convert(
+        {
+            "reason": person["reason"],
+            "beneficiary": beneficiary,
+            "contact_preference": person["contact_preference"],
+            "languages": person["languages"],
+            "availability": person["availability"],
+            "eligibility_checked": person["eligibility_checked"],
+        },
+        PersonData,
+    )
+
+
+async def events_of(conn: asyncpg.Connection, referral_id: UUID) -> list[Event]:
+    """The timeline of a referral, oldest first."""
+    rows = await conn.fetch(Q.events, referral_id)
+    return [msgspec.convert(dict(r), Event) for r in rows]
+
+
+async def get(
+    conn: asyncpg.Connection, referral_id: UUID, identity: Identity, now: datetime
+) -> Referral:
+    """A referral with the person's data and timeline; the read of personal data is logged."""
+    row = await _visible_row(conn, referral_id, identity)
+    person = await conn.fetchrow(Q.person, referral_id)
+    if person is not None:
+        await conn.execute(Q.log_access, referral_id, identity.user_id, identity.email, now)
+    data = {k: v for k, v in row.items() if k in _SUMMARY_FIELDS}
+    data["person"] = msgspec.to_builtins(_person(person))
+    data["consent_version"] = row["consent_version"]
+    data["consent_at"] = row["consent_at"]
+    data["events"] = msgspec.to_builtins(await events_of(conn, referral_id))
+    return msgspec.convert(data, Referral)
+
+
+async def list_page(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    *,
+    box: Box | None,
+    status: ReferralStatus | None,
+    organisation_id: UUID | None,
+    limit: int,
+    offset: int,
+) -> Page[ReferralSummary]:
+    """The caller's organisations' referrals, newest first: received (inbox), sent (outbox)."""
+    mine = list(identity.roles)
+    where = """
+        WHERE (($1::text = 'inbox' AND r.to_organisation_id = ANY($2::uuid[]))
+            OR ($1::text = 'outbox' AND r.from_organisation_id = ANY($2::uuid[]))
+            OR ($1::text IS NULL AND (r.to_organisation_id = ANY($2::uuid[])
+                                      OR r.from_organisation_id = ANY($2::uuid[]))))
+          AND ($3::text IS NULL OR r.status = $3)
+          AND ($4::uuid IS NULL OR r.from_organisation_id = $4 OR r.to_organisation_id = $4)"""
+    args = (box, mine, status, organisation_id)
+    total = await conn.fetchval("SELECT count(*) FROM referral r" + where, *args)
+    rows = await conn.fetch(
+        Q.summary_select + where + " ORDER BY r.created_at DESC, r.id LIMIT $5 OFFSET $6",
+        *args,
+        limit,
+        offset,
+    )
+    return Page(items=[_summary(dict(r)) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def _sending_organisation(identity: Identity, requested: UUID | None) -> UUID:
+    if requested is not None:
+        if identity.role_in(requested) is None:
+            raise Forbidden("you can only send referrals for an organisation you belong to")
+        return requested
+    if not identity.roles:
+        raise Forbidden("you must belong to an organisation to send a referral")
+    if len(identity.roles) > 1:
+        raise invalid(
+            "from_organisation_id", "you belong to several organisations: say which one sends"
+        )
+    return next(iter(identity.roles))
+
+
+async def _service(
+    conn: asyncpg.Connection, service_id: UUID, place_id: UUID | None, prefix: str = ""
+) -> asyncpg.Record:
+    """The service a referral goes to, checked to be active and held at the place."""
+    service = await conn.fetchrow(Q.service_for_referral, service_id, place_id)
+    if service is None:
+        raise invalid(f"{prefix}service_id", f"unknown service {service_id}")
+    if service["status"] == "inactive":
+        raise invalid(f"{prefix}service_id", "this service no longer exists; choose another one")
+    if not service["held_at_place"]:
+        raise invalid(f"{prefix}place_id", "the service is not held at this place")
+    return service
+
+
+def _check_person(data: ReferralIn) -> None:
+    errors: list[FieldError] = []
+    if data.beneficiary is not None and not data.consent:
+        errors.append(
+            FieldError(
+                "consent",
+                "must be true: the person's data is only recorded with their consent; "
+                "without it, send an anonymous referral (no beneficiary)",
+            )
+        )
+    person = data.beneficiary
+    if data.contact_preference == "phone" and (person is None or person.phone is None):
+        errors.append(FieldError("beneficiary.phone", "is needed to contact the person by phone"))
+    if data.contact_preference == "email" and (person is None or person.email is None):
+        errors.append(FieldError("beneficiary.email", "is needed to contact the person by e-mail"))
+    if errors:
+        raise InvalidInput(errors)
+
+
+async def _insert(
+    conn: asyncpg.Connection,
+    *,
+    from_organisation_id: UUID,
+    service: asyncpg.Record,
+    place_id: UUID | None,
+    urgency: str,
+    anonymous: bool,
+    consent_version: str | None,
+    consent_at: datetime | None,
+    redirected_from_id: UUID | None,
+    created_by: UUID | None,
+    now: datetime,
+    policy: Policy,
+) -> UUID:
+    # A clash of random codes is rare; try again rather than fail the request.
+    for _ in range(5):
+        reference = new_reference()
+        exists = await conn.fetchval("SELECT 1 FROM referral WHERE reference = $1", reference)
+        if not exists:
+            break
+    referral_id: UUID = await conn.fetchval(
+        Q.insert_referral,
+        reference,
+        from_organisation_id,
+        service["organisation_id"],
+        service["id"],
+        place_id,
+        service["name"],
+        list(service["themes"]),
+        urgency,
+        anonymous,
+        consent_version,
+        consent_at,
+        redirected_from_id,
+        created_by,
+        now,
+        now + policy.expiry,
+    )
+    return referral_id
+
+
+async def send(
+    conn: asyncpg.Connection,
+    data: ReferralIn,
+    identity: Identity,
+    *,
+    now: datetime,
+    policy: Policy,
+    public_url: str,
+) -> Referral:
+    """Send a person (or an anonymous reference) to a service of another organisation."""
+    from_organisation_id = _sending_organisation(identity, data.from_organisation_id)
+    _check_person(data)
+    service = await _service(conn, data.service_id, data.place_id)
+    anonymous = data.beneficiary is None
+    consented = data.consent
+    referral_id = await _insert(
+        conn,
+        from_organisation_id=from_organisation_id,
+        service=service,
+        place_id=data.place_id,
+        urgency=data.urgency,
+        anonymous=anonymous,
+        consent_version=policy.consent_version if consented else None,
+        consent_at=now if consented else None,
+        redirected_from_id=None,
+        created_by=identity.user_id,
+        now=now,
+        policy=policy,
+    )
+    person = data.beneficiary
+    await conn.execute(
+        Q.insert_person,
+        referral_id,
+        data.reason,
+        person.first_name if person else None,
+        person.last_name if person else None,
+        person.phone if person else None,
+        person.email if person else None,
+        data.contact_preference,
+        list(data.languages),
+        data.availability,
+        list(data.eligibility_checked),
+    )
+    await conn.execute(
+        Q.insert_event,
+        referral_id,
+        "send",
+        "sent",
+        identity.user_id,
+        from_organisation_id,
+        now,
+        None,
+        None,
+    )
+    row = await _row(conn, referral_id)
+    assert row is not None
+    await _announce(conn, row, None, now, policy, public_url)
+    return await get(conn, referral_id, identity, now)
+
+
+async def _announce(
+    conn: asyncpg.Connection,
+    row: dict[str, Any],
+    previous_status: str | None,
+    now: datetime,
+    policy: Policy,
+    public_url: str,
+    **extra: Any,
+) -> None:
+    """The mails and webhooks of a new status."""
+    status = row["status"]
+    context = notify.mail_context(row, public_url, **extra)
+    if status == "sent":
+        recipients = await notify.organisation_recipients(conn, row["to_organisation_id"])
+        await notify.queue_to(conn, recipients, "referral_received", policy, context)
+    elif status == "cancelled":
+        recipients = await notify.organisation_recipients(conn, row["to_organisation_id"])
+        await notify.queue_to(conn, recipients, "referral_cancelled", policy, context)
+    elif status == "expired":
+        recipients = await notify.sender_recipients(conn, row)
+        await notify.queue_to(conn, recipients, "referral_expired", policy, context)
+    else:
+        recipients = await notify.sender_recipients(conn, row)
+        await notify.queue_to(conn, recipients, "referral_answered", policy, context)
+    await notify.status_changed(conn, row, previous_status, now)
+
+
+async def act(
+    conn: asyncpg.Connection,
+    referral_id: UUID,
+    action: str,
+    identity: Identity | None,
+    *,
+    now: datetime,
+    policy: Policy,
+    public_url: str,
+    expected_version: int | None = None,
+    code: str | None = None,
+    note: str | None = None,
+    redirect_to: tuple[UUID, UUID | None] | None = None,
+) -> UUID:
+    """Apply `action` (accept, decline, redirect, close, cancel, expire) and announce it.
+
+    `identity` None is the system (expiry). The caller's side is checked before the
+    status, so a sender learns that accepting is not theirs to do (403), whatever the status.
+    """
+    locked = await conn.fetchrow(Q.lock_referral, referral_id)
+    if identity is None:
+        sides = {"system"}
+    else:
+        sides = sides_of(identity, locked) if locked is not None else set()
+    if locked is None or not sides:
+        raise NotFound(f"referral {referral_id}")
+    if expected_version is not None and locked["version"] != expected_version:
+        raise VersionMismatch(locked["version"])
+    rule = transition(action, locked["status"], sides)
+    actor_organisation = None
+    if identity is not None:
+        actor_organisation = (
+            locked["to_organisation_id"]
+            if rule.side == "receiver"
+            else locked["from_organisation_id"]
+        )
+
+    redirected_to_id = None
+    extra: dict[str, Any] = {}
+    if redirect_to is not None:
+        redirected_to_id, new_row = await _redirect(
+            conn, locked, redirect_to, identity, actor_organisation, now, policy, public_url
+        )
+        extra["new_reference"] = new_row["reference"]
+        extra["new_service_name"] = new_row["service_name"]
+        extra["new_organisation"] = new_row["to_organisation"]["name"]
+
+    await conn.execute(
+        Q.apply_transition,
+        referral_id,
+        rule.target,
+        code if action == "decline" else None,
+        code if action == "close" else None,
+        redirected_to_id,
+        now,
+    )
+    await conn.execute(
+        Q.insert_event,
+        referral_id,
+        action,
+        rule.target,
+        identity.user_id if identity else None,
+        actor_organisation,
+        now,
+        code,
+        note or None,
+    )
+    row = await _row(conn, referral_id)
+    assert row is not None
+    await _announce(conn, row, locked["status"], now, policy, public_url, **extra)
+    return referral_id
+
+
+async def _redirect(
+    conn: asyncpg.Connection,
+    original: asyncpg.Record,
+    target: tuple[UUID, UUID | None],
+    identity: Identity | None,
+    actor_organisation: UUID | None,
+    now: datetime,
+    policy: Policy,
+    public_url: str,
+) -> tuple[UUID, dict[str, Any]]:
+    """The new referral a redirect creates: still from the original sender, who follows the
+    person, to the new service; the person's data and consent go with it."""
+    service_id, place_id = target
+    service = await _service(conn, service_id, place_id)
+    consent = await conn.fetchrow(
+        "SELECT anonymous, consent_version, consent_at, urgency FROM referral WHERE id = $1",
+        original["id"],
+    )
+    new_id = await _insert(
+        conn,
+        from_organisation_id=original["from_organisation_id"],
+        service=service,
+        place_id=place_id,
+        urgency=consent["urgency"],
+        anonymous=consent["anonymous"],
+        consent_version=consent["consent_version"],
+        consent_at=consent["consent_at"],
+        redirected_from_id=original["id"],
+        created_by=original["created_by"],
+        now=now,
+        policy=policy,
+    )
+    await conn.execute(Q.copy_person, original["id"], new_id)
+    await conn.execute(
+        Q.insert_event,
+        new_id,
+        "send",
+        "sent",
+        identity.user_id if identity else None,
+        actor_organisation,
+        now,
+        "redirected",
+        None,
+    )
+    row = await _row(conn, new_id)
+    assert row is not None
+    await _announce(conn, row, None, now, policy, public_url)
+    return new_id, row
+
+
+async def access_log(
+    conn: asyncpg.Connection, organisation_id: UUID, identity: Identity, limit: int, offset: int
+) -> Page[AccessEntry]:
+    """Who read the personal data of the organisation's referrals (its admins only)."""
+    if identity.role_in(organisation_id) != "admin":
+        raise Forbidden("only the organisation's admins may read its referral access log")
+    rows = await conn.fetch(Q.access_log, organisation_id, limit, offset)
+    total = rows[0]["total"] if rows else 0
+    if not rows and offset:
+        total = await conn.fetchval(
+            """SELECT count(*) FROM referral_access a JOIN referral r ON r.id = a.referral_id
+               WHERE r.from_organisation_id = $1 OR r.to_organisation_id = $1""",
+            organisation_id,
+        )
+    items = [
+        msgspec.convert({k: v for k, v in dict(r).items() if k != "total"}, AccessEntry)
+        for r in rows
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+async def visible_summary(
+    conn: asyncpg.Connection, referral_id: UUID, identity: Identity
+) -> dict[str, Any]:
+    """The anonymous facts of a referral the caller may see (for the slip)."""
+    return await _visible_row(conn, referral_id, identity)

@@ -1,0 +1,380 @@
+"""HTTP routes of referrals: /api/v1/referrals, the organisations' access log and webhook,
+and the printable slip /referrals/{id}/slip."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+
+from schemas.common import Page
+from schemas.referrals import (
+    AcceptIn,
+    AccessEntry,
+    Box,
+    CancelIn,
+    CloseIn,
+    DeclineIn,
+    RedirectIn,
+    Referral,
+    ReferralIn,
+    ReferralStatus,
+    ReferralSummary,
+    Webhook,
+    WebhookIn,
+)
+from service.accounts.identity import Identity, require
+from service.catalogue.records import etag
+from service.errors import Forbidden, NotFound
+from service.referrals import referrals, slip, stats
+from service.referrals.policy import current
+from service.referrals.queries import Q
+from service.web_common import Caller, Conn, Limit, Offset
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description="ETag of the referral as read; a stale one is refused (412)",
+        required=False,
+    ),
+]
+
+
+def _version(if_match: str | None) -> int | None:
+    if not if_match:
+        return None
+    return int(if_match.strip().removeprefix("W/").strip('"'))
+
+
+def _public_url(request: Request) -> str:
+    url: str = request.app.state.settings.public_url
+    return url
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _answer(referral: Referral, status: int = 200, location: str | None = None) -> Response[Any]:
+    headers = {"ETag": etag(referral.version)}
+    if location:
+        headers["Location"] = location
+    return Response(referral, status_code=status, headers=headers)
+
+
+class ReferralController(Controller):
+    """Referrals between organisations of the network."""
+
+    path = "/api/v1/referrals"
+    tags = ["referrals"]
+
+    @post(operation_id="sendReferral")
+    async def send_referral(
+        self, request: Request, conn: Conn, identity: Caller, data: JSONBody[ReferralIn]
+    ) -> Response[Referral]:
+        """Refer a person to a service of another organisation.
+
+        With `beneficiary`, `consent` must be true: the person agreed that their data is
+        shared with the receiving organisation. Without it, the referral is anonymous and
+        the person brings the reference code. Keep `reason` short and factual: **no health
+        details or diagnoses**.
+        """
+        created = await referrals.send(
+            conn,
+            data,
+            require(identity),
+            now=_now(),
+            policy=current(),
+            public_url=_public_url(request),
+        )
+        return _answer(created, 201, f"{self.path}/{created.id}")
+
+    @get(operation_id="listReferrals")
+    async def list_referrals(
+        self,
+        conn: Conn,
+        identity: Caller,
+        box: Annotated[
+            Box | None,
+            QueryParameter(
+                description="inbox: received by your organisations; outbox: sent by them"
+            ),
+        ] = None,
+        status: FromQuery[ReferralStatus | None] = None,
+        organisation_id: FromQuery[UUID | None] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[ReferralSummary]:
+        """Your organisations' referrals, newest first; no personal data in lists."""
+        return await referrals.list_page(
+            conn,
+            require(identity),
+            box=box,
+            status=status,
+            organisation_id=organisation_id,
+            limit=limit,
+            offset=offset,
+        )
+
+    @get("/stats", operation_id="referralStats")
+    async def referral_stats(
+        self,
+        conn: Conn,
+        identity: Caller,
+        start: Annotated[
+            date | None, QueryParameter(name="from", description="First day (Brussels), inclusive")
+        ] = None,
+        end: Annotated[
+            date | None, QueryParameter(name="to", description="Last day (Brussels), inclusive")
+        ] = None,
+        organisation_id: FromQuery[UUID | None] = None,
+        output: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
+    ) -> Response[Any]:
+        """Sent and received per month, theme and organisation, rates, outcomes, unmet needs.
+
+        Counts from 1 to 4 are hidden (null, or `<5` in CSV). Coordinators may report on the
+        whole network; members on their own organisation.
+        """
+        scope = stats.scope_of(require(identity), organisation_id)
+        result = await stats.compute(conn, start, end, scope)
+        if output == "csv":
+            return Response(
+                stats.to_csv(result),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="referral-stats.csv"'},
+            )
+        return Response(result)
+
+    @get("/{referral_id:uuid}", operation_id="getReferral")
+    async def get_referral(
+        self, conn: Conn, identity: Caller, referral_id: FromPath[UUID]
+    ) -> Response[Referral]:
+        """A referral with the person's data and its timeline (`events`).
+
+        Only the members of the two organisations see it; every read of personal data is
+        logged for the organisations' admins.
+        """
+        return _answer(await referrals.get(conn, referral_id, require(identity), _now()))
+
+    async def _act(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Identity | None,
+        referral_id: UUID,
+        action: str,
+        if_match: str | None,
+        **kwargs: Any,
+    ) -> Response[Referral]:
+        caller = require(identity)
+        now = _now()
+        await referrals.act(
+            conn,
+            referral_id,
+            action,
+            caller,
+            now=now,
+            policy=current(),
+            public_url=_public_url(request),
+            expected_version=_version(if_match),
+            **kwargs,
+        )
+        return _answer(await referrals.get(conn, referral_id, caller, now))
+
+    @post("/{referral_id:uuid}/accept", operation_id="acceptReferral", status_code=200)
+    async def accept(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        if_match: IfMatch = None,
+        data: JSONBody[AcceptIn | None] = None,
+    ) -> Response[Referral]:
+        """The receiving organisation takes the person on."""
+        note = data.note if data else None
+        return await self._act(request, conn, identity, referral_id, "accept", if_match, note=note)
+
+    @post("/{referral_id:uuid}/decline", operation_id="declineReferral", status_code=200)
+    async def decline(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        data: JSONBody[DeclineIn],
+        if_match: IfMatch = None,
+    ) -> Response[Referral]:
+        """The receiving organisation cannot help: say why with a reason code."""
+        return await self._act(
+            request,
+            conn,
+            identity,
+            referral_id,
+            "decline",
+            if_match,
+            code=data.reason_code,
+            note=data.message,
+        )
+
+    @post("/{referral_id:uuid}/redirect", operation_id="redirectReferral", status_code=200)
+    async def redirect(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        data: JSONBody[RedirectIn],
+        if_match: IfMatch = None,
+    ) -> Response[Referral]:
+        """Send the person on to another service: a new referral from the same sender, linked
+        by `redirected_to_id`."""
+        return await self._act(
+            request,
+            conn,
+            identity,
+            referral_id,
+            "redirect",
+            if_match,
+            note=data.note,
+            redirect_to=(data.service_id, data.place_id),
+        )
+
+    @post("/{referral_id:uuid}/close", operation_id="closeReferral", status_code=200)
+    async def close(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        data: JSONBody[CloseIn],
+        if_match: IfMatch = None,
+    ) -> Response[Referral]:
+        """The receiving organisation closes an accepted referral with its outcome."""
+        return await self._act(
+            request,
+            conn,
+            identity,
+            referral_id,
+            "close",
+            if_match,
+            code=data.outcome,
+            note=data.note,
+        )
+
+    @post("/{referral_id:uuid}/cancel", operation_id="cancelReferral", status_code=200)
+    async def cancel(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        if_match: IfMatch = None,
+        data: JSONBody[CancelIn | None] = None,
+    ) -> Response[Referral]:
+        """The sending organisation withdraws a referral that is still open."""
+        note = data.note if data else None
+        return await self._act(request, conn, identity, referral_id, "cancel", if_match, note=note)
+
+
+class OrganisationReferralController(Controller):
+    """What an organisation's admins manage about its referrals."""
+
+    path = "/api/v1/organisations"
+    tags = ["referrals"]
+
+    @get("/{organisation_id:uuid}/referral-access-log", operation_id="referralAccessLog")
+    async def access_log(
+        self,
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Page[AccessEntry]:
+        """Who read the personal data of referrals sent or received by the organisation."""
+        return await referrals.access_log(conn, organisation_id, require(identity), limit, offset)
+
+    @get("/{organisation_id:uuid}/referral-webhook", operation_id="getReferralWebhook")
+    async def get_webhook(
+        self, conn: Conn, identity: Caller, organisation_id: FromPath[UUID]
+    ) -> Webhook:
+        """The organisation's webhook (its secret is never shown again)."""
+        _require_admin(require(identity), organisation_id)
+        row = await conn.fetchrow(Q.get_webhook, organisation_id)
+        if row is None:
+            raise NotFound(f"webhook of organisation {organisation_id}")
+        return msgspec.convert(dict(row), Webhook)
+
+    @put("/{organisation_id:uuid}/referral-webhook", operation_id="setReferralWebhook")
+    async def set_webhook(
+        self,
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+        data: JSONBody[WebhookIn],
+    ) -> Webhook:
+        """POST each status change of the organisation's referrals to `url`, signed with
+        HMAC-SHA256: header `X-Boussole-Signature: sha256=<hex of HMAC(secret, body)>`.
+
+        The secret is returned once; keep it."""
+        _require_admin(require(identity), organisation_id)
+        secret = data.secret or secrets.token_urlsafe(32)
+        row = await conn.fetchrow(Q.upsert_webhook, organisation_id, data.url, secret)
+        return msgspec.convert(dict(row), Webhook)
+
+    @delete(
+        "/{organisation_id:uuid}/referral-webhook",
+        operation_id="deleteReferralWebhook",
+        status_code=204,
+    )
+    async def delete_webhook(
+        self, conn: Conn, identity: Caller, organisation_id: FromPath[UUID]
+    ) -> None:
+        _require_admin(require(identity), organisation_id)
+        await conn.execute(Q.delete_webhook, organisation_id)
+
+
+def _require_admin(identity: Identity, organisation_id: UUID) -> None:
+    if identity.role_in(organisation_id) != "admin":
+        raise Forbidden("only the organisation's admins may manage its referral webhook")
+
+
+class SlipController(Controller):
+    """The page printed for the person."""
+
+    path = "/referrals"
+    tags = ["referrals"]
+
+    @get(
+        "/{referral_id:uuid}/slip",
+        operation_id="referralSlip",
+        media_type="text/html; charset=utf-8",
+    )
+    async def referral_slip(
+        self,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        lang: Annotated[
+            Literal["fr", "nl", "en"] | None,
+            QueryParameter(description="Language of the slip; default: the person's language"),
+        ] = None,
+    ) -> str:
+        """Where to go, when, what to bring and the reference code; no personal data."""
+        caller = require(identity)
+        row = await referrals.visible_summary(conn, referral_id, caller)
+        spoken = await conn.fetchval(
+            "SELECT languages FROM referral_person WHERE referral_id = $1", referral_id
+        )
+        language = slip.choose_language(lang, list(spoken or []))
+        return await slip.render_slip(conn, row, language, _now())
+
+
+CONTROLLERS = [ReferralController, OrganisationReferralController, SlipController]

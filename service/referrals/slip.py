@@ -1,0 +1,209 @@
+"""The printable slip the person takes along: where to go, when, what to bring, the reference.
+
+It names the service and the reference code, never the person, so a lost slip tells a
+finder nothing about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import asyncpg
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from service.catalogue import services
+from service.errors import NotFound
+from service.hours import local
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "referrals"
+LANGUAGES = ("fr", "nl", "en")
+# How far ahead the slip lists the next openings, and how many.
+LOOKAHEAD = timedelta(days=21)
+NEXT_OPENINGS = 6
+
+_ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",)),
+    undefined=StrictUndefined,
+    auto_reload=False,
+)
+
+LABELS: dict[str, dict[str, str]] = {
+    "fr": {
+        "title": "Orientation",
+        "intro": "Vous êtes orienté·e vers ce service. Présentez ce papier à l'accueil.",
+        "reference": "Référence",
+        "where": "Où",
+        "map": "Voir sur la carte",
+        "when": "Prochaines ouvertures",
+        "hours": "Horaire habituel",
+        "no_hours": "Horaire non communiqué : téléphonez avant de vous déplacer.",
+        "bring": "Documents à emporter",
+        "how": "Comment y accéder",
+        "contact": "Contact",
+        "sent_by": "Orienté par",
+        "date": "Date",
+        "print": "Imprimer",
+        "appointment": "Sur rendez-vous.",
+        "walk_in": "Sans rendez-vous.",
+    },
+    "nl": {
+        "title": "Doorverwijzing",
+        "intro": "U wordt naar deze dienst doorverwezen. Toon dit papier aan het onthaal.",
+        "reference": "Referentie",
+        "where": "Waar",
+        "map": "Bekijk op de kaart",
+        "when": "Volgende openingen",
+        "hours": "Gewone openingsuren",
+        "no_hours": "Openingsuren niet bekend: bel voor u gaat.",
+        "bring": "Mee te brengen documenten",
+        "how": "Hoe er te geraken",
+        "contact": "Contact",
+        "sent_by": "Doorverwezen door",
+        "date": "Datum",
+        "print": "Afdrukken",
+        "appointment": "Op afspraak.",
+        "walk_in": "Zonder afspraak.",
+    },
+    "en": {
+        "title": "Referral",
+        "intro": "You are referred to this service. Show this paper at the reception.",
+        "reference": "Reference",
+        "where": "Where",
+        "map": "See on the map",
+        "when": "Next openings",
+        "hours": "Usual hours",
+        "no_hours": "Hours not known: call before you go.",
+        "bring": "Documents to bring",
+        "how": "How to get there",
+        "contact": "Contact",
+        "sent_by": "Referred by",
+        "date": "Date",
+        "print": "Print",
+        "appointment": "By appointment.",
+        "walk_in": "No appointment needed.",
+    },
+}
+
+_DAYS = {
+    "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    "nl": ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+@dataclass(frozen=True)
+class SlipPlace:
+    name: str
+    address: str
+    map_url: str
+    openings: list[str]
+    opening_hours: str | None
+    notes: list[str]
+
+
+def map_url(latitude: float | None, longitude: float | None, address: str) -> str:
+    """An OpenStreetMap link: the exact point when known, else a search for the address."""
+    if latitude is not None and longitude is not None:
+        return (
+            f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
+            f"#map=18/{latitude:.6f}/{longitude:.6f}"
+        )
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+
+def format_opening(start: datetime, end: datetime, language: str) -> str:
+    """`lundi 28/09 09:00–11:00`, in Brussels time."""
+    start, end = local(start), local(end)
+    day = _DAYS[language][start.weekday()]
+    if end.date() != start.date() and not (end.hour == 0 and end.minute == 0):
+        return f"{day} {start:%d/%m %H:%M} – {end:%d/%m %H:%M}"
+    return f"{day} {start:%d/%m %H:%M}–{end:%H:%M}".replace("–00:00", "–24:00")
+
+
+def choose_language(requested: str | None, spoken: list[str]) -> str:
+    """The requested language, else the first language the person speaks among ours, else fr."""
+    if requested in LANGUAGES:
+        assert requested is not None
+        return requested
+    return next((lang for lang in spoken if lang in LANGUAGES), "fr")
+
+
+async def render_slip(
+    conn: asyncpg.Connection, referral: dict[str, Any], language: str, now: datetime
+) -> str:
+    """The slip as an HTML page, ready to print."""
+    places: list[SlipPlace] = []
+    documents: list[str] = []
+    how_to_access = ""
+    phones: list[str] = []
+    appointment = walk_in = False
+    if referral["service_id"] is not None:
+        try:
+            service = await services.get(conn, referral["service_id"])
+        except NotFound:
+            service = None
+        if service is not None:
+            documents = list(service.documents)
+            how_to_access = service.how_to_access
+            phones = [p.number for p in service.phones]
+            appointment, walk_in = service.appointment_required, service.walk_in
+            coordinates = {
+                r["id"]: (r["latitude"], r["longitude"])
+                for r in await conn.fetch(
+                    "SELECT id, latitude, longitude FROM place WHERE id = ANY($1::uuid[])",
+                    [p.place_id for p in service.places],
+                )
+            }
+            for place in service.places:
+                if referral["place_id"] is not None and place.place_id != referral["place_id"]:
+                    continue
+                hours = services.hours_of(place)
+                openings = (
+                    [
+                        format_opening(start, end, language)
+                        for start, end in _first(hours.open_intervals(now, now + LOOKAHEAD))
+                    ]
+                    if hours.known
+                    else []
+                )
+                notes = [e.message for e in place.exceptions if e.ends_on >= local(now).date()]
+                latitude, longitude = coordinates.get(place.place_id, (None, None))
+                places.append(
+                    SlipPlace(
+                        name=place.place_name,
+                        address=place.address,
+                        map_url=map_url(latitude, longitude, place.address),
+                        openings=openings,
+                        opening_hours=place.opening_hours,
+                        notes=[n for n in [place.hours_note, *notes] if n],
+                    )
+                )
+    return _ENV.get_template("slip.html").render(
+        lang=language,
+        t=LABELS[language],
+        reference=referral["reference"],
+        service_name=referral["service_name"],
+        organisation=referral["to_organisation"]["name"],
+        sent_by=referral["from_organisation"]["name"],
+        date=local(referral["created_at"]).strftime("%d/%m/%Y"),
+        places=places,
+        documents=documents,
+        how_to_access=how_to_access,
+        phones=phones,
+        appointment=appointment,
+        walk_in=walk_in,
+    )
+
+
+def _first(intervals: Any) -> list[tuple[datetime, datetime]]:
+    found = []
+    for interval in intervals:
+        found.append(interval)
+        if len(found) >= NEXT_OPENINGS:
+            break
+    return found
