@@ -52,7 +52,7 @@ RETURNING id
 SELECT u.id, u.email, u.is_coordinator, s.id AS session_id, s.absolute_expires_at,
        coalesce(jsonb_object_agg(m.organisation_id, m.role)
                 FILTER (WHERE m.organisation_id IS NOT NULL), '{}') AS roles,
-       s.last_seen_at < $2 - interval '5 minutes' AS stale
+       s.last_seen_at < $2::timestamptz - interval '5 minutes' AS stale
 FROM user_session s
 JOIN app_user u ON u.id = s.user_id
 LEFT JOIN membership m ON m.user_id = u.id
