@@ -1,0 +1,115 @@
+"""What every search engine offers: the protocol, the query it is given, and what it answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from schemas.search import SearchDocument, SearchFilters
+
+TZ = ZoneInfo("Europe/Brussels")
+
+# Facets every engine counts, by document attribute.
+FACETS = ("themes", "type", "commune", "section", "languages", "situations", "wheelchair")
+
+# Marks around matched words in highlights; the service turns them into <mark> after escaping.
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot be reached or refused the request: try again later or elsewhere."""
+
+
+@dataclass(frozen=True)
+class EngineQuery:
+    """A search as an engine runs it."""
+
+    text: str = ""
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+    highlight: bool = True
+
+
+@dataclass
+class EngineHit:
+    """A matching document, its highlighted fields and its distance when a point was given."""
+
+    document: dict[str, Any]
+    highlight: dict[str, str] = field(default_factory=dict)
+    distance_km: float | None = None
+
+
+@dataclass
+class EngineResult:
+    """A page of hits, how many match in all, and the facet counts."""
+
+    hits: list[EngineHit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+Progress = Callable[[int], None]
+"""Told how many documents were just written during a reindex."""
+
+
+class SearchEngine(Protocol):
+    """An index of search documents."""
+
+    name: str
+
+    async def prepare(self) -> None:
+        """Create the index and apply its settings; idempotent."""
+
+    async def replace(
+        self, service_ids: Sequence[str], documents: Sequence[SearchDocument]
+    ) -> None:
+        """Make the documents of `service_ids` exactly `documents`; return once visible."""
+
+    async def search(self, query: EngineQuery) -> EngineResult:
+        """Run a search."""
+
+    async def reindex(
+        self, batches: AsyncIterator[Sequence[SearchDocument]], progress: Progress | None = None
+    ) -> int:
+        """Rebuild the whole index from `batches` without downtime; return the document count."""
+
+    async def healthy(self) -> bool:
+        """Whether the engine answers."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+def week_slot(moment: datetime) -> int:
+    """The hour of the week in Brussels time, 0 = Monday 00:00-00:59."""
+    local = moment.astimezone(TZ) if moment.tzinfo else moment.replace(tzinfo=TZ)
+    return local.weekday() * 24 + local.hour
+
+
+def epoch(moment: datetime) -> int:
+    """Unix seconds."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TZ)
+    return int(moment.timestamp())
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, min_lon, max_lat, max_lon) of a circle, generous at the poles' expense."""
+    import math
+
+    dlat = radius_km / 111.2
+    dlon = radius_km / (111.2 * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat, lon - dlon, lat + dlat, lon + dlon
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+ONE_DAY = timedelta(days=1)

@@ -1,0 +1,398 @@
+"""The PostgreSQL engine: weighted tsvectors, typo correction by trigrams, facets, distance.
+
+The embedded default and the fallback when Meilisearch is down. Documents live in
+`search_document` (migration 003); a search is one SQL statement returning the page, the
+total and the facet counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from schemas.search import SearchDocument, SearchFilters
+from search.backend import (
+    MARK_END,
+    MARK_START,
+    EngineHit,
+    EngineQuery,
+    EngineResult,
+    EngineUnavailable,
+    Progress,
+    bounding_box,
+    epoch,
+    week_slot,
+)
+from search.text import TermGroup, expand
+
+_encode = msgspec.json.Encoder().encode
+_decode_document = msgspec.json.Decoder(dict[str, Any]).decode
+_decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
+
+# Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
+KM_PER_DEGREE = 111.2
+X_SCALE = math.cos(math.radians(50.5))
+
+# Errors that mean "the engine cannot serve now", as opposed to a bug in our SQL.
+UNAVAILABLE = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.UndefinedTableError,
+    asyncpg.InsufficientPrivilegeError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.QueryCanceledError,
+    asyncpg.PostgresConnectionError,
+)
+
+_UPSERT = """
+WITH incoming AS (
+    SELECT (d ->> 'id')::uuid AS id, (d ->> 'service_id')::uuid AS service_id, d
+    FROM jsonb_array_elements($1::text::jsonb) AS d
+),
+texts AS (
+    SELECT id, service_id, d,
+           concat_ws(' ', d ->> 'name', d ->> 'alternate_name') AS a,
+           concat_ws(' ', d ->> 'organisation', d ->> 'organisation_alternate_name',
+                     (SELECT string_agg(value, ' ')
+                      FROM jsonb_array_elements_text(d -> 'theme_labels'))) AS b,
+           concat_ws(' ', d ->> 'description', d ->> 'place_name', d ->> 'commune_name',
+                     (SELECT string_agg(value, ' ')
+                      FROM jsonb_array_elements_text(d -> 'territory_names'))) AS c,
+           concat_ws(' ', d ->> 'eligibility', d ->> 'conditions', d ->> 'address') AS dd
+    FROM incoming
+),
+words AS (
+    INSERT INTO search_lexicon (word)
+    SELECT DISTINCT w
+    FROM texts, regexp_split_to_table(search_fold(concat_ws(' ', a, b, c)), '[^a-z0-9]+') AS w
+    WHERE length(w) >= 3
+    ON CONFLICT DO NOTHING
+)
+INSERT INTO search_document AS s (
+    id, service_id, document, tsv, name, themes, type, territories, commune, section,
+    age_min, age_max, genders, situations, open_to_all, free, walk_in, unconditional,
+    languages, wheelchair, status, has_hours, open_slots, slots_from, slots_until,
+    latitude, longitude, geo, indexed_at)
+SELECT id, service_id, d,
+       setweight(to_tsvector('french_unaccent', a), 'A')
+       || setweight(to_tsvector('french_unaccent', b), 'B')
+       || setweight(to_tsvector('french_unaccent', c), 'C')
+       || setweight(to_tsvector('french_unaccent', dd), 'D'),
+       d ->> 'name',
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'themes')),
+       d ->> 'type',
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'territories')),
+       d ->> 'commune', d ->> 'section',
+       (d ->> 'age_min')::int, (d ->> 'age_max')::int,
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'genders')),
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'situations')),
+       (d ->> 'open_to_all')::boolean, (d ->> 'free')::boolean, (d ->> 'walk_in')::boolean,
+       (d ->> 'unconditional')::boolean,
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'languages')),
+       d ->> 'wheelchair', d ->> 'status', (d ->> 'has_hours')::boolean,
+       ARRAY(SELECT jsonb_array_elements_text(d -> 'open_slots')::smallint),
+       (d ->> 'slots_from')::bigint, (d ->> 'slots_until')::bigint,
+       (d -> '_geo' ->> 'lat')::float8, (d -> '_geo' ->> 'lng')::float8,
+       CASE WHEN d -> '_geo' ->> 'lat' IS NOT NULL
+            THEN point((d -> '_geo' ->> 'lng')::float8 * $2, (d -> '_geo' ->> 'lat')::float8 * $3)
+       END,
+       now()
+FROM texts
+ON CONFLICT (id) DO UPDATE SET
+    service_id = excluded.service_id, document = excluded.document, tsv = excluded.tsv,
+    name = excluded.name, themes = excluded.themes, type = excluded.type,
+    territories = excluded.territories, commune = excluded.commune, section = excluded.section,
+    age_min = excluded.age_min, age_max = excluded.age_max, genders = excluded.genders,
+    situations = excluded.situations, open_to_all = excluded.open_to_all,
+    free = excluded.free, walk_in = excluded.walk_in, unconditional = excluded.unconditional,
+    languages = excluded.languages, wheelchair = excluded.wheelchair, status = excluded.status,
+    has_hours = excluded.has_hours, open_slots = excluded.open_slots,
+    slots_from = excluded.slots_from, slots_until = excluded.slots_until,
+    latitude = excluded.latitude, longitude = excluded.longitude, geo = excluded.geo,
+    indexed_at = excluded.indexed_at
+"""
+
+_DELETE_STALE = """
+DELETE FROM search_document
+WHERE service_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))
+"""
+
+_HIGHLIGHT_OPTIONS = f'StartSel="{MARK_START}", StopSel="{MARK_END}", HighlightAll=true'
+_SNIPPET_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=30, MinWords=12, '
+    'ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+@dataclass
+class Compiled:
+    """A search statement and its arguments."""
+
+    sql: str
+    args: list[Any] = field(default_factory=list)
+
+    def arg(self, value: Any) -> str:
+        """Add an argument and return its placeholder."""
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+
+def where_clauses(filters: SearchFilters, compiled: Compiled) -> list[str]:
+    """The filters as SQL conditions on `search_document d`, arguments added to `compiled`."""
+    clauses: list[str] = []
+    if filters.themes:
+        clauses.append(f"d.themes && {compiled.arg(list(filters.themes))}::text[]")
+    if filters.types:
+        clauses.append(f"d.type = ANY({compiled.arg(list(filters.types))}::text[])")
+    places = [t for t in (filters.commune, filters.section) if t]
+    if places:
+        clauses.append(f"d.territories @> {compiled.arg(places)}::text[]")
+    if filters.age is not None:
+        age = compiled.arg(filters.age)
+        clauses.append(f"d.age_min <= {age}::int AND d.age_max >= {age}::int")
+    if filters.gender:
+        clauses.append(f"d.genders @> ARRAY[{compiled.arg(filters.gender)}::text]")
+    if filters.situation:
+        clauses.append(
+            f"(d.open_to_all OR d.situations @> ARRAY[{compiled.arg(filters.situation)}::text])"
+        )
+    for name in ("free", "walk_in", "unconditional"):
+        value = getattr(filters, name)
+        if value is not None:
+            clauses.append(f"d.{name} = {compiled.arg(value)}::boolean")
+    if filters.language:
+        clauses.append(f"d.languages @> ARRAY[{compiled.arg(filters.language)}::text]")
+    if filters.wheelchair is not None:
+        clauses.append("d.wheelchair = 'yes'" if filters.wheelchair else "d.wheelchair <> 'yes'")
+    if filters.open_at is not None:
+        moment = compiled.arg(epoch(filters.open_at))
+        slot = compiled.arg(week_slot(filters.open_at))
+        clauses.append(
+            "d.status = 'active' AND d.has_hours AND "
+            f"(d.slots_from > {moment}::bigint OR d.slots_until <= {moment}::bigint "
+            f"OR d.open_slots @> ARRAY[{slot}::smallint])"
+        )
+    if filters.lat is not None and filters.lon is not None and filters.radius_km is not None:
+        min_lat, min_lon, max_lat, max_lon = bounding_box(
+            filters.lat, filters.lon, filters.radius_km
+        )
+        low = f"point({compiled.arg(min_lon * X_SCALE)}, {compiled.arg(min_lat)})"
+        high = f"point({compiled.arg(max_lon * X_SCALE)}, {compiled.arg(max_lat)})"
+        clauses.append(f"d.geo <@ box({low}, {high})")
+        clauses.append(f"{_distance_sql(filters, compiled)} <= {compiled.arg(filters.radius_km)}")
+    return clauses
+
+
+def _distance_sql(filters: SearchFilters, compiled: Compiled) -> str:
+    lat, lon = compiled.arg(filters.lat), compiled.arg(filters.lon)
+    return (
+        f"(12742 * asin(sqrt(power(sin(radians(d.latitude - {lat}::float8) / 2), 2)"
+        f" + cos(radians({lat}::float8)) * cos(radians(d.latitude))"
+        f" * power(sin(radians(d.longitude - {lon}::float8) / 2), 2))))"
+    )
+
+
+def tsquery_groups(groups: Sequence[TermGroup]) -> list[dict[str, list[str]]]:
+    """The query groups as `search_tsquery` takes them: to_tsquery alternatives, typo words."""
+    result = []
+    for group in groups:
+        alternatives = []
+        for index, phrase in enumerate(group.alternatives):
+            terms = list(phrase)
+            if index == 0 and group.prefix:
+                terms[-1] += ":*"
+            alternatives.append(" & ".join(terms))
+        fuzzy = [w for w in group.typed if len(w) >= 4 and not w.isdigit()]
+        result.append({"alternatives": alternatives, "fuzzy": fuzzy})
+    return result
+
+
+def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
+    """The one statement of a search: page, total and facets."""
+    compiled = Compiled("")
+    filters = query.filters
+    groups = tsquery_groups(expand(query.text)) if query.text.strip() else []
+    clauses = where_clauses(filters, compiled)
+    text_from = ""
+    rank = "0::real"
+    if groups:
+        tsquery = f"search_tsquery({compiled.arg(_encode(groups).decode())}::text::jsonb, "
+        tsquery += f"{compiled.arg(match_any)}::boolean)"
+        text_from = f", (SELECT {tsquery} AS q) AS query"
+        clauses.append("query.q IS NOT NULL AND d.tsv @@ query.q")
+        rank = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q)"
+    has_point = filters.lat is not None and filters.lon is not None
+    distance = _distance_sql(filters, compiled) if has_point else "NULL::float8"
+    if has_point:
+        order = "distance_km NULLS LAST, rank DESC, name, id"
+    elif groups:
+        order = "rank DESC, name, id"
+    else:
+        order = "name, id"
+    where = " AND ".join(clauses) or "true"
+    limit, offset = compiled.arg(query.limit), compiled.arg(query.offset)
+    if query.highlight and groups:
+        highlight = (
+            f"ts_headline('french_unaccent', d.document ->> 'name', query.q, "
+            f"{compiled.arg(_HIGHLIGHT_OPTIONS)}) AS name_highlight, "
+            f"ts_headline('french_unaccent', d.document ->> 'description', query.q, "
+            f"{compiled.arg(_SNIPPET_OPTIONS)}) AS description_highlight"
+        )
+        page_from = f"search_document d ON d.id = page.id{text_from}"
+    else:
+        highlight = "NULL AS name_highlight, NULL AS description_highlight"
+        page_from = "search_document d ON d.id = page.id"
+    facets = _FACETS_SQL if query.facets else "NULL::text"
+    compiled.sql = f"""
+WITH matches AS MATERIALIZED (
+    SELECT d.id, d.name, {rank} AS rank, {distance} AS distance_km,
+           d.themes, d.type, d.commune, d.section, d.languages, d.situations, d.wheelchair
+    FROM search_document d{text_from}
+    WHERE {where}
+),
+page AS (
+    SELECT id, rank, distance_km, row_number() OVER (ORDER BY {order}) AS position
+    FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
+),
+summary AS (SELECT (SELECT count(*) FROM matches) AS total, {facets} AS facets)
+SELECT summary.total, summary.facets, hits.*
+FROM summary LEFT JOIN LATERAL (
+    SELECT page.position, page.distance_km, d.document::text AS document, {highlight}
+    FROM page JOIN {page_from}
+) AS hits ON true
+ORDER BY hits.position
+"""
+    return compiled
+
+
+_FACETS_SQL = """(
+    SELECT coalesce(jsonb_object_agg(facet, counts), '{}')::text
+    FROM (
+        SELECT facet, jsonb_object_agg(value, n) AS counts
+        FROM (
+            SELECT f.facet, f.value, count(*) AS n
+            FROM matches m
+            CROSS JOIN LATERAL (
+                SELECT 'themes' AS facet, unnest(m.themes) AS value
+                UNION ALL SELECT 'languages', unnest(m.languages)
+                UNION ALL SELECT 'situations', unnest(m.situations)
+                UNION ALL SELECT 'type', m.type
+                UNION ALL SELECT 'commune', m.commune
+                UNION ALL SELECT 'section', m.section
+                UNION ALL SELECT 'wheelchair', m.wheelchair
+            ) AS f
+            WHERE f.value IS NOT NULL
+            GROUP BY f.facet, f.value
+        ) AS counted
+        GROUP BY facet
+    ) AS by_facet
+)"""
+
+
+class PostgresEngine:
+    """Search documents in the catalogue's own database."""
+
+    name = "postgres"
+
+    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 10.0) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    async def prepare(self) -> None:
+        """Nothing to do: migration 003 created the table and its indexes."""
+
+    async def replace(
+        self, service_ids: Sequence[str], documents: Sequence[SearchDocument]
+    ) -> None:
+        """Make the documents of `service_ids` exactly `documents`, in one transaction."""
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    _DELETE_STALE, list(service_ids), [document.id for document in documents]
+                )
+                if documents:
+                    await self._upsert(conn, documents)
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+
+    async def _upsert(self, conn: asyncpg.Connection, documents: Sequence[SearchDocument]) -> None:
+        await conn.execute(
+            _UPSERT, _encode(list(documents)).decode(), X_SCALE * KM_PER_DEGREE, KM_PER_DEGREE
+        )
+
+    async def search(self, query: EngineQuery) -> EngineResult:
+        """Run a search; when every word is required and nothing matches, any word will do."""
+        try:
+            async with self._pool.acquire() as conn:
+                result = await self._run(conn, compile_search(query))
+                if result.total == 0 and len(expand(query.text)) > 1:
+                    result = await self._run(conn, compile_search(query, match_any=True))
+                return result
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+
+    async def _run(self, conn: asyncpg.Connection, compiled: Compiled) -> EngineResult:
+        rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+        first = rows[0]
+        hits = []
+        for row in rows:
+            if row["document"] is None:
+                continue
+            highlight = {}
+            if row["name_highlight"] is not None:
+                highlight["name"] = row["name_highlight"]
+            if row["description_highlight"] and MARK_START in row["description_highlight"]:
+                highlight["description"] = row["description_highlight"]
+            distance = row["distance_km"]
+            hits.append(
+                EngineHit(
+                    document=_decode_document(row["document"]),
+                    highlight=highlight,
+                    distance_km=round(distance, 3) if distance is not None else None,
+                )
+            )
+        facets = _decode_facets(first["facets"]) if first["facets"] else {}
+        return EngineResult(hits=hits, total=first["total"], facets=facets)
+
+    async def reindex(
+        self, batches: AsyncIterator[Sequence[SearchDocument]], progress: Progress | None = None
+    ) -> int:
+        """Rewrite every document in place, then drop those of services that are gone.
+
+        Readers keep seeing the previous version of each document until its batch commits:
+        no downtime, and the outbox consumer may keep writing meanwhile.
+        """
+        count = 0
+        try:
+            async with self._pool.acquire() as conn:
+                started = await conn.fetchval("SELECT now()")
+            async for batch in batches:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    if batch:
+                        await self._upsert(conn, batch)
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+            async with self._pool.acquire() as conn:
+                await conn.execute("DELETE FROM search_document WHERE indexed_at < $1", started)
+                await conn.execute("ANALYZE search_document")
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+        return count
+
+    async def healthy(self) -> bool:
+        """Whether the document table answers."""
+        try:
+            async with self._pool.acquire() as conn:
+                await conn.fetchval("SELECT 1 FROM search_document LIMIT 1", timeout=2)
+            return True
+        except (*UNAVAILABLE, asyncpg.PostgresError):
+            return False
+
+    async def close(self) -> None:
+        """The pool belongs to the application."""

@@ -1,0 +1,124 @@
+"""Query text: folding, words, French stop words, and synonym expansion shared by both engines."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
+
+# Words that carry no meaning in a need typed by a social worker ("aide pour dormir ce soir").
+_STOP_WORDS = """
+a au aux avec ce ces cet cette d de des du elle en et eux il ils je j l la le les leur leurs
+lui m ma mais me meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa se
+ses son sur t ta te tes toi ton tu un une vos votre vous y est sont etre avoir chez dans
+besoin cherche veux voudrais faut
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Épicerie' -> 'epicerie'."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text; apostrophes and hyphens separate words (l'aide, sans-abri)."""
+    return _WORD.findall(fold(text))
+
+
+def meaningful_words(text: str) -> list[str]:
+    """The words of a query without its stop words."""
+    return [w for w in words(text) if w not in STOP_WORDS]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Phrase -> what else it means, phrases as tuples of folded meaningful words."""
+
+    expansions: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+    longest: int
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> Synonyms:
+        """Build from the synonyms file's content."""
+        table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+
+        def add(term: str, meaning: str) -> None:
+            key, value = tuple(meaningful_words(term)), tuple(meaningful_words(meaning))
+            if key and value and key != value and value not in table.setdefault(key, []):
+                table[key].append(value)
+
+        for group in data.get("equivalents", []):  # type: ignore[attr-defined]
+            for term in group:
+                for other in group:
+                    add(term, other)
+        for term, meanings in data.get("expansions", {}).items():  # type: ignore[attr-defined]
+            for meaning in meanings:
+                add(term, meaning)
+        longest = max((len(k) for k in table), default=1)
+        return cls({k: tuple(v) for k, v in table.items()}, longest)
+
+
+@lru_cache(maxsize=1)
+def load_synonyms(path: Path = SYNONYMS_FILE) -> Synonyms:
+    """The synonyms of the data file, read once."""
+    return Synonyms.from_data(json.loads(path.read_text(encoding="utf-8")))
+
+
+def raw_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, list[str]]:
+    """The file as Meilisearch wants it: term -> its synonyms (as written, accents kept)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    table: dict[str, list[str]] = {}
+    for group in data.get("equivalents", []):
+        for term in group:
+            table.setdefault(term, []).extend(t for t in group if t != term)
+    for term, meanings in data.get("expansions", {}).items():
+        table.setdefault(term, []).extend(meanings)
+    return {term: list(dict.fromkeys(values)) for term, values in table.items()}
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One need in the query: the words typed, and the phrases that mean the same.
+
+    A document matches the group when it matches any alternative; the query matches when
+    every group does.
+    """
+
+    typed: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+    prefix: bool = False
+    """The last word was perhaps not finished: match it as a prefix."""
+
+
+def expand(query: str, synonyms: Synonyms | None = None) -> list[TermGroup]:
+    """Split a query into groups of alternatives, longest synonym phrases first."""
+    synonyms = synonyms or load_synonyms()
+    tokens = meaningful_words(query)
+    unfinished = bool(query) and not query[-1].isspace()
+    groups: list[TermGroup] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(synonyms.longest, len(tokens) - i), 0, -1):
+            phrase = tuple(tokens[i : i + size])
+            meanings = synonyms.expansions.get(phrase)
+            if meanings or size == 1:
+                last = i + size == len(tokens)
+                groups.append(
+                    TermGroup(
+                        typed=phrase,
+                        alternatives=(phrase, *(meanings or ())),
+                        prefix=unfinished and last and size == 1 and len(phrase[0]) >= 3,
+                    )
+                )
+                i += size
+                break
+    return groups

@@ -1,0 +1,256 @@
+"""GET /api/v1/search: what a social worker types, narrowed by filters, exact about opening."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, get_args
+
+import asyncpg
+from litestar import Controller, get
+from litestar.datastructures import State
+from litestar.params import QueryParameter
+
+from schemas.catalogue import Gender, OpenState, ServiceType, Situation
+from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem
+from search.backend import EngineQuery
+from search.documents import slug
+from search.results import render_highlight
+from service.catalogue.services import hours_of, open_state
+from service.errors import invalid
+from service.web_common import parse_moment
+
+SERVICE_TYPES = set(get_args(ServiceType))
+GENDERS = set(get_args(Gender))
+SITUATIONS = set(get_args(Situation))
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+_THEME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+
+
+def _q(description: str, **kwargs: Any) -> Any:
+    return QueryParameter(description=description, **kwargs)
+
+
+class OpeningCheck:
+    """Exact opening state of documents at one moment, with the catalogue's evaluation.
+
+    Places often share hours: each distinct (status, hours, exceptions) is evaluated once.
+    """
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self._cache: dict[Any, OpenState | None] = {}
+
+    def state(self, document: dict[str, Any]) -> OpenState | None:
+        """The opening state of the document's service at `at`; None when hours are unknown."""
+        exceptions = document.get("exceptions") or []
+        key = (
+            document.get("status"),
+            document.get("opening_hours"),
+            tuple(
+                (e["starts_on"], e["ends_on"], e.get("opening_hours"), e.get("message"))
+                for e in exceptions
+            ),
+        )
+        if key not in self._cache:
+            self._cache[key] = open_state(str(document.get("status")), hours_of(document), self.at)
+        return self._cache[key]
+
+    def is_open(self, document: dict[str, Any]) -> bool:
+        """Open at `at`: a closed or inactive service never is."""
+        state = self.state(document)
+        return state is not None and state.now
+
+
+def filters_from(
+    *,
+    theme: list[str] | None,
+    type_: list[str] | None,
+    commune: str | None,
+    section: str | None,
+    age: int | None,
+    gender: str | None,
+    situation: str | None,
+    free: bool | None,
+    walk_in: bool | None,
+    unconditional: bool | None,
+    language: str | None,
+    wheelchair: bool | None,
+    open_at: datetime | None,
+    lat: float | None,
+    lon: float | None,
+    radius_km: float | None,
+) -> SearchFilters:
+    """Check the parameters and turn them into engine filters; a 422 names the wrong one."""
+    for value in theme or []:
+        if not _THEME.match(value):
+            raise invalid("theme", f"{value!r} is not a theme id (e.g. food.food-parcels)")
+    for value in type_ or []:
+        if value not in SERVICE_TYPES:
+            raise invalid("type", f"must be one of {', '.join(sorted(SERVICE_TYPES))}")
+    if age is not None and not 0 <= age <= 130:
+        raise invalid("age", "must be between 0 and 130")
+    if gender is not None and gender not in GENDERS:
+        raise invalid("gender", f"must be one of {', '.join(sorted(GENDERS))}")
+    if situation is not None and situation not in SITUATIONS:
+        raise invalid("situation", f"must be one of {', '.join(sorted(SITUATIONS))}")
+    if language is not None and not _LANGUAGE.match(language):
+        raise invalid("language", "must be an ISO 639 code such as fr")
+    if (lat is None) != (lon is None):
+        raise invalid("lon" if lon is None else "lat", "lat and lon go together")
+    if lat is not None and not -90 <= lat <= 90:
+        raise invalid("lat", "must be between -90 and 90")
+    if lon is not None and not -180 <= lon <= 180:
+        raise invalid("lon", "must be between -180 and 180")
+    if radius_km is not None:
+        if lat is None:
+            raise invalid("radius_km", "needs lat and lon")
+        if not 0 < radius_km <= 500:
+            raise invalid("radius_km", "must be more than 0 and at most 500")
+    return SearchFilters(
+        themes=list(theme or []),
+        types=list(type_ or []),
+        commune=slug(commune) if commune else None,
+        section=section.strip().lower() if section else None,
+        age=age,
+        gender=gender,
+        situation=situation,
+        free=free,
+        walk_in=walk_in,
+        unconditional=unconditional,
+        language=language,
+        wheelchair=wheelchair,
+        open_at=open_at,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+    )
+
+
+def item_from(
+    document: dict[str, Any],
+    highlight: dict[str, str],
+    distance_km: float | None,
+    opening: OpeningCheck,
+) -> SearchItem:
+    """One result of the answer, from an engine hit."""
+    state = opening.state(document)
+    return SearchItem(
+        service_id=document["service_id"],
+        location_id=document.get("location_id"),
+        name=document["name"],
+        organisation=document["organisation"],
+        organisation_id=document["organisation_id"],
+        themes=document.get("themes", []),
+        type=document["type"],
+        description=document.get("description", ""),
+        address=document.get("address", ""),
+        place_name=document.get("place_name", ""),
+        commune=document.get("commune"),
+        section=document.get("section"),
+        distance_km=distance_km,
+        open=None
+        if state is None
+        else OpenInfo(
+            now=state.now, at=state.at, next_change=state.next_change, message=state.message
+        ),
+        hours_note=document.get("hours_note", ""),
+        status=document.get("status", "active"),
+        capacity_status=document.get("capacity_status", "available"),
+        wheelchair=document.get("wheelchair", "unknown"),
+        free=bool(document.get("free", True)),
+        walk_in=bool(document.get("walk_in", False)),
+        languages=document.get("languages", []),
+        last_verified_on=document.get("last_verified_on"),
+        highlight={name: render_highlight(text) for name, text in highlight.items()},
+    )
+
+
+async def _check_themes(pool: asyncpg.Pool, themes: list[str]) -> None:
+    async with pool.acquire() as conn:
+        known = set(
+            await conn.fetchval("SELECT array_agg(id) FROM theme WHERE id = ANY($1)", themes) or []
+        )
+    unknown = [t for t in themes if t not in known]
+    if unknown:
+        raise invalid("theme", f"unknown theme {unknown[0]!r}")
+
+
+class SearchController(Controller):
+    path = "/api/v1/search"
+    tags = ["search"]
+
+    @get(operation_id="search")
+    async def search(
+        self,
+        state: State,
+        q: Annotated[str, _q("What is needed, in everyday words", max_length=200)] = "",
+        theme: Annotated[list[str] | None, _q("Theme ids (repeatable; any of them)")] = None,
+        type_: Annotated[
+            list[str] | None, QueryParameter(query="type", description="Service types")
+        ] = None,
+        commune: Annotated[str | None, _q("Commune id or name, e.g. la-louviere")] = None,
+        section: Annotated[str | None, _q("Section id, e.g. la-louviere.haine-saint-paul")] = None,
+        age: Annotated[int | None, _q("Age of the person")] = None,
+        gender: Annotated[str | None, _q("female, male or x")] = None,
+        situation: Annotated[str | None, _q("Situation of the person, e.g. homeless")] = None,
+        free: Annotated[bool | None, _q("Free of charge")] = None,
+        walk_in: Annotated[bool | None, _q("Without appointment")] = None,
+        unconditional: Annotated[bool | None, _q("Without conditions")] = None,
+        language: Annotated[str | None, _q("Language spoken, ISO 639 (fr, nl, ar...)")] = None,
+        wheelchair: Annotated[bool | None, _q("Wheelchair accessible")] = None,
+        open_now: Annotated[bool, _q("Only services open now")] = False,
+        open_at: Annotated[
+            str | None, _q("Only services open at this ISO 8601 moment (Brussels if no offset)")
+        ] = None,
+        lat: Annotated[float | None, _q("Latitude: sort by distance from here")] = None,
+        lon: Annotated[float | None, _q("Longitude")] = None,
+        radius_km: Annotated[float | None, _q("Only within this distance of lat/lon")] = None,
+        limit: Annotated[int, _q("Page size", ge=1, le=100)] = 20,
+        offset: Annotated[int, _q("Results to skip", ge=0, le=10_000)] = 0,
+    ) -> SearchAnswer:
+        """Search services at places; an empty `q` browses by filters."""
+        at = parse_moment(open_at, "open_at")
+        wants_open = open_now or open_at not in (None, "")
+        filters = filters_from(
+            theme=theme,
+            type_=type_,
+            commune=commune,
+            section=section,
+            age=age,
+            gender=gender,
+            situation=situation,
+            free=free,
+            walk_in=walk_in,
+            unconditional=unconditional,
+            language=language,
+            wheelchair=wheelchair,
+            open_at=at if wants_open else None,
+            lat=lat,
+            lon=lon,
+            radius_km=radius_km,
+        )
+        pool: asyncpg.Pool = state.pool
+        if filters.themes:
+            await _check_themes(pool, filters.themes)
+        opening = OpeningCheck(at)
+        answer, engine = await state.search.search(
+            pool,
+            EngineQuery(text=q.strip(), filters=filters, limit=limit, offset=offset),
+            opening.is_open if wants_open else None,
+        )
+        return SearchAnswer(
+            items=[
+                item_from(hit.document, hit.highlight, hit.distance_km, opening)
+                for hit in answer.hits
+            ],
+            total=answer.total,
+            total_exact=answer.total_exact,
+            limit=limit,
+            offset=offset,
+            facets=answer.facets,
+            engine=engine,
+        )
+
+
+CONTROLLERS = [SearchController]
