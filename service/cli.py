@@ -203,6 +203,15 @@ def _parser(commands: dict[str, Any]) -> argparse.ArgumentParser:
 EXTRA_COMMANDS: dict[str, Any] = {}
 
 
+def _search_command() -> tuple[str, Any]:
+    from service.search.commands import COMMAND
+
+    return COMMAND
+
+
+EXTRA_COMMANDS["search"] = _search_command()
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # The embedded server narrates every pg_ctl call; its warnings are enough.
