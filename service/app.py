@@ -15,11 +15,17 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from service.accounts.csrf import CsrfMiddleware
+from service.accounts.routes import CONTROLLERS as ACCOUNTS
+from service.accounts.sessions import session_identity
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
 from service.errors import EXCEPTION_HANDLERS
 from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.settings import Settings
+from service.web.dev_mails import CONTROLLERS as DEV_MAILS
+from service.web.templating import template_config
+from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web_common import provide_connection, provide_identity
 
 logger = logging.getLogger(__name__)
@@ -71,14 +77,25 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
                         await running
 
     return Litestar(
-        route_handlers=[healthz, *CATALOGUE, *REFERRALS],
+        route_handlers=[
+            healthz,
+            *CATALOGUE,
+            *REFERRALS,
+            *ACCOUNTS,
+            *WORKSPACE_ACCOUNTS,
+            *DEV_MAILS,
+        ],
         dependencies={
             "conn": Provide(provide_connection),
             "identity": Provide(provide_identity),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[CsrfMiddleware()],
+        template_config=template_config(),
         lifespan=[lifespan],
-        state=State({"settings": settings, "health_probes": {}}),
+        state=State(
+            {"settings": settings, "health_probes": {}, "session_identity": session_identity}
+        ),
         openapi_config=OpenAPIConfig(
             title="Boussole",
             version="1",

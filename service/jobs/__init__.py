@@ -13,3 +13,7 @@ TASKS: list[Any] = []
 from service.referrals.jobs import TASKS as REFERRAL_TASKS  # noqa: E402 - domains append below
 
 TASKS.extend(REFERRAL_TASKS)
+
+from service.mail.sender import run_mail_sender  # noqa: E402 - domains append below
+
+TASKS.append(run_mail_sender)
