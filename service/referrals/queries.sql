@@ -165,5 +165,5 @@ WHERE id = $1
 -- name: webhook_failed
 UPDATE referral_webhook_delivery
 SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
-    failed_at = CASE WHEN $4 THEN $5 ELSE NULL END
+    failed_at = CASE WHEN $4::boolean THEN $5::timestamptz END
 WHERE id = $1

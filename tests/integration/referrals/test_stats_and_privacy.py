@@ -1,0 +1,245 @@
+"""Statistics with small counts hidden, the printable slip, and personal data kept out of
+logs, search documents, mails, webhooks and statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from service.referrals.jobs import (
+    deliver_webhooks,
+    erase_expired_personal_data,
+    expire_overdue,
+    send_reminders,
+)
+from service.referrals.policy import Policy
+from tests.conftest import TokenFactory, bearer
+from tests.integration.referrals.conftest import (
+    BENEFICIARY,
+    Capture,
+    Network,
+    queued_mails,
+    referral_body,
+)
+
+pytestmark = pytest.mark.asyncio
+
+
+async def _send(client: httpx.AsyncClient, network: Network, **extra: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/referrals", json=referral_body(network, **extra), headers=network.worker.headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _answer(
+    client: httpx.AsyncClient, network: Network, referral: dict[str, Any], action: str, **body: Any
+) -> None:
+    response = await client.post(
+        f"/api/v1/referrals/{referral['id']}/{action}", json=body, headers=network.receiver.headers
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_statistics_hide_small_counts(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
+) -> None:
+    for _ in range(5):
+        await _answer(client, network, await _send(client, network), "accept")
+    for _ in range(5):
+        await _answer(
+            client, network, await _send(client, network), "decline", reason_code="no_capacity"
+        )
+    declined_other = await _send(client, network)
+    await _answer(client, network, declined_other, "decline", reason_code="not_eligible")
+    housing = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, service_id=str(network.housing_service_id), place_id=None),
+        headers=network.worker.headers,
+    )
+    assert housing.status_code == 201, housing.text
+
+    coordinator = bearer(await make_token(coordinator=True))
+    response = await client.get("/api/v1/referrals/stats", headers=coordinator)
+    assert response.status_code == 200, response.text
+    stats = response.json()
+    assert stats["total"] == 12
+    month = datetime.now(UTC).astimezone().strftime("%Y-%m")
+    assert stats["per_month"][-1]["month"][:4] == month[:4]
+    assert sum(m["sent"] or 0 for m in stats["per_month"]) == 12
+    themes = {t["theme"]: t for t in stats["per_theme"]}
+    assert themes["food"]["referrals"] == 11
+    assert themes["food"]["no_capacity"] == 5
+    assert themes["food"]["not_eligible"] is None  # one decline: hidden
+    assert themes["housing"]["referrals"] is None  # one referral: hidden
+    organisations = {o["name"]: o for o in stats["per_organisation"]}
+    assert organisations["CPAS de La Louvière"]["sent"] == 12
+    assert organisations["Épicerie sociale du Centre"]["received"] == 11
+    assert organisations["Logetoît"]["received"] is None
+    statuses = {c["key"]: c["count"] for c in stats["statuses"]}
+    assert statuses == {"accepted": 5, "declined": 6, "sent": None}
+    reasons = {c["key"]: c["count"] for c in stats["decline_reasons"]}
+    assert reasons == {"no_capacity": 5, "not_eligible": None}
+    assert stats["acceptance_rate"] == round(5 / 11, 3)
+    assert stats["median_hours_to_answer"] is not None
+    # 6 final out of 12, the remaining 6 are open: both sides large enough to show.
+    assert stats["closed_loop_rate"] == 0.5
+    assert [t["theme"] for t in stats["unmet_needs"]] == ["food"]
+
+    exported = await client.get(
+        "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
+    )
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    assert rows[0] == ["section", "key", "metric", "value"]
+    assert ["theme", "housing", "referrals", "<5"] in rows
+    assert ["unmet_needs", "food", "no_capacity", "5"] in rows
+    assert not any(value in {"1", "2", "3", "4"} for *_, value in rows[1:])
+
+    # Members read their own organisation's figures, not another's.
+    mine = await client.get("/api/v1/referrals/stats", headers=network.worker.headers)
+    assert mine.status_code == 200 and mine.json()["organisation_id"] == str(network.sender_org)
+    theirs = await client.get(
+        "/api/v1/referrals/stats",
+        params={"organisation_id": str(network.receiver_org)},
+        headers=network.worker.headers,
+    )
+    assert theirs.status_code == 403
+    empty = await client.get(
+        "/api/v1/referrals/stats",
+        params={"from": "2020-01-01", "to": "2020-12-31"},
+        headers=coordinator,
+    )
+    assert empty.json()["total"] == 0 and empty.json()["acceptance_rate"] is None
+    assert (await client.get("/api/v1/referrals/stats")).status_code == 401
+
+
+async def test_printable_slip(client: httpx.AsyncClient, network: Network) -> None:
+    referral = await _send(client, network)
+    url = f"/referrals/{referral['id']}/slip"
+    assert (await client.get(url)).status_code == 401
+
+    # The person speaks Dutch first: the slip defaults to Dutch.
+    page = await client.get(url, headers=network.worker.headers)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="nl">' in html and "Volgende openingen" in html
+    assert referral["reference"] in html
+    assert "Épicerie sociale" in html and "Rue Albert Ier 12, 7100 La Louvière" in html
+    assert "https://www.openstreetmap.org/?mlat=50.478600&amp;mlon=4.187200" in html
+    assert "Attestation du CPAS" in html
+    assert "@media print" in html
+    assert BENEFICIARY["last_name"] not in html and BENEFICIARY["first_name"] not in html
+    # Next openings are listed on the days the service is held (Mo, We, Fr 9–12).
+    assert any(day in html for day in ("maandag", "woensdag", "vrijdag"))
+    assert "09:00–12:00" in html
+
+    french = await client.get(url, params={"lang": "fr"}, headers=network.receiver.headers)
+    assert '<html lang="fr">' in french.text and "Documents à emporter" in french.text
+    english = await client.get(url, params={"lang": "en"}, headers=network.receiver.headers)
+    assert "Documents to bring" in english.text
+    assert (
+        await client.get(url, params={"lang": "de"}, headers=network.worker.headers)
+    ).status_code == 422
+
+
+async def test_personal_data_stays_out_of_logs_search_mails_and_statistics(
+    client: httpx.AsyncClient,
+    network: Network,
+    pool: asyncpg.Pool,
+    all_logs: Capture,
+    make_token: TokenFactory,
+) -> None:
+    secrets_of_the_person = [
+        BENEFICIARY["first_name"],
+        BENEFICIARY["last_name"],
+        BENEFICIARY["phone"],
+        "zephirine.q@example.net",
+        "Besoin d'un accès",
+    ]
+    await client.put(
+        f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+        json={"url": "http://127.0.0.1:9/unreachable"},
+        headers=network.receiver_admin.headers,
+    )
+    first = await _send(
+        client,
+        network,
+        beneficiary={**BENEFICIARY, "email": "zephirine.q@example.net"},
+    )
+    second = await _send(client, network)
+    third = await _send(client, network)
+    await client.get(f"/api/v1/referrals/{first['id']}", headers=network.receiver.headers)
+    await _answer(client, network, first, "accept", note=f"Vu {BENEFICIARY['last_name']}")
+    await _answer(client, network, first, "close", outcome="served")
+    await _answer(
+        client,
+        network,
+        second,
+        "decline",
+        reason_code="other",
+        message=f"{BENEFICIARY['first_name']} a déménagé",
+    )
+    await _answer(client, network, third, "redirect", service_id=str(network.housing_service_id))
+    await client.get(f"/referrals/{first['id']}/slip", headers=network.worker.headers)
+    # Wrong requests log too: they must not echo the body.
+    await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, consent=False),
+        headers=network.worker.headers,
+    )
+    await client.post(
+        "/api/v1/referrals",
+        content=b'{"beneficiary": {"first_name": "Zephirine", ',
+        headers={**network.worker.headers, "Content-Type": "application/json"},
+    )
+    coordinator = bearer(await make_token(coordinator=True))
+    stats_json = (await client.get("/api/v1/referrals/stats", headers=coordinator)).text
+    stats_csv = (await client.get("/api/v1/referrals/stats?format=csv", headers=coordinator)).text
+    now = datetime.now(UTC)
+    policy = Policy()
+    await send_reminders(pool, now + timedelta(days=29), policy, "https://b.example.org")
+    await expire_overdue(pool, now + timedelta(days=31), policy, "https://b.example.org")
+    await deliver_webhooks(pool, now)
+    await erase_expired_personal_data(pool, now + timedelta(days=400), policy)
+
+    logs = "\n".join(all_logs.lines)
+    # The capture works: the jobs and the failed webhook call did log.
+    assert "expired 1 referral(s)" in logs and "webhook delivery" in logs
+    mails = await queued_mails(pool)
+    assert mails
+    mail_text = "\n".join(
+        m["recipient"] + m["subject"] + m["body_text"] + m["body_html"] for m in mails
+    )
+    async with pool.acquire() as conn:
+        has_search = await conn.fetchval("SELECT to_regclass('search_document') IS NOT NULL")
+        search_text = ""
+        if has_search:
+            search_text = "\n".join(
+                str(dict(r)) for r in await conn.fetch("SELECT * FROM search_document")
+            )
+        webhooks = "\n".join(
+            str(r["payload"])
+            for r in await conn.fetch("SELECT payload FROM referral_webhook_delivery")
+        )
+        left = await conn.fetchval("SELECT count(*) FROM referral_person")
+    for secret in secrets_of_the_person:
+        for where, text in (
+            ("logs", logs),
+            ("mails", mail_text),
+            ("search documents", search_text),
+            ("webhooks", webhooks),
+            ("statistics", stats_json),
+            ("CSV export", stats_csv),
+        ):
+            assert secret not in text, f"{secret!r} found in {where}"
+    assert left == 0  # after the retention time, every person is gone

@@ -1,0 +1,186 @@
+"""Pure rules of referrals: the status model, codes, small-count hiding, slips, signatures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from itertools import product
+
+import pytest
+
+from schemas.referrals import Stats
+from service.errors import Conflict, Forbidden
+from service.hours import TZ
+from service.mail import render_mail
+from service.referrals import stats
+from service.referrals.jobs import retry_delay, signature
+from service.referrals.policy import Policy
+from service.referrals.reference import ALPHABET, new_reference, normalise
+from service.referrals.slip import choose_language, format_opening, map_url
+from service.referrals.workflow import FINAL, OPEN, TRANSITIONS, is_final, transition
+
+STATUSES = sorted(OPEN | FINAL)
+
+
+def test_receiver_answers_sender_cancels() -> None:
+    assert transition("accept", "sent", {"receiver"}).target == "accepted"
+    assert transition("decline", "sent", {"receiver"}).target == "declined"
+    assert transition("redirect", "accepted", {"receiver"}).target == "redirected"
+    assert transition("close", "accepted", {"receiver"}).target == "closed"
+    assert transition("cancel", "accepted", {"sender"}).target == "cancelled"
+    assert transition("expire", "sent", {"system"}).target == "expired"
+    # Someone in both organisations may take either side's actions.
+    assert transition("cancel", "sent", {"sender", "receiver"}).target == "cancelled"
+
+
+def test_wrong_side_is_403_before_the_status_is_looked_at() -> None:
+    with pytest.raises(Forbidden, match="receiving organisation"):
+        transition("accept", "closed", {"sender"})
+    with pytest.raises(Forbidden, match="sending organisation"):
+        transition("cancel", "sent", {"receiver"})
+    with pytest.raises(Forbidden):
+        transition("expire", "sent", {"sender", "receiver"})
+
+
+def test_final_statuses_allow_nothing() -> None:
+    for status, (action, rule) in product(FINAL, TRANSITIONS.items()):
+        with pytest.raises(Conflict) as error:
+            transition(action, status, {rule.side})
+        assert status in str(error.value.detail)
+    assert all(is_final(s) for s in FINAL) and not any(is_final(s) for s in OPEN)
+
+
+def test_every_status_is_reachable_from_sent() -> None:
+    reached = {"sent"}
+    changed = True
+    while changed:
+        changed = False
+        for rule in TRANSITIONS.values():
+            if rule.sources & reached and rule.target not in reached:
+                reached.add(rule.target)
+                changed = True
+    assert reached == set(STATUSES)
+
+
+def test_reference_codes_are_readable() -> None:
+    codes = {new_reference() for _ in range(500)}
+    assert len(codes) == 500
+    for code in codes:
+        head, tail = code.split("-")
+        assert len(head) == 3 and len(tail) == 4
+        assert set(head + tail) <= set(ALPHABET)
+    assert not set("0O1IL2Z5S8B") & set(ALPHABET)
+    assert normalise(" kx7 m4pq ") == "KX7-M4PQ"
+
+
+def test_small_counts_and_the_rates_that_would_reveal_them_are_hidden() -> None:
+    assert [stats.hide(n) for n in (0, 1, 4, 5, 99)] == [0, None, None, 5, 99]
+    assert stats.rate(5, 10) == 0.5
+    assert stats.rate(0, 10) == 0.0
+    assert stats.rate(10, 10) == 1.0
+    assert stats.rate(3, 10) is None  # 3 accepted
+    assert stats.rate(8, 10) is None  # 2 not accepted
+    assert stats.rate(2, 4) is None
+
+
+def test_csv_marks_hidden_counts() -> None:
+    empty = Stats(
+        from_date=None,
+        to_date=None,
+        organisation_id=None,
+        total=None,
+        per_month=[],
+        per_theme=[],
+        per_organisation=[],
+        statuses=[stats.Count(key="sent", count=None), stats.Count(key="closed", count=7)],
+        outcomes=[],
+        decline_reasons=[],
+        acceptance_rate=None,
+        median_hours_to_answer=None,
+        closed_loop_rate=None,
+        unmet_needs=[],
+    )
+    text = stats.to_csv(empty)
+    assert "summary,,total,<5" in text
+    assert "status,sent,count,<5" in text and "status,closed,count,7" in text
+    assert "summary,,acceptance_rate,\r\n" in text
+
+
+def test_slip_helpers() -> None:
+    assert map_url(50.4786, 4.1872, "x") == (
+        "https://www.openstreetmap.org/?mlat=50.478600&mlon=4.187200#map=18/50.478600/4.187200"
+    )
+    assert map_url(None, None, "Rue Albert Ier 12, 7100 La Louvière").endswith(
+        "query=Rue+Albert+Ier+12%2C+7100+La+Louvi%C3%A8re"
+    )
+    start = datetime(2026, 9, 28, 9, 0, tzinfo=TZ)
+    assert format_opening(start, start + timedelta(hours=3), "fr") == "lundi 28/09 09:00–12:00"
+    assert format_opening(start, start + timedelta(hours=3), "nl").startswith("maandag")
+    assert choose_language(None, ["ar", "nl", "fr"]) == "nl"
+    assert choose_language("en", ["nl"]) == "en"
+    assert choose_language(None, ["ar"]) == "fr"
+
+
+def test_webhook_signature_is_hmac_sha256_of_the_body() -> None:
+    body = b'{"status":"accepted"}'
+    expected = hmac.new(b"secret", body, hashlib.sha256).hexdigest()
+    assert signature("secret", body) == f"sha256={expected}"
+    assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert retry_delay(20) == timedelta(hours=6)
+
+
+def test_policy_from_environment() -> None:
+    assert Policy.from_env({}) == Policy()
+    policy = Policy.from_env(
+        {
+            "BOUSSOLE_REFERRAL_EXPIRY_DAYS": "14",
+            "BOUSSOLE_REFERRAL_REMINDER_DAYS": "1, 3",
+            "BOUSSOLE_REFERRAL_RETENTION_DAYS": "180",
+        }
+    )
+    assert policy.expiry == timedelta(days=14)
+    assert policy.reminder_days == (3, 1)
+    assert policy.retention == timedelta(days=180)
+
+
+@pytest.mark.parametrize(
+    ("template", "language"),
+    list(
+        product(
+            [
+                "referral_received",
+                "referral_answered",
+                "referral_cancelled",
+                "referral_expired",
+                "referral_reminder",
+            ],
+            ["fr", "nl", "en"],
+        )
+    ),
+)
+def test_every_mail_renders_in_every_language(template: str, language: str) -> None:
+    context = {
+        "reference": "KX7-M4PQ",
+        "service_name": "Épicerie <sociale>",
+        "from_organisation": "CPAS",
+        "to_organisation": "Épicerie",
+        "status": "redirected",
+        "urgent": True,
+        "referral_url": "https://b.example.org/referrals/1",
+        "slip_url": "https://b.example.org/referrals/1/slip",
+        "days_left": 2,
+        "expires_on": "2026-12-01",
+        "new_reference": "AAA-CCCC",
+        "new_service_name": "Logement",
+        "new_organisation": "Logetoît",
+    }
+    mail = render_mail(template, language, context)
+    assert mail.language == language
+    assert "KX7-M4PQ" in mail.subject + mail.text
+    assert "https://b.example.org/referrals/1" in mail.text and "{{" not in mail.text
+    assert "Épicerie &lt;sociale&gt;" in mail.html
+    if template == "referral_answered":
+        assert "AAA-CCCC" in mail.text
+        del context["new_reference"]
+        assert "AAA-CCCC" not in render_mail(template, language, context).text
