@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
 
 from service.accounts import invitations, login, memberships
 from service.accounts.sessions import (
@@ -244,4 +245,4 @@ async def choose_language(request: Request[Any, Any, Any], code: FromPath[str]) 
     return Redirect(target, status_code=303, cookies=[cookie])
 
 
-CONTROLLERS = [WorkspaceAccountsController, choose_language]
+CONTROLLERS: list[ControllerRouterHandler] = [WorkspaceAccountsController, choose_language]

@@ -42,7 +42,7 @@ class Mailbox:
     messages: list[Message] = field(default_factory=list)
     recipients: list[list[str]] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.recipients.append(list(envelope.rcpt_tos))
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 OK"

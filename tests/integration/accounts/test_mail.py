@@ -88,7 +88,7 @@ async def test_a_refused_recipient_is_abandoned_without_retry(
     pool: asyncpg.Pool, settings: Settings, smtp_server: SmtpServer
 ) -> None:
     class Refusing:
-        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        async def handle_RCPT(self, server, session, envelope, address, options):
             return "550 no such user"
 
     smtp_server.mailbox = Refusing()  # type: ignore[assignment]
