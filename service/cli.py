@@ -132,6 +132,32 @@ async def _user_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _user_password(args: argparse.Namespace, settings: Settings) -> int:
+    import getpass
+
+    from service.accounts import users
+    from service.accounts.identity import Q
+    from service.accounts.passwords import hash_password, password_problem
+    from service.accounts.sessions import end_all_sessions
+
+    # From the terminal without echo, or one line of standard input (for scripts).
+    if sys.stdin.isatty():
+        password = getpass.getpass("new password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    problem = password_problem(password, args.email)
+    if problem is not None:
+        print(f"error: password refused ({problem.replace('_', ' ')})", file=sys.stderr)
+        return 2
+    hashed = await hash_password(password)
+    async with open_database(settings) as pool, pool.acquire() as conn, conn.transaction():
+        user = await users.by_email(conn, args.email)
+        await conn.execute(Q.set_password, user["id"], hashed)
+        await end_all_sessions(conn, user["id"])
+    print(f"password set for {user['email']}; their sessions were ended")
+    return 0
+
+
 async def _token_create(args: argparse.Namespace, settings: Settings) -> int:
     from service.accounts import users
     from service.accounts.identity import create_token
@@ -187,6 +213,11 @@ def _parser(commands: dict[str, Any]) -> argparse.ArgumentParser:
         "--coordinator", action="store_true", help="network coordinator (administers everything)"
     )
     user_create.set_defaults(run=_user_create)
+    user_password = user.add_parser(
+        "password", help="set a user's password (from the terminal or one line of stdin)"
+    )
+    user_password.add_argument("--email", required=True)
+    user_password.set_defaults(run=_user_password)
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token", required=True)
     token_create = token.add_parser("create", help="issue a token; printed on the last line")

@@ -163,3 +163,6 @@ LEFT JOIN membership m ON m.user_id = u.id
 LEFT JOIN organisation o ON o.id = m.organisation_id
 WHERE u.id = $1
 GROUP BY u.id
+
+-- name: purge_login_links
+DELETE FROM login_link WHERE expires_at < $1

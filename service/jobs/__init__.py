@@ -17,3 +17,7 @@ TASKS.extend(REFERRAL_TASKS)
 from service.mail.sender import run_mail_sender  # noqa: E402 - domains append below
 
 TASKS.append(run_mail_sender)
+
+from service.accounts.housekeeping import run_accounts_housekeeping  # noqa: E402
+
+TASKS.append(run_accounts_housekeeping)
