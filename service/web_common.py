@@ -11,14 +11,21 @@ import asyncpg
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from service.accounts.identity import Identity, bearer_token, identity_from_token
 from service.errors import ProblemError, Unauthorized, invalid
 from service.hours import local
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Items to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="Items to skip")]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description='ETag of the version you read, e.g. "3"; required (428 without it)',
+    ),
+]
 Conn = NamedDependency[asyncpg.Connection]
 """The request's connection, inside its transaction."""
 Caller = NamedDependency[Identity | None]
@@ -50,9 +57,8 @@ async def provide_identity(request: Request, conn: Conn) -> Identity | None:
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
-def expected_version(request: Request) -> int:
+def expected_version(header: str | None) -> int:
     """The version named by If-Match: writes must say which version they change."""
-    header = request.headers.get("if-match")
     if header is None:
         raise ProblemError(
             428,

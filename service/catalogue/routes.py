@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from schemas.catalogue import (
@@ -29,6 +29,7 @@ from service.errors import InvalidInput, NotFound
 from service.web_common import (
     Caller,
     Conn,
+    IfMatch,
     Limit,
     Offset,
     expected_version,
@@ -94,13 +95,13 @@ class OrganisationController(Controller):
     @put("/{organisation_id:uuid}", operation_id="replaceOrganisation")
     async def replace_organisation(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         organisation_id: FromPath[UUID],
         data: JSONBody[OrganisationIn],
+        if_match: IfMatch = None,
     ) -> Response[Organisation]:
-        version = expected_version(request)
+        version = expected_version(if_match)
         updated = await organisations.update(
             conn, organisation_id, data, require(identity), version
         )
@@ -109,15 +110,15 @@ class OrganisationController(Controller):
     @patch("/{organisation_id:uuid}", operation_id="patchOrganisation")
     async def patch_organisation(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         organisation_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
+        if_match: IfMatch = None,
     ) -> Response[Organisation]:
         """Change some fields (JSON Merge Patch, RFC 7396)."""
         actor = require(identity)
-        version = expected_version(request)
+        version = expected_version(if_match)
         current = organisations.as_input(await organisations.get(conn, organisation_id))
         merged = _decode(_merge(current, data), OrganisationIn)
         return _with_etag(await organisations.update(conn, organisation_id, merged, actor, version))
@@ -125,13 +126,13 @@ class OrganisationController(Controller):
     @delete("/{organisation_id:uuid}", operation_id="deleteOrganisation", status_code=204)
     async def delete_organisation(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         organisation_id: FromPath[UUID],
+        if_match: IfMatch = None,
     ) -> None:
         await organisations.delete(
-            conn, organisation_id, require(identity), expected_version(request)
+            conn, organisation_id, require(identity), expected_version(if_match)
         )
 
     @get("/{organisation_id:uuid}/history", operation_id="organisationHistory")
@@ -187,36 +188,40 @@ class PlaceController(Controller):
     @put("/{place_id:uuid}", operation_id="replacePlace")
     async def replace_place(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         place_id: FromPath[UUID],
         data: JSONBody[PlaceIn],
+        if_match: IfMatch = None,
     ) -> Response[Place]:
-        version = expected_version(request)
+        version = expected_version(if_match)
         return _with_etag(await places.update(conn, place_id, data, require(identity), version))
 
     @patch("/{place_id:uuid}", operation_id="patchPlace")
     async def patch_place(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         place_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
+        if_match: IfMatch = None,
     ) -> Response[Place]:
         """Change some fields (JSON Merge Patch, RFC 7396)."""
         actor = require(identity)
-        version = expected_version(request)
+        version = expected_version(if_match)
         current = places.as_input(await places.get(conn, place_id))
         merged = _decode(_merge(current, data), PlaceIn)
         return _with_etag(await places.update(conn, place_id, merged, actor, version))
 
     @delete("/{place_id:uuid}", operation_id="deletePlace", status_code=204)
     async def delete_place(
-        self, request: Request, conn: Conn, identity: Caller, place_id: FromPath[UUID]
+        self,
+        conn: Conn,
+        identity: Caller,
+        place_id: FromPath[UUID],
+        if_match: IfMatch = None,
     ) -> None:
-        await places.delete(conn, place_id, require(identity), expected_version(request))
+        await places.delete(conn, place_id, require(identity), expected_version(if_match))
 
     @get("/{place_id:uuid}/history", operation_id="placeHistory")
     async def place_history(
@@ -286,28 +291,28 @@ class ServiceController(Controller):
     @put("/{service_id:uuid}", operation_id="replaceService")
     async def replace_service(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         service_id: FromPath[UUID],
         data: JSONBody[ServiceIn],
+        if_match: IfMatch = None,
     ) -> Response[Service]:
-        version = expected_version(request)
+        version = expected_version(if_match)
         updated = await services.update(conn, service_id, data, require(identity), version)
         return _with_etag(updated)
 
     @patch("/{service_id:uuid}", operation_id="patchService")
     async def patch_service(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         service_id: FromPath[UUID],
         data: JSONBody[dict[str, Any]],
+        if_match: IfMatch = None,
     ) -> Response[Service]:
         """Change some fields (JSON Merge Patch, RFC 7396); `places` is replaced as a whole."""
         actor = require(identity)
-        version = expected_version(request)
+        version = expected_version(if_match)
         current = services.as_input(await services.get(conn, service_id))
         merged = _decode(_merge(current, data), ServiceIn)
         return _with_etag(await services.update(conn, service_id, merged, actor, version))
@@ -315,12 +320,12 @@ class ServiceController(Controller):
     @delete("/{service_id:uuid}", operation_id="deleteService", status_code=204)
     async def delete_service(
         self,
-        request: Request,
         conn: Conn,
         identity: Caller,
         service_id: FromPath[UUID],
+        if_match: IfMatch = None,
     ) -> None:
-        await services.delete(conn, service_id, require(identity), expected_version(request))
+        await services.delete(conn, service_id, require(identity), expected_version(if_match))
 
     @get("/{service_id:uuid}/history", operation_id="serviceHistory")
     async def service_history(
