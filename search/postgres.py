@@ -181,8 +181,9 @@ def where_clauses(filters: SearchFilters, compiled: Compiled) -> list[str]:
         min_lat, min_lon, max_lat, max_lon = bounding_box(
             filters.lat, filters.lon, filters.radius_km
         )
-        low = f"point({compiled.arg(min_lon * X_SCALE)}, {compiled.arg(min_lat)})"
-        high = f"point({compiled.arg(max_lon * X_SCALE)}, {compiled.arg(max_lat)})"
+        km_x, km_y = X_SCALE * KM_PER_DEGREE, KM_PER_DEGREE
+        low = f"point({compiled.arg(min_lon * km_x)}, {compiled.arg(min_lat * km_y)})"
+        high = f"point({compiled.arg(max_lon * km_x)}, {compiled.arg(max_lat * km_y)})"
         clauses.append(f"d.geo <@ box({low}, {high})")
         clauses.append(f"{_distance_sql(filters, compiled)} <= {compiled.arg(filters.radius_km)}")
     return clauses

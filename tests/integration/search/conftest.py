@@ -1,4 +1,4 @@
-"""Search fixtures: real engines on a fresh database, catalogue rows written like the catalogue does.
+"""Search fixtures: real engines on a fresh database, catalogue rows written as the catalogue does.
 
 The PostgreSQL engine always runs; Meilisearch runs when MEILI_URL points at a live server,
 each test on an index of its own.

@@ -1,0 +1,199 @@
+"""One contract for every engine: PostgreSQL always, Meilisearch when MEILI_URL is set.
+
+No fake engine: each test writes real catalogue rows, lets the outbox consumer index them,
+and asks the engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+import pytest
+
+from schemas.search import SearchFilters
+from search.backend import TZ, EngineQuery, SearchEngine
+from search.documents import DocumentBuilder
+from tests.integration.search.conftest import Catalogue, sync
+
+pytestmark = pytest.mark.asyncio
+
+WEEKDAYS = "Mo-Fr 09:00-12:00; PH off"
+
+
+def names(result: object) -> list[str]:
+    return [hit.document["name"] for hit in result.hits]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def indexed(
+    engine: SearchEngine, pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> SearchEngine:
+    """A small catalogue in two communes, indexed."""
+    await catalogue.organisation("CPAS de La Louvière")
+    bouvy = await catalogue.place(
+        "Maison de quartier de Bouvy",
+        territory="la-louviere.la-louviere.bouvy",
+        lat=50.476,
+        lon=4.178,
+        wheelchair="yes",
+    )
+    haine = await catalogue.place(
+        "Salle Saint-Paul", territory="la-louviere.haine-saint-paul", lat=50.470, lon=4.205
+    )
+    await catalogue.service(
+        "Colis alimentaires",
+        description="Distribution de colis alimentaires aux familles en difficulté.",
+        places=[(bouvy, WEEKDAYS), (haine, "Sa 09:00-12:00")],
+        languages=["fr", "ar"],
+        walk_in=True,
+    )
+    await catalogue.service(
+        "Épicerie sociale Le Panier",
+        themes=["food.social-grocery"],
+        description="Produits à petits prix sur présentation d'une attestation du CPAS.",
+        places=[(haine, "Tu,Th 13:00-17:00")],
+        free=False,
+        situations=["ris_beneficiary"],
+    )
+    await catalogue.service(
+        "Abri de nuit",
+        themes=["homelessness.night-shelter"],
+        type="accommodation",
+        description="Un lit, une douche et un repas chaud pour la nuit.",
+        places=[(bouvy, "Mo-Su 20:00-08:00")],
+        situations=["homeless"],
+        genders=["male"],
+        age_min=18,
+        unconditional=True,
+    )
+    await catalogue.organisation("Ottignies Solidarité", kind="association")
+    lln = await catalogue.place(
+        "Maison de la solidarité",
+        territory="ottignies-louvain-la-neuve.louvain-la-neuve",
+        commune="Ottignies-Louvain-la-Neuve",
+        lat=50.668,
+        lon=4.612,
+    )
+    await catalogue.service(
+        "Aide au logement",
+        themes=["housing.housing-search"],
+        type="accompaniment",
+        description="Recherche d'un logement, garantie locative, contacts avec les propriétaires.",
+        places=[(lln, WEEKDAYS)],
+    )
+    await catalogue.service(
+        "Permanence fermée",
+        themes=["admin.social-permanence"],
+        places=[(lln, WEEKDAYS)],
+        status="temporarily_closed",
+    )
+    await sync(catalogue.pool, [engine], builder)
+    return engine
+
+
+async def test_words_accents_synonyms_and_typos(indexed: SearchEngine) -> None:
+    assert names(await indexed.search(EngineQuery(text="colis")))[:2] == ["Colis alimentaires"] * 2
+    assert "Épicerie sociale Le Panier" in names(await indexed.search(EngineQuery(text="epicerie")))
+    assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="sdf")))
+    assert "Aide au logement" in names(await indexed.search(EngineQuery(text="logemant")))
+    assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="douches")))
+
+
+async def test_every_service_at_every_place_is_a_document(indexed: SearchEngine) -> None:
+    result = await indexed.search(EngineQuery(limit=100))
+    assert result.total == 6
+    assert names(result).count("Colis alimentaires") == 2
+
+
+async def test_filters(indexed: SearchEngine) -> None:
+    async def found(**filters: object) -> set[str]:
+        result = await indexed.search(EngineQuery(filters=SearchFilters(**filters), limit=50))  # type: ignore[arg-type]
+        assert result.total == len(result.hits)
+        return set(names(result))
+
+    assert await found(themes=["food"]) == {"Colis alimentaires", "Épicerie sociale Le Panier"}
+    assert await found(types=["accommodation"]) == {"Abri de nuit"}
+    assert await found(commune="ottignies-louvain-la-neuve") == {
+        "Aide au logement",
+        "Permanence fermée",
+    }
+    assert await found(section="la-louviere.haine-saint-paul") == {
+        "Colis alimentaires",
+        "Épicerie sociale Le Panier",
+    }
+    assert "Abri de nuit" not in await found(age=12)
+    assert "Abri de nuit" not in await found(gender="female")
+    assert await found(situation="homeless", commune="la-louviere") == {
+        "Colis alimentaires",
+        "Abri de nuit",
+    }
+    assert await found(free=False) == {"Épicerie sociale Le Panier"}
+    assert await found(walk_in=True) == {"Colis alimentaires"}
+    assert await found(unconditional=True) == {"Abri de nuit"}
+    assert await found(language="ar") == {"Colis alimentaires"}
+    assert await found(wheelchair=True) == {"Colis alimentaires", "Abri de nuit"}
+
+
+async def test_facets_count_the_matches(indexed: SearchEngine) -> None:
+    result = await indexed.search(EngineQuery(filters=SearchFilters(commune="la-louviere")))
+    assert result.total == 4
+    assert result.facets["type"] == {"material_aid": 3, "accommodation": 1}
+    assert result.facets["themes"]["food"] == 3
+    assert result.facets["section"]["la-louviere.haine-saint-paul"] == 2
+
+
+async def test_distance_sort_and_radius(indexed: SearchEngine) -> None:
+    near_bouvy = SearchFilters(lat=50.476, lon=4.178)
+    result = await indexed.search(EngineQuery(filters=near_bouvy, limit=10))
+    distances = [hit.distance_km for hit in result.hits]
+    assert distances == sorted(distances)  # type: ignore[type-var]
+    assert distances[0] is not None and distances[0] < 0.05
+    assert 37 < distances[-1] < 38  # type: ignore[operator]
+    within = SearchFilters(lat=50.476, lon=4.178, radius_km=5)
+    assert (await indexed.search(EngineQuery(filters=within))).total == 4
+
+
+async def test_paging(indexed: SearchEngine) -> None:
+    everything = names(await indexed.search(EngineQuery(limit=10)))
+    pages = []
+    for offset in range(0, 6, 2):
+        page = await indexed.search(EngineQuery(limit=2, offset=offset))
+        assert page.total == 6
+        pages += names(page)
+    assert pages == everything
+    assert (await indexed.search(EngineQuery(limit=2, offset=40))).hits == []
+
+
+async def test_open_at_prefilter_keeps_every_open_service(indexed: SearchEngine) -> None:
+    tuesday_14 = datetime(2026, 11, 24, 14, 0, tzinfo=TZ)
+    result = await indexed.search(EngineQuery(filters=SearchFilters(open_at=tuesday_14)))
+    assert "Épicerie sociale Le Panier" in names(result)
+    assert "Permanence fermée" not in names(result)  # temporarily closed: never open
+    assert "Aide au logement" not in names(result)
+
+
+async def test_highlight_marks_matched_words(indexed: SearchEngine) -> None:
+    [hit, *_] = (await indexed.search(EngineQuery(text="colis"))).hits
+    assert "\x02Colis\x03" in hit.highlight["name"]
+
+
+async def test_changes_and_deletions_follow_the_catalogue(
+    indexed: SearchEngine, pool: asyncpg.Pool, builder: DocumentBuilder
+) -> None:
+    async with pool.acquire() as conn:
+        # The colis service leaves one of its places; the shelter closes down.
+        await conn.execute(
+            """DELETE FROM service_place WHERE place_id IN
+                   (SELECT id FROM place WHERE name = 'Salle Saint-Paul')
+               AND service_id = (SELECT id FROM service WHERE name = 'Colis alimentaires')"""
+        )
+        ids = await conn.fetchval("SELECT array_agg(id) FROM service")
+        await conn.execute("DELETE FROM service WHERE name = 'Abri de nuit'")
+        await conn.execute("SELECT enqueue_search($1::uuid[])", ids)
+        gone = await conn.fetchval("SELECT gen_random_uuid()")
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [gone])
+    await sync(pool, [indexed], builder)
+    assert names(await indexed.search(EngineQuery(text="colis"))) == ["Colis alimentaires"]
+    assert (await indexed.search(EngineQuery(text="abri de nuit"))).total == 0
+    assert (await indexed.search(EngineQuery(limit=50))).total == 4

@@ -1,0 +1,107 @@
+"""Filter translation for both engines, slots and the answer glue: pure functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from schemas.search import SearchFilters
+from search.backend import MARK_END, MARK_START, TZ, EngineQuery, week_slot
+from search.documents import slots_of, slug
+from search.meilisearch import filter_expression
+from search.postgres import Compiled, compile_search, tsquery_groups, where_clauses
+from search.results import count_facets, highlight_text, render_highlight
+from search.text import expand
+
+MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
+
+
+def test_meilisearch_filters() -> None:
+    filters = SearchFilters(
+        themes=["food", "housing"],
+        commune="la-louviere",
+        age=30,
+        situation="homeless",
+        free=True,
+        wheelchair=True,
+        open_at=MONDAY_10,
+        lat=50.5,
+        lon=4.2,
+        radius_km=2.5,
+    )
+    assert filter_expression(filters) == [
+        'themes IN ["food", "housing"]',
+        'territories = "la-louviere"',
+        "age_min <= 30 AND age_max >= 30",
+        '(open_to_all = true OR situations = "homeless")',
+        "free = true",
+        'wheelchair = "yes"',
+        'status = "active" AND has_hours = true AND (slots_from > 1795426200 '
+        "OR slots_until <= 1795426200 OR open_slots = 10)",
+        "_geoRadius(50.5, 4.2, 2500)",
+    ]
+
+
+def test_meilisearch_quotes_values() -> None:
+    assert filter_expression(SearchFilters(language='f"r')) == ['languages = "f\\"r"']
+
+
+def test_postgres_filters_are_parameters() -> None:
+    compiled = Compiled("")
+    clauses = where_clauses(
+        SearchFilters(themes=["food"], section="la-louviere.bouvy", walk_in=False), compiled
+    )
+    assert clauses == [
+        "d.themes && $1::text[]",
+        "d.territories @> $2::text[]",
+        "d.walk_in = $3::boolean",
+    ]
+    assert compiled.args == [["food"], ["la-louviere.bouvy"], False]
+
+
+def test_postgres_search_sorts_by_distance_when_a_point_is_given() -> None:
+    sql = compile_search(EngineQuery(text="colis", filters=SearchFilters(lat=50.4, lon=4.1))).sql
+    assert "ORDER BY distance_km NULLS LAST, rank DESC" in sql
+    assert "ORDER BY name, id" in compile_search(EngineQuery()).sql
+
+
+def test_tsquery_groups_with_prefix_and_typos() -> None:
+    assert tsquery_groups(expand("sdf logem"))[1] == {
+        "alternatives": ["logem:*"],
+        "fuzzy": ["logem"],
+    }
+    first = tsquery_groups(expand("sdf logem"))[0]
+    assert "sans & abri" in first["alternatives"]
+
+
+def test_week_slot_is_brussels_time() -> None:
+    assert week_slot(MONDAY_10) == 10
+    assert week_slot(datetime(2026, 11, 29, 23, 0, tzinfo=TZ)) == 6 * 24 + 23
+
+
+def test_slots_of_intervals_across_midnight() -> None:
+    intervals = [
+        (datetime(2026, 11, 23, 22, 0, tzinfo=TZ), datetime(2026, 11, 24, 1, 0, tzinfo=TZ))
+    ]
+    assert slots_of(intervals) == [22, 23, 24]
+
+
+def test_slug() -> None:
+    assert slug("La Louvière") == "la-louviere"
+    assert slug("Ottignies-Louvain-la-Neuve") == "ottignies-louvain-la-neuve"
+
+
+def test_count_facets() -> None:
+    documents = [{"themes": ["food", "food.parcels"], "type": "material_aid"}, {"themes": ["food"]}]
+    assert count_facets(documents) == {
+        "themes": {"food": 2, "food.parcels": 1},
+        "type": {"material_aid": 1},
+    }
+
+
+def test_highlight_marks_words_and_synonyms_and_escapes_html() -> None:
+    marked = highlight_text("Colis <b>alimentaires</b> & repas", "colis")
+    assert (
+        marked == f"{MARK_START}Colis{MARK_END} <b>{MARK_START}alimentaires{MARK_END}</b> & repas"
+    )
+    assert render_highlight(marked).startswith("<mark>Colis</mark> &lt;b&gt;<mark>")
+    assert highlight_text("Abri de nuit", "colis") is None

@@ -1,0 +1,59 @@
+"""Folding, stop words and synonym expansion: pure functions shared by both engines."""
+
+from __future__ import annotations
+
+from search.text import Synonyms, expand, fold, load_synonyms, meaningful_words, raw_synonyms
+
+SYNONYMS = Synonyms.from_data(
+    {
+        "equivalents": [["sdf", "sans abri", "sans domicile fixe"]],
+        "expansions": {"colis": ["aide alimentaire"], "colis alimentaire": ["banque alimentaire"]},
+    }
+)
+
+
+def test_fold_removes_case_and_accents() -> None:
+    assert fold("Épicerie Sociale à Haine-Saint-Pierre") == "epicerie sociale a haine-saint-pierre"
+
+
+def test_meaningful_words_drop_french_stop_words_and_split_apostrophes() -> None:
+    assert meaningful_words("J'ai besoin d'un abri pour dormir ce soir") == [
+        "ai",
+        "abri",
+        "dormir",
+        "soir",
+    ]
+
+
+def test_equivalents_go_both_ways() -> None:
+    [group] = expand("SDF", SYNONYMS)
+    assert group.alternatives == (("sdf",), ("sans", "abri"), ("sans", "domicile", "fixe"))
+    [group] = expand("sans abri ", SYNONYMS)
+    assert group.typed == ("sans", "abri")
+    assert ("sdf",) in group.alternatives
+
+
+def test_longest_phrase_wins_and_expansions_go_one_way() -> None:
+    [group] = expand("colis alimentaire ", SYNONYMS)
+    assert group.alternatives == (("colis", "alimentaire"), ("banque", "alimentaire"))
+    assert expand("aide alimentaire ", SYNONYMS)[0].alternatives == (("aide",),)
+
+
+def test_each_word_is_a_group_and_the_last_unfinished_word_is_a_prefix() -> None:
+    groups = expand("logement urgen", SYNONYMS)
+    assert [g.typed for g in groups] == [("logement",), ("urgen",)]
+    assert [g.prefix for g in groups] == [False, True]
+    assert not expand("logement urgent ", SYNONYMS)[-1].prefix
+
+
+def test_the_synonyms_file_covers_the_issue_vocabulary() -> None:
+    synonyms = load_synonyms()
+    for term, meaning in [
+        ("colis", "aide alimentaire"),
+        ("sans papiers", "sejour irregulier"),
+        ("sdf", "sans abri"),
+        ("ris", "revenu integration"),
+        ("mutuelle", "assurance maladie"),
+    ]:
+        assert tuple(meaning.split()) in synonyms.expansions[tuple(term.split())], term
+    assert "assurance maladie" in raw_synonyms()["mutuelle"]
