@@ -10,7 +10,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.response import Redirect
 
 from schemas.common import Page
 from schemas.referrals import (
@@ -31,7 +33,7 @@ from schemas.referrals import (
 from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
 from service.errors import Forbidden, NotFound
-from service.referrals import referrals, slip, stats
+from service.referrals import page, referrals, slip, stats
 from service.referrals.policy import current
 from service.referrals.queries import Q
 from service.web_common import Caller, Conn, Limit, Offset
@@ -346,16 +348,37 @@ def _require_admin(identity: Identity, organisation_id: UUID) -> None:
         raise Forbidden("only the organisation's admins may manage its referral webhook")
 
 
-class SlipController(Controller):
-    """The page printed for the person."""
+class ReferralPageController(Controller):
+    """Pages: the referral for the two organisations, the slip printed for the person."""
 
     path = "/referrals"
     tags = ["referrals"]
 
     @get(
+        "/{referral_id:uuid}",
+        operation_id="referralPage",
+        media_type=MediaType.HTML,
+    )
+    async def referral_page(
+        self,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        lang: Annotated[
+            Literal["fr", "nl", "en"] | None,
+            QueryParameter(description="Language of the page (default fr)"),
+        ] = None,
+    ) -> Response[Any]:
+        """The referral, its person and timeline, as a page; the read is logged."""
+        if identity is None:
+            return _to_login(f"{self.path}/{referral_id}")
+        referral = await referrals.get(conn, referral_id, identity, _now())
+        return _html(page.render_page(referral, lang or "fr"))
+
+    @get(
         "/{referral_id:uuid}/slip",
         operation_id="referralSlip",
-        media_type="text/html; charset=utf-8",
+        media_type=MediaType.HTML,
     )
     async def referral_slip(
         self,
@@ -366,15 +389,25 @@ class SlipController(Controller):
             Literal["fr", "nl", "en"] | None,
             QueryParameter(description="Language of the slip; default: the person's language"),
         ] = None,
-    ) -> str:
+    ) -> Response[Any]:
         """Where to go, when, what to bring and the reference code; no personal data."""
-        caller = require(identity)
-        row = await referrals.visible_summary(conn, referral_id, caller)
+        if identity is None:
+            return _to_login(f"{self.path}/{referral_id}/slip")
+        row = await referrals.visible_summary(conn, referral_id, identity)
         spoken = await conn.fetchval(
             "SELECT languages FROM referral_person WHERE referral_id = $1", referral_id
         )
         language = slip.choose_language(lang, list(spoken or []))
-        return await slip.render_slip(conn, row, language, _now())
+        return _html(await slip.render_slip(conn, row, language, _now()))
 
 
-CONTROLLERS = [ReferralController, OrganisationReferralController, SlipController]
+def _html(content: str) -> Response[Any]:
+    return Response(content, media_type=MediaType.HTML)
+
+
+def _to_login(path: str) -> Redirect:
+    """Pages send anonymous visitors to the login page, and back here after."""
+    return Redirect(f"/workspace/login?next={path}", status_code=303)
+
+
+CONTROLLERS = [ReferralController, OrganisationReferralController, ReferralPageController]

@@ -25,7 +25,7 @@ LANGUAGES = ("fr", "nl", "en")
 LOOKAHEAD = timedelta(days=21)
 NEXT_OPENINGS = 6
 
-_ENV = Environment(
+PAGES = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html",)),
     undefined=StrictUndefined,
@@ -183,7 +183,7 @@ async def render_slip(
                         notes=[n for n in [place.hours_note, *notes] if n],
                     )
                 )
-    return _ENV.get_template("slip.html").render(
+    return PAGES.get_template("slip.html").render(
         lang=language,
         t=LABELS[language],
         reference=referral["reference"],
