@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-import httpx
+import httpx2
 import msgspec
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.errors import (
@@ -163,7 +163,7 @@ _DOWN = (
     MeilisearchCommunicationError,
     MeilisearchTimeoutError,
     MeilisearchTaskFailedError,
-    httpx.HTTPError,
+    httpx2.HTTPError,
     OSError,
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, get_args
 
 import asyncpg
@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 
 from schemas.catalogue import Gender, OpenState, ServiceType, Situation
 from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem
-from search.backend import EngineQuery
+from search.backend import TZ, EngineQuery
 from search.documents import slug
 from search.results import render_highlight
 from service.catalogue.services import hours_of, open_state
@@ -187,7 +187,7 @@ class SearchController(Controller):
         q: Annotated[str, _q("What is needed, in everyday words", max_length=200)] = "",
         theme: Annotated[list[str] | None, _q("Theme ids (repeatable; any of them)")] = None,
         type_: Annotated[
-            list[str] | None, QueryParameter(query="type", description="Service types")
+            list[str] | None, QueryParameter(name="type", description="Service types")
         ] = None,
         commune: Annotated[str | None, _q("Commune id or name, e.g. la-louviere")] = None,
         section: Annotated[str | None, _q("Section id, e.g. la-louviere.haine-saint-paul")] = None,
@@ -210,7 +210,9 @@ class SearchController(Controller):
         offset: Annotated[int, _q("Results to skip", ge=0, le=10_000)] = 0,
     ) -> SearchAnswer:
         """Search services at places; an empty `q` browses by filters."""
-        at = parse_moment(open_at, "open_at")
+        # Through UTC and back: a wall time that a DST change skips (02:30 on the last
+        # Sunday of March) becomes the real moment it names (03:30 summer time).
+        at = parse_moment(open_at, "open_at").astimezone(UTC).astimezone(TZ)
         wants_open = open_now or open_at not in (None, "")
         filters = filters_from(
             theme=theme,

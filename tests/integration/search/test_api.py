@@ -1,0 +1,186 @@
+"""GET /api/v1/search over real HTTP: the answer, the parameters, and exact opening."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+
+from search.documents import DocumentBuilder
+from search.postgres import PostgresEngine
+from service.catalogue import services
+from service.hours import TZ
+from tests.integration.search.conftest import Catalogue, sync
+
+pytestmark = pytest.mark.asyncio
+
+HOURS = [
+    "Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+    "Mo-Su 20:00-08:00",  # overnight
+    "Tu,Th 13:00-17:00",
+    "Mo[1] 09:00-12:00",  # first Monday of the month
+    "We 14:00-18:00; Dec 24-Dec 26 off",
+    "24/7",
+    "Sa 09:00-12:00; PH 10:00-11:00",
+    None,  # unknown
+]
+STATUSES = ["active", "active", "active", "temporarily_closed", "inactive"]
+
+
+@pytest.fixture
+async def varied(pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder) -> list[str]:
+    """Forty services with every kind of hours, some closed, some with dated exceptions."""
+    await catalogue.organisation()
+    places = [await catalogue.place(f"Lieu {i}") for i in range(4)]
+    created = []
+    for i, (hours, status) in enumerate(
+        itertools.islice(zip(itertools.cycle(HOURS), itertools.cycle(STATUSES)), 40)
+    ):
+        exceptions: list[tuple[date, date, str | None]] = []
+        if i % 6 == 0:
+            exceptions = [(date(2026, 12, 7), date(2026, 12, 8), None)]  # closed two days
+        if i % 6 == 3:
+            exceptions = [(date(2026, 12, 9), date(2026, 12, 9), "We 08:00-10:00")]
+        created.append(
+            await catalogue.service(
+                f"Service {i}",
+                places=[(places[i % 4], hours), (places[(i + 1) % 4], hours)],
+                exceptions=exceptions,
+                status=status,
+            )
+        )
+    await sync(pool, [PostgresEngine(pool)], builder)
+    return created
+
+
+async def brute_force_open(pool: asyncpg.Pool, service_ids: list[str], at: datetime) -> set[str]:
+    """Every (service, place) the catalogue itself says is open at `at`."""
+    open_ids = set()
+    async with pool.acquire() as conn:
+        for service_id in service_ids:
+            service = await services.get(conn, UUID(service_id), at)
+            for place in service.places:
+                if place.open is not None and place.open.now:
+                    open_ids.add(f"{service_id}/{place.place_id}")
+    return open_ids
+
+
+MOMENTS = [
+    "2026-12-07T10:00",  # Monday, first of the month, inside a closure exception
+    "2026-12-14T10:00",  # Monday, not the first
+    "2026-12-09T09:00",  # Wednesday morning, replacement hours
+    "2026-12-09T15:00",
+    "2026-12-25T10:30",  # Christmas (PH) and in "Dec 24-Dec 26 off"
+    "2026-12-26T10:30",  # Saturday, PH in Belgium? no: 26 Dec is not a Belgian holiday
+    "2026-12-10T02:00",  # overnight
+    "2026-12-10T14:00+01:00",
+    "2026-12-10T13:00Z",
+    "2027-03-28T02:30",  # the hour DST skips
+    "2027-01-04T11:59",
+    "2027-06-15T23:00",  # beyond the coarse window: no pre-filter, still exact
+]
+
+
+async def test_open_at_equals_brute_force_evaluation(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, varied: list[str]
+) -> None:
+    for moment in MOMENTS:
+        response = await client.get("/api/v1/search", params={"open_at": moment, "limit": 100})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found = {f"{item['service_id']}/{item['location_id']}" for item in body["items"]}
+        at = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        at = (at if at.tzinfo else at.replace(tzinfo=TZ)).astimezone(UTC).astimezone(TZ)
+        expected = await brute_force_open(pool, varied, at)
+        assert found == expected, moment
+        assert body["total"] == len(expected) and body["total_exact"], moment
+        assert all(item["open"]["now"] for item in body["items"])
+    assert expected  # the moments are not all closed ones
+
+
+async def test_answer_shape(client: httpx.AsyncClient, varied: list[str]) -> None:
+    response = await client.get(
+        "/api/v1/search",
+        params={
+            "q": "service",
+            "lat": 50.47,
+            "lon": 4.18,
+            "limit": 3,
+            "open_at": "2026-12-14T10:00",
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["engine"] == "postgres"
+    assert set(body) >= {"items", "total", "facets", "engine"}
+    item = body["items"][0]
+    assert set(item) >= {
+        "service_id",
+        "location_id",
+        "name",
+        "organisation",
+        "themes",
+        "address",
+        "distance_km",
+        "open",
+        "highlight",
+    }
+    assert item["open"]["now"] is True and item["open"]["next_change"]
+    assert item["highlight"]["name"].startswith("<mark>Service</mark>")
+    assert body["facets"]["themes"]["food"] >= 1
+
+
+async def test_empty_query_browses_and_closed_services_are_never_open(
+    client: httpx.AsyncClient, varied: list[str]
+) -> None:
+    body = (await client.get("/api/v1/search", params={"limit": 100})).json()
+    assert body["total"] == 80
+    closed = [i for i in body["items"] if i["status"] != "active"]
+    assert closed and all(i["open"] is None or i["open"]["now"] is False for i in closed)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"type": "soup"}, "type"),
+        ({"theme": "no-such-theme"}, "theme"),
+        ({"age": "old"}, "age"),
+        ({"age": "200"}, "age"),
+        ({"gender": "robot"}, "gender"),
+        ({"situation": "rich"}, "situation"),
+        ({"language": "French"}, "language"),
+        ({"open_at": "tomorrow"}, "open_at"),
+        ({"lat": "50.4"}, "lon"),
+        ({"lat": "95", "lon": "4"}, "lat"),
+        ({"radius_km": "3"}, "radius_km"),
+        ({"limit": "0"}, "limit"),
+        ({"free": "maybe"}, "free"),
+    ],
+)
+async def test_bad_parameters_are_422_naming_the_field(
+    client: httpx.AsyncClient, params: dict[str, str], field: str
+) -> None:
+    response = await client.get("/api/v1/search", params=params)
+    assert response.status_code in (400, 422), response.text
+    assert response.status_code == 422, response.text
+    assert field in {e["field"] for e in response.json()["errors"]}
+
+
+async def test_a_write_through_the_api_is_searchable_after_the_worker_ran(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    await catalogue.service("Médiation de dettes", themes=["income.debt-mediation"])
+    assert (await client.get("/api/v1/search", params={"q": "surendettement"})).json()["total"] == 0
+    await sync(pool, [PostgresEngine(pool)], builder)
+    body = (await client.get("/api/v1/search", params={"q": "surendettement"})).json()
+    assert [i["name"] for i in body["items"]] == ["Médiation de dettes"]
+    assert body["items"][0]["location_id"] is None  # held nowhere in particular
+
+
+async def test_healthz_reports_the_engine(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/healthz")).json()
+    assert body["search"] == {"status": "ok", "engine": "postgres"}
