@@ -100,6 +100,7 @@ async def run_mail_sender(pool: asyncpg.Pool, settings: Settings) -> None:
         if settings.smtp_url:
             listener: asyncpg.Connection = await stack.enter_async_context(pool.acquire())
             await listener.add_listener("mail_outbox", on_notify)
+            stack.push_async_callback(listener.remove_listener, "mail_outbox", on_notify)
         while True:
             wake.clear()
             try:

@@ -251,9 +251,11 @@ async def test_the_development_mail_page(
         detail = await browser.get(f"/dev/mails/{mail['id']}")
         assert detail.status_code == 200 and "/workspace/login/link/" in detail.text
 
-    with_smtp = Settings(database_url=settings.database_url, smtp_url="smtp://127.0.0.1:1")
+    with_smtp = Settings(
+        database_url=settings.database_url, smtp_url="smtp://127.0.0.1:1", run_worker=False
+    )
     async with serve(with_smtp, pool) as other:
         assert (await other.get("/dev/mails", headers=coordinator.bearer)).status_code == 404
-    debug = Settings(database_url=settings.database_url, debug=True)
+    debug = Settings(database_url=settings.database_url, debug=True, run_worker=False)
     async with serve(debug, pool) as other:
         assert (await other.get("/dev/mails")).status_code == 200

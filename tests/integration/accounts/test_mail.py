@@ -147,3 +147,27 @@ async def test_old_mails_are_purged(
     # Without SMTP, unsent mails are only for reading on the development page.
     assert await purge_old_mails(pool, settings, now=later) == 1
     assert await outbox(pool) == []
+
+
+async def test_the_worker_sends_a_mail_as_soon_as_its_transaction_commits(
+    pool: asyncpg.Pool, settings: Settings, smtp_server: SmtpServer
+) -> None:
+    import asyncio
+
+    from service.mail import run_mail_sender
+
+    smtp_server.start()
+    with_smtp = Settings(database_url=settings.database_url, smtp_url=smtp_server.url)
+    worker = asyncio.create_task(run_mail_sender(pool, with_smtp))
+    try:
+        await asyncio.sleep(0.2)  # the worker listens; its poll is 30 s away
+        await _queue(pool)
+        for _ in range(100):
+            if smtp_server.mailbox.messages:
+                break
+            await asyncio.sleep(0.05)
+        assert len(smtp_server.mailbox.messages) == 1
+    finally:
+        worker.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await worker
