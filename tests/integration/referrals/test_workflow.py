@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import httpx
 import pytest
@@ -297,3 +299,19 @@ async def test_api_docs_warn_about_health_details(client: httpx.AsyncClient) -> 
         "health details"
         in schema["components"]["schemas"]["ReferralIn"]["properties"]["reason"]["description"]
     )
+
+
+async def test_two_answers_at_once_one_wins(client: httpx.AsyncClient, network: Network) -> None:
+    referral = await _send(client, network)
+    url = f"/api/v1/referrals/{referral['id']}"
+    accept, decline = await asyncio.gather(
+        client.post(f"{url}/accept", headers=network.receiver.headers),
+        client.post(
+            f"{url}/decline",
+            json={"reason_code": "duplicate"},
+            headers=network.receiver_admin.headers,
+        ),
+    )
+    assert sorted([accept.status_code, decline.status_code]) == [200, 409]
+    final = (await client.get(url, headers=network.worker.headers)).json()
+    assert len(final["events"]) == 2 and final["version"] == 2
