@@ -219,12 +219,13 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     filters = query.filters
     groups = tsquery_groups(expand(query.text)) if query.text.strip() else []
     clauses = where_clauses(filters, compiled)
-    text_from = ""
+    text_cte = text_from = ""
     rank = "0::real"
     if groups:
         tsquery = f"search_tsquery({compiled.arg(_encode(groups).decode())}::text::jsonb, "
         tsquery += f"{compiled.arg(match_any)}::boolean)"
-        text_from = f", (SELECT {tsquery} AS q) AS query"
+        text_cte = f"query AS MATERIALIZED (SELECT {tsquery} AS q),"
+        text_from = ", query"
         clauses.append("query.q IS NOT NULL AND d.tsv @@ query.q")
         rank = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q)"
     has_point = filters.lat is not None and filters.lon is not None
@@ -250,7 +251,8 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
         page_from = "search_document d ON d.id = page.id"
     facets = _FACETS_SQL if query.facets else "NULL::text"
     compiled.sql = f"""
-WITH matches AS MATERIALIZED (
+WITH {text_cte}
+matches AS MATERIALIZED (
     SELECT d.id, d.name, {rank} AS rank, {distance} AS distance_km,
            d.themes, d.type, d.commune, d.section, d.languages, d.situations, d.wheelchair
     FROM search_document d{text_from}
