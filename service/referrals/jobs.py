@@ -169,7 +169,8 @@ async def run_referral_housekeeping(pool: asyncpg.Pool, settings: Settings) -> N
             await send_reminders(pool, now, policy, settings.public_url)
             await expire_overdue(pool, now, policy, settings.public_url)
             await erase_expired_personal_data(pool, now, policy)
-        except (asyncpg.PostgresError, OSError) as error:
+        except Exception as error:  # the loop must outlive one bad round
+            # The type only: messages may quote the data of the row at fault.
             logger.error("referral housekeeping failed: %s", type(error).__name__)
         await asyncio.sleep(HOUSEKEEPING_INTERVAL)
 
@@ -179,7 +180,7 @@ async def run_webhook_sender(pool: asyncpg.Pool, settings: Settings) -> None:
     while True:
         try:
             await deliver_webhooks(pool, datetime.now(UTC))
-        except (asyncpg.PostgresError, OSError) as error:
+        except Exception as error:  # the loop must outlive one bad round
             logger.error("webhook delivery round failed: %s", type(error).__name__)
         await asyncio.sleep(WEBHOOK_INTERVAL)
 

@@ -8,6 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
+from service.accounts import users
+from tests.conftest import TokenFactory, bearer
 from tests.integration.referrals.conftest import Network, queued_mails, referral_body
 
 pytestmark = pytest.mark.asyncio
@@ -179,7 +181,9 @@ async def test_redirect_creates_a_linked_referral(
     assert new.json()["reference"] in answer["body_text"]
 
 
-async def test_who_sees_what(client: httpx.AsyncClient, network: Network) -> None:
+async def test_who_sees_what(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
+) -> None:
     referral = await _send(client, network)
     url = f"/api/v1/referrals/{referral['id']}"
 
@@ -196,6 +200,10 @@ async def test_who_sees_what(client: httpx.AsyncClient, network: Network) -> Non
     ).status_code == 404
     listing = await client.get("/api/v1/referrals", headers=network.outsider.headers)
     assert listing.json()["total"] == 0
+
+    # Network coordinators read statistics, not people.
+    coordinator = bearer(await make_token(coordinator=True))
+    assert (await client.get(url, headers=coordinator)).status_code == 404
 
     for member in (network.worker, network.sender_admin, network.receiver):
         assert (await client.get(url, headers=member.headers)).status_code == 200
@@ -221,7 +229,9 @@ async def test_who_sees_what(client: httpx.AsyncClient, network: Network) -> Non
     assert other_admin.status_code == 403
 
 
-async def test_consent_and_input_checks(client: httpx.AsyncClient, network: Network) -> None:
+async def test_consent_and_input_checks(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
     no_consent = await client.post(
         "/api/v1/referrals",
         json=referral_body(network, consent=False),
@@ -268,11 +278,30 @@ async def test_consent_and_input_checks(client: httpx.AsyncClient, network: Netw
     )
     assert not_mine.status_code == 403
 
+    # Someone in two organisations says which one sends.
+    async with pool.acquire() as conn:
+        await users.create_or_update(
+            conn, email=network.worker.email, organisation_id=network.other_org, role="member"
+        )
+    ambiguous = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    assert ambiguous.status_code == 422
+    assert ambiguous.json()["errors"][0]["field"] == "from_organisation_id"
+    chosen = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, from_organisation_id=str(network.other_org)),
+        headers=network.worker.headers,
+    )
+    assert chosen.status_code == 201
+    assert chosen.json()["from_organisation"]["id"] == str(network.other_org)
+
     # Anonymous: no person, only a reference to bring; no consent needed.
     anonymous = await client.post(
         "/api/v1/referrals",
         json={
             "service_id": str(network.service_id),
+            "from_organisation_id": str(network.sender_org),
             "reason": "Colis alimentaire",
             "contact_preference": "through_referrer",
         },
@@ -285,7 +314,12 @@ async def test_consent_and_input_checks(client: httpx.AsyncClient, network: Netw
 
     phone_without_number = await client.post(
         "/api/v1/referrals",
-        json={"service_id": str(network.service_id), "reason": "x", "contact_preference": "phone"},
+        json={
+            "service_id": str(network.service_id),
+            "from_organisation_id": str(network.sender_org),
+            "reason": "x",
+            "contact_preference": "phone",
+        },
         headers=network.worker.headers,
     )
     assert phone_without_number.status_code == 422

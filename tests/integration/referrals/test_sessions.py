@@ -1,0 +1,44 @@
+"""A worker signed in with a session cookie reads the referral page the mails link to; the
+API's actions need the session's CSRF token."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.integration.accounts.conftest import PASSWORD, add_person, csrf_of, sign_in
+from tests.integration.referrals.conftest import BENEFICIARY, Network, referral_body
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_signed_in_worker_reads_the_page_and_answers_with_csrf(
+    client: httpx.AsyncClient, base_url: str, network: Network, pool: asyncpg.Pool
+) -> None:
+    created = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    referral = created.json()
+    person = await add_person(pool, organisation_id=network.receiver_org, role="member")
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        page_url = f"/referrals/{referral['id']}"
+        before = await browser.get(page_url)
+        assert before.status_code == 303
+        assert before.headers["location"] == f"/workspace/login?next={page_url}"
+
+        signed_in = await sign_in(browser, person.email, PASSWORD)
+        assert signed_in.status_code in (200, 303), signed_in.text
+        page = await browser.get(page_url, params={"lang": "nl"})
+        assert page.status_code == 200, page.text
+        assert BENEFICIARY["last_name"] in page.text and "Tijdlijn" in page.text
+
+        without_token = await browser.post(f"/api/v1/referrals/{referral['id']}/accept")
+        assert without_token.status_code == 403
+        token = csrf_of((await browser.get("/workspace/account")).text)
+        accepted = await browser.post(
+            f"/api/v1/referrals/{referral['id']}/accept", headers={"X-CSRF-Token": token}
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["events"][-1]["actor"] == person.email
