@@ -223,7 +223,9 @@ class Translator:
             phones.append(
                 {
                     "number": number,
-                    "kind": kind if kind in {"voice", "mobile", "fax", "text"} else "voice",
+                    "kind": kind
+                    if kind in {"voice", "mobile", "fax", "text", "helpline"}
+                    else "voice",
                     "label": _text(item.get("description"), 300),
                 }
             )
@@ -384,7 +386,7 @@ class Translator:
         audience = [code for code, _ in attrs.get("boussole:audience", [])]
         capacities = attrs.get("boussole:capacity") or []
         capacity: tuple[str | None, Any] = capacities[0] if capacities else (None, None)
-        costs = [c for c in record.get("cost_options") or [] if (c.get("amount") or 0) > 0]
+        costs = [c for c in record.get("cost_options") or [] if _costs_something(c)]
         holidays = None
         place_plans: list[tuple[UUID, dict[str, Any]]] = []
         service_places: list[dict[str, Any]] = []
@@ -493,6 +495,17 @@ def _convert(data: dict[str, Any], type_: type[Any], what: str, reasons: list[st
         where = path.rstrip("`").lstrip(".")
         reasons.append(f"{what}: {where + ' ' if where else ''}{message[0].lower()}{message[1:]}")
         return None
+
+
+def _costs_something(option: dict[str, Any]) -> bool:
+    """A cost option with a positive amount, or with none: it still says it is not free."""
+    amount = option.get("amount")
+    if amount is None or amount == "":
+        return True
+    try:
+        return float(amount) > 0
+    except (TypeError, ValueError):
+        return True
 
 
 def _age(value: Any) -> int | None:

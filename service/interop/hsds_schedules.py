@@ -3,7 +3,10 @@
 HSDS schedules are additive recurrence rules: weekly (`byday` MO,TU), monthly (`byday` 1WE or
 -1FR, or `bymonthday`), overnight when `closes_at` is before `opens_at`. A schedule with
 `valid_from`/`valid_to` applies only in that period (a winter plan adds night hours); one with
-a period and no times is a closure (summer closure), its `description` the message shown.
+a period and no times is a closure (summer closure), its `description` the message shown. A
+closure and timed schedules with the same period replace the regular hours in that period
+("closed, but open at these times instead"): that is how Boussole's export writes replacement
+hours that do not contain every regular rule.
 """
 
 from __future__ import annotations
@@ -152,8 +155,15 @@ def convert(
         message = "; ".join(
             dict.fromkeys(str(s["description"]) for s in group if s.get("description"))
         )[:300]
-        # Period rules add to the regular ones; a period without any time is a closure.
-        hours = _join([*regular, *rules], public_holidays) if rules else None
+        # Period rules add to the regular ones; a period without any time is a closure. A
+        # closure with rules in the same period replaces the regular hours by those rules.
+        closed = any(rule_of(s) is None for s in group)
+        if not rules:
+            hours = None
+        elif closed:
+            hours = _join(rules, public_holidays)
+        else:
+            hours = _join([*regular, *rules], public_holidays)
         exceptions.append(
             {"starts_on": first, "ends_on": last, "opening_hours": hours, "message": message}
         )
