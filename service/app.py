@@ -21,6 +21,7 @@ from service.accounts.sessions import session_identity
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
 from service.errors import EXCEPTION_HANDLERS
+from service.interop.routes import CONTROLLERS as HSDS
 from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.settings import Settings
 from service.web.dev_mails import CONTROLLERS as DEV_MAILS
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *ACCOUNTS,
             *WORKSPACE_ACCOUNTS,
             *DEV_MAILS,
+            *HSDS,
         ],
         dependencies={
             "conn": Provide(provide_connection),

@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 
 from service.db.pool import open_database
+from service.interop.hsds_export import COMMAND as EXPORT_COMMAND
 from service.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
@@ -241,6 +242,7 @@ def _search_command() -> tuple[str, Any]:
 
 
 EXTRA_COMMANDS["search"] = _search_command()
+EXTRA_COMMANDS["export"] = EXPORT_COMMAND
 
 
 def main(argv: list[str] | None = None) -> int:
