@@ -232,27 +232,42 @@ class SearchController(Controller):
             lon=lon,
             radius_km=radius_km,
         )
-        pool: asyncpg.Pool = state.pool
-        if filters.themes:
-            await _check_themes(pool, filters.themes)
-        opening = OpeningCheck(at)
-        answer, engine = await state.search.search(
-            pool,
-            EngineQuery(text=q.strip(), filters=filters, limit=limit, offset=offset),
-            opening.is_open if wants_open else None,
+        return await answer_search(
+            state, q, filters, at=at, wants_open=wants_open, limit=limit, offset=offset
         )
-        return SearchAnswer(
-            items=[
-                item_from(hit.document, hit.highlight, hit.distance_km, opening)
-                for hit in answer.hits
-            ],
-            total=answer.total,
-            total_exact=answer.total_exact,
-            limit=limit,
-            offset=offset,
-            facets=answer.facets,
-            engine=engine,
-        )
+
+
+async def answer_search(
+    state: State,
+    q: str,
+    filters: SearchFilters,
+    *,
+    at: datetime,
+    wants_open: bool,
+    limit: int,
+    offset: int,
+) -> SearchAnswer:
+    """Run a search with checked filters; the API and the public pages both answer with this."""
+    pool: asyncpg.Pool = state.pool
+    if filters.themes:
+        await _check_themes(pool, filters.themes)
+    opening = OpeningCheck(at)
+    answer, engine = await state.search.search(
+        pool,
+        EngineQuery(text=q.strip(), filters=filters, limit=limit, offset=offset),
+        opening.is_open if wants_open else None,
+    )
+    return SearchAnswer(
+        items=[
+            item_from(hit.document, hit.highlight, hit.distance_km, opening) for hit in answer.hits
+        ],
+        total=answer.total,
+        total_exact=answer.total_exact,
+        limit=limit,
+        offset=offset,
+        facets=answer.facets,
+        engine=engine,
+    )
 
 
 CONTROLLERS = [SearchController]
