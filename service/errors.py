@@ -146,6 +146,12 @@ def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
             request, ProblemError(409, "Conflict", f"{column} is already used by another record")
         )
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        detail = getattr(exc, "detail", None) or ""
+        still = re.search(r'is still referenced from table "?(\w+)"?', detail)
+        if still:
+            return problem_handler(
+                request, Conflict(f"the record is still used by {still[1]} records; keep it")
+            )
         return problem_handler(request, invalid(_constraint_field(exc), "refers to nothing"))
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
         return problem_handler(request, invalid(_constraint_field(exc), "is not allowed"))

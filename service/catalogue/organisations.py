@@ -25,7 +25,7 @@ from service.catalogue.validation import (
     format_enterprise_number,
     normalise_enterprise_number,
 )
-from service.errors import NotFound
+from service.errors import Conflict, NotFound
 
 
 def _from_row(row: asyncpg.Record) -> Organisation:
@@ -162,6 +162,11 @@ async def delete(
     row = await conn.fetchrow(Q.lock_organisation, organisation_id)
     check_version(row, expected_version, f"organisation {organisation_id}")
     actor.require_coordinator("delete organisations")
+    if await conn.fetchval(Q.organisation_has_referrals, organisation_id):
+        raise Conflict(
+            "the organisation has referrals, kept for the network's statistics: "
+            "mark its services inactive instead of deleting it"
+        )
     before = await get(conn, organisation_id)
     service_ids = await conn.fetchval(Q.organisation_service_ids, organisation_id)
     await conn.execute(Q.delete_organisation, organisation_id)

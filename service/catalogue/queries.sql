@@ -47,6 +47,9 @@ WITH RECURSIVE below(id) AS (
 )
 SELECT EXISTS (SELECT 1 FROM below WHERE id = $2)
 
+-- name: organisation_has_referrals
+SELECT EXISTS (SELECT 1 FROM referral WHERE from_organisation_id = $1 OR to_organisation_id = $1)
+
 -- name: organisations_exist
 SELECT coalesce(array_agg(id), '{}') FROM organisation WHERE id = ANY($1::uuid[])
 

@@ -299,3 +299,34 @@ async def test_every_write_is_queued_for_search(
             "SELECT count(*) FROM search_outbox WHERE service_id = $1", created["id"]
         )
     assert queued == 2
+
+
+async def test_an_organisation_with_referrals_is_kept(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str], pool: asyncpg.Pool
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    sender = await _organisation(client, coordinator, name="CPAS", enterprise_number=None)
+    receiver = await _organisation(client, coordinator, name="Resto", enterprise_number=None)
+    place = await _place(client, coordinator, receiver["id"])
+    service = (
+        await client.post(
+            "/api/v1/services",
+            json=_service_body(receiver["id"], place["id"], themes),
+            headers=coordinator,
+        )
+    ).json()
+    worker = bearer(await make_token(organisation_id=sender["id"], role="member"))
+    referral = await client.post(
+        "/api/v1/referrals",
+        json={"service_id": service["id"], "reason": "Besoin d'un colis", "consent": False},
+        headers=worker,
+    )
+    assert referral.status_code == 201, referral.text
+
+    refused = await client.delete(
+        f"/api/v1/organisations/{receiver['id']}", headers={**coordinator, "If-Match": '"1"'}
+    )
+    assert refused.status_code == 409
+    assert "referrals" in refused.json()["detail"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM referral") == 1
