@@ -17,6 +17,7 @@ import msgspec
 
 from schemas.search import SearchDocument, SearchFilters
 from search.backend import (
+    FACETS,
     MARK_END,
     MARK_START,
     EngineHit,
@@ -259,42 +260,38 @@ matches AS MATERIALIZED (
     WHERE {where}
 ),
 page AS (
-    SELECT id, rank, distance_km, row_number() OVER (ORDER BY {order}) AS position
-    FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
+    SELECT id, name, rank, distance_km FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
 ),
 summary AS (SELECT (SELECT count(*) FROM matches) AS total, {facets} AS facets)
 SELECT summary.total, summary.facets, hits.*
 FROM summary LEFT JOIN LATERAL (
-    SELECT page.position, page.distance_km, d.document::text AS document, {highlight}
+    SELECT page.id, page.name, page.rank, page.distance_km, d.document::text AS document,
+           {highlight}
     FROM page JOIN {page_from}
 ) AS hits ON true
-ORDER BY hits.position
+ORDER BY {order}
 """
     return compiled
 
 
-_FACETS_SQL = """(
-    SELECT coalesce(jsonb_object_agg(facet, counts), '{}')::text
-    FROM (
-        SELECT facet, jsonb_object_agg(value, n) AS counts
-        FROM (
-            SELECT f.facet, f.value, count(*) AS n
-            FROM matches m
-            CROSS JOIN LATERAL (
-                SELECT 'themes' AS facet, unnest(m.themes) AS value
-                UNION ALL SELECT 'languages', unnest(m.languages)
-                UNION ALL SELECT 'situations', unnest(m.situations)
-                UNION ALL SELECT 'type', m.type
-                UNION ALL SELECT 'commune', m.commune
-                UNION ALL SELECT 'section', m.section
-                UNION ALL SELECT 'wheelchair', m.wheelchair
-            ) AS f
-            WHERE f.value IS NOT NULL
-            GROUP BY f.facet, f.value
-        ) AS counted
-        GROUP BY facet
-    ) AS by_facet
-)"""
+def _facet_sql(name: str, is_array: bool) -> str:
+    """Counts of one facet over the matches, as a JSON object (NULL when none)."""
+    source = f"matches, unnest(matches.{name}) AS v" if is_array else "matches"
+    value = "v" if is_array else name
+    return (
+        f"(SELECT jsonb_object_agg(v, n) FROM (SELECT {value} AS v, count(*) AS n "
+        f"FROM {source} WHERE {value} IS NOT NULL GROUP BY 1) AS x)"
+    )
+
+
+# One aggregate per facet over the materialised matches: cheaper than one pass that
+# expands every row into (facet, value) pairs.
+_ARRAY_FACETS = {"themes", "languages", "situations"}
+_FACETS_SQL = (
+    "jsonb_strip_nulls(jsonb_build_object("
+    + ", ".join(f"'{name}', {_facet_sql(name, name in _ARRAY_FACETS)}" for name in FACETS)
+    + "))::text"
+)
 
 
 class PostgresEngine:
@@ -331,7 +328,10 @@ class PostgresEngine:
     async def search(self, query: EngineQuery) -> EngineResult:
         """Run a search; when every word is required and nothing matches, any word will do."""
         try:
-            async with self._pool.acquire() as conn:
+            async with self._pool.acquire() as conn, conn.transaction():
+                # JIT compilation costs more than it saves on these short queries, and the
+                # matches of a broad word must stay in memory.
+                await conn.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
                 result = await self._run(conn, compile_search(query))
                 if result.total == 0 and len(expand(query.text)) > 1:
                     result = await self._run(conn, compile_search(query, match_any=True))
