@@ -23,6 +23,8 @@ from service.db.pool import open_database
 from service.errors import EXCEPTION_HANDLERS
 from service.interop.routes import CONTROLLERS as HSDS
 from service.referrals.routes import CONTROLLERS as REFERRALS
+from service.search import CONTROLLERS as SEARCH
+from service.search import SearchRuntime
 from service.settings import Settings
 from service.web.dev_mails import CONTROLLERS as DEV_MAILS
 from service.web.templating import template_config
@@ -77,6 +79,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
                     with contextlib.suppress(asyncio.CancelledError, Exception):
                         await running
 
+    search = SearchRuntime(settings)
     return Litestar(
         route_handlers=[
             healthz,
@@ -85,6 +88,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *ACCOUNTS,
             *WORKSPACE_ACCOUNTS,
             *DEV_MAILS,
+            *SEARCH,
             *HSDS,
         ],
         dependencies={
@@ -96,7 +100,12 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
         template_config=template_config(),
         lifespan=[lifespan],
         state=State(
-            {"settings": settings, "health_probes": {}, "session_identity": session_identity}
+            {
+                "settings": settings,
+                "health_probes": {"search": search.health},
+                "session_identity": session_identity,
+                "search": search,
+            }
         ),
         openapi_config=OpenAPIConfig(
             title="Boussole",

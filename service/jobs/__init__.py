@@ -18,6 +18,10 @@ from service.mail.sender import run_mail_sender  # noqa: E402 - domains append b
 
 TASKS.append(run_mail_sender)
 
+from service.search.worker import run_search_outbox  # noqa: E402 - domains append below
+
+TASKS.append(run_search_outbox)
+
 from service.accounts.housekeeping import run_accounts_housekeeping  # noqa: E402
 
 TASKS.append(run_accounts_housekeeping)
