@@ -38,6 +38,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Maximum connections in the database pool (BOUSSOLE_POOL_SIZE)."""
     debug: bool = False
     """Litestar debug mode (BOUSSOLE_DEBUG); never in production."""
+    referral_expiry_days: int = 30
+    """A referral nobody answered expires after this many days (BOUSSOLE_REFERRAL_EXPIRY_DAYS)."""
+    referral_reminder_days: tuple[int, ...] = (7, 2)
+    """Reminders before expiry, in days, e.g. "7,2" (BOUSSOLE_REFERRAL_REMINDER_DAYS)."""
+    referral_retention_days: int = 365
+    """Personal data of a final referral is erased after this (BOUSSOLE_REFERRAL_RETENTION_DAYS)."""
+    consent_version: str = "2026-01"
+    """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
+    mail_language: str = "fr"
+    """Language of mails to organisations (BOUSSOLE_MAIL_LANGUAGE)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -58,10 +68,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "run_worker": "BOUSSOLE_RUN_WORKER",
             "pool_size": "BOUSSOLE_POOL_SIZE",
             "debug": "BOUSSOLE_DEBUG",
+            "referral_expiry_days": "BOUSSOLE_REFERRAL_EXPIRY_DAYS",
+            "referral_reminder_days": "BOUSSOLE_REFERRAL_REMINDER_DAYS",
+            "referral_retention_days": "BOUSSOLE_REFERRAL_RETENTION_DAYS",
+            "consent_version": "BOUSSOLE_CONSENT_VERSION",
+            "mail_language": "BOUSSOLE_MAIL_LANGUAGE",
         }
         for field, var in names.items():
             value = env.get(var)
-            if value not in (None, ""):
+            if value is None or value == "":
+                continue
+            if field == "referral_reminder_days":
+                raw[field] = [int(day) for day in value.split(",") if day.strip()]
+            else:
                 raw[field] = value
         raw.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)

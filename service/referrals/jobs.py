@@ -19,7 +19,7 @@ import asyncpg
 import msgspec
 
 from service.referrals import notify, referrals
-from service.referrals.policy import Policy, current
+from service.referrals.policy import Policy
 from service.referrals.queries import Q
 from service.settings import Settings
 
@@ -162,7 +162,7 @@ async def _attempt(url: str, body: bytes, headers: dict[str, str]) -> str | None
 
 async def run_referral_housekeeping(pool: asyncpg.Pool, settings: Settings) -> None:
     """Worker task: expiry, reminders and erasure, every quarter of an hour."""
-    policy = current()
+    policy = Policy.from_settings(settings)
     while True:
         now = datetime.now(UTC)
         try:

@@ -34,7 +34,7 @@ from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
 from service.errors import Forbidden, NotFound
 from service.referrals import page, referrals, slip, stats
-from service.referrals.policy import current
+from service.referrals.policy import Policy
 from service.referrals.queries import Q
 from service.web_common import Caller, Conn, Limit, Offset
 
@@ -57,6 +57,10 @@ def _version(if_match: str | None) -> int | None:
 def _public_url(request: Request) -> str:
     url: str = request.app.state.settings.public_url
     return url
+
+
+def _policy(request: Request) -> Policy:
+    return Policy.from_settings(request.app.state.settings)
 
 
 def _now() -> datetime:
@@ -92,7 +96,7 @@ class ReferralController(Controller):
             data,
             require(identity),
             now=_now(),
-            policy=current(),
+            policy=_policy(request),
             public_url=_public_url(request),
         )
         return _answer(created, 201, f"{self.path}/{created.id}")
@@ -182,7 +186,7 @@ class ReferralController(Controller):
             action,
             caller,
             now=now,
-            policy=current(),
+            policy=_policy(request),
             public_url=_public_url(request),
             expected_version=_version(if_match),
             **kwargs,

@@ -16,6 +16,7 @@ from service.mail import render_mail
 from service.referrals import stats
 from service.referrals.jobs import retry_delay, signature
 from service.referrals.policy import Policy
+from service.settings import Settings
 from service.referrals.reference import ALPHABET, new_reference, normalise
 from service.referrals.slip import choose_language, format_opening, map_url
 from service.referrals.workflow import FINAL, OPEN, TRANSITIONS, is_final, transition
@@ -131,13 +132,15 @@ def test_webhook_signature_is_hmac_sha256_of_the_body() -> None:
 
 
 def test_policy_from_environment() -> None:
-    assert Policy.from_env({}) == Policy()
-    policy = Policy.from_env(
-        {
-            "BOUSSOLE_REFERRAL_EXPIRY_DAYS": "14",
-            "BOUSSOLE_REFERRAL_REMINDER_DAYS": "1, 3",
-            "BOUSSOLE_REFERRAL_RETENTION_DAYS": "180",
-        }
+    assert Policy.from_settings(Settings.from_env({})) == Policy()
+    policy = Policy.from_settings(
+        Settings.from_env(
+            {
+                "BOUSSOLE_REFERRAL_EXPIRY_DAYS": "14",
+                "BOUSSOLE_REFERRAL_REMINDER_DAYS": "1, 3",
+                "BOUSSOLE_REFERRAL_RETENTION_DAYS": "180",
+            }
+        )
     )
     assert policy.expiry == timedelta(days=14)
     assert policy.reminder_days == (3, 1)
