@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -22,10 +22,14 @@ HORIZON = timedelta(days=400)
 
 
 def local(moment: datetime) -> datetime:
-    """The moment in Brussels time; a naive datetime is taken as Brussels time already."""
+    """The moment in Brussels time; a naive datetime is taken as Brussels time already.
+
+    A wall time the spring clock change skips (02:30 on the last Sunday of March) does not
+    exist: going through UTC turns it into the moment it names (03:30).
+    """
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=TZ)
-    return moment.astimezone(TZ)
+        moment = moment.replace(tzinfo=TZ)
+    return moment.astimezone(UTC).astimezone(TZ)
 
 
 @lru_cache(maxsize=4096)

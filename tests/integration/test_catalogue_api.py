@@ -330,3 +330,20 @@ async def test_an_organisation_with_referrals_is_kept(
     assert "referrals" in refused.json()["detail"]
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM referral") == 1
+
+
+async def test_opening_state_at_a_skipped_wall_time(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    place = await _place(client, coordinator, org["id"])
+    body = _service_body(org["id"], place["id"], themes)
+    body["places"][0]["opening_hours"] = "Mo-Su 20:00-08:00"
+    service = (await client.post("/api/v1/services", json=body, headers=coordinator)).json()
+    read = await client.get(f"/api/v1/services/{service['id']}", params={"at": "2027-03-28T02:30"})
+    assert read.status_code == 200, read.text
+    assert read.json()["places"][0]["open"]["now"] is True
+    bad = await client.get(f"/api/v1/services/{service['id']}", params={"at": "yesterday"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "at"

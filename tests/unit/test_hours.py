@@ -59,6 +59,15 @@ def test_overnight_across_the_spring_clock_change() -> None:
     assert shelter.state_at(at(2027, 3, 28, 3, 30)).next_change == at(2027, 3, 28, 8, 0)
 
 
+def test_a_wall_time_the_clock_change_skips() -> None:
+    office = Hours("Su 02:00-04:00")
+    skipped = datetime(2027, 3, 28, 2, 30)  # does not exist in Brussels: it is 03:30 CEST
+    state = office.state_at(skipped)
+    assert state.is_open
+    assert state.at == at(2027, 3, 28, 3, 30)
+    assert state.next_change == at(2027, 3, 28, 4, 0)
+
+
 def test_monthly_rules() -> None:
     first_wednesday = Hours("We[1] 14:00-16:00")
     assert first_wednesday.is_open(at(2026, 12, 2, 15, 0))
