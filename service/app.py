@@ -27,8 +27,11 @@ from service.search import CONTROLLERS as SEARCH
 from service.search import SearchRuntime
 from service.settings import Settings
 from service.web.dev_mails import CONTROLLERS as DEV_MAILS
+from service.web.public import CONTROLLERS as PUBLIC_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
+from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
+from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
 from service.web_common import provide_connection, provide_identity
 
 logger = logging.getLogger(__name__)
@@ -88,6 +91,9 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *ACCOUNTS,
             *WORKSPACE_ACCOUNTS,
             *DEV_MAILS,
+            *PUBLIC_PAGES,
+            *WORKSPACE_SERVICES,
+            *WORKSPACE_REFERRALS,
             *SEARCH,
             *HSDS,
         ],

@@ -146,6 +146,940 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "Queued at": ("Mis en file le", "In de wachtrij gezet op"),
     "Plain text": ("Texte brut", "Platte tekst"),
     "All mails": ("Tous les mails", "Alle mails"),
+    # Public pages and the workspace (service/web/public.py, workspace_*.py).
+    "%(count)s services found": (
+        "%(count)s services trouvés",
+        "%(count)s diensten gevonden",
+    ),
+    "%(count)s waiting for an answer": (
+        "%(count)s en attente de réponse",
+        "%(count)s wachten op een antwoord",
+    ),
+    "%(km)s km away": (
+        "à %(km)s km",
+        "op %(km)s km",
+    ),
+    "1 service found": (
+        "1 service trouvé",
+        "1 dienst gevonden",
+    ),
+    "Accept": (
+        "Accepter",
+        "Aanvaarden",
+    ),
+    "Accepted": (
+        "Acceptée",
+        "Aanvaard",
+    ),
+    "All communes": (
+        "Toutes les communes",
+        "Alle gemeenten",
+    ),
+    "All themes": (
+        "Tous les thèmes",
+        "Alle thema's",
+    ),
+    "Anonymous referral": (
+        "Orientation anonyme",
+        "Anonieme doorverwijzing",
+    ),
+    "Anonymous referral: the person brings the reference.": (
+        "Orientation anonyme : la personne présente la référence.",
+        "Anonieme doorverwijzing: de persoon toont de referentie.",
+    ),
+    "Answer": (
+        "Répondre",
+        "Antwoorden",
+    ),
+    "Any language": (
+        "Toutes les langues",
+        "Alle talen",
+    ),
+    "Asylum seekers": (
+        "Demandeurs d'asile",
+        "Asielzoekers",
+    ),
+    "Availability": (
+        "Disponibilités",
+        "Beschikbaarheid",
+    ),
+    "Back to the search": (
+        "Retour à la recherche",
+        "Terug naar de zoekopdracht",
+    ),
+    "Back to the workspace": (
+        "Retour à l'espace de travail",
+        "Terug naar de werkruimte",
+    ),
+    "Browse by theme": (
+        "Parcourir par thème",
+        "Bladeren per thema",
+    ),
+    "By e-mail": (
+        "Par e-mail",
+        "Per e-mail",
+    ),
+    "By phone": (
+        "Par téléphone",
+        "Telefonisch",
+    ),
+    "Cancel the referral": (
+        "Annuler l'orientation",
+        "De doorverwijzing annuleren",
+    ),
+    "Cancelled": (
+        "Annulée",
+        "Geannuleerd",
+    ),
+    "Capacity": (
+        "Capacité",
+        "Capaciteit",
+    ),
+    "Choose a reason.": (
+        "Choisissez un motif.",
+        "Kies een reden.",
+    ),
+    "Choose a service first.": (
+        "Choisissez d'abord un service.",
+        "Kies eerst een dienst.",
+    ),
+    "Choose available, limited or full.": (
+        "Choisissez : places disponibles, peu de places ou complet.",
+        "Kies: plaatsen vrij, weinig plaatsen of volzet.",
+    ),
+    "Choose the outcome.": (
+        "Choisissez le résultat.",
+        "Kies het resultaat.",
+    ),
+    "Close the referral": (
+        "Clôturer l'orientation",
+        "De doorverwijzing afsluiten",
+    ),
+    "Closed": (
+        "Fermé",
+        "Gesloten",
+    ),
+    "Closed now": (
+        "Fermé maintenant",
+        "Nu gesloten",
+    ),
+    "Closed now, opens on %(day)s at %(time)s": (
+        "Fermé, ouvre le %(day)s à %(time)s",
+        "Gesloten, opent op %(day)s om %(time)s",
+    ),
+    "Closed now, opens today at %(time)s": (
+        "Fermé, ouvre aujourd'hui à %(time)s",
+        "Gesloten, opent vandaag om %(time)s",
+    ),
+    "Closed now, opens tomorrow at %(time)s": (
+        "Fermé, ouvre demain à %(time)s",
+        "Gesloten, opent morgen om %(time)s",
+    ),
+    "Conditions": (
+        "Conditions",
+        "Voorwaarden",
+    ),
+    "Consent": (
+        "Consentement",
+        "Toestemming",
+    ),
+    "Contact": (
+        "Contact",
+        "Contact",
+    ),
+    "Dashboard": (
+        "Tableau de bord",
+        "Overzicht",
+    ),
+    "Dated exceptions": (
+        "Exceptions datées",
+        "Uitzonderingen op datum",
+    ),
+    "Day": (
+        "Jour",
+        "Dag",
+    ),
+    "Decline": (
+        "Refuser",
+        "Weigeren",
+    ),
+    "Declined": (
+        "Refusée",
+        "Geweigerd",
+    ),
+    "Did not come": (
+        "Ne s'est pas présentée",
+        "Niet gekomen",
+    ),
+    "Do not contact: the person will come": (
+        "Ne pas contacter : la personne viendra",
+        "Niet contacteren: de persoon komt zelf",
+    ),
+    "Documents to bring": (
+        "Documents à apporter",
+        "Mee te brengen documenten",
+    ),
+    "Duplicate": (
+        "Doublon",
+        "Dubbel",
+    ),
+    "Edit the hours at %(place)s": (
+        "Modifier l'horaire à %(place)s",
+        "De openingsuren in %(place)s wijzigen",
+    ),
+    "Elderly people": (
+        "Personnes âgées",
+        "Ouderen",
+    ),
+    "Empty: closed": (
+        "Vide : fermé",
+        "Leeg: gesloten",
+    ),
+    "Enter a date such as 2026-12-24.": (
+        "Entrez une date, par exemple 2026-12-24.",
+        "Geef een datum in, bijvoorbeeld 2026-12-24.",
+    ),
+    "Everyone": (
+        "Tout le monde",
+        "Iedereen",
+    ),
+    "Exception %(number)s": (
+        "Exception %(number)s",
+        "Uitzondering %(number)s",
+    ),
+    "Expired": (
+        "Expirée",
+        "Verlopen",
+    ),
+    "Expires on": (
+        "Expire le",
+        "Verloopt op",
+    ),
+    "Families": (
+        "Familles",
+        "Gezinnen",
+    ),
+    "Few places left": (
+        "Peu de places",
+        "Weinig plaatsen",
+    ),
+    "Find help near you": (
+        "Trouver de l'aide près de chez vous",
+        "Hulp vinden in uw buurt",
+    ),
+    "First day": (
+        "Premier jour",
+        "Eerste dag",
+    ),
+    "First name": (
+        "Prénom",
+        "Voornaam",
+    ),
+    "Free": (
+        "Gratuit",
+        "Gratis",
+    ),
+    "Friday": (
+        "vendredi",
+        "vrijdag",
+    ),
+    "From": (
+        "De",
+        "Van",
+    ),
+    "From %(min)s to %(max)s years old": (
+        "De %(min)s à %(max)s ans",
+        "Van %(min)s tot %(max)s jaar",
+    ),
+    "From %(min)s years old": (
+        "À partir de %(min)s ans",
+        "Vanaf %(min)s jaar",
+    ),
+    "Full": (
+        "Complet",
+        "Volzet",
+    ),
+    "Give a phone number to be contacted by phone.": (
+        "Indiquez un numéro pour un contact par téléphone.",
+        "Geef een nummer om telefonisch gecontacteerd te worden.",
+    ),
+    "Give an e-mail address to be contacted by e-mail.": (
+        "Indiquez une adresse pour un contact par e-mail.",
+        "Geef een adres om per e-mail gecontacteerd te worden.",
+    ),
+    "Homeless people": (
+        "Personnes sans abri",
+        "Daklozen",
+    ),
+    "Hours": (
+        "Heures",
+        "Uren",
+    ),
+    "Hours not known: call before going": (
+        "Horaire inconnu : téléphonez avant de vous déplacer",
+        "Openingsuren onbekend: bel voor u gaat",
+    ),
+    "Hours on those days": (
+        "Horaire ces jours-là",
+        "Openingsuren op die dagen",
+    ),
+    "How to access": (
+        "Comment y accéder",
+        "Hoe er te komen",
+    ),
+    "How to contact the person": (
+        "Comment contacter la personne",
+        "Hoe de persoon te contacteren",
+    ),
+    "I read this to the person: “Your name, contact details and the reason for this referral "
+    "will be sent to the organisation named above, so that it can help you. Only its workers and "
+    "ours can read them. They are erased one year after the referral ends. You can ask to see "
+    "them or to erase them at any time.”": (
+        "J'ai lu ceci à la personne : « Votre nom, vos coordonnées et le motif de cette "
+        "orientation seront transmis à l'organisation indiquée ci-dessus, pour qu'elle puisse "
+        "vous aider. Seuls ses travailleurs et les nôtres peuvent les lire. Ils sont effacés un "
+        "an après la fin de l'orientation. Vous pouvez demander à tout moment à les consulter ou "
+        "à les effacer. »",
+        "Ik las dit voor aan de persoon: ‘Uw naam, contactgegevens en de reden van deze "
+        "doorverwijzing worden doorgegeven aan de organisatie hierboven, zodat ze u kan helpen. "
+        "Alleen haar medewerkers en de onze kunnen ze lezen. Ze worden gewist één jaar na het "
+        "einde van de doorverwijzing. U kunt ze op elk moment inkijken of laten wissen.’",
+    ),
+    "In everyday words, e.g. food parcel, rent, doctor": (
+        "Avec des mots simples, par ex. colis alimentaire, loyer, médecin",
+        "In gewone woorden, bv. voedselpakket, huur, dokter",
+    ),
+    "Information last verified on %(date)s": (
+        "Informations vérifiées le %(date)s",
+        "Informatie nagekeken op %(date)s",
+    ),
+    "Information not verified yet": (
+        "Informations pas encore vérifiées",
+        "Informatie nog niet nagekeken",
+    ),
+    "Language spoken": (
+        "Langue parlée",
+        "Gesproken taal",
+    ),
+    "Languages spoken": (
+        "Langues parlées",
+        "Gesproken talen",
+    ),
+    "Last day": (
+        "Dernier jour",
+        "Laatste dag",
+    ),
+    "Last name": (
+        "Nom",
+        "Achternaam",
+    ),
+    "Main menu": (
+        "Menu principal",
+        "Hoofdmenu",
+    ),
+    "Map on OpenStreetMap": (
+        "Carte sur OpenStreetMap",
+        "Kaart op OpenStreetMap",
+    ),
+    "Message to the public": (
+        "Message au public",
+        "Bericht voor het publiek",
+    ),
+    "Message to the sender": (
+        "Message à l'envoyeur",
+        "Bericht aan de verzender",
+    ),
+    "Monday": (
+        "lundi",
+        "maandag",
+    ),
+    "Name": (
+        "Nom",
+        "Naam",
+    ),
+    "Near me": (
+        "Près de moi",
+        "Dicht bij mij",
+    ),
+    "New exception": (
+        "Nouvelle exception",
+        "Nieuwe uitzondering",
+    ),
+    "Next page": (
+        "Page suivante",
+        "Volgende pagina",
+    ),
+    "No capacity": (
+        "Plus de place",
+        "Geen plaats",
+    ),
+    "No fixed place: contact the service.": (
+        "Pas de lieu fixe : contactez le service.",
+        "Geen vaste plaats: contacteer de dienst.",
+    ),
+    "No longer offered": (
+        "N'est plus proposé",
+        "Niet meer aangeboden",
+    ),
+    "No name is recorded: the person brings the reference code or the slip.": (
+        "Aucun nom n'est enregistré : la personne présente la référence ou le papier.",
+        "Er wordt geen naam bewaard: de persoon toont de referentie of het papier.",
+    ),
+    "No referral yet.": (
+        "Aucune orientation pour l'instant.",
+        "Nog geen doorverwijzingen.",
+    ),
+    "No service listed.": (
+        "Aucun service répertorié.",
+        "Geen diensten vermeld.",
+    ),
+    "No service matches. Try other words or fewer filters.": (
+        "Aucun service ne correspond. Essayez d'autres mots ou moins de filtres.",
+        "Geen enkele dienst komt overeen. Probeer andere woorden of minder filters.",
+    ),
+    "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off": (
+        "Horaire non valide. Exemple : Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+        "Ongeldige openingsuren. Voorbeeld: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+    ),
+    "Not allowed": (
+        "Non autorisé",
+        "Niet toegestaan",
+    ),
+    "Not eligible": (
+        "Ne remplit pas les conditions",
+        "Voldoet niet aan de voorwaarden",
+    ),
+    "Not wheelchair accessible": (
+        "Pas accessible en fauteuil roulant",
+        "Niet toegankelijk met een rolstoel",
+    ),
+    "Note": (
+        "Note",
+        "Notitie",
+    ),
+    "Note about the hours": (
+        "Remarque sur l'horaire",
+        "Opmerking over de openingsuren",
+    ),
+    "Offered by": (
+        "Proposé par",
+        "Aangeboden door",
+    ),
+    "On appointment": (
+        "Sur rendez-vous",
+        "Op afspraak",
+    ),
+    "Only services that are": (
+        "Seulement les services",
+        "Alleen diensten die",
+    ),
+    "Only the editors of the organisation may change this service.": (
+        "Seuls les éditeurs de l'organisation peuvent modifier ce service.",
+        "Alleen de redacteurs van de organisatie mogen deze dienst wijzigen.",
+    ),
+    "Only when referred by a social worker": (
+        "Uniquement sur orientation d'un travailleur social",
+        "Alleen na doorverwijzing door een maatschappelijk werker",
+    ),
+    "Open now": (
+        "Ouvert maintenant",
+        "Nu open",
+    ),
+    "Open now until %(time)s": (
+        "Ouvert maintenant jusqu'à %(time)s",
+        "Nu open tot %(time)s",
+    ),
+    "OpenStreetMap format, Brussels time. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off": (
+        "Format OpenStreetMap, heure de Bruxelles. Exemple : Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+        "OpenStreetMap-formaat, Brusselse tijd. Voorbeeld: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+    ),
+    "Opening hours": (
+        "Horaire",
+        "Openingsuren",
+    ),
+    "Opening hours for the next 7 days": (
+        "Horaire des 7 prochains jours",
+        "Openingsuren voor de komende 7 dagen",
+    ),
+    "Optional": (
+        "Facultatif",
+        "Niet verplicht",
+    ),
+    "Optional, e.g. last entry 30 minutes before closing": (
+        "Facultatif, par ex. dernière entrée 30 minutes avant la fermeture",
+        "Niet verplicht, bv. laatste toegang 30 minuten voor sluiting",
+    ),
+    "Other outcome": (
+        "Autre résultat",
+        "Ander resultaat",
+    ),
+    "Other reason": (
+        "Autre motif",
+        "Andere reden",
+    ),
+    "Outcome": (
+        "Résultat",
+        "Resultaat",
+    ),
+    "Page %(page)s of %(pages)s": (
+        "Page %(page)s sur %(pages)s",
+        "Pagina %(page)s van %(pages)s",
+    ),
+    "Page not found": (
+        "Page introuvable",
+        "Pagina niet gevonden",
+    ),
+    "Pages of results": (
+        "Pages de résultats",
+        "Pagina's met resultaten",
+    ),
+    "Part of": (
+        "Fait partie de",
+        "Maakt deel uit van",
+    ),
+    "Partly wheelchair accessible": (
+        "Partiellement accessible en fauteuil roulant",
+        "Gedeeltelijk toegankelijk met een rolstoel",
+    ),
+    "People receiving the integration income (RIS)": (
+        "Bénéficiaires du revenu d'intégration (RIS)",
+        "Leefloners",
+    ),
+    "People with a disability": (
+        "Personnes en situation de handicap",
+        "Personen met een handicap",
+    ),
+    "People without residence papers": (
+        "Personnes sans titre de séjour",
+        "Mensen zonder verblijfsdocumenten",
+    ),
+    "Person": (
+        "Personne",
+        "Persoon",
+    ),
+    "Person helped": (
+        "Personne aidée",
+        "Persoon geholpen",
+    ),
+    "Person unreachable": (
+        "Personne injoignable",
+        "Persoon onbereikbaar",
+    ),
+    "Person withdrew": (
+        "La personne a renoncé",
+        "De persoon zag ervan af",
+    ),
+    "Personal data erased": (
+        "Données personnelles effacées",
+        "Persoonsgegevens gewist",
+    ),
+    "Phone": (
+        "Téléphone",
+        "Telefoon",
+    ),
+    "Place": (
+        "Lieu",
+        "Plaats",
+    ),
+    "Places available": (
+        "Places disponibles",
+        "Plaatsen vrij",
+    ),
+    "Previous page": (
+        "Page précédente",
+        "Vorige pagina",
+    ),
+    "Price": (
+        "Prix",
+        "Prijs",
+    ),
+    "Printable slip for the person": (
+        "Papier à imprimer pour la personne",
+        "Papier om af te drukken voor de persoon",
+    ),
+    "Public transport": (
+        "Transports en commun",
+        "Openbaar vervoer",
+    ),
+    "Reason for declining": (
+        "Motif du refus",
+        "Reden van weigering",
+    ),
+    "Redirected": (
+        "Réorientée",
+        "Doorgestuurd",
+    ),
+    "Refer someone": (
+        "Orienter quelqu'un",
+        "Iemand doorverwijzen",
+    ),
+    "Refer someone to this service": (
+        "Orienter quelqu'un vers ce service",
+        "Iemand naar deze dienst doorverwijzen",
+    ),
+    "Reference": (
+        "Référence",
+        "Referentie",
+    ),
+    "Referral": (
+        "Orientation",
+        "Doorverwijzing",
+    ),
+    "Referrals": (
+        "Orientations",
+        "Doorverwijzingen",
+    ),
+    "Referrals received": (
+        "Orientations reçues",
+        "Ontvangen doorverwijzingen",
+    ),
+    "Referrals sent": (
+        "Orientations envoyées",
+        "Verstuurde doorverwijzingen",
+    ),
+    "Regular hours": (
+        "Horaire habituel",
+        "Gewone openingsuren",
+    ),
+    "Remove this exception": (
+        "Supprimer cette exception",
+        "Deze uitzondering verwijderen",
+    ),
+    "Results": (
+        "Résultats",
+        "Resultaten",
+    ),
+    "Saturday": (
+        "samedi",
+        "zaterdag",
+    ),
+    "Save the hours": (
+        "Enregistrer l'horaire",
+        "De openingsuren opslaan",
+    ),
+    "Saved.": (
+        "Enregistré.",
+        "Opgeslagen.",
+    ),
+    "Search": (
+        "Rechercher",
+        "Zoeken",
+    ),
+    "Search services": (
+        "Rechercher des services",
+        "Diensten zoeken",
+    ),
+    "Search the directory": (
+        "Chercher dans l'annuaire",
+        "Zoeken in de gids",
+    ),
+    "Send the referral": (
+        "Envoyer l'orientation",
+        "De doorverwijzing versturen",
+    ),
+    "Sent": (
+        "Envoyée",
+        "Verstuurd",
+    ),
+    "Sent by": (
+        "Envoyée par",
+        "Verstuurd door",
+    ),
+    "Sent on": (
+        "Envoyée le",
+        "Verstuurd op",
+    ),
+    "Service": (
+        "Service",
+        "Dienst",
+    ),
+    "Services": (
+        "Services",
+        "Diensten",
+    ),
+    "Services you keep up to date": (
+        "Les services que vous tenez à jour",
+        "De diensten die u bijhoudt",
+    ),
+    "Signed in as %(name)s": (
+        "Connecté en tant que %(name)s",
+        "Aangemeld als %(name)s",
+    ),
+    "Single parents": (
+        "Familles monoparentales",
+        "Alleenstaande ouders",
+    ),
+    "Some search fields were not understood; they were left out.": (
+        "Certains champs de recherche n'ont pas été compris ; ils ont été ignorés.",
+        "Sommige zoekvelden werden niet begrepen; ze werden weggelaten.",
+    ),
+    "Someone changed this meanwhile": (
+        "Quelqu'un a modifié ceci entre-temps",
+        "Iemand heeft dit intussen gewijzigd",
+    ),
+    "Someone changed this meanwhile.": (
+        "Quelqu'un a modifié ceci entre-temps.",
+        "Iemand heeft dit intussen gewijzigd.",
+    ),
+    "Someone changed this meanwhile. Here is the referral as it is now.": (
+        "Quelqu'un a modifié ceci entre-temps. Voici l'orientation telle qu'elle est maintenant.",
+        "Iemand heeft dit intussen gewijzigd. Hier is de doorverwijzing zoals ze nu is.",
+    ),
+    "Someone changed this meanwhile. Here is the service as it is now: check it and try again.": (
+        "Quelqu'un a modifié ceci entre-temps. Voici le service tel qu'il est maintenant : "
+        "vérifiez-le et réessayez.",
+        "Iemand heeft dit intussen gewijzigd. Hier is de dienst zoals hij nu is: kijk hem na en "
+        "probeer opnieuw.",
+    ),
+    "Sorted by distance from your position.": (
+        "Triés selon la distance depuis votre position.",
+        "Gesorteerd op afstand van uw positie.",
+    ),
+    "Status": (
+        "Statut",
+        "Status",
+    ),
+    "Students": (
+        "Étudiants",
+        "Studenten",
+    ),
+    "Sunday": (
+        "dimanche",
+        "zondag",
+    ),
+    "Temporarily closed": (
+        "Temporairement fermé",
+        "Tijdelijk gesloten",
+    ),
+    "The %(count)s most recent are shown.": (
+        "Les %(count)s plus récentes sont affichées.",
+        "De %(count)s recentste worden getoond.",
+    ),
+    "The form now shows the hours as they are saved. Check them and save your change again.": (
+        "Le formulaire montre maintenant l'horaire tel qu'il est enregistré. Vérifiez-le et "
+        "enregistrez à nouveau votre modification.",
+        "Het formulier toont nu de opgeslagen openingsuren. Kijk ze na en sla uw wijziging "
+        "opnieuw op.",
+    ),
+    "The last day must not be before the first day.": (
+        "Le dernier jour ne peut pas précéder le premier.",
+        "De laatste dag mag niet voor de eerste dag liggen.",
+    ),
+    "The person": (
+        "La personne",
+        "De persoon",
+    ),
+    "The person agrees that their data is shared": (
+        "La personne accepte que ses données soient transmises",
+        "De persoon gaat akkoord dat haar gegevens worden doorgegeven",
+    ),
+    "The personal data has been erased.": (
+        "Les données personnelles ont été effacées.",
+        "De persoonsgegevens zijn gewist.",
+    ),
+    "The referral is sent. Give the person the reference %(reference)s, or print the slip.": (
+        "L'orientation est envoyée. Donnez à la personne la référence %(reference)s, ou imprimez "
+        "le papier.",
+        "De doorverwijzing is verstuurd. Geef de persoon de referentie %(reference)s, of druk "
+        "het papier af.",
+    ),
+    "Theme": (
+        "Thème",
+        "Thema",
+    ),
+    "Themes": (
+        "Thèmes",
+        "Thema's",
+    ),
+    "This action does not exist.": (
+        "Cette action n'existe pas.",
+        "Deze actie bestaat niet.",
+    ),
+    "This answer is not possible any more.": (
+        "Cette réponse n'est plus possible.",
+        "Dit antwoord is niet meer mogelijk.",
+    ),
+    "This field is required.": (
+        "Ce champ est obligatoire.",
+        "Dit veld is verplicht.",
+    ),
+    "This is not in the expected form.": (
+        "Ce n'est pas dans la forme attendue.",
+        "Dit heeft niet de verwachte vorm.",
+    ),
+    "This page does not exist, or the service was removed from the directory.": (
+        "Cette page n'existe pas, ou le service a été retiré de l'annuaire.",
+        "Deze pagina bestaat niet, of de dienst werd uit de gids verwijderd.",
+    ),
+    "This referral does not exist.": (
+        "Cette orientation n'existe pas.",
+        "Deze doorverwijzing bestaat niet.",
+    ),
+    "This service does not exist.": (
+        "Ce service n'existe pas.",
+        "Deze dienst bestaat niet.",
+    ),
+    "This service is no longer held here.": (
+        "Ce service n'est plus proposé à cet endroit.",
+        "Deze dienst wordt hier niet meer aangeboden.",
+    ),
+    "This service is no longer offered.": (
+        "Ce service n'est plus proposé.",
+        "Deze dienst wordt niet meer aangeboden.",
+    ),
+    "This service is not held at this place.": (
+        "Ce service n'est pas proposé à cet endroit.",
+        "Deze dienst wordt op deze plaats niet aangeboden.",
+    ),
+    "This service is temporarily closed.": (
+        "Ce service est temporairement fermé.",
+        "Deze dienst is tijdelijk gesloten.",
+    ),
+    "Through me (the referrer)": (
+        "Par moi (qui oriente)",
+        "Via mij (de doorverwijzer)",
+    ),
+    "Thursday": (
+        "jeudi",
+        "donderdag",
+    ),
+    "Tick this box, or send an anonymous referral.": (
+        "Cochez cette case, ou envoyez une orientation anonyme.",
+        "Vink dit vakje aan, of verstuur een anonieme doorverwijzing.",
+    ),
+    "Timeline": (
+        "Historique",
+        "Tijdlijn",
+    ),
+    "To": (
+        "Vers",
+        "Naar",
+    ),
+    "To refer someone, search for a service and use “Refer someone to this service” on its page.": (
+        "Pour orienter quelqu'un, cherchez un service et utilisez « Orienter quelqu'un vers ce "
+        "service » sur sa page.",
+        "Om iemand door te verwijzen, zoek een dienst en gebruik ‘Iemand naar deze dienst "
+        "doorverwijzen’ op de pagina ervan.",
+    ),
+    "Tuesday": (
+        "mardi",
+        "dinsdag",
+    ),
+    "Unconditional welcome": (
+        "Accueil inconditionnel",
+        "Onvoorwaardelijk onthaal",
+    ),
+    "Up to %(max)s years old": (
+        "Jusqu'à %(max)s ans",
+        "Tot %(max)s jaar",
+    ),
+    "Urgent": (
+        "Urgent",
+        "Dringend",
+    ),
+    "Victims of violence": (
+        "Victimes de violences",
+        "Slachtoffers van geweld",
+    ),
+    "Waiting for an answer": (
+        "En attente de réponse",
+        "Wacht op antwoord",
+    ),
+    "Wednesday": (
+        "mercredi",
+        "woensdag",
+    ),
+    "What do you need?": (
+        "De quoi avez-vous besoin ?",
+        "Wat hebt u nodig?",
+    ),
+    "What help is asked for, in a few sentences. No health details or diagnoses.": (
+        "L'aide demandée, en quelques phrases. Pas de détails de santé ni de diagnostic.",
+        "Welke hulp gevraagd wordt, in enkele zinnen. Geen gezondheidsgegevens of diagnoses.",
+    ),
+    "What you typed": (
+        "Ce que vous aviez tapé",
+        "Wat u had ingetikt",
+    ),
+    "Wheelchair access not known": (
+        "Accès en fauteuil roulant inconnu",
+        "Rolstoeltoegankelijkheid onbekend",
+    ),
+    "Wheelchair accessible": (
+        "Accessible en fauteuil roulant",
+        "Toegankelijk met een rolstoel",
+    ),
+    "When is the person available?": (
+        "Quand la personne est-elle disponible ?",
+        "Wanneer is de persoon beschikbaar?",
+    ),
+    "Where": (
+        "Où",
+        "Waar",
+    ),
+    "Where and when": (
+        "Où et quand",
+        "Waar en wanneer",
+    ),
+    "Who it is for": (
+        "Pour qui",
+        "Voor wie",
+    ),
+    "Whole days with other hours, or closed (leave the hours empty): summer closure, 27 "
+    "September, winter plan.": (
+        "Des journées entières avec un autre horaire, ou fermées (laissez l'horaire vide) : "
+        "fermeture d'été, 27 septembre, plan hiver.",
+        "Hele dagen met andere uren, of gesloten (laat de uren leeg): zomersluiting, 27 "
+        "september, winterplan.",
+    ),
+    "Why": (
+        "Motif",
+        "Reden",
+    ),
+    "Why cancel?": (
+        "Pourquoi annuler ?",
+        "Waarom annuleren?",
+    ),
+    "Why is the person referred?": (
+        "Pourquoi la personne est-elle orientée ?",
+        "Waarom wordt de persoon doorverwezen?",
+    ),
+    "Without appointment": (
+        "Sans rendez-vous",
+        "Zonder afspraak",
+    ),
+    "Workspace menu": (
+        "Menu de l'espace de travail",
+        "Menu van de werkruimte",
+    ),
+    "You must belong to an organisation to refer someone.": (
+        "Vous devez faire partie d'une organisation pour orienter quelqu'un.",
+        "U moet lid zijn van een organisatie om iemand door te verwijzen.",
+    ),
+    "Young people": (
+        "Jeunes",
+        "Jongeren",
+    ),
+    "Your position is not available.": (
+        "Votre position n'est pas disponible.",
+        "Uw positie is niet beschikbaar.",
+    ),
+    "all": (
+        "tout",
+        "alles",
+    ),
+    "consent text version %(version)s": (
+        "version %(version)s du texte de consentement",
+        "versie %(version)s van de toestemmingstekst",
+    ),
+    "since %(date)s": (
+        "depuis le %(date)s",
+        "sinds %(date)s",
+    ),
+    "whole commune": (
+        "toute la commune",
+        "hele gemeente",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

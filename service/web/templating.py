@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from service.accounts.csrf import FIELD, csrf_token
+from service.accounts.sessions import session_id_of
+from service.hours import local
 from service.web import i18n
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -27,12 +30,181 @@ def _csrf_field(context: dict[str, Any]) -> Markup:
     return Markup(f'<input type="hidden" name="{FIELD}" value="{escape(token)}">')  # noqa: S704
 
 
+@pass_context
+def _signed_in(context: dict[str, Any]) -> bool:
+    """Whether the browser holds a session cookie (the navigation offers the workspace)."""
+    request = context.get("request")
+    return request is not None and session_id_of(request) is not None
+
+
+CAPACITY = {"available": "Places available", "limited": "Few places left", "full": "Full"}
+"""The capacity of a service, as people read it (English message ids)."""
+WHEELCHAIR = {
+    "yes": "Wheelchair accessible",
+    "limited": "Partly wheelchair accessible",
+    "no": "Not wheelchair accessible",
+    "unknown": "Wheelchair access not known",
+}
+
+SITUATIONS = {
+    "undocumented": "People without residence papers",
+    "asylum_seeker": "Asylum seekers",
+    "homeless": "Homeless people",
+    "families": "Families",
+    "single_parent": "Single parents",
+    "ris_beneficiary": "People receiving the integration income (RIS)",
+    "student": "Students",
+    "elderly": "Elderly people",
+    "disability": "People with a disability",
+    "victim_of_violence": "Victims of violence",
+    "youth": "Young people",
+}
+SPOKEN_LANGUAGES = {
+    "fr": "Français",
+    "nl": "Nederlands",
+    "en": "English",
+    "de": "Deutsch",
+    "ar": "العربية",
+    "es": "Español",
+    "it": "Italiano",
+    "pt": "Português",
+    "tr": "Türkçe",
+    "ro": "Română",
+    "pl": "Polski",
+    "ru": "Русский",
+    "uk": "Українська",
+}
+"""Languages people ask for at the guichets, each named in itself (no translation needed)."""
+
+STATUS = {
+    "sent": "Waiting for an answer",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "redirected": "Redirected",
+    "closed": "Closed",
+    "cancelled": "Cancelled",
+    "expired": "Expired",
+}
+"""The status of a referral."""
+EVENTS = {
+    "send": "Sent",
+    "accept": "Accepted",
+    "decline": "Declined",
+    "redirect": "Redirected",
+    "close": "Closed",
+    "cancel": "Cancelled",
+    "expire": "Expired",
+    "erase": "Personal data erased",
+}
+"""A step of a referral's timeline."""
+DECLINE_REASONS = {
+    "no_capacity": "No capacity",
+    "not_eligible": "Not eligible",
+    "unreachable": "Person unreachable",
+    "duplicate": "Duplicate",
+    "other": "Other reason",
+    "redirected": "Redirected",
+}
+OUTCOMES = {
+    "served": "Person helped",
+    "no_show": "Did not come",
+    "withdrawn": "Person withdrew",
+    "other": "Other outcome",
+}
+CONTACTS = {
+    "phone": "By phone",
+    "email": "By e-mail",
+    "through_referrer": "Through me (the referrer)",
+    "do_not_contact": "Do not contact: the person will come",
+}
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _t(context: Any, message: str) -> str:
+    return i18n.translate(message, i18n.current_language(context))
+
+
+def hour_minute(moment: datetime) -> str:
+    """A moment as Brussels wall-clock time, e.g. 13:30."""
+    return local(moment).strftime("%H:%M")
+
+
+def day_month_year(day: date | datetime | None) -> str:
+    """A date the Belgian way, e.g. 23/11/2026 (a moment is taken in Brussels time)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return day.strftime("%d/%m/%Y")
+
+
+@pass_context
+def day_name(context: Any, day: date) -> str:
+    """The weekday and date in the page's language, e.g. "lundi 23/11"."""
+    return f"{_t(context, WEEKDAYS[day.weekday()])} {day.strftime('%d/%m')}"
+
+
+@pass_context
+def opening_text(context: Any, state: Any, status: str = "active") -> str:
+    """ "Open now until 12:00", "Closed now, opens tomorrow at 09:00"… in Brussels time.
+
+    `state` is an OpenInfo/OpenState (or None when the hours are unknown).
+    """
+    if status == "temporarily_closed":
+        return _t(context, "Temporarily closed")
+    if status == "inactive":
+        return _t(context, "No longer offered")
+    if state is None:
+        return _t(context, "Hours not known: call before going")
+    change = state.next_change
+    if state.now:
+        if change is None:
+            return _t(context, "Open now")
+        return _t(context, "Open now until %(time)s") % {"time": hour_minute(change)}
+    if change is None:
+        return _t(context, "Closed now")
+    today = local(state.at).date()
+    when = local(change)
+    values = {"time": hour_minute(when), "day": day_name(context, when.date())}
+    if when.date() == today:
+        return _t(context, "Closed now, opens today at %(time)s") % values
+    if when.date() == today + timedelta(days=1):
+        return _t(context, "Closed now, opens tomorrow at %(time)s") % values
+    return _t(context, "Closed now, opens on %(day)s at %(time)s") % values
+
+
+@pass_context
+def label_of(context: Any, record: Any) -> str:
+    """A theme's label (label_fr, label_nl, label_en) in the page's language."""
+    language = i18n.current_language(context)
+    value = record.get(f"label_{language}") if isinstance(record, dict) else None
+    if value is None and not isinstance(record, dict):
+        value = getattr(record, f"label_{language}", None)
+    return str(value or "")
+
+
 def configure(engine: JinjaTemplateEngine) -> None:
     """Install translations; replace Litestar's CSRF helpers by ours (see accounts.csrf)."""
     env = engine.engine
     i18n.install(env)
     env.globals["csrf_token"] = _csrf_token
     env.globals["csrf_field"] = _csrf_field
+    env.globals["signed_in"] = _signed_in
+    env.globals["opening_text"] = opening_text
+    env.globals["CAPACITY"] = CAPACITY
+    env.globals["SITUATIONS"] = SITUATIONS
+    env.globals["STATUS"] = STATUS
+    env.globals["EVENTS"] = EVENTS
+    env.globals["DECLINE_REASONS"] = DECLINE_REASONS
+    env.globals["OUTCOMES"] = OUTCOMES
+    env.globals["CONTACTS"] = CONTACTS
+    env.globals["SPOKEN"] = SPOKEN_LANGUAGES
+    env.globals["WHEELCHAIR"] = WHEELCHAIR
+    env.globals["label_of"] = label_of
+    env.globals["day_name"] = day_name
+    env.filters["hour_minute"] = hour_minute
+    env.filters["day_month_year"] = day_month_year
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -1,0 +1,328 @@
+"""Public pages, no sign-in: search (the same code path as /api/v1/search), a service, an
+organisation, the themes. For citizens at a guichet and for social workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote_plus, urlencode
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
+from litestar.params import FromPath
+from litestar.response import Template
+
+from schemas.catalogue import Service
+from schemas.search import SearchAnswer
+from service.catalogue import organisations, places, services
+from service.catalogue.records import Q as CATALOGUE
+from service.catalogue.services import hours_of
+from service.db.queries import load
+from service.errors import InvalidInput, NotFound
+from service.hours import TZ, local
+from service.search.routes import answer_search, filters_from
+from service.web.i18n import language_of
+from service.web.templating import SPOKEN_LANGUAGES
+from service.web_common import Caller, Conn
+
+Q = load(__file__)
+
+PAGE_SIZE = 20
+DAYS_SHOWN = 7
+CHECKBOXES = ("open_now", "walk_in", "free", "wheelchair")
+
+
+def not_found_page(status: int = 404) -> Template:
+    """The page for an id that does not exist (the API answers a problem instead)."""
+    return Template(template_name="public/not_found.html", status_code=status)
+
+
+async def themes_tree(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Top-level themes, each with its sub-themes under `children`, in taxonomy order."""
+    rows = [dict(r) for r in await conn.fetch(CATALOGUE.list_themes)]
+    tops = [dict(r, children=[]) for r in rows if r["parent_id"] is None]
+    by_id = {t["id"]: t for t in tops}
+    for row in rows:
+        if row["parent_id"] in by_id:
+            by_id[row["parent_id"]]["children"].append(row)
+    return tops
+
+
+async def areas(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Communes, each with its sections, for the "where" select."""
+    rows = [dict(r) for r in await conn.fetch(CATALOGUE.list_territories)]
+    communes = [dict(r, sections=[]) for r in rows if r["kind"] == "commune"]
+    by_id = {c["id"]: c for c in communes}
+    for row in rows:
+        if row["kind"] == "section" and row["parent_id"] in by_id:
+            by_id[row["parent_id"]]["sections"].append(row)
+    return communes
+
+
+@dataclass
+class SearchForm:
+    """What the search form sent, kept as typed so the form shows it again."""
+
+    q: str = ""
+    theme: str = ""
+    area: str = ""
+    language: str = ""
+    lat: str = ""
+    lon: str = ""
+    page: int = 1
+    checked: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_query(cls, request: Request[Any, Any, Any]) -> SearchForm:
+        params = request.query_params
+        try:
+            page = max(1, min(500, int(params.get("page") or 1)))
+        except ValueError:
+            page = 1
+        return cls(
+            q=str(params.get("q") or "").strip()[:200],
+            theme=str(params.get("theme") or ""),
+            area=str(params.get("area") or ""),
+            language=str(params.get("language") or ""),
+            lat=str(params.get("lat") or ""),
+            lon=str(params.get("lon") or ""),
+            page=page,
+            checked={name for name in CHECKBOXES if params.get(name) in ("1", "on", "true")},
+        )
+
+    @property
+    def asked(self) -> bool:
+        """Whether the person searched (else the home page shows only the form)."""
+        return bool(self.q or self.theme or self.area or self.language or self.checked)
+
+    def query_string(self, page: int) -> str:
+        """This search's URL parameters, at another page."""
+        params: list[tuple[str, str]] = [
+            (name, value)
+            for name, value in (
+                ("q", self.q),
+                ("theme", self.theme),
+                ("area", self.area),
+                ("language", self.language),
+                ("lat", self.lat),
+                ("lon", self.lon),
+            )
+            if value
+        ]
+        params += [(name, "1") for name in CHECKBOXES if name in self.checked]
+        if page > 1:
+            params.append(("page", str(page)))
+        return urlencode(params)
+
+
+def _coordinate(text: str) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+async def run_search(
+    state: State, form: SearchForm, known_themes: set[str], at: datetime
+) -> tuple[SearchAnswer | None, list[str]]:
+    """Search as /api/v1/search does; wrong fields become messages instead of a 422."""
+    section = form.area if "." in form.area else None
+    commune = form.area if form.area and section is None else None
+    lat, lon = _coordinate(form.lat), _coordinate(form.lon)
+    if lat is None or lon is None:
+        lat = lon = None
+    theme = [form.theme] if form.theme in known_themes else None
+    try:
+        filters = filters_from(
+            theme=theme,
+            type_=None,
+            commune=commune,
+            section=section,
+            age=None,
+            gender=None,
+            situation=None,
+            free=True if "free" in form.checked else None,
+            walk_in=True if "walk_in" in form.checked else None,
+            unconditional=None,
+            language=form.language if form.language in SPOKEN_LANGUAGES else None,
+            wheelchair=True if "wheelchair" in form.checked else None,
+            open_at=at if "open_now" in form.checked else None,
+            lat=lat,
+            lon=lon,
+            radius_km=None,
+        )
+        answer = await answer_search(
+            state,
+            form.q,
+            filters,
+            at=at,
+            wants_open="open_now" in form.checked,
+            limit=PAGE_SIZE,
+            offset=(form.page - 1) * PAGE_SIZE,
+        )
+    except InvalidInput as error:
+        return None, [e.field for e in error.errors]
+    return answer, []
+
+
+@dataclass
+class DayHours:
+    """One day of the coming week at a place: open intervals and the exception's message."""
+
+    day: date
+    intervals: list[tuple[datetime, datetime]]
+    message: str = ""
+    closed_by_exception: bool = False
+
+
+def coming_days(place: Any, now: datetime, days: int = DAYS_SHOWN) -> list[DayHours] | None:
+    """The opening intervals of the next `days` days, from today; None when hours are unknown."""
+    hours = hours_of(place)
+    if not hours.known:
+        return None
+    today = local(now).date()
+    week = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        start = datetime.combine(day, time(0), tzinfo=TZ)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
+        exception = next((e for e in reversed(hours.exceptions) if e.covers(day)), None)
+        week.append(
+            DayHours(
+                day,
+                list(hours.open_intervals(start, end)),
+                exception.message if exception else "",
+                exception is not None and exception.opening_hours is None,
+            )
+        )
+    return week
+
+
+def map_link(place: Any) -> str:
+    """OpenStreetMap at the place's coordinates, else a search for its address."""
+    if place.latitude is not None and place.longitude is not None:
+        lat, lon = place.latitude, place.longitude
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+    address = f"{place.street}, {place.postal_code} {place.commune}"
+    return f"https://www.openstreetmap.org/search?query={quote_plus(address)}"
+
+
+async def theme_labels(conn: asyncpg.Connection, ids: list[str]) -> list[dict[str, Any]]:
+    rows = await conn.fetch(CATALOGUE.list_themes)
+    return [dict(r) for r in rows if r["id"] in ids]
+
+
+def visible(service: Service) -> bool:
+    return service.status != "inactive"
+
+
+class PublicController(Controller):
+    """Search, services, organisations and themes for everyone."""
+
+    path = "/"
+    tags = ["public pages"]
+    include_in_schema = False
+
+    @get("/", operation_id="homePage")
+    async def home(self, request: Request[Any, Any, Any], state: State, conn: Conn) -> Template:
+        """The search form; with a query or a filter, the results below it."""
+        form = SearchForm.from_query(request)
+        themes = await themes_tree(conn)
+        known = {t["id"] for t in themes} | {c["id"] for t in themes for c in t["children"]}
+        now = datetime.now(UTC).astimezone(TZ)
+        answer: SearchAnswer | None = None
+        wrong: list[str] = []
+        if form.asked:
+            answer, wrong = await run_search(state, form, known, now)
+        pages = 0
+        if answer is not None:
+            pages = (answer.total + PAGE_SIZE - 1) // PAGE_SIZE
+        context = {
+            "form": form,
+            "themes": themes,
+            "areas": await areas(conn),
+            "spoken_languages": SPOKEN_LANGUAGES,
+            "answer": answer,
+            "wrong_fields": wrong,
+            "pages": pages,
+            "language": language_of(request),
+        }
+        return Template(template_name="public/home.html", context=context)
+
+    @get("/services/{service_id:uuid}", operation_id="servicePage")
+    async def service_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Everything about a service: who it is for, conditions, places, the coming week."""
+        now = datetime.now(UTC).astimezone(TZ)
+        try:
+            service = await services.get(conn, service_id, now)
+            organisation = await organisations.get(conn, service.organisation_id)
+        except NotFound:
+            return not_found_page()
+        held_at = []
+        for service_place in service.places:
+            place = await places.get(conn, service_place.place_id)
+            held_at.append(
+                {
+                    "at": service_place,
+                    "place": place,
+                    "map": map_link(place),
+                    "week": coming_days(msgspec.to_builtins(service_place), now),
+                }
+            )
+        context = {
+            "service": service,
+            "organisation": organisation,
+            "held_at": held_at,
+            "themes": await theme_labels(conn, service.themes),
+            "can_refer": identity is not None and bool(identity.roles),
+            "language": language_of(request),
+        }
+        return Template(template_name="public/service.html", context=context)
+
+    @get("/organisations/{organisation_id:uuid}", operation_id="organisationPage")
+    async def organisation_page(
+        self, request: Request[Any, Any, Any], conn: Conn, organisation_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """An organisation and the services it offers."""
+        now = datetime.now(UTC).astimezone(TZ)
+        try:
+            organisation = await organisations.get(conn, organisation_id)
+        except NotFound:
+            return not_found_page()
+        offered = await services.list_page(
+            conn, limit=200, offset=0, at=now, organisation_id=organisation_id
+        )
+        parent = None
+        if organisation.parent_id is not None:
+            parent = await organisations.get(conn, organisation.parent_id)
+        context = {
+            "organisation": organisation,
+            "parent": parent,
+            "services": [s for s in offered.items if visible(s)],
+            "language": language_of(request),
+        }
+        return Template(template_name="public/organisation.html", context=context)
+
+    @get("/themes", operation_id="themesPage")
+    async def themes_page(self, request: Request[Any, Any, Any], conn: Conn) -> Template:
+        """Browse the themes; each links to the search filtered on it."""
+        counts = {r["id"]: r["services"] for r in await conn.fetch(Q.theme_service_counts)}
+        context = {
+            "themes": await themes_tree(conn),
+            "counts": counts,
+            "language": language_of(request),
+        }
+        return Template(template_name="public/themes.html", context=context)
+
+
+CONTROLLERS = [PublicController]

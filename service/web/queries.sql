@@ -1,0 +1,24 @@
+-- Reads of the public pages that the catalogue's own queries do not cover.
+
+-- name: theme_service_counts
+-- How many active services each theme has (sub-themes counted in their parent too).
+SELECT t.id, count(DISTINCT s.id) AS services
+FROM theme t
+JOIN service_theme st ON st.theme_id = t.id OR st.theme_id LIKE t.id || '.%'
+JOIN service s ON s.id = st.service_id AND s.status <> 'inactive'
+GROUP BY t.id
+
+-- name: editable_services
+-- The services of the given organisations, for their editors' dashboard.
+SELECT s.id, s.name, s.organisation_id, o.name AS organisation, s.capacity_status,
+       s.capacity_updated_at, s.status, s.version,
+       coalesce((SELECT json_agg(json_build_object('place_id', sp.place_id, 'name', p.name)
+                                 ORDER BY sp.position)
+                 FROM service_place sp JOIN place p ON p.id = sp.place_id
+                 WHERE sp.service_id = s.id), '[]') AS places
+FROM service s JOIN organisation o ON o.id = s.organisation_id
+WHERE s.organisation_id = ANY($1::uuid[]) AND s.status <> 'inactive'
+ORDER BY lower(o.name), lower(s.name), s.id
+
+-- name: organisations_named
+SELECT id, name FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY lower(name), id

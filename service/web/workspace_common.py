@@ -1,0 +1,101 @@
+"""What the workspace pages share: the sign-in redirect, private pages, forms, field errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from schemas.common import FieldError
+from service.web.workspace import PRIVATE
+
+# Catalogue and referral messages (English, for the API) -> the message id people read.
+_FIELD_MESSAGES = (
+    (
+        "is not a valid OpenStreetMap opening_hours expression",
+        "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+    ),
+    (
+        "is empty",
+        "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+    ),
+    ("must not be before starts_on", "The last day must not be before the first day."),
+    ("must be true: the person's data", "Tick this box, or send an anonymous referral."),
+    ("is needed to contact the person by phone", "Give a phone number to be contacted by phone."),
+    (
+        "is needed to contact the person by e-mail",
+        "Give an e-mail address to be contacted by e-mail.",
+    ),
+    ("of length >= 1", "This field is required."),
+    ("matching regex", "This is not in the expected form."),
+)
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    """To the sign-in page, coming back here (with the query) afterwards."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/workspace/login?next={quote(target, safe='/')}", status_code=303)
+
+
+def page(name: str, context: dict[str, Any], status: int = 200) -> Template:
+    """A workspace page: never cached, never sent as a referrer elsewhere."""
+    return Template(
+        template_name=f"workspace/{name}", context=context, status_code=status, headers=PRIVATE
+    )
+
+
+def message_page(title: str, text: str, status: int) -> Template:
+    """A short page saying why something cannot be done (not allowed, not found)."""
+    return page("message.html", {"title": title, "text": text}, status)
+
+
+async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The form's text fields (the last value of repeated ones)."""
+    form = await request.form()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+async def read_form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
+    """Every value of each field, for repeated checkboxes."""
+    form = await request.form()
+    values: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def message_id(message: str) -> str:
+    """The UI message for an API field message; the API's own text when none fits."""
+    for start, ui in _FIELD_MESSAGES:
+        if message.startswith(start) or start in message:
+            return ui
+    return message
+
+
+def field_errors(
+    errors: Iterable[FieldError], rename: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Errors by form field name, with UI messages; `rename` maps API fields to form fields."""
+    found: dict[str, str] = {}
+    for error in errors:
+        name = (rename or {}).get(error.field, error.field)
+        found.setdefault(name, message_id(error.message))
+    return found
+
+
+_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+
+
+def decoding_errors(error: msgspec.ValidationError) -> list[FieldError]:
+    """A msgspec decoding error as the field it names (`beneficiary.phone`)."""
+    text = str(error)
+    match = _AT.search(text)
+    field = match["path"] if match else "form"
+    message = text[: match.start()] if match else text
+    return [FieldError(field or "form", message)]

@@ -1,0 +1,344 @@
+"""Referrals in the workspace: refer someone, the inbox and outbox, a referral and its answers.
+
+The pages call the referrals logic directly (not the HTTP API): the same rules, the same
+timeline, the same mails.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any, get_args
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from schemas.referrals import DeclineReason, Outcome, Referral, ReferralIn
+from service.accounts import memberships
+from service.catalogue import services
+from service.catalogue.records import VersionMismatch
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.referrals import referrals
+from service.referrals.policy import Policy
+from service.referrals.workflow import TRANSITIONS
+from service.web.templating import SPOKEN_LANGUAGES
+from service.web.workspace_common import (
+    decoding_errors,
+    field_errors,
+    login_redirect,
+    message_page,
+    page,
+    read_form,
+    read_form_lists,
+)
+from service.web_common import Caller, Conn
+
+ACTIONS = ("accept", "decline", "close", "cancel")
+"""What the referral page offers; redirecting is done through the API for now."""
+DECLINE_REASONS = get_args(DeclineReason)
+OUTCOMES = get_args(Outcome)
+CONTACT_PREFERENCES = ("phone", "email", "through_referrer", "do_not_contact")
+LIST_SIZE = 50
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _policy(request: Request[Any, Any, Any]) -> Policy:
+    return Policy.from_settings(request.app.state.settings)
+
+
+def _public_url(request: Request[Any, Any, Any]) -> str:
+    url: str = request.app.state.settings.public_url
+    return url
+
+
+def e164(text: str) -> str | None:
+    """A phone number as people type it ('0470 12 34 56', '+32 …', '0032 …') in E.164."""
+    digits = re.sub(r"[^\d+]", "", text)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+32" + digits[1:]
+    return digits or None
+
+
+def allowed_actions(referral: Referral, identity: Any) -> list[str]:
+    """The answers the signed-in person may give now, by side and status."""
+    sides = referrals.sides_of(
+        identity,
+        {
+            "from_organisation_id": referral.from_organisation.id,
+            "to_organisation_id": referral.to_organisation.id,
+        },
+    )
+    return [
+        action
+        for action in ACTIONS
+        if TRANSITIONS[action].side in sides and referral.status in TRANSITIONS[action].sources
+    ]
+
+
+class WorkspaceReferralsController(Controller):
+    """Refer someone, follow the organisation's referrals, answer them."""
+
+    path = "/workspace"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/referrals", operation_id="referralsPage")
+    async def referral_list(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """Received (inbox) or sent (outbox) by the person's organisations, newest first."""
+        if identity is None:
+            return login_redirect(request)
+        box = "outbox" if request.query_params.get("box") == "outbox" else "inbox"
+        listed = await referrals.list_page(
+            conn,
+            identity,
+            box=box,  # type: ignore[arg-type]
+            status=None,
+            organisation_id=None,
+            limit=LIST_SIZE,
+            offset=0,
+        )
+        return page("referrals.html", {"box": box, "referrals": listed})
+
+    @get("/referrals/{referral_id:uuid}", operation_id="referralWorkspacePage")
+    async def referral_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """A referral, its person, its timeline and the answers allowed; the read is logged."""
+        if identity is None:
+            return login_redirect(request)
+        return await self._detail(
+            conn,
+            identity,
+            referral_id,
+            {
+                "sent": request.query_params.get("sent") == "1",
+                "done": request.query_params.get("done"),
+            },
+        )
+
+    @post("/referrals/{referral_id:uuid}/{action:str}", operation_id="answerReferralFromWorkspace")
+    async def answer(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        action: FromPath[str],
+    ) -> Response[Any]:
+        """Accept, decline (with a reason code), close (with the outcome) or cancel."""
+        if identity is None:
+            return login_redirect(request)
+        if action not in ACTIONS:
+            return message_page("Page not found", "This action does not exist.", 404)
+        form = await read_form(request)
+        code = None
+        if action == "decline":
+            code = form.get("reason_code", "")
+            if code not in DECLINE_REASONS:
+                return await self._detail(
+                    conn,
+                    identity,
+                    referral_id,
+                    {"errors": {"reason_code": "Choose a reason."}},
+                    422,
+                )
+        if action == "close":
+            code = form.get("outcome", "")
+            if code not in OUTCOMES:
+                return await self._detail(
+                    conn, identity, referral_id, {"errors": {"outcome": "Choose the outcome."}}, 422
+                )
+        try:
+            version = int(form.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            await referrals.act(
+                conn,
+                referral_id,
+                action,
+                identity,
+                now=_now(),
+                policy=_policy(request),
+                public_url=_public_url(request),
+                expected_version=version,
+                code=code,
+                note=form.get("note", "").strip()[:1000] or None,
+            )
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        except VersionMismatch:
+            return await self._detail(
+                conn,
+                identity,
+                referral_id,
+                {"problem": "Someone changed this meanwhile. Here is the referral as it is now."},
+                409,
+            )
+        except (Conflict, Forbidden):
+            return await self._detail(
+                conn,
+                identity,
+                referral_id,
+                {"problem": "This answer is not possible any more."},
+                409,
+            )
+        return Redirect(f"/workspace/referrals/{referral_id}?done={action}", status_code=303)
+
+    async def _detail(
+        self,
+        conn: Conn,
+        identity: Any,
+        referral_id: UUID,
+        extra: dict[str, Any],
+        status: int = 200,
+    ) -> Response[Any]:
+        try:
+            referral = await referrals.get(conn, referral_id, identity, _now())
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        context = {
+            "referral": referral,
+            "actions": allowed_actions(referral, identity),
+            "decline_reasons": DECLINE_REASONS,
+            "outcomes": OUTCOMES,
+            "errors": {},
+            **extra,
+        }
+        return page("referral.html", context, status)
+
+    @get("/refer", operation_id="referPage")
+    async def refer_page(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """The form to refer someone to a service (from the service's page)."""
+        if identity is None:
+            return login_redirect(request)
+        try:
+            service_id = UUID(str(request.query_params.get("service_id", "")))
+        except ValueError:
+            return message_page("Page not found", "Choose a service first.", 404)
+        return await self._refer_form(
+            request,
+            conn,
+            identity,
+            service_id,
+            {"place_id": request.query_params.get("place_id", "")},
+        )
+
+    @post("/refer", operation_id="referFromWorkspace")
+    async def refer(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """Send the referral; with the person's data only when they consented."""
+        if identity is None:
+            return login_redirect(request)
+        form = await read_form(request)
+        lists = await read_form_lists(request)
+        try:
+            service_id = UUID(form.get("service_id", ""))
+        except ValueError:
+            return message_page("Page not found", "Choose a service first.", 404)
+        values = {**form, "languages": lists.get("languages", [])}
+        anonymous = form.get("anonymous") == "1"
+        body: dict[str, Any] = {
+            "service_id": str(service_id),
+            "reason": form.get("reason", "").strip(),
+            "urgency": "urgent" if form.get("urgency") == "urgent" else "normal",
+            "consent": form.get("consent") == "1" and not anonymous,
+            "languages": [c for c in values["languages"] if c in SPOKEN_LANGUAGES],
+            "availability": form.get("availability", "").strip(),
+        }
+        if form.get("place_id"):
+            body["place_id"] = form["place_id"]
+        if form.get("from_organisation_id"):
+            body["from_organisation_id"] = form["from_organisation_id"]
+        if form.get("contact_preference") in CONTACT_PREFERENCES:
+            body["contact_preference"] = form["contact_preference"]
+        if not anonymous:
+            person: dict[str, Any] = {
+                "first_name": form.get("first_name", "").strip(),
+                "last_name": form.get("last_name", "").strip(),
+            }
+            if form.get("phone", "").strip():
+                person["phone"] = e164(form["phone"])
+            if form.get("email", "").strip():
+                person["email"] = form["email"].strip()
+            body["beneficiary"] = person
+        try:
+            data = msgspec.convert(body, ReferralIn)
+            sent = await referrals.send(
+                conn,
+                data,
+                identity,
+                now=_now(),
+                policy=_policy(request),
+                public_url=_public_url(request),
+            )
+        except msgspec.ValidationError as error:
+            errors = field_errors(decoding_errors(error), _REFER_FIELDS)
+            return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
+        except InvalidInput as error:
+            errors = field_errors(error.errors, _REFER_FIELDS)
+            return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
+        except Forbidden:
+            return message_page(
+                "Not allowed", "You must belong to an organisation to refer someone.", 403
+            )
+        return Redirect(f"/workspace/referrals/{sent.id}?sent=1", status_code=303)
+
+    async def _refer_form(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Any,
+        service_id: UUID,
+        values: dict[str, Any],
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response[Any]:
+        try:
+            service = await services.get(conn, service_id)
+        except NotFound:
+            return message_page("Page not found", "This service does not exist.", 404)
+        me = await memberships.me(conn, identity)
+        if not me.organisations:
+            return message_page(
+                "Not allowed", "You must belong to an organisation to refer someone.", 403
+            )
+        context = {
+            "service": service,
+            "organisations": me.organisations,
+            "values": values,
+            "errors": errors or {},
+            "consent_version": _policy(request).consent_version,
+            "spoken_languages": SPOKEN_LANGUAGES,
+            "contact_preferences": CONTACT_PREFERENCES,
+        }
+        return page("refer.html", context, status)
+
+
+# The API's field names -> the form's.
+_REFER_FIELDS = {
+    "beneficiary.first_name": "first_name",
+    "beneficiary.last_name": "last_name",
+    "beneficiary.phone": "phone",
+    "beneficiary.email": "email",
+    "beneficiary": "first_name",
+}
+
+CONTROLLERS = [WorkspaceReferralsController]

@@ -1,0 +1,321 @@
+"""The workspace dashboard and what editors keep right: capacity, hours and dated exceptions.
+
+Every write goes through the catalogue's functions with the version the page was built
+from (a hidden field), so two editors never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from schemas.catalogue import Service, ServiceIn
+from service.accounts import memberships
+from service.accounts.identity import EDIT_ROLES, Identity
+from service.catalogue import services
+from service.catalogue.records import VersionMismatch
+from service.db.queries import load
+from service.errors import InvalidInput, NotFound
+from service.referrals import referrals
+from service.web.workspace_common import (
+    decoding_errors,
+    field_errors,
+    login_redirect,
+    message_page,
+    page,
+    read_form,
+)
+from service.web_common import Caller, Conn
+
+Q = load(__file__)
+CAPACITIES = ("available", "limited", "full")
+BLANK_EXCEPTION_ROWS = 2
+
+
+def _version(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
+    """The signed-in person's organisations, the services they edit, their referral counts."""
+    me = await memberships.me(conn, identity)
+    editable = [o.id for o in me.organisations if o.role in EDIT_ROLES]
+    rows = await conn.fetch(Q.editable_services, editable)
+    waiting = await referrals.list_page(
+        conn, identity, box="inbox", status="sent", organisation_id=None, limit=1, offset=0
+    )
+    return {
+        "me": me,
+        "services": [dict(r) for r in rows],
+        "inbox_waiting": waiting.total,
+    }
+
+
+def _service_in(service: Service, changes: dict[str, Any]) -> ServiceIn:
+    data = services.as_input(service)
+    data.update(changes)
+    return msgspec.convert(data, ServiceIn)
+
+
+def _place_of(service: Service, place_id: UUID) -> tuple[int, Any] | None:
+    for position, held in enumerate(service.places):
+        if held.place_id == place_id:
+            return position, held
+    return None
+
+
+def _hours_form_of(held: Any) -> dict[str, Any]:
+    """The form's values from the stored hours at a place."""
+    return {
+        "opening_hours": held.opening_hours or "",
+        "hours_note": held.hours_note,
+        "exceptions": [
+            {
+                "starts_on": e.starts_on.isoformat(),
+                "ends_on": e.ends_on.isoformat(),
+                "opening_hours": e.opening_hours or "",
+                "message": e.message,
+                "remove": False,
+            }
+            for e in held.exceptions
+        ],
+    }
+
+
+def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
+    """The form's values as sent, exception rows `ex-<n>-<field>` in order."""
+    rows = []
+    index = 0
+    while f"ex-{index}-starts_on" in form:
+        rows.append(
+            {
+                "starts_on": form.get(f"ex-{index}-starts_on", "").strip(),
+                "ends_on": form.get(f"ex-{index}-ends_on", "").strip(),
+                "opening_hours": form.get(f"ex-{index}-opening_hours", "").strip(),
+                "message": form.get(f"ex-{index}-message", "").strip(),
+                "remove": form.get(f"ex-{index}-remove") == "1",
+            }
+        )
+        index += 1
+    return {
+        "opening_hours": form.get("opening_hours", "").strip(),
+        "hours_note": form.get("hours_note", "").strip(),
+        "exceptions": rows,
+    }
+
+
+def _exceptions_in(values: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str], dict]:
+    """The exceptions to store, errors of rows whose dates are wrong, and how the catalogue's
+    indexes map back to the form's rows."""
+    kept: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    rename: dict[str, str] = {}
+    for row_index, row in enumerate(values["exceptions"]):
+        if row["remove"] or not (row["starts_on"] or row["ends_on"]):
+            continue
+        days = {}
+        for name in ("starts_on", "ends_on"):
+            text = row[name] or (row["starts_on"] if name == "ends_on" else "")
+            try:
+                days[name] = date.fromisoformat(text)
+            except ValueError:
+                errors[f"ex-{row_index}-{name}"] = "Enter a date such as 2026-12-24."
+        if len(days) < 2:
+            continue
+        position = len(kept)
+        for name in ("starts_on", "ends_on", "opening_hours", "message"):
+            rename[f"exceptions[{position}].{name}"] = f"ex-{row_index}-{name}"
+        kept.append(
+            {
+                "starts_on": days["starts_on"],
+                "ends_on": days["ends_on"],
+                "opening_hours": row["opening_hours"] or None,
+                "message": row["message"],
+            }
+        )
+    return kept, errors, rename
+
+
+class WorkspaceServicesController(Controller):
+    """The dashboard, capacity and hours of the services a person edits."""
+
+    path = "/workspace"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/", operation_id="workspaceDashboard")
+    async def dashboard(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """The signed-in person's organisations, services to keep right, referrals."""
+        if identity is None:
+            return login_redirect(request)
+        context = await dashboard_context(conn, identity)
+        context["updated"] = request.query_params.get("updated")
+        return page("dashboard.html", context)
+
+    @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")
+    async def set_capacity(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """One click: available, limited or full."""
+        if identity is None:
+            return login_redirect(request)
+        form = await read_form(request)
+        capacity = form.get("capacity_status", "")
+        try:
+            current = await services.get(conn, service_id)
+        except NotFound:
+            return message_page("Page not found", "This service does not exist.", 404)
+        if not identity.can_edit(current.organisation_id):
+            return message_page(
+                "Not allowed", "Only the editors of the organisation may change this service.", 403
+            )
+        if capacity not in CAPACITIES:
+            return message_page("There is a problem", "Choose available, limited or full.", 422)
+        try:
+            await services.update(
+                conn,
+                service_id,
+                _service_in(current, {"capacity_status": capacity}),
+                identity,
+                _version(form.get("version")),
+            )
+        except VersionMismatch:
+            context = await dashboard_context(conn, identity)
+            context["stale"] = service_id
+            return page("dashboard.html", context, 409)
+        return Redirect(f"/workspace/?updated={service_id}#service-{service_id}", status_code=303)
+
+    @get(
+        "/services/{service_id:uuid}/places/{place_id:uuid}/hours",
+        operation_id="hoursEditPage",
+    )
+    async def hours_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+        place_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """The opening hours of a service at a place, and its dated exceptions, to edit."""
+        if identity is None:
+            return login_redirect(request)
+        found = await self._editable(conn, identity, service_id, place_id)
+        if not isinstance(found, tuple):
+            return found
+        service, _, held = found
+        context = {
+            "service": service,
+            "held": held,
+            "values": _hours_form_of(held),
+            "errors": {},
+            "saved": request.query_params.get("saved") == "1",
+            "blank_rows": BLANK_EXCEPTION_ROWS,
+        }
+        return page("hours.html", context)
+
+    @post(
+        "/services/{service_id:uuid}/places/{place_id:uuid}/hours",
+        operation_id="saveHoursFromWorkspace",
+    )
+    async def save_hours(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+        place_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Save the hours; errors come back next to their field, a stale version with the
+        fresh data."""
+        if identity is None:
+            return login_redirect(request)
+        found = await self._editable(conn, identity, service_id, place_id)
+        if not isinstance(found, tuple):
+            return found
+        service, position, held = found
+        form = await read_form(request)
+        values = _hours_form_from(form)
+        kept, errors, rename = _exceptions_in(values)
+        rename[f"places[{position}].opening_hours"] = "opening_hours"
+        rename[f"places[{position}].hours_note"] = "hours_note"
+        for api_name, form_name in list(rename.items()):
+            if api_name.startswith("exceptions["):
+                rename[f"places[{position}].{api_name}"] = form_name
+        context: dict[str, Any] = {
+            "service": service,
+            "held": held,
+            "values": values,
+            "errors": errors,
+            "saved": False,
+            "blank_rows": 0,
+        }
+        if errors:
+            return page("hours.html", context, 422)
+        places = services.as_input(service)["places"]
+        places[position] = {
+            "place_id": place_id,
+            "opening_hours": values["opening_hours"] or None,
+            "hours_note": values["hours_note"],
+            "exceptions": kept,
+        }
+        try:
+            data = _service_in(service, {"places": places})
+            await services.update(conn, service_id, data, identity, _version(form.get("version")))
+        except msgspec.ValidationError as error:
+            context["errors"] = field_errors(decoding_errors(error), rename)
+            return page("hours.html", context, 422)
+        except InvalidInput as error:
+            context["errors"] = field_errors(error.errors, rename)
+            return page("hours.html", context, 422)
+        except VersionMismatch:
+            fresh = await services.get(conn, service_id)
+            again = _place_of(fresh, place_id)
+            if again is None:
+                return message_page("Page not found", "This service is no longer held here.", 404)
+            context.update(
+                service=fresh,
+                held=again[1],
+                values=_hours_form_of(again[1]),
+                stale=True,
+                mine=values,
+                blank_rows=BLANK_EXCEPTION_ROWS,
+            )
+            return page("hours.html", context, 409)
+        return Redirect(
+            f"/workspace/services/{service_id}/places/{place_id}/hours?saved=1", status_code=303
+        )
+
+    async def _editable(
+        self, conn: Conn, identity: Identity, service_id: UUID, place_id: UUID
+    ) -> tuple[Service, int, Any] | Response[Any]:
+        try:
+            service = await services.get(conn, service_id)
+        except NotFound:
+            return message_page("Page not found", "This service does not exist.", 404)
+        found = _place_of(service, place_id)
+        if found is None:
+            return message_page("Page not found", "This service is not held at this place.", 404)
+        if not identity.can_edit(service.organisation_id):
+            return message_page(
+                "Not allowed", "Only the editors of the organisation may change this service.", 403
+            )
+        return service, found[0], found[1]
+
+
+CONTROLLERS = [WorkspaceServicesController]

@@ -1,0 +1,97 @@
+"""The public pages over HTTP: search with the API's code path, service, organisation, themes."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.web.conftest import FOOD_PARCELS, Demo
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_home_shows_the_form_without_results(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get("/", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert 'role="search"' in page.text and "Alimentation" in page.text
+    assert "Résultats" not in page.text
+
+
+async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get(
+        "/", params={"q": "colis alimentaire"}, headers={"Accept-Language": "fr"}
+    )
+    assert page.status_code == 200
+    api = (await client.get("/api/v1/search", params={"q": "colis alimentaire"})).json()
+    assert api["total"] > 0
+    assert f"{api['total']} services trouvés" in page.text or api["total"] == 1
+    for item in api["items"][:5]:
+        assert f'href="/services/{item["service_id"]}"' in page.text
+    assert FOOD_PARCELS in page.text
+
+
+async def test_filters_paging_and_distance(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get(
+        "/",
+        params={"theme": "food", "area": "la-louviere", "lat": "50.48", "lon": "4.19"},
+        headers={"Accept-Language": "en"},
+    )
+    assert page.status_code == 200
+    assert "km away" in page.text
+    assert 'value="food" selected' in page.text
+    everything = await client.get("/", params={"free": "1"}, headers={"Accept-Language": "en"})
+    assert 'rel="next"' in everything.text
+    second = re.search(r'href="/\?([^"]*page=2)"', everything.text)
+    assert second is not None
+    page_two = await client.get("/?" + second[1].replace("&amp;", "&"))
+    assert page_two.status_code == 200 and 'rel="prev"' in page_two.text
+
+
+async def test_unknown_values_do_not_break_the_search(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    page = await client.get(
+        "/", params={"q": "x" * 300, "theme": "nope", "lat": "abc", "page": "zz", "language": "??"}
+    )
+    assert page.status_code == 200
+
+
+async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
+    assert page.status_code == 200
+    assert FOOD_PARCELS in page.text
+    assert "openstreetmap.org" in page.text
+    assert "Openingsuren voor de komende 7 dagen" in page.text
+    assert 'href="tel:+32' in page.text or "tel:" not in page.text
+    # Signed-out visitors are not offered to refer someone.
+    assert "/workspace/refer" not in page.text
+
+
+async def test_organisation_and_themes_pages(client: httpx.AsyncClient, demo: Demo) -> None:
+    organisation = await client.get(f"/organisations/{demo.receiver_org}")
+    assert organisation.status_code == 200 and FOOD_PARCELS in organisation.text
+    themes = await client.get("/themes", headers={"Accept-Language": "nl"})
+    assert themes.status_code == 200 and "Voeding" in themes.text
+    assert 'href="/?theme=food.food-parcels"' in themes.text
+
+
+async def test_unknown_ids_are_404_pages(client: httpx.AsyncClient, demo: Demo) -> None:
+    for path in (f"/services/{uuid.uuid4()}", f"/organisations/{uuid.uuid4()}"):
+        page = await client.get(path)
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+    assert (await client.get("/services/not-a-uuid")).status_code == 404
+
+
+async def test_language_switch_keeps_the_search(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get("/", params={"q": "colis"})
+    link = re.search(r'href="(/language/nl\?next=[^"]+)"', page.text)
+    assert link is not None
+    switched = await client.get(link[1].replace("&amp;", "&"))
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/?q=colis"
+    dutch = await client.get("/?q=colis")
+    assert "Resultaten" in dutch.text
