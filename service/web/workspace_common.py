@@ -14,8 +14,10 @@ from litestar.response import Redirect, Template
 from schemas.common import FieldError
 from service.web.workspace import PRIVATE
 
+BAD_DATE = "Enter a date such as 2026-12-24."
+
 # Catalogue and referral messages (English, for the API) -> the message id people read.
-_FIELD_MESSAGES = (
+FIELD_MESSAGES = (
     (
         "is not a valid OpenStreetMap opening_hours expression",
         "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
@@ -32,6 +34,7 @@ _FIELD_MESSAGES = (
         "Give an e-mail address to be contacted by e-mail.",
     ),
     ("of length >= 1", "This field is required."),
+    ("Invalid RFC 3339 encoded date", BAD_DATE),
     ("matching regex", "This is not in the expected form."),
 )
 
@@ -72,7 +75,7 @@ async def read_form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str
 
 def message_id(message: str) -> str:
     """The UI message for an API field message; the API's own text when none fits."""
-    for start, ui in _FIELD_MESSAGES:
+    for start, ui in FIELD_MESSAGES:
         if message.startswith(start) or start in message:
             return ui
     return message

@@ -24,6 +24,7 @@ from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.referrals import referrals
 from service.web.workspace_common import (
+    BAD_DATE,
     decoding_errors,
     field_errors,
     login_redirect,
@@ -128,7 +129,7 @@ def _exceptions_in(values: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
             try:
                 days[name] = date.fromisoformat(text)
             except ValueError:
-                errors[f"ex-{row_index}-{name}"] = "Enter a date such as 2026-12-24."
+                errors[f"ex-{row_index}-{name}"] = BAD_DATE
         if len(days) < 2:
             continue
         position = len(kept)

@@ -1,0 +1,67 @@
+"""Every UI message of the public and workspace pages has French and Dutch text, including
+the labels the pages look up by code (capacity, statuses, weekdays...)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from service.web import templating, workspace_common
+from service.web.i18n import CATALOGUES
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _template_messages() -> set[str]:
+    found: set[str] = set()
+    for page in sorted((ROOT / "templates").rglob("*.html")):
+        if "emails" in page.parts or "referrals" in page.parts:
+            continue  # mails and the slip have their own per-language templates and labels
+        text = page.read_text(encoding="utf-8")
+        found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', text))
+        found |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'", text))
+    return found
+
+
+def _python_messages() -> set[str]:
+    """Titles and texts handed to pages by the web controllers (`message_page(...)`, problems)."""
+    found: set[str] = set()
+    for source in sorted((ROOT / "service" / "web").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in ("message_page", "_t"):
+                    found |= {
+                        a.value
+                        for a in node.args
+                        if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                    }
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value in ("problem", "reason_code", "outcome")
+                        and isinstance(value, ast.Constant)
+                    ):
+                        found.add(value.value)
+    return found
+
+
+def test_every_message_of_the_pages_is_translated() -> None:
+    labels = (
+        templating.CAPACITY,
+        templating.WHEELCHAIR,
+        templating.SITUATIONS,
+        templating.STATUS,
+        templating.EVENTS,
+        templating.DECLINE_REASONS,
+        templating.OUTCOMES,
+        templating.CONTACTS,
+    )
+    found = _template_messages() | _python_messages() | set(templating.WEEKDAYS)
+    for table in labels:
+        found |= set(table.values())
+    found |= {message for _, message in workspace_common.FIELD_MESSAGES}
+    missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
+    assert missing == []

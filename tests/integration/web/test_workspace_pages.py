@@ -1,0 +1,184 @@
+"""The workspace pages over HTTP: sign-in redirects, CSRF, capacity, hours, referrals."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.integration.web.conftest import Demo, csrf_of, sign_in
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_pages_need_a_sign_in(client: httpx.AsyncClient, demo: Demo) -> None:
+    for path in (
+        "/workspace/",
+        "/workspace/referrals?box=inbox",
+        f"/workspace/refer?service_id={demo.service_id}",
+        f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours",
+    ):
+        answer = await client.get(path)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/workspace/login?next=/workspace")
+    refer = await client.get(f"/workspace/refer?service_id={demo.service_id}")
+    assert refer.headers["location"].endswith(f"refer%3Fservice_id%3D{demo.service_id}")
+
+
+async def test_posts_need_the_csrf_token(
+    client: httpx.AsyncClient, base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        refused = await browser.post(
+            f"/workspace/services/{demo.service_id}/capacity",
+            data={"capacity_status": "full", "version": "1"},
+        )
+        assert refused.status_code == 403
+
+
+async def test_editor_sets_capacity_and_a_stale_version_is_refused(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        dashboard = await browser.get("/workspace/")
+        assert dashboard.status_code == 200
+        version = re.search(
+            rf'action="/workspace/services/{demo.service_id}/capacity"[^>]*>\s*'
+            r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
+            r'<input type="hidden" name="version" value="(\d+)">',
+            dashboard.text,
+        )
+        assert version is not None
+        token = csrf_of(dashboard.text)
+        path = f"/workspace/services/{demo.service_id}/capacity"
+        data = {"capacity_status": "full", "version": version[1], "csrf_token": token}
+        done = await browser.post(path, data=data)
+        assert done.status_code == 303
+        service = await browser.get(f"/api/v1/services/{demo.service_id}")
+        assert service.json()["capacity_status"] == "full"
+        stale = await browser.post(path, data={**data, "capacity_status": "limited"})
+        assert stale.status_code == 409
+        assert "Someone changed this meanwhile" in stale.text or "entre-temps" in stale.text
+
+
+async def test_member_cannot_edit_hours(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.receiver)
+        page = await browser.get(
+            f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+        )
+        assert page.status_code == 403
+
+
+async def test_hours_errors_are_shown_next_to_the_field(base_url: str, demo: Demo) -> None:
+    path = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = await browser.get(path, headers={"Accept-Language": "en"})
+        assert form.status_code == 200
+        version = re.search(r'name="version" value="(\d+)"', form.text)
+        assert version is not None
+        base = {"csrf_token": csrf_of(form.text), "version": version[1], "hours_note": ""}
+        blank = {
+            f"ex-0-{name}": "" for name in ("starts_on", "ends_on", "opening_hours", "message")
+        }
+        bad = await browser.post(path, data={**base, **blank, "opening_hours": "Mo-Fr 9h-12h"})
+        assert bad.status_code == 422
+        assert 'id="opening_hours-error"' in bad.text
+        assert 'aria-invalid="true"' in bad.text
+        closure = {
+            "ex-0-starts_on": "2026-12-24",
+            "ex-0-ends_on": "2026-12-23",
+            "ex-0-opening_hours": "",
+            "ex-0-message": "Fermeture de Noël",
+        }
+        wrong_dates = await browser.post(
+            path, data={**base, **closure, "opening_hours": "Mo-Fr 09:00-12:00"}
+        )
+        assert wrong_dates.status_code == 422 and 'id="ex-0-ends_on-error"' in wrong_dates.text
+        good = await browser.post(
+            path,
+            data={
+                **base,
+                **closure,
+                "ex-0-ends_on": "2026-12-26",
+                "opening_hours": "Mo-Fr 09:00-12:00; PH off",
+            },
+        )
+        assert good.status_code == 303, good.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == "Mo-Fr 09:00-12:00; PH off"
+        assert place["exceptions"][0]["message"] == "Fermeture de Noël"
+        stale = await browser.post(path, data={**base, "opening_hours": "Mo 10:00-11:00"})
+        assert stale.status_code == 409
+        assert "Mo-Fr 09:00-12:00; PH off" in stale.text
+
+
+async def test_refer_accept_and_see_it_in_both_boxes(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        service_page = await worker.get(f"/services/{demo.service_id}")
+        assert f"/workspace/refer?service_id={demo.service_id}" in service_page.text
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        assert form.status_code == 200
+        person = {
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "place_id": str(demo.place_id),
+            "reason": "Besoin d'un colis alimentaire cette semaine.",
+            "first_name": "Fatima",
+            "last_name": "El Amrani",
+            "phone": "0470 12 34 56",
+            "contact_preference": "phone",
+            "languages": ["fr", "ar"],
+        }
+        without_consent = await worker.post("/workspace/refer", data=person)
+        assert without_consent.status_code == 422
+        assert 'id="consent-error"' in without_consent.text
+        sent = await worker.post("/workspace/refer", data={**person, "consent": "1"})
+        assert sent.status_code == 303, sent.text
+        detail = await worker.get(sent.headers["location"])
+        assert "El Amrani" in detail.text and "/slip" in detail.text
+        outbox = await worker.get("/workspace/referrals?box=outbox")
+        reference = re.search(r"<dd><strong>|([A-Z0-9]{3}-[A-Z0-9]{4})", detail.text)
+        assert reference is not None
+        referral_path = sent.headers["location"].split("?")[0]
+        assert referral_path in outbox.text
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+        await sign_in(receiver, demo.receiver)
+        inbox = await receiver.get("/workspace/referrals?box=inbox")
+        assert referral_path in inbox.text
+        page = await receiver.get(referral_path)
+        assert "/accept" in page.text and "/cancel" not in page.text
+        version = re.search(r'name="version" value="(\d+)"', page.text)
+        assert version is not None
+        accept = {"csrf_token": csrf_of(page.text), "version": version[1]}
+        accepted = await receiver.post(f"{referral_path}/accept", data=accept)
+        assert accepted.status_code == 303
+        again = await receiver.post(f"{referral_path}/accept", data=accept)
+        assert again.status_code == 409
+        after = await receiver.get(referral_path)
+        assert "/close" in after.text
+
+
+async def test_anonymous_referral_and_unknown_ids(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        sent = await worker.post(
+            "/workspace/refer",
+            data={
+                "csrf_token": csrf_of(form.text),
+                "service_id": str(demo.service_id),
+                "reason": "Colis alimentaire",
+                "anonymous": "1",
+            },
+        )
+        assert sent.status_code == 303, sent.text
+        missing = "00000000-0000-0000-0000-000000000000"
+        assert (await worker.get(f"/workspace/referrals/{missing}")).status_code == 404
+        assert (await worker.get(f"/workspace/refer?service_id={missing}")).status_code == 404
