@@ -1,0 +1,151 @@
+"""What the three kinds of people do, in a real browser, with axe checking each page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import PHONE, severe_violations, sign_in
+from tests.integration.web.conftest import FOOD_PARCELS, Demo
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_citizen_on_a_phone_searches_in_french_then_dutch(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-BE"
+    )
+    page = await context.new_page()
+    try:
+        await page.goto(base_url + "/")
+        assert await page.locator("html").get_attribute("lang") == "fr"
+        assert await severe_violations(page) == []
+
+        await page.get_by_label("De quoi avez-vous besoin ?").fill("colis alimentaire")
+        await page.get_by_role("button", name="Rechercher").click()
+        await page.wait_for_url(re.compile(r"q=colis"))
+        results = page.locator("ul.results > li")
+        assert await results.count() >= 2
+        names = await page.locator("ul.results h3").all_inner_texts()
+        assert FOOD_PARCELS in names
+        count = page.locator("section[aria-labelledby=results-title] [role=status]")
+        assert "services trouvés" in await count.inner_text()
+        assert await severe_violations(page) == []
+
+        await page.get_by_role("link", name="Nederlands").click()
+        await page.wait_for_url(re.compile(r"q=colis"))
+        assert await page.locator("html").get_attribute("lang") == "nl"
+        assert await page.get_by_role("heading", name="Resultaten").is_visible()
+        themes = await page.locator("#theme optgroup").evaluate_all(
+            "groups => groups.map(g => g.label)"
+        )
+        assert "Voeding" in themes
+
+        await page.get_by_role("link", name=FOOD_PARCELS).first.click()
+        await page.wait_for_url(re.compile(r"/services/"))
+        assert await page.get_by_role("heading", name="Waar en wanneer").is_visible()
+        table = page.locator("table").first
+        assert await table.locator("tbody tr").count() == 7
+        assert re.search(
+            r"maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag",
+            await table.inner_text(),
+        )
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()
+
+
+async def test_worker_refers_someone_and_the_receiver_accepts(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    worker = await browser.new_context(locale="fr-BE")
+    page = await worker.new_page()
+    try:
+        await page.goto(base_url + "/workspace/login")
+        assert await severe_violations(page) == []
+        await sign_in(page, base_url, demo.worker)
+        await page.goto(f"{base_url}/workspace/")
+        assert await severe_violations(page) == []
+
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        await page.get_by_role("link", name="Orienter quelqu'un vers ce service").click()
+        await page.wait_for_url(re.compile(r"/workspace/refer"))
+        await page.get_by_label("Pourquoi la personne est-elle orientée ?").fill(
+            "Famille de quatre personnes, besoin d'un colis cette semaine."
+        )
+        await page.get_by_label("Prénom").fill("Fatima")
+        await page.get_by_label("Nom", exact=True).fill("El Amrani")
+        await page.get_by_label("Téléphone").fill("0470 12 34 56")
+        await page.get_by_label("Comment contacter la personne").select_option("phone")
+        await page.get_by_label("La personne accepte que ses données soient transmises").check()
+        assert await severe_violations(page) == []
+        await page.get_by_role("button", name="Envoyer l'orientation").click()
+        await page.wait_for_url(re.compile(r"/workspace/referrals/.+\?sent=1"))
+        assert await page.get_by_role(
+            "link", name="Papier à imprimer pour la personne"
+        ).first.is_visible()
+        referral_url = page.url.split("?")[0]
+        heading = await page.get_by_role("heading", level=1).inner_text()
+        reference = heading.split()[-1]
+
+        await page.get_by_role("link", name="Orientations envoyées").click()
+        assert await page.get_by_role("link", name=reference).is_visible()
+        assert await severe_violations(page) == []
+    finally:
+        await worker.close()
+
+    receiver = await browser.new_context(locale="fr-BE")
+    page = await receiver.new_page()
+    try:
+        await sign_in(page, base_url, demo.receiver)
+        await page.goto(f"{base_url}/workspace/referrals?box=inbox")
+        await page.get_by_role("link", name=reference).click()
+        await page.wait_for_url(referral_url)
+        assert await page.get_by_text("El Amrani").is_visible()
+        assert await severe_violations(page) == []
+        await page.get_by_role("button", name="Accepter").click()
+        await page.wait_for_url(re.compile(r"done=accept"))
+        assert await page.locator("dl.facts dd strong").first.inner_text() == "Acceptée"
+        assert await page.get_by_role("button", name="Clôturer l'orientation").is_visible()
+    finally:
+        await receiver.close()
+
+
+async def test_editor_sets_capacity_and_edits_hours(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(locale="fr-BE")
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, demo.editor)
+        await page.goto(f"{base_url}/workspace/")
+        card = page.locator(f"#service-{demo.service_id}")
+        await card.get_by_role("button", name=re.compile("^Complet")).click()
+        await page.wait_for_url(re.compile(r"updated="))
+        card = page.locator(f"#service-{demo.service_id}")
+        assert "Complet" in await card.locator("strong").first.inner_text()
+
+        await card.get_by_role("link", name=re.compile("Modifier l'horaire")).first.click()
+        await page.wait_for_url(re.compile(r"/hours$"))
+        field = page.get_by_label("Horaire habituel")
+        await field.fill("Mo-Fr 9h-12h")
+        await page.get_by_role("button", name="Enregistrer l'horaire").click()
+        error = page.locator("#opening_hours-error")
+        assert "Horaire non valide" in await error.inner_text()
+        assert await field.get_attribute("aria-invalid") == "true"
+        assert await severe_violations(page) == []
+
+        await page.get_by_label("Horaire habituel").fill("Mo-Fr 09:00-12:00,13:30-16:00; PH off")
+        await page.get_by_role("button", name="Enregistrer l'horaire").click()
+        await page.wait_for_url(re.compile(r"saved=1"))
+        assert await page.get_by_role("status").first.inner_text() == "Enregistré."
+        assert (
+            await page.get_by_label("Horaire habituel").input_value()
+            == "Mo-Fr 09:00-12:00,13:30-16:00; PH off"
+        )
+    finally:
+        await context.close()
