@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import asyncpg
 import httpx
 import pytest
 
@@ -95,3 +96,15 @@ async def test_language_switch_keeps_the_search(client: httpx.AsyncClient, demo:
     assert switched.headers["location"] == "/?q=colis"
     dutch = await client.get("/?q=colis")
     assert "Resultaten" in dutch.text
+
+
+async def test_temporarily_closed_service_shows_a_banner(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE service SET status = 'temporarily_closed' WHERE id = $1", demo.service_id
+        )
+    page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "fr"})
+    assert "Ce service est temporairement fermé." in page.text
+    assert "temporarily_closed" not in page.text

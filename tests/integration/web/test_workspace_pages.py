@@ -182,3 +182,37 @@ async def test_anonymous_referral_and_unknown_ids(base_url: str, demo: Demo) -> 
         missing = "00000000-0000-0000-0000-000000000000"
         assert (await worker.get(f"/workspace/referrals/{missing}")).status_code == 404
         assert (await worker.get(f"/workspace/refer?service_id={missing}")).status_code == 404
+
+
+async def test_decline_needs_a_reason_and_the_sender_cancels(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        body = {
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "reason": "Colis alimentaire",
+            "anonymous": "1",
+        }
+        first = (await worker.post("/workspace/refer", data=body)).headers["location"]
+        second = (await worker.post("/workspace/refer", data=body)).headers["location"]
+        first, second = first.split("?")[0], second.split("?")[0]
+        page = await worker.get(second)
+        assert "/accept" not in page.text and "/cancel" in page.text
+        cancelled = await worker.post(f"{second}/cancel", data={"csrf_token": csrf_of(page.text)})
+        assert cancelled.status_code == 303
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+        await sign_in(receiver, demo.receiver)
+        page = await receiver.get(first, headers={"Accept-Language": "en"})
+        token = csrf_of(page.text)
+        missing = await receiver.post(f"{first}/decline", data={"csrf_token": token})
+        assert missing.status_code == 422 and 'id="reason_code-error"' in missing.text
+        declined = await receiver.post(
+            f"{first}/decline",
+            data={"csrf_token": token, "reason_code": "no_capacity", "note": "Plus de colis"},
+        )
+        assert declined.status_code == 303
+        after = await receiver.get(first, headers={"Accept-Language": "en"})
+        assert "No capacity" in after.text and "Plus de colis" in after.text
+        unknown = await receiver.post(f"{first}/explode", data={"csrf_token": token})
+        assert unknown.status_code == 404
