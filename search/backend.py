@@ -15,6 +15,11 @@ TZ = ZoneInfo("Europe/Brussels")
 # Facets every engine counts, by document attribute.
 FACETS = ("themes", "type", "commune", "section", "languages", "situations", "wheelchair")
 
+# Changes whenever any engine's documents change: answer caches are keyed on it (migration 007).
+GENERATION_CHANNEL = "search_generation"
+BUMP_GENERATION = "SELECT bump_search_generation()"
+READ_GENERATION = "SELECT value FROM search_generation"
+
 # Marks around matched words in highlights; the service turns them into <mark> after escaping.
 MARK_START = "\x02"
 MARK_END = "\x03"

@@ -172,6 +172,8 @@ class MeilisearchEngine:
     """The `services` index of a Meilisearch server."""
 
     name = "meilisearch"
+    bumps_generation = False
+    """The outbox consumer bumps the search generation once a write is confirmed."""
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from search.backend import EngineUnavailable, SearchEngine
+from search.backend import BUMP_GENERATION, EngineUnavailable, SearchEngine
 from search.documents import DocumentBuilder
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ class OutboxConsumer:
             service_ids = sorted({row["service_id"] for row in rows})
             documents = await self.builder.build(conn, service_ids)
             errors: dict[str, str] = {}
+            bump = False
             for engine in self.engines:
                 needing = sorted(
                     {row["service_id"] for row in rows if engine.name not in row["engines_done"]}
@@ -117,6 +118,9 @@ class OutboxConsumer:
                 except EngineUnavailable as error:
                     errors[engine.name] = str(error)[:500]
                     logger.warning("search engine %s failed: %s", engine.name, error)
+                else:
+                    # The engine's documents changed: cached answers are now stale.
+                    bump = bump or not getattr(engine, "bumps_generation", False)
                 if self.report:
                     self.report(engine.name, errors.get(engine.name))
             ids, engines_done, done, delays, messages = [], [], [], [], []
@@ -131,6 +135,8 @@ class OutboxConsumer:
                 )
                 messages.append(None if complete else "; ".join(errors.values()))
             await conn.execute(_FINISH, ids, engines_done, done, delays, messages)
+            if bump:
+                await conn.execute(BUMP_GENERATION)
             await self._schedule_refresh(conn, service_ids, documents)
             return len(rows), sum(done)
 

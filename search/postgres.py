@@ -17,6 +17,7 @@ import msgspec
 
 from schemas.search import SearchDocument, SearchFilters
 from search.backend import (
+    BUMP_GENERATION,
     FACETS,
     MARK_END,
     MARK_START,
@@ -298,6 +299,8 @@ class PostgresEngine:
     """Search documents in the catalogue's own database."""
 
     name = "postgres"
+    bumps_generation = True
+    """Writes bump the search generation in their own transaction (answer caches)."""
 
     def __init__(self, pool: asyncpg.Pool, *, timeout: float = 10.0) -> None:
         self._pool = pool
@@ -317,6 +320,7 @@ class PostgresEngine:
                 )
                 if documents:
                     await self._upsert(conn, documents)
+                await conn.execute(BUMP_GENERATION)
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
 
@@ -378,11 +382,14 @@ class PostgresEngine:
                 async with self._pool.acquire() as conn, conn.transaction():
                     if batch:
                         await self._upsert(conn, batch)
+                        await conn.execute(BUMP_GENERATION)
                 count += len(batch)
                 if progress:
                     progress(len(batch))
-            async with self._pool.acquire() as conn:
+            async with self._pool.acquire() as conn, conn.transaction():
                 await conn.execute("DELETE FROM search_document WHERE indexed_at < $1", started)
+                await conn.execute(BUMP_GENERATION)
+            async with self._pool.acquire() as conn:
                 await conn.execute("ANALYZE search_document")
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error

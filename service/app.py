@@ -69,6 +69,8 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
                 app.state.pool = await stack.enter_async_context(open_database(settings))
             else:
                 app.state.pool = pool
+            await search.start(app.state.pool)
+            stack.push_async_callback(search.stop)
             tasks = []
             if settings.run_worker:
                 for task in background_tasks():

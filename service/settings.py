@@ -48,6 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
     mail_language: str = "fr"
     """Language of mails to organisations (BOUSSOLE_MAIL_LANGUAGE)."""
+    search_cache: bool = True
+    """Cache search answers exactly, per search generation and minute (BOUSSOLE_SEARCH_CACHE)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -73,6 +75,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "referral_retention_days": "BOUSSOLE_REFERRAL_RETENTION_DAYS",
             "consent_version": "BOUSSOLE_CONSENT_VERSION",
             "mail_language": "BOUSSOLE_MAIL_LANGUAGE",
+            "search_cache": "BOUSSOLE_SEARCH_CACHE",
         }
         for field, var in names.items():
             value = env.get(var)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from search.backend import EngineUnavailable
+from search.backend import BUMP_GENERATION, EngineUnavailable
 from service.db.pool import open_database
 from service.search.engines import document_builder, engines_for
 from service.settings import Settings
@@ -59,6 +59,8 @@ async def reindex(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             finally:
                 await engine.close()
+            async with pool.acquire() as conn:
+                await conn.execute(BUMP_GENERATION)  # cached answers of every process go stale
             elapsed = time.monotonic() - started
             print(f"{engine.name}: {count} documents indexed in {elapsed:.1f} s")
     return status

@@ -18,6 +18,7 @@ from search.meilisearch import MeilisearchEngine
 from search.postgres import PostgresEngine
 from search.results import Answer, IsOpen, search_exact
 from service.hours import DatedException, Hours
+from service.search.cache import AnswerCache, GenerationWatch
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,32 @@ class SearchRuntime:
     _meili_error: str | None = None
     _fallbacks: int = 0
     _prepared: bool = field(default=False)
+    cache: AnswerCache | None = None
+    _watch: GenerationWatch | None = None
+
+    async def start(self, pool: asyncpg.Pool) -> None:
+        """Start listening for generation changes, when answers are cached."""
+        if self.settings.search_cache:
+            self.cache = AnswerCache()
+            self._watch = GenerationWatch(pool, self.cache)
+            await self._watch.start()
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._watch is not None:
+            await self._watch.stop()
+            self._watch = None
+
+    async def generation(self) -> int | None:
+        """The search generation answers are cached under; None when nothing is cached."""
+        if self.cache is None or self._watch is None:
+            return None
+        return await self._watch.current()
+
+    @property
+    def preferred_engine(self) -> str:
+        """The engine that answers when all is well: only its answers are cached."""
+        return "meilisearch" if self.settings.meili_url else "postgres"
 
     def engines(self, pool: asyncpg.Pool) -> list[SearchEngine]:
         """The engines, created on first use (the pool exists only once the app started)."""

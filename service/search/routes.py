@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, get_args
 
 import asyncpg
+import msgspec
 from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
@@ -18,6 +19,7 @@ from search.documents import slug
 from search.results import render_highlight
 from service.catalogue.services import hours_of, open_state
 from service.errors import invalid
+from service.search.cache import minute_of
 from service.web_common import parse_moment
 
 SERVICE_TYPES = set(get_args(ServiceType))
@@ -247,17 +249,28 @@ async def answer_search(
     limit: int,
     offset: int,
 ) -> SearchAnswer:
-    """Run a search with checked filters; the API and the public pages both answer with this."""
+    """Run a search with checked filters; the API and the public pages both answer with this.
+
+    Answers are cached per search generation and Brussels minute (see service.search.cache).
+    """
     pool: asyncpg.Pool = state.pool
+    runtime = state.search
+    generation = await runtime.generation()
+    key = None
+    if generation is not None:
+        key = _cache_key(q, filters, at, wants_open, limit, offset)
+        cached = runtime.cache.get(generation, key)
+        if cached is not None:
+            return _at_moment(cached, at)
     if filters.themes:
         await _check_themes(pool, filters.themes)
     opening = OpeningCheck(at)
-    answer, engine = await state.search.search(
+    answer, engine = await runtime.search(
         pool,
         EngineQuery(text=q.strip(), filters=filters, limit=limit, offset=offset),
         opening.is_open if wants_open else None,
     )
-    return SearchAnswer(
+    result = SearchAnswer(
         items=[
             item_from(hit.document, hit.highlight, hit.distance_km, opening) for hit in answer.hits
         ],
@@ -268,6 +281,40 @@ async def answer_search(
         facets=answer.facets,
         engine=engine,
     )
+    if key is not None and generation is not None and engine == runtime.preferred_engine:
+        runtime.cache.put(generation, key, result)
+    return result
+
+
+_encode_filters = msgspec.json.Encoder().encode
+
+
+def _cache_key(
+    q: str, filters: SearchFilters, at: datetime, wants_open: bool, limit: int, offset: int
+) -> tuple[Any, ...]:
+    """The request, normalised; moments to the minute, since opening states keep for one."""
+    moment = filters.open_at
+    plain = msgspec.structs.replace(filters, open_at=None)
+    return (
+        q.strip(),
+        _encode_filters(plain),
+        minute_of(moment) if moment is not None else None,
+        wants_open,
+        minute_of(at),
+        limit,
+        offset,
+    )
+
+
+def _at_moment(answer: SearchAnswer, at: datetime) -> SearchAnswer:
+    """A cached answer as asked at `at`: the same states, the moment given back as asked."""
+    items = [
+        item
+        if item.open is None or item.open.at == at
+        else msgspec.structs.replace(item, open=msgspec.structs.replace(item.open, at=at))
+        for item in answer.items
+    ]
+    return msgspec.structs.replace(answer, items=items)
 
 
 CONTROLLERS = [SearchController]
