@@ -363,6 +363,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Peu de places",
         "Weinig plaatsen",
     ),
+    "Filters": ("Filtres", "Filters"),
     "Find help near you": (
         "Trouver de l'aide près de chez vous",
         "Hulp vinden in uw buurt",
