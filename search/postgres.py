@@ -35,6 +35,7 @@ from search.text import TermGroup, expand
 _encode = msgspec.json.Encoder().encode
 _decode_document = msgspec.json.Decoder(dict[str, Any]).decode
 _decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
+_decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
 # Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
 KM_PER_DEGREE = 111.2
@@ -79,7 +80,7 @@ INSERT INTO search_document AS s (
     id, service_id, document, tsv, name, themes, type, territories, commune, section,
     age_min, age_max, genders, situations, open_to_all, free, walk_in, unconditional,
     languages, wheelchair, status, has_hours, open_slots, slots_from, slots_until,
-    latitude, longitude, geo, indexed_at)
+    latitude, longitude, geo, opening_hours, exceptions, indexed_at)
 SELECT id, service_id, d,
        setweight(to_tsvector('french_unaccent', a), 'A')
        || setweight(to_tsvector('french_unaccent', b), 'B')
@@ -103,6 +104,7 @@ SELECT id, service_id, d,
        CASE WHEN d -> '_geo' ->> 'lat' IS NOT NULL
             THEN point((d -> '_geo' ->> 'lng')::float8 * $2, (d -> '_geo' ->> 'lat')::float8 * $3)
        END,
+       d ->> 'opening_hours', coalesce(d -> 'exceptions', '[]'::jsonb),
        now()
 FROM texts
 ON CONFLICT (id) DO UPDATE SET
@@ -116,6 +118,7 @@ ON CONFLICT (id) DO UPDATE SET
     has_hours = excluded.has_hours, open_slots = excluded.open_slots,
     slots_from = excluded.slots_from, slots_until = excluded.slots_until,
     latitude = excluded.latitude, longitude = excluded.longitude, geo = excluded.geo,
+    opening_hours = excluded.opening_hours, exceptions = excluded.exceptions,
     indexed_at = excluded.indexed_at
 """
 
@@ -215,9 +218,20 @@ def tsquery_groups(groups: Sequence[TermGroup]) -> list[dict[str, list[str]]]:
     return result
 
 
-def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
-    """The one statement of a search: page, total and facets."""
-    compiled = Compiled("")
+@dataclass
+class _Parts:
+    """What the statements of a search share: the text query, the conditions, the order."""
+
+    groups: list[dict[str, list[str]]]
+    text_cte: str
+    text_from: str
+    rank: str
+    where: str
+    distance: str
+    order: str
+
+
+def _parts(query: EngineQuery, compiled: Compiled, match_any: bool) -> _Parts:
     filters = query.filters
     groups = tsquery_groups(expand(query.text)) if query.text.strip() else []
     clauses = where_clauses(filters, compiled)
@@ -239,8 +253,16 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     else:
         order = "name, id"
     where = " AND ".join(clauses) or "true"
+    return _Parts(groups, text_cte, text_from, rank, where, distance, order)
+
+
+def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
+    """The one statement of a search: page, total and facets."""
+    compiled = Compiled("")
+    parts = _parts(query, compiled, match_any)
+    text_cte, text_from, order = parts.text_cte, parts.text_from, parts.order
     limit, offset = compiled.arg(query.limit), compiled.arg(query.offset)
-    if query.highlight and groups:
+    if query.highlight and parts.groups:
         highlight = (
             f"ts_headline('french_unaccent', d.document ->> 'name', query.q, "
             f"{compiled.arg(_HIGHLIGHT_OPTIONS)}) AS name_highlight, "
@@ -255,10 +277,10 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     compiled.sql = f"""
 WITH {text_cte}
 matches AS MATERIALIZED (
-    SELECT d.id, d.name, {rank} AS rank, {distance} AS distance_km,
+    SELECT d.id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km,
            d.themes, d.type, d.commune, d.section, d.languages, d.situations, d.wheelchair
     FROM search_document d{text_from}
-    WHERE {where}
+    WHERE {parts.where}
 ),
 page AS (
     SELECT id, name, rank, distance_km FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
@@ -271,6 +293,26 @@ FROM summary LEFT JOIN LATERAL (
     FROM page JOIN {page_from}
 ) AS hits ON true
 ORDER BY {order}
+"""
+    return compiled
+
+
+def compile_scan(query: EngineQuery, limit: int, match_any: bool = False) -> Compiled:
+    """The first `limit` candidates in answer order, with what an exact opening check and the
+    facet counts need (not the whole document), and how many there are in all."""
+    compiled = Compiled("")
+    parts = _parts(query, compiled, match_any)
+    with_query = f"WITH {parts.text_cte.rstrip(',')}" if parts.text_cte else ""
+    compiled.sql = f"""
+{with_query}
+SELECT d.id::text AS id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km,
+       d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
+       d.commune, d.section, d.languages, d.situations, d.wheelchair,
+       count(*) OVER () AS total
+FROM search_document d{parts.text_from}
+WHERE {parts.where}
+ORDER BY {parts.order}
+LIMIT {compiled.arg(limit)}
 """
     return compiled
 
@@ -342,6 +384,45 @@ class PostgresEngine:
                 return result
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+
+    async def scan(self, query: EngineQuery, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The first `limit` candidates (light: hours, status, facets), and how many match.
+
+        One statement for every candidate an exact opening check needs to see.
+        """
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+                compiled = compile_scan(query, limit)
+                rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+                if not rows and len(expand(query.text)) > 1:
+                    compiled = compile_scan(query, limit, match_any=True)
+                    rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+        candidates = []
+        for row in rows:
+            candidate = dict(row)
+            del candidate["total"], candidate["rank"]
+            text = candidate["exceptions"]
+            candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
+            candidates.append(candidate)
+        return candidates, rows[0]["total"] if rows else 0
+
+    async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The documents of these ids, in that order."""
+        try:
+            async with self._pool.acquire() as conn:
+                rows = await conn.fetch(
+                    "SELECT id::text, document::text FROM search_document "
+                    "WHERE id = ANY($1::uuid[])",
+                    list(ids),
+                    timeout=self._timeout,
+                )
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+        found = {row["id"]: row["document"] for row in rows}
+        return [_decode_document(found[i]) for i in ids if i in found]
 
     async def _run(self, conn: asyncpg.Connection, compiled: Compiled) -> EngineResult:
         rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)

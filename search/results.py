@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from search.backend import (
     FACETS,
@@ -57,6 +57,8 @@ async def search_exact(
     if query.filters.open_at is None or is_open is None:
         result = await engine.search(query)
         return Answer(result.hits, result.total, True, result.facets)
+    if isinstance(engine, ScanningEngine):
+        return await _scan_exact(engine, query, is_open, scan_limit)
     kept: list[EngineHit] = []
     scanned = 0
     first: EngineResult | None = None
@@ -77,6 +79,44 @@ async def search_exact(
         return Answer(page, len(kept), True, count_facets(hit.document for hit in kept))
     estimate = round(len(kept) / scanned * first.total) if scanned else 0
     return Answer(page, max(estimate, len(kept)), False, first.facets)
+
+
+@runtime_checkable
+class ScanningEngine(Protocol):
+    """An engine that lists open-at candidates in one statement, without whole documents."""
+
+    async def scan(self, query: EngineQuery, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The first `limit` candidates in answer order, and how many there are."""
+
+    async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The documents of these ids, in that order."""
+
+
+async def _scan_exact(
+    engine: ScanningEngine, query: EngineQuery, is_open: IsOpen, scan_limit: int
+) -> Answer:
+    """`search_exact` in one pass: every candidate up to `scan_limit` read at once."""
+    candidates, total = await engine.scan(query, scan_limit)
+    kept = [candidate for candidate in candidates if is_open(candidate)]
+    chosen = kept[query.offset : query.offset + query.limit]
+    documents = await engine.fetch([candidate["id"] for candidate in chosen])
+    page = [
+        EngineHit(document, {}, _rounded(candidate["distance_km"]))
+        for candidate, document in zip(chosen, documents, strict=False)
+    ]
+    if query.highlight and query.text.strip():
+        page = [highlight_hit(hit, query.text) for hit in page]
+    facets = count_facets(kept)
+    if len(candidates) >= total:
+        return Answer(page, len(kept), True, facets)
+    # Past the limit, the share of open candidates among those checked estimates the total;
+    # the facets are those of the checked candidates.
+    estimate = round(len(kept) / len(candidates) * total) if candidates else 0
+    return Answer(page, max(estimate, len(kept)), False, facets)
+
+
+def _rounded(distance: float | None) -> float | None:
+    return round(distance, 3) if distance is not None else None
 
 
 def count_facets(documents: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:

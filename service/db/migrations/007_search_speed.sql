@@ -20,3 +20,12 @@ BEGIN
     RETURN bumped;
 END;
 $$;
+
+-- The hours of each document as columns of their own: "open at" candidates are checked from
+-- these, without reading (and detoasting) the whole document of each one.
+ALTER TABLE search_document
+    ADD COLUMN opening_hours text,
+    ADD COLUMN exceptions jsonb NOT NULL DEFAULT '[]';
+UPDATE search_document
+SET opening_hours = document ->> 'opening_hours',
+    exceptions = coalesce(document -> 'exceptions', '[]');
