@@ -36,6 +36,19 @@ def format_enterprise_number(digits: str | None) -> str | None:
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
+def phone_e164(text: object) -> str | None:
+    """A phone number as people write it ('064/27.78.11', '+32 470 …', '0032 …') in E.164.
+
+    A leading single 0 is a Belgian national number. None when it cannot be a number.
+    """
+    digits = re.sub(r"[^\d+]", "", str(text or ""))
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = "+32" + digits[1:]
+    return digits if re.fullmatch(r"\+[1-9][0-9]{6,14}", digits) else None
+
+
 class Errors:
     """Field errors gathered while checking one request, reported together."""
 

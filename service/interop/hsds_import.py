@@ -36,6 +36,7 @@ from service.catalogue.validation import (
     enterprise_number_error,
     format_enterprise_number,
     normalise_enterprise_number,
+    phone_e164,
 )
 from service.errors import ProblemError
 from service.hours import TZ
@@ -167,16 +168,6 @@ def _one(attrs: dict[str, list[tuple[str, Any]]], taxonomy: str) -> str | None:
     return values[0][0] if values else None
 
 
-def _phone(number: Any) -> str | None:
-    """A phone number in E.164, from '+32 64 27 78 11', '064/27.78.11' or '0032…'."""
-    digits = re.sub(r"[^\d+]", "", str(number or ""))
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+32" + digits[1:]  # a Belgian national number
-    return digits if re.fullmatch(r"\+[1-9][0-9]{6,14}", digits) else None
-
-
 def _text(value: Any, limit: int) -> str:
     return str(value).strip()[:limit] if value else ""
 
@@ -215,7 +206,7 @@ class Translator:
     def _phones(self, record_id: str, items: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
         phones = []
         for item in items:
-            number = _phone(item.get("number"))
+            number = phone_e164(item.get("number"))
             if number is None:
                 self._warn(record_id, f"phone {item.get('number')!r} skipped (not a number)")
                 continue

@@ -6,7 +6,6 @@ timeline, the same mails.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any, get_args
 from uuid import UUID
@@ -20,6 +19,7 @@ from schemas.referrals import DeclineReason, Outcome, Referral, ReferralIn
 from service.accounts import memberships
 from service.catalogue import services
 from service.catalogue.records import VersionMismatch
+from service.catalogue.validation import phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.referrals import referrals
 from service.referrals.policy import Policy
@@ -55,16 +55,6 @@ def _policy(request: Request[Any, Any, Any]) -> Policy:
 def _public_url(request: Request[Any, Any, Any]) -> str:
     url: str = request.app.state.settings.public_url
     return url
-
-
-def e164(text: str) -> str | None:
-    """A phone number as people type it ('0470 12 34 56', '+32 …', '0032 …') in E.164."""
-    digits = re.sub(r"[^\d+]", "", text)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+32" + digits[1:]
-    return digits or None
 
 
 def allowed_actions(referral: Referral, identity: Any) -> list[str]:
@@ -275,7 +265,7 @@ class WorkspaceReferralsController(Controller):
                 "last_name": form.get("last_name", "").strip(),
             }
             if form.get("phone", "").strip():
-                person["phone"] = e164(form["phone"])
+                person["phone"] = phone_e164(form["phone"]) or form["phone"]
             if form.get("email", "").strip():
                 person["email"] = form["email"].strip()
             body["beneficiary"] = person

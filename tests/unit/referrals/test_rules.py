@@ -16,10 +16,10 @@ from service.mail import render_mail
 from service.referrals import stats
 from service.referrals.jobs import retry_delay, signature
 from service.referrals.policy import Policy
-from service.settings import Settings
 from service.referrals.reference import ALPHABET, new_reference, normalise
 from service.referrals.slip import choose_language, format_opening, map_url
 from service.referrals.workflow import FINAL, OPEN, TRANSITIONS, is_final, transition
+from service.settings import Settings
 
 STATUSES = sorted(OPEN | FINAL)
 
