@@ -34,81 +34,86 @@ from bench.synthetic import load
 from service.db import migrations
 from service.db.pool import create_pool
 
-QUERIES = [
-    "colis alimentaire",
-    "colis",
-    "logement",
-    "logemant",
-    "sans abri",
-    "sdf",
-    "epicerie sociale",
-    "mediation de dettes",
-    "dettes",
-    "cpas",
-    "aide",
-    "restaurant social",
-    "douche",
-    "violences conjugales",
-    "alphabetisation",
-    "article 27",
-    "energie",
-    "papiers",
-    "numerique",
-    "vetements",
-    "devoirs",
-    "emploi",
-    "relais sante",
-    "dormir",
-]
-THEMES = ["food", "housing", "homelessness", "income", "health", "digital", "employment"]
+# Words people type, most frequent first: requests follow a Zipf-like law, as search logs
+# do, over a space far larger than what one run can repeat (pairs, points, pages, filters).
+WORDS = [
+    "colis", "logement", "aide", "sans abri", "cpas", "dettes", "epicerie", "douche",
+    "alimentaire", "sdf", "emploi", "vetements", "dormir", "energie", "papiers", "sante",
+    "numerique", "devoirs", "logemant", "restaurant social", "mediation", "violences",
+    "alphabetisation", "article 27", "relais", "accueil de jour", "permanence", "juridique",
+    "etrangers", "formation", "cv", "internet", "enfants", "repas", "lessive", "gaz",
+    "electricite", "garantie locative", "soins", "medecin", "carte medicale", "ecoute",
+    "hebergement", "victimes", "francais", "lire", "cinema", "theatre", "solidarite",
+    "croix rouge", "maison medicale", "cohesion sociale", "entraide", "pont", "colis alimentaires",
+    "surendettement", "seconde main", "ordinateur", "sejour", "nationalite", "epiceri", "dete",
+    "la louviere", "ottignies", "haine", "louvain",
+]  # fmt: skip
+WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
+THEMES = [
+    "food", "housing", "homelessness", "income", "health", "digital", "employment",
+    "food.food-parcels", "food.social-grocery", "admin", "family", "clothing", "culture",
+]  # fmt: skip
 COMMUNES = ["la-louviere", "ottignies-louvain-la-neuve"]
-POINTS = [(50.479, 4.187), (50.666, 4.578), (50.465, 4.178)]
+CENTRES = [(50.479, 4.187), (50.666, 4.578), (50.465, 4.178), (50.68, 4.61)]
+LANGUAGES = ["fr", "nl", "ar", "en", "tr"]
+
+
+def _words(rng: random.Random) -> str:
+    first = rng.choices(WORDS, WEIGHTS)[0]
+    if rng.random() < 0.35:
+        return f"{first} {rng.choices(WORDS, WEIGHTS)[0]}"
+    return first
 
 
 def search_params(rng: random.Random) -> dict[str, Any]:
     """One request of the mix: words, filters, distance, opening, paging."""
-    kind = rng.random()
     params: dict[str, Any] = {"limit": 20}
-    if kind < 0.35:
-        params["q"] = rng.choice(QUERIES)
-    elif kind < 0.55:
-        params["q"] = rng.choice(QUERIES)
-        params["commune"] = rng.choice(COMMUNES)
-    elif kind < 0.65:
-        params["theme"] = rng.choice(THEMES)
-        params["commune"] = rng.choice(COMMUNES)
-    elif kind < 0.75:
-        params["q"] = rng.choice(QUERIES)
-        lat, lon = rng.choice(POINTS)
-        params.update(lat=lat, lon=lon, radius_km=5)
-    elif kind < 0.85:
-        params["q"] = rng.choice(QUERIES)
-        params["open_now"] = "true"
-    elif kind < 0.92:
-        params["theme"] = rng.choice(THEMES)
-        params.update(walk_in="true", free="true")
+    if rng.random() < 0.8:
+        params["q"] = _words(rng)
     else:
-        params["q"] = rng.choice(QUERIES)
-        params["offset"] = 20
+        params["theme"] = rng.choices(THEMES, WEIGHTS[: len(THEMES)])[0]
+    if rng.random() < 0.35:
+        params["commune"] = rng.choice(COMMUNES)
+    if rng.random() < 0.15:
+        # A point near a commune, anywhere: coordinates never repeat.
+        lat, lon = rng.choice(CENTRES)
+        params["lat"] = round(lat + rng.gauss(0, 0.02), 5)
+        params["lon"] = round(lon + rng.gauss(0, 0.03), 5)
+        if rng.random() < 0.5:
+            params["radius_km"] = rng.choice([2, 5, 10])
+    if rng.random() < 0.12:
+        params["open_now"] = "true"
+    for name, share in (("free", 0.1), ("walk_in", 0.1), ("wheelchair", 0.05)):
+        if rng.random() < share:
+            params[name] = "true"
+    if rng.random() < 0.05:
+        params["language"] = rng.choice(LANGUAGES)
+    if rng.random() < 0.05:
+        params["age"] = rng.randint(5, 80)
+    if rng.random() < 0.25:
+        params["offset"] = rng.choice([20, 40, 60, rng.randrange(0, 200)])
     return params
 
 
 async def drive(
-    base_url: str, path: str, params_of: Any, concurrency: int, duration: float
+    base_url: str, path: str, params_of: Any, concurrency: int, duration: float, seed: int = 7
 ) -> dict[str, float]:
     """`concurrency` clients in a loop for `duration` seconds; latency percentiles and rate."""
     latencies: list[float] = []
     errors = 0
+    seen: set[str] = set()
     deadline = time.perf_counter() + duration
-    rng = random.Random(7)
+    rng = random.Random(seed)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
 
         async def worker() -> None:
             nonlocal errors
             while time.perf_counter() < deadline:
+                params = params_of(rng)
+                seen.add(json.dumps(params, sort_keys=True))
                 started = time.perf_counter()
-                response = await client.get(path, params=params_of(rng))
+                response = await client.get(path, params=params)
                 latencies.append(time.perf_counter() - started)
                 if response.status_code != 200:
                     errors += 1
@@ -127,6 +132,7 @@ async def drive(
         "p99_ms": percentile(0.99),
         "rps": round(len(latencies) / elapsed, 1),
         "requests": len(latencies),
+        "distinct": len(seen),
         "errors": errors,
     }
 
@@ -162,6 +168,34 @@ async def write_to_visible(pool: asyncpg.Pool, base_url: str, rounds: int = 10) 
                 await asyncio.sleep(0.005)
             timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+FIGURES = ("p50_ms", "p95_ms", "p99_ms", "rps", "requests", "distinct", "errors")
+
+
+async def start_server(env: dict[str, str], *, cache: bool) -> tuple[subprocess.Popen[bytes], str]:
+    """`boussole serve` with its worker on a loopback port, once /healthz answers."""
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603, ASYNC220 - returns at once
+        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**env, "BOUSSOLE_RUN_WORKER": "true", "BOUSSOLE_SEARCH_CACHE": str(int(cache))},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        for _ in range(300):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get("/healthz")).status_code == 200:
+                    break
+            await asyncio.sleep(0.1)
+    return server, base_url
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by `start_server`."""
+    server.terminate()
+    server.wait(timeout=30)
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
@@ -207,46 +241,48 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         reindex_s = round(time.perf_counter() - started, 1)
         log(f"reindex: {reindex_s} s")
-        port = _free_port()
-        server = subprocess.Popen(  # noqa: S603, ASYNC220 - returns at once
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-            env={**env, "BOUSSOLE_RUN_WORKER": "true"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base_url) as client:
-            for _ in range(300):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
+        server, base_url = await start_server(env, cache=not args.no_cache)
         visible = await write_to_visible(pool, base_url)
         log(f"write to visible: {visible}")
-        await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2)  # warm up
+        # Warm up on other requests than those measured: the cache only helps as it would.
+        await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
         search = await drive(
             base_url, "/api/v1/search", search_params, args.concurrency, args.duration
         )
         log(f"search: {search}")
         healthz = await drive(base_url, "/healthz", lambda rng: {}, args.concurrency, args.duration)
         log(f"healthz: {healthz}")
-        return {
+        result: dict[str, Any] = {
             "services": args.services,
             "documents": counts["service_place"],
             "concurrency": args.concurrency,
+            "cache": not args.no_cache,
             "reindex_s": reindex_s,
             "write_to_visible_ms": {
                 "p50": round(statistics.median(visible), 1),
                 "max": round(max(visible), 1),
             },
-            "search": {k: search[k] for k in ("p50_ms", "p95_ms", "p99_ms", "rps", "errors")},
+            "search": {k: search[k] for k in FIGURES},
             "healthz": {"rps": healthz["rps"]},
             "ratio": round(search["rps"] / healthz["rps"], 3),
         }
+        if not args.no_cache:
+            # The same requests again on a server without the answer cache: the cold figures.
+            stop_server(server)
+            server, base_url = await start_server(env, cache=False)
+            await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
+            cold = await drive(
+                base_url, "/api/v1/search", search_params, args.concurrency, args.duration
+            )
+            log(f"search without cache: {cold}")
+            result["cold"] = {
+                **{k: cold[k] for k in FIGURES},
+                "ratio": round(cold["rps"] / healthz["rps"], 3),
+            }
+        return result
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
         await pool.close()
         admin = await asyncpg.connect(server_url)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -262,6 +298,9 @@ def cli() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--json", action="store_true", help="only the JSON line")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="serve without the answer cache (no cold rerun)"
+    )
     args = parser.parse_args()
     result = asyncio.run(main(args))
     print(json.dumps(result))

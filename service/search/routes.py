@@ -264,12 +264,25 @@ async def answer_search(
             return _at_moment(cached, at)
     if filters.themes:
         await _check_themes(pool, filters.themes)
+    # Facet counts do not depend on the page or, without a radius, on the point: other pages
+    # and other places of the same search reuse them (counting is most of a broad search).
+    facets_key = _facets_key(q, filters) if key is not None and not wants_open else None
+    facets = None
+    if facets_key is not None and generation is not None:
+        facets = runtime.cache.get(generation, facets_key)
     opening = OpeningCheck(at)
     answer, engine = await runtime.search(
         pool,
-        EngineQuery(text=q.strip(), filters=filters, limit=limit, offset=offset),
+        EngineQuery(
+            text=q.strip(), filters=filters, limit=limit, offset=offset, facets=facets is None
+        ),
         opening.is_open if wants_open else None,
     )
+    cacheable = generation is not None and engine == runtime.preferred_engine
+    if facets is None:
+        facets = answer.facets
+        if facets_key is not None and cacheable:
+            runtime.cache.put(generation, facets_key, facets)
     result = SearchAnswer(
         items=[
             item_from(hit.document, hit.highlight, hit.distance_km, opening) for hit in answer.hits
@@ -278,10 +291,10 @@ async def answer_search(
         total_exact=answer.total_exact,
         limit=limit,
         offset=offset,
-        facets=answer.facets,
+        facets=facets,
         engine=engine,
     )
-    if key is not None and generation is not None and engine == runtime.preferred_engine:
+    if key is not None and cacheable:
         runtime.cache.put(generation, key, result)
     return result
 
@@ -304,6 +317,14 @@ def _cache_key(
         limit,
         offset,
     )
+
+
+def _facets_key(q: str, filters: SearchFilters) -> tuple[Any, ...]:
+    """What facet counts depend on: the words and the filters, not the page nor a bare point."""
+    plain = filters
+    if filters.radius_km is None:
+        plain = msgspec.structs.replace(filters, lat=None, lon=None)
+    return ("facets", q.strip(), _encode_filters(plain))
 
 
 def _at_moment(answer: SearchAnswer, at: datetime) -> SearchAnswer:

@@ -134,3 +134,29 @@ async def test_the_cache_can_be_turned_off(
     await rename(pool, service_id, "Épicerie solidaire")
     await sync(pool, [PostgresEngine(pool)], builder)
     assert await names(client, "epicerie") == ["Épicerie solidaire"]
+
+
+async def test_other_pages_and_points_share_exact_facets(
+    db_url: str,
+    pool: asyncpg.Pool,
+    catalogue: Catalogue,
+    builder: DocumentBuilder,
+    stack: AsyncExitStack,
+) -> None:
+    place = await catalogue.place()
+    for name, theme in (("Colis du lundi", "food.food-parcels"), ("Colis du jeudi", "food")):
+        await catalogue.service(name, themes=[theme], places=[(place, None)])
+    await sync(pool, [PostgresEngine(pool)], builder)
+    cached, plain = await serve(stack, db_url), await serve(stack, db_url, search_cache=False)
+    requests = [
+        {"q": "colis", "limit": 1},
+        {"q": "colis", "limit": 1, "offset": 1},
+        {"q": "colis", "limit": 1, "lat": 50.4, "lon": 4.1},
+        {"q": "colis", "limit": 1, "lat": 50.48, "lon": 4.19, "radius_km": 1},
+    ]
+    for params in requests:
+        expected = (await plain.get("/api/v1/search", params=params)).json()
+        found = (await cached.get("/api/v1/search", params=params)).json()
+        assert found["facets"] == expected["facets"] and found["total"] == expected["total"]
+        assert [i["name"] for i in found["items"]] == [i["name"] for i in expected["items"]]
+    assert found["facets"]["themes"] == {"food": 2, "food.food-parcels": 1}
