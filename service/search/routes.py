@@ -33,20 +33,28 @@ def _q(description: str, **kwargs: Any) -> Any:
     return QueryParameter(description=description, **kwargs)
 
 
+# Opening states by (minute, status, hours, exceptions), shared by requests: hours have minute
+# resolution, so a state holds for the whole minute (the moment asked is given back as is).
+_STATES: dict[Any, OpenState | None] = {}
+
+
 class OpeningCheck:
     """Exact opening state of documents at one moment, with the catalogue's evaluation.
 
-    Places often share hours: each distinct (status, hours, exceptions) is evaluated once.
+    Places often share hours: each distinct (status, hours, exceptions) is evaluated once a
+    minute, for every request.
     """
 
     def __init__(self, at: datetime) -> None:
-        self.at = at
-        self._cache: dict[Any, OpenState | None] = {}
+        self.at = at.astimezone(TZ) if at.tzinfo else at.replace(tzinfo=TZ)
+        self._minute = minute_of(at)
+        self._cache = _STATES
 
     def state(self, document: dict[str, Any]) -> OpenState | None:
         """The opening state of the document's service at `at`; None when hours are unknown."""
         exceptions = document.get("exceptions") or []
         key = (
+            self._minute,
             document.get("status"),
             document.get("opening_hours"),
             tuple(
@@ -55,6 +63,8 @@ class OpeningCheck:
             ),
         )
         if key not in self._cache:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
             self._cache[key] = open_state(str(document.get("status")), hours_of(document), self.at)
         return self._cache[key]
 
@@ -154,7 +164,7 @@ def item_from(
         open=None
         if state is None
         else OpenInfo(
-            now=state.now, at=state.at, next_change=state.next_change, message=state.message
+            now=state.now, at=opening.at, next_change=state.next_change, message=state.message
         ),
         hours_note=document.get("hours_note", ""),
         status=document.get("status", "active"),
