@@ -255,6 +255,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Clôturer l'orientation",
         "De doorverwijzing afsluiten",
     ),
+    "Open all day": ("Ouvert toute la journée", "De hele dag open"),
+    "next day": ("le lendemain", "de volgende dag"),
     "Closed": (
         "Fermé",
         "Gesloten",

@@ -171,32 +171,49 @@ async def run_search(
 
 @dataclass
 class DayHours:
-    """One day of the coming week at a place: open intervals and the exception's message."""
+    """One day of the coming week at a place: the openings that start that day (an overnight
+    one ends the next day), whether it is open all day, and the exception's message."""
 
     day: date
     intervals: list[tuple[datetime, datetime]]
     message: str = ""
     closed_by_exception: bool = False
+    all_day: bool = False
 
 
 def coming_days(place: Any, now: datetime, days: int = DAYS_SHOWN) -> list[DayHours] | None:
-    """The opening intervals of the next `days` days, from today; None when hours are unknown."""
+    """The openings of the next `days` days, from today; None when hours are unknown."""
     hours = hours_of(place)
     if not hours.known:
         return None
     today = local(now).date()
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=TZ)
+
+    # From yesterday, so a night that began yesterday is not shown as a new opening today;
+    # one day past the end, so the last night's closing time is known.
+    intervals = list(
+        hours.open_intervals(
+            midnight(today - timedelta(days=1)), midnight(today + timedelta(days=days + 1))
+        )
+    )
     week = []
     for offset in range(days):
         day = today + timedelta(days=offset)
-        start = datetime.combine(day, time(0), tzinfo=TZ)
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
+        start, end = midnight(day), midnight(day + timedelta(days=1))
         exception = next((e for e in reversed(hours.exceptions) if e.covers(day)), None)
         week.append(
             DayHours(
                 day,
-                list(hours.open_intervals(start, end)),
+                [
+                    (o, c)
+                    for o, c in intervals
+                    if start <= o < end and not (o == start and c >= end)
+                ],
                 exception.message if exception else "",
                 exception is not None and exception.opening_hours is None,
+                all_day=any(o <= start and c >= end for o, c in intervals),
             )
         )
     return week
