@@ -88,13 +88,7 @@ async def erase_expired_personal_data(pool: asyncpg.Pool, now: datetime, policy:
     async with pool.acquire() as conn, conn.transaction():
         ids = [r["id"] for r in await conn.fetch(Q.due_for_erasure, now - policy.retention)]
         for referral_id in ids:
-            await conn.execute(Q.erase_person, referral_id)
-            await conn.execute(Q.erase_notes, referral_id)
-            await conn.execute(Q.mark_erased, referral_id, now)
-            status = await conn.fetchval("SELECT status FROM referral WHERE id = $1", referral_id)
-            await conn.execute(
-                Q.insert_event, referral_id, "erase", status, None, None, now, None, None
-            )
+            await referrals.erase_personal_data(conn, referral_id, now)
     if ids:
         logger.info("erased the personal data of %d referral(s)", len(ids))
     return len(ids)

@@ -441,6 +441,71 @@ async def _redirect(
     return new_id, row
 
 
+def may_erase(identity: Identity, row: Any) -> bool:
+    """Who may erase the person's data on request: the worker who referred them, and the
+    admins of either organisation."""
+    return (
+        (row["created_by"] is not None and row["created_by"] == identity.user_id)
+        or identity.role_in(row["from_organisation_id"]) == "admin"
+        or identity.role_in(row["to_organisation_id"]) == "admin"
+    )
+
+
+async def erase_personal_data(
+    conn: asyncpg.Connection,
+    referral_id: UUID,
+    now: datetime,
+    identity: Identity | None = None,
+    organisation_id: UUID | None = None,
+) -> None:
+    """Erase the person and every note written about them; the anonymous facts stay.
+
+    The retention job (`identity` None, the system) and a request to erase (GDPR art. 17)
+    both come here; the timeline records an `erase` event without any personal data.
+    """
+    await conn.execute(Q.erase_person, referral_id)
+    await conn.execute(Q.erase_notes, referral_id)
+    await conn.execute(Q.mark_erased, referral_id, now)
+    status = await conn.fetchval("SELECT status FROM referral WHERE id = $1", referral_id)
+    await conn.execute(
+        Q.insert_event,
+        referral_id,
+        "erase",
+        status,
+        identity.user_id if identity else None,
+        organisation_id,
+        now,
+        None,
+        None,
+    )
+
+
+async def erase_on_request(
+    conn: asyncpg.Connection, referral_id: UUID, identity: Identity, now: datetime
+) -> bool:
+    """Erase the person's data of a referral now, at their request; False when it already was.
+
+    Members of the two organisations who may not erase get a 403, anyone else a 404.
+    """
+    locked = await conn.fetchrow(Q.lock_referral, referral_id)
+    if locked is None or not sides_of(identity, locked):
+        raise NotFound(f"referral {referral_id}")
+    if not may_erase(identity, locked):
+        raise Forbidden(
+            "only the worker who sent the referral and the admins of the two organisations "
+            "may erase the person's data"
+        )
+    if locked["personal_data_erased_at"] is not None:
+        return False
+    # The organisation in whose name the caller erases: the sender's, unless their right
+    # comes from being an admin of the receiving one only.
+    organisation_id = locked["from_organisation_id"]
+    if locked["created_by"] != identity.user_id and identity.role_in(organisation_id) != "admin":
+        organisation_id = locked["to_organisation_id"]
+    await erase_personal_data(conn, referral_id, now, identity, organisation_id)
+    return True
+
+
 async def access_log(
     conn: asyncpg.Connection, organisation_id: UUID, identity: Identity, limit: int, offset: int
 ) -> Page[AccessEntry]:
@@ -460,6 +525,23 @@ async def access_log(
         for r in rows
     ]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+async def onward(
+    conn: asyncpg.Connection, redirected_to_id: UUID, identity: Identity
+) -> dict[str, Any] | None:
+    """Where a redirect sent the person: reference, service and organisation (anonymous facts,
+    shown to both sides of the redirected referral), and whether the caller may open it."""
+    row = await _row(conn, redirected_to_id)
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "reference": row["reference"],
+        "service_name": row["service_name"],
+        "organisation": row["to_organisation"]["name"],
+        "visible": bool(sides_of(identity, row)),
+    }
 
 
 async def visible_summary(

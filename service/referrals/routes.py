@@ -288,6 +288,18 @@ class ReferralController(Controller):
         note = data.note if data else None
         return await self._act(request, conn, identity, referral_id, "cancel", if_match, note=note)
 
+    @delete(
+        "/{referral_id:uuid}/person",
+        operation_id="erasePersonOfReferral",
+        status_code=204,
+    )
+    async def erase_person(self, conn: Conn, identity: Caller, referral_id: FromPath[UUID]) -> None:
+        """Erase the person's data now, at their request (GDPR art. 17), as the retention job
+        would; the anonymous facts stay for the statistics. Again: 204, nothing more happens.
+
+        For the worker who sent the referral and the admins of the two organisations."""
+        await referrals.erase_on_request(conn, referral_id, require(identity), _now())
+
 
 class OrganisationReferralController(Controller):
     """What an organisation's admins manage about its referrals."""
