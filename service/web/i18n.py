@@ -1083,6 +1083,77 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "toute la commune",
         "hele gemeente",
     ),
+    # Erasure on request and redirecting from the workspace.
+    "Erase the person's data": (
+        "Effacer les données de la personne",
+        "De gegevens van de persoon wissen",
+    ),
+    "The person's name, contact details, the reason and every note written about them are "
+    "erased now, for both organisations. This cannot be undone. The referral stays, without "
+    "them, for the statistics.": (
+        "Le nom de la personne, ses coordonnées, le motif et toutes les notes écrites à son "
+        "sujet sont effacés maintenant, pour les deux organisations. C'est irréversible. "
+        "L'orientation reste, sans elles, pour les statistiques.",
+        "De naam van de persoon, de contactgegevens, de reden en alle notities over de persoon "
+        "worden nu gewist, voor beide organisaties. Dit kan niet ongedaan worden gemaakt. De "
+        "doorverwijzing blijft, zonder die gegevens, voor de statistieken.",
+    ),
+    "Yes, erase the person's data": (
+        "Oui, effacer les données de la personne",
+        "Ja, de gegevens van de persoon wissen",
+    ),
+    "No, back to the referral": (
+        "Non, retour à l'orientation",
+        "Nee, terug naar de doorverwijzing",
+    ),
+    "Back to the referral": (
+        "Retour à l'orientation",
+        "Terug naar de doorverwijzing",
+    ),
+    "Only the worker who sent the referral and the admins of the two organisations may erase "
+    "the person's data.": (
+        "Seuls le travailleur qui a envoyé l'orientation et les administrateurs des deux "
+        "organisations peuvent effacer les données de la personne.",
+        "Alleen de hulpverlener die de doorverwijzing stuurde en de beheerders van beide "
+        "organisaties mogen de gegevens van de persoon wissen.",
+    ),
+    "Redirect to another service": (
+        "Réorienter vers un autre service",
+        "Doorverwijzen naar een andere dienst",
+    ),
+    "The person is sent on to the service you choose: a new referral from the same sender, "
+    "with the person's data. This referral ends as redirected.": (
+        "La personne est orientée vers le service choisi : une nouvelle orientation du même "
+        "envoyeur, avec les données de la personne. Cette orientation se termine comme "
+        "réorientée.",
+        "De persoon wordt doorgestuurd naar de gekozen dienst: een nieuwe doorverwijzing van "
+        "dezelfde afzender, met de gegevens van de persoon. Deze doorverwijzing eindigt als "
+        "doorverwezen.",
+    ),
+    "Redirect the referral": (
+        "Réorienter",
+        "Doorverwijzen",
+    ),
+    "Redirected to": (
+        "Réorientée vers",
+        "Doorverwezen naar",
+    ),
+    "reference": (
+        "référence",
+        "referentie",
+    ),
+    "Choose a service.": (
+        "Choisissez un service.",
+        "Kies een dienst.",
+    ),
+    "This service cannot receive referrals. Choose another one.": (
+        "Ce service ne peut pas recevoir d'orientations. Choisissez-en un autre.",
+        "Deze dienst kan geen doorverwijzingen ontvangen. Kies een andere.",
+    ),
+    "Only the receiving organisation may redirect.": (
+        "Seule l'organisation qui reçoit peut réorienter.",
+        "Alleen de ontvangende organisatie mag doorverwijzen.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -6,6 +6,7 @@ timeline, the same mails.
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 from typing import Any, get_args
 from uuid import UUID
@@ -24,6 +25,7 @@ from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.referrals import referrals
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
+from service.search.routes import answer_search, filters_from
 from service.web.templating import SPOKEN_LANGUAGES
 from service.web.workspace_common import (
     decoding_errors,
@@ -37,7 +39,8 @@ from service.web.workspace_common import (
 from service.web_common import Caller, Conn
 
 ACTIONS = ("accept", "decline", "close", "cancel")
-"""What the referral page offers; redirecting is done through the API for now."""
+"""The answers of the referral page's own forms; redirecting has its page (a service picker)."""
+PICKER_SIZE = 20
 DECLINE_REASONS = get_args(DeclineReason)
 OUTCOMES = get_args(Outcome)
 CONTACT_PREFERENCES = ("phone", "email", "through_referrer", "do_not_contact")
@@ -57,6 +60,12 @@ def _public_url(request: Request[Any, Any, Any]) -> str:
     return url
 
 
+_ERASE_NOT_ALLOWED = (
+    "Only the worker who sent the referral and the admins of the two organisations "
+    "may erase the person's data."
+)
+
+
 def allowed_actions(referral: Referral, identity: Any) -> list[str]:
     """The answers the signed-in person may give now, by side and status."""
     sides = referrals.sides_of(
@@ -68,7 +77,7 @@ def allowed_actions(referral: Referral, identity: Any) -> list[str]:
     )
     return [
         action
-        for action in ACTIONS
+        for action in (*ACTIONS, "redirect")
         if TRANSITIONS[action].side in sides and referral.status in TRANSITIONS[action].sources
     ]
 
@@ -119,6 +128,171 @@ class WorkspaceReferralsController(Controller):
                 "done": request.query_params.get("done"),
             },
         )
+
+    @get("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonConfirmPage")
+    async def erase_confirm(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Ask to confirm before erasing the person's data: it cannot be undone."""
+        if identity is None:
+            return login_redirect(request)
+        try:
+            row = await referrals.visible_summary(conn, referral_id, identity)
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        if not referrals.may_erase(identity, row):
+            return message_page("Not allowed", _ERASE_NOT_ALLOWED, 403)
+        return page("erase.html", {"referral": row})
+
+    @post("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonFromWorkspace")
+    async def erase(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Erase the person's data now, as the API's DELETE …/person does."""
+        if identity is None:
+            return login_redirect(request)
+        try:
+            await referrals.erase_on_request(conn, referral_id, identity, _now())
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        except Forbidden:
+            return message_page("Not allowed", _ERASE_NOT_ALLOWED, 403)
+        return Redirect(f"/workspace/referrals/{referral_id}?done=erase", status_code=303)
+
+    @get("/referrals/{referral_id:uuid}/redirect", operation_id="redirectReferralPage")
+    async def redirect_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Pick the service to send the person on to: the directory's search, as on `/`."""
+        if identity is None:
+            return login_redirect(request)
+        q = request.query_params.get("q", "")
+        return await self._picker(request, conn, identity, referral_id, q, {})
+
+    @post("/referrals/{referral_id:uuid}/redirect", operation_id="redirectReferralFromWorkspace")
+    async def redirect(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Send the person on to the service picked: a new referral from the same sender."""
+        if identity is None:
+            return login_redirect(request)
+        form = await read_form(request)
+        q = form.get("q", "")
+        service_id, _, place = form.get("target", "").partition(":")
+        try:
+            target = (UUID(service_id), UUID(place) if place else None)
+        except ValueError:
+            return await self._picker(
+                request, conn, identity, referral_id, q, {"target": "Choose a service."}, 422
+            )
+        try:
+            version = int(form.get("version", ""))
+        except ValueError:
+            version = None
+        try:
+            await referrals.act(
+                conn,
+                referral_id,
+                "redirect",
+                identity,
+                now=_now(),
+                policy=_policy(request),
+                public_url=_public_url(request),
+                expected_version=version,
+                note=form.get("note", "").strip()[:1000] or None,
+                redirect_to=target,
+            )
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        except InvalidInput:
+            return await self._picker(
+                request,
+                conn,
+                identity,
+                referral_id,
+                q,
+                {"target": "This service cannot receive referrals. Choose another one."},
+                422,
+            )
+        except VersionMismatch:
+            return await self._detail(
+                conn,
+                identity,
+                referral_id,
+                {"problem": "Someone changed this meanwhile. Here is the referral as it is now."},
+                409,
+            )
+        except (Conflict, Forbidden):
+            return await self._detail(
+                conn,
+                identity,
+                referral_id,
+                {"problem": "This answer is not possible any more."},
+                409,
+            )
+        return Redirect(f"/workspace/referrals/{referral_id}?done=redirect", status_code=303)
+
+    async def _picker(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Any,
+        referral_id: UUID,
+        q: str,
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Response[Any]:
+        """The service picker: a search by words, its results to choose from."""
+        try:
+            referral = await referrals.visible_summary(conn, referral_id, identity)
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        rule = TRANSITIONS["redirect"]
+        if rule.side not in referrals.sides_of(identity, referral):
+            return message_page("Not allowed", "Only the receiving organisation may redirect.", 403)
+        if referral["status"] not in rule.sources:
+            return await self._detail(
+                conn,
+                identity,
+                referral_id,
+                {"problem": "This answer is not possible any more."},
+                409,
+            )
+        q = q.strip()[:200]
+        found = None
+        if q:
+            answer = await answer_search(
+                request.app.state,
+                q,
+                filters_from(**_NO_FILTERS),
+                at=_now(),
+                wants_open=False,
+                limit=PICKER_SIZE,
+                offset=0,
+            )
+            found = [
+                item
+                for item in answer.items
+                if item.status != "inactive" and item.service_id != str(referral["service_id"])
+            ]
+        context = {"referral": referral, "q": q, "found": found, "errors": errors}
+        return page("redirect.html", context, status)
 
     @post("/referrals/{referral_id:uuid}/{action:str}", operation_id="answerReferralFromWorkspace")
     async def answer(
@@ -201,9 +375,15 @@ class WorkspaceReferralsController(Controller):
             referral = await referrals.get(conn, referral_id, identity, _now())
         except NotFound:
             return message_page("Page not found", "This referral does not exist.", 404)
+        facts = await referrals.visible_summary(conn, referral_id, identity)
+        onward = None
+        if referral.redirected_to_id is not None:
+            onward = await referrals.onward(conn, referral.redirected_to_id, identity)
         context = {
+            "onward": onward,
             "referral": referral,
             "actions": allowed_actions(referral, identity),
+            "may_erase": referral.person is not None and referrals.may_erase(identity, facts),
             "decline_reasons": DECLINE_REASONS,
             "outcomes": OUTCOMES,
             "errors": {},
@@ -321,6 +501,9 @@ class WorkspaceReferralsController(Controller):
         }
         return page("refer.html", context, status)
 
+
+_NO_FILTERS: dict[str, Any] = dict.fromkeys(inspect.signature(filters_from).parameters)
+"""The picker searches by words only."""
 
 # The API's field names -> the form's.
 _REFER_FIELDS = {

@@ -1,0 +1,163 @@
+"""The referral page's heavier answers over HTTP: erasing the person's data after a
+confirmation, and redirecting to a service picked with the directory's search."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.integration.web.conftest import Demo, add_user, csrf_of, sign_in
+
+pytestmark = pytest.mark.asyncio
+
+PERSON = {
+    "reason": "Besoin d'un colis alimentaire cette semaine.",
+    "first_name": "Fatima",
+    "last_name": "El Amrani",
+    "phone": "0470 12 34 56",
+    "contact_preference": "phone",
+    "consent": "1",
+}
+
+
+async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
+    """The worker refers someone to the demo's food parcels; the referral page's path."""
+    form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+    sent = await worker.post(
+        "/workspace/refer",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "place_id": str(demo.place_id),
+            **PERSON,
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    path: str = sent.headers["location"].split("?")[0]
+    return path
+
+
+async def test_the_worker_erases_the_person_after_confirming(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+        await sign_in(receiver, demo.receiver)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+            await sign_in(worker, demo.worker)
+            path = await _refer(worker, demo)
+
+            # A member of the receiving side may read the person, not erase them.
+            theirs = await receiver.get(path)
+            assert "El Amrani" in theirs.text and f"{path}/erase" not in theirs.text
+            refused = await receiver.post(
+                f"{path}/erase", data={"csrf_token": csrf_of(theirs.text)}
+            )
+            assert refused.status_code == 403
+            assert (await receiver.get(f"{path}/erase")).status_code == 403
+
+            page = await worker.get(path, headers={"Accept-Language": "en"})
+            assert f'action="{path}/erase"' in page.text
+            assert "Erase the person" in page.text
+            confirm = await worker.get(f"{path}/erase", headers={"Accept-Language": "en"})
+            assert confirm.status_code == 200
+            assert "cannot be undone" in confirm.text and 'method="post"' in confirm.text
+            # Still there until confirmed, and never without the CSRF token.
+            assert (await worker.post(f"{path}/erase", data={})).status_code == 403
+            assert "El Amrani" in (await worker.get(path)).text
+
+            erased = await worker.post(f"{path}/erase", data={"csrf_token": csrf_of(confirm.text)})
+            assert erased.status_code == 303
+            assert erased.headers["location"] == f"{path}?done=erase"
+            after = await worker.get(path, headers={"Accept-Language": "en"})
+            assert "El Amrani" not in after.text
+            assert "The personal data has been erased." in after.text
+            assert "Personal data erased" in after.text  # the timeline
+            assert f"{path}/erase" not in after.text
+        seen = await receiver.get(path)
+        assert "El Amrani" not in seen.text
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM referral_person") == 0
+        assert await conn.fetchval("SELECT count(*) FROM referral") == 1
+
+
+async def test_an_admin_of_the_receiving_side_may_erase(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    admin = await add_user(pool, demo.receiver_org, "admin")
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        path = await _refer(worker, demo)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, admin)
+        page = await browser.get(path)
+        assert f'action="{path}/erase"' in page.text
+        confirm = await browser.get(f"{path}/erase")
+        done = await browser.post(f"{path}/erase", data={"csrf_token": csrf_of(confirm.text)})
+        assert done.status_code == 303
+        assert "El Amrani" not in (await browser.get(path)).text
+
+
+async def test_the_receiver_redirects_to_a_service_found_by_search(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        path = await _refer(worker, demo)
+        mine = await worker.get(path)
+        # Redirecting is the receiving side's answer.
+        assert f'action="{path}/redirect"' not in mine.text
+        assert (await worker.get(f"{path}/redirect?q=logement")).status_code == 403
+
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+            await sign_in(receiver, demo.receiver)
+            page = await receiver.get(path, headers={"Accept-Language": "en"})
+            assert f'action="{path}/redirect"' in page.text
+            assert "Redirect to another service" in page.text
+            picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+            assert picker.status_code == 200
+            targets = re.findall(r'name="target" value="([0-9a-f-]{36}):([0-9a-f-]*)"', picker.text)
+            assert targets, "the search found no housing service in the demo"
+            assert all(service != str(demo.service_id) for service, _ in targets)
+            token = csrf_of(picker.text)
+            version = re.search(r'name="version" value="(\d+)"', picker.text)
+            assert version is not None
+
+            nothing = await receiver.post(
+                f"{path}/redirect",
+                data={"csrf_token": token, "version": version[1], "q": "logement"},
+            )
+            assert nothing.status_code == 422 and 'id="target-error"' in nothing.text
+            assert (
+                await receiver.post(f"{path}/redirect", data={"target": ":".join(targets[0])})
+            ).status_code == 403
+
+            service_id, place_id = targets[0]
+            redirected = await receiver.post(
+                f"{path}/redirect",
+                data={
+                    "csrf_token": token,
+                    "version": version[1],
+                    "target": f"{service_id}:{place_id}",
+                    "note": "Plutôt un logement d'urgence",
+                },
+            )
+            assert redirected.status_code == 303, redirected.text
+            assert redirected.headers["location"] == f"{path}?done=redirect"
+            after = await receiver.get(path, headers={"Accept-Language": "en"})
+            assert "Redirected to" in after.text
+            api = (await receiver.get(f"/api/v1{path.removeprefix('/workspace')}")).json()
+            assert api["status"] == "redirected"
+            new_id = api["redirected_to_id"]
+            assert new_id and f"/workspace/referrals/{new_id}" not in after.text
+
+        # The sender follows the person: the new referral, with the person, is theirs to open.
+        followed = await worker.get(path)
+        assert f"/workspace/referrals/{new_id}" in followed.text
+        new = await worker.get(f"/workspace/referrals/{new_id}")
+        assert new.status_code == 200 and "El Amrani" in new.text
+        new_api = (await worker.get(f"/api/v1/referrals/{new_id}")).json()
+        assert new_api["service_id"] == service_id and new_api["status"] == "sent"
+        assert new_api["redirected_from_id"] == api["id"]
