@@ -48,6 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
     mail_language: str = "fr"
     """Language of mails to organisations (BOUSSOLE_MAIL_LANGUAGE)."""
+    webhook_allow_private: bool = False
+    """Webhooks to http and internal addresses, for development (BOUSSOLE_WEBHOOK_ALLOW_PRIVATE)."""
     search_cache: bool = True
     """Cache search answers exactly, per search generation and minute (BOUSSOLE_SEARCH_CACHE)."""
 
@@ -76,6 +78,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "consent_version": "BOUSSOLE_CONSENT_VERSION",
             "mail_language": "BOUSSOLE_MAIL_LANGUAGE",
             "search_cache": "BOUSSOLE_SEARCH_CACHE",
+            "webhook_allow_private": "BOUSSOLE_WEBHOOK_ALLOW_PRIVATE",
         }
         for field, var in names.items():
             value = env.get(var)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import http.client
 import logging
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from service.referrals import notify, referrals
+from service.referrals import notify, referrals, webhooks
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
 from service.settings import Settings
@@ -31,7 +30,6 @@ WEBHOOK_INTERVAL = 5.0
 """Seconds between two looks for due webhook deliveries."""
 WEBHOOK_ATTEMPTS = 8
 """Deliveries are given up after this many failures (about a day of retries)."""
-WEBHOOK_TIMEOUT = 10.0
 
 
 async def expire_overdue(pool: asyncpg.Pool, now: datetime, policy: Policy, public_url: str) -> int:
@@ -99,20 +97,18 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:  # noqa: S310
-        status: int = response.status
-        return status
-
-
 def retry_delay(attempts: int) -> timedelta:
     """Wait before the next try after `attempts` failures: 1 min, 2, 4… capped at 6 hours."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
-async def deliver_webhooks(pool: asyncpg.Pool, now: datetime, batch: int = 20) -> int:
-    """POST the due webhook deliveries; failures are retried later. Return how many succeeded."""
+async def deliver_webhooks(
+    pool: asyncpg.Pool, now: datetime, batch: int = 20, *, allow_private: bool = False
+) -> int:
+    """POST the due webhook deliveries; failures are retried later. Return how many succeeded.
+
+    Each URL is checked again (see `webhooks`): a host that now resolves to an internal
+    address is a failed delivery, not a call; `allow_private` lifts that, for development."""
     delivered = 0
     async with pool.acquire() as conn, conn.transaction():
         for row in await conn.fetch(Q.due_webhooks, now, batch):
@@ -123,7 +119,7 @@ async def deliver_webhooks(pool: asyncpg.Pool, now: datetime, batch: int = 20) -
                 "X-Boussole-Delivery": str(row["id"]),
                 "X-Boussole-Signature": signature(row["secret"], body),
             }
-            error = await _attempt(row["url"], body, headers)
+            error = await _attempt(row["url"], body, headers, allow_private)
             if error is None:
                 await conn.execute(Q.webhook_delivered, row["id"], now)
                 delivered += 1
@@ -143,13 +139,17 @@ async def deliver_webhooks(pool: asyncpg.Pool, now: datetime, batch: int = 20) -
     return delivered
 
 
-async def _attempt(url: str, body: bytes, headers: dict[str, str]) -> str | None:
+async def _attempt(
+    url: str, body: bytes, headers: dict[str, str], allow_private: bool
+) -> str | None:
     """None when the receiver answered 2xx; otherwise the kind of failure (no content)."""
     try:
-        status = await asyncio.to_thread(_post, url, body, headers)
-    except urllib.error.HTTPError as error:
-        return f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        target = await webhooks.resolve(url, allow_private=allow_private)
+    except webhooks.UnsafeTarget as error:
+        return f"refused: {error}"
+    try:
+        status = await asyncio.to_thread(webhooks.post, target, body, headers)
+    except (http.client.HTTPException, OSError, ValueError) as error:
         return type(error).__name__
     return None if 200 <= status < 300 else f"HTTP {status}"
 
@@ -173,7 +173,9 @@ async def run_webhook_sender(pool: asyncpg.Pool, settings: Settings) -> None:
     """Worker task: deliver status changes to organisations' webhooks, with retries."""
     while True:
         try:
-            await deliver_webhooks(pool, datetime.now(UTC))
+            await deliver_webhooks(
+                pool, datetime.now(UTC), allow_private=settings.webhook_allow_private
+            )
         except Exception as error:  # the loop must outlive one bad round
             logger.error("webhook delivery round failed: %s", type(error).__name__)
         await asyncio.sleep(WEBHOOK_INTERVAL)

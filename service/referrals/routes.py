@@ -33,7 +33,7 @@ from schemas.referrals import (
 from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
 from service.errors import Forbidden, NotFound
-from service.referrals import page, referrals, slip, stats
+from service.referrals import page, referrals, slip, stats, webhooks
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
 from service.web_common import Caller, Conn, Limit, Offset
@@ -333,6 +333,7 @@ class OrganisationReferralController(Controller):
     @put("/{organisation_id:uuid}/referral-webhook", operation_id="setReferralWebhook")
     async def set_webhook(
         self,
+        request: Request,
         conn: Conn,
         identity: Caller,
         organisation_id: FromPath[UUID],
@@ -341,8 +342,12 @@ class OrganisationReferralController(Controller):
         """POST each status change of the organisation's referrals to `url`, signed with
         HMAC-SHA256: header `X-Boussole-Signature: sha256=<hex of HMAC(secret, body)>`.
 
-        The secret is returned once; keep it."""
+        The secret is returned once; keep it. The URL must be https, on a host that resolves
+        only to public addresses (checked again at each delivery); redirects are not followed.
+        """
         _require_admin(require(identity), organisation_id)
+        allow_private: bool = request.app.state.settings.webhook_allow_private
+        await webhooks.check_url(data.url, allow_private=allow_private)
         secret = data.secret or secrets.token_urlsafe(32)
         row = await conn.fetchrow(Q.upsert_webhook, organisation_id, data.url, secret)
         return msgspec.convert(dict(row), Webhook)

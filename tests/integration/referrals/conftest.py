@@ -17,8 +17,25 @@ from service.accounts import users
 from service.accounts.identity import create_token
 from service.catalogue import organisations, places, services
 from service.catalogue.records import SystemActor
+from service.settings import Settings
 
 SYSTEM = SystemActor("tests")
+LOOPBACK_WEBHOOKS = "webhooks_to_loopback"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{LOOPBACK_WEBHOOKS}: the app may call webhooks on loopback and over http "
+        "(webhook_allow_private), which it refuses by default",
+    )
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, db_url: str) -> Settings:
+    """The app's settings: the defaults, unless the test says its webhooks go to loopback."""
+    allow_private = request.node.get_closest_marker(LOOPBACK_WEBHOOKS) is not None
+    return Settings(database_url=db_url, run_worker=False, webhook_allow_private=allow_private)
 
 
 @dataclass

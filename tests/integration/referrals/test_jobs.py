@@ -1,10 +1,9 @@
-"""Expiry, reminders, erasure and webhooks, driven by a controllable clock."""
+"""Expiry, reminders and erasure, driven by a controllable clock (webhooks: test_webhooks)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -12,11 +11,9 @@ import httpx
 import pytest
 
 from service.referrals.jobs import (
-    deliver_webhooks,
     erase_expired_personal_data,
     expire_overdue,
     send_reminders,
-    signature,
 )
 from service.referrals.policy import Policy
 from tests.integration.referrals.conftest import BENEFICIARY, Network, queued_mails, referral_body
@@ -128,91 +125,3 @@ async def test_personal_data_is_erased_after_retention(
     # Only the open referral still has a person.
     assert [str(r["referral_id"]) for r in rows] == [open_one["id"]]
     assert BENEFICIARY["last_name"] not in everything
-
-
-class Receiver:
-    """A real HTTP server on loopback that records webhook calls; fails the first `failures`."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.failures = failures
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        self.server: asyncio.Server | None = None
-
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode().split("\r\n")
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-        body = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.calls.append((headers, body))
-        status = "500 Internal Server Error" if self.failures > 0 else "204 No Content"
-        self.failures -= 1
-        writer.write(
-            f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/hooks/boussole"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-
-
-async def test_signed_webhooks_are_delivered_with_retries(
-    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
-) -> None:
-    receiver = Receiver(failures=1)
-    async with receiver as url:
-        secret = "s3cret-for-the-epicerie-system"
-        configured = await client.put(
-            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
-            json={"url": url, "secret": secret},
-            headers=network.receiver_admin.headers,
-        )
-        assert configured.status_code == 200, configured.text
-        assert configured.json()["secret"] == secret
-        shown = await client.get(
-            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
-            headers=network.receiver_admin.headers,
-        )
-        assert shown.json()["url"] == url and shown.json()["secret"] is None
-        refused = await client.put(
-            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
-            json={"url": url},
-            headers=network.receiver.headers,
-        )
-        assert refused.status_code == 403
-
-        referral = await _send(client, network)
-        await client.post(
-            f"/api/v1/referrals/{referral['id']}/accept", headers=network.receiver.headers
-        )
-        now = datetime.now(UTC)
-        # The first call fails (500): nothing lost, tried again after the backoff.
-        assert await deliver_webhooks(pool, now) == 1
-        assert len(receiver.calls) == 2
-        assert await deliver_webhooks(pool, now) == 0
-        assert await deliver_webhooks(pool, now + timedelta(minutes=2)) == 1
-        assert len(receiver.calls) == 3
-
-    bodies = [json.loads(body) for _, body in receiver.calls]
-    for headers, body in receiver.calls:
-        assert headers["x-boussole-signature"] == signature(secret, body)
-        assert headers["content-type"] == "application/json"
-    assert sorted(b["status"] for b in bodies[1:]) == ["accepted", "sent"]
-    assert all(b["reference"] == referral["reference"] for b in bodies)
-    assert BENEFICIARY["last_name"].encode() not in b"".join(body for _, body in receiver.calls)
-    async with pool.acquire() as conn:
-        states = await conn.fetch(
-            "SELECT attempts, delivered_at IS NOT NULL AS ok FROM referral_webhook_delivery"
-        )
-    assert sorted((r["attempts"], r["ok"]) for r in states) == [(1, True), (2, True)]

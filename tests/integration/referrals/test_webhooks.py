@@ -1,0 +1,146 @@
+"""Webhooks: signed deliveries with retries, and never a probe of internal networks.
+
+The receivers here listen on loopback, which Boussole refuses by default: this module's app
+runs with `webhook_allow_private` on (the `webhooks_to_loopback` mark, see conftest.py);
+test_webhook_safety.py keeps the default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from service.referrals.jobs import deliver_webhooks, signature
+from tests.integration.referrals.conftest import BENEFICIARY, Network, referral_body
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.webhooks_to_loopback]
+
+
+async def _send(client: httpx.AsyncClient, network: Network) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+class Receiver:
+    """A real HTTP server on loopback that records webhook calls; fails the first `failures`."""
+
+    def __init__(self, failures: int = 0, redirect_to: str | None = None) -> None:
+        self.failures = failures
+        self.redirect_to = redirect_to
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.server: asyncio.Server | None = None
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        self.calls.append((headers, body))
+        status = "500 Internal Server Error" if self.failures > 0 else "204 No Content"
+        self.failures -= 1
+        location = ""
+        if self.redirect_to:
+            status, location = "307 Temporary Redirect", f"Location: {self.redirect_to}\r\n"
+        answer = f"HTTP/1.1 {status}\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        writer.write(answer.encode())
+        await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/hooks/boussole"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def test_signed_webhooks_are_delivered_with_retries(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    receiver = Receiver(failures=1)
+    async with receiver as url:
+        secret = "s3cret-for-the-epicerie-system"
+        configured = await client.put(
+            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+            json={"url": url, "secret": secret},
+            headers=network.receiver_admin.headers,
+        )
+        assert configured.status_code == 200, configured.text
+        assert configured.json()["secret"] == secret
+        shown = await client.get(
+            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+            headers=network.receiver_admin.headers,
+        )
+        assert shown.json()["url"] == url and shown.json()["secret"] is None
+        refused = await client.put(
+            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+            json={"url": url},
+            headers=network.receiver.headers,
+        )
+        assert refused.status_code == 403
+
+        referral = await _send(client, network)
+        await client.post(
+            f"/api/v1/referrals/{referral['id']}/accept", headers=network.receiver.headers
+        )
+        now = datetime.now(UTC)
+        # The first call fails (500): nothing lost, tried again after the backoff.
+        assert await deliver_webhooks(pool, now, allow_private=True) == 1
+        assert len(receiver.calls) == 2
+        assert await deliver_webhooks(pool, now, allow_private=True) == 0
+        assert await deliver_webhooks(pool, now + timedelta(minutes=2), allow_private=True) == 1
+        assert len(receiver.calls) == 3
+
+    bodies = [json.loads(body) for _, body in receiver.calls]
+    for headers, body in receiver.calls:
+        assert headers["x-boussole-signature"] == signature(secret, body)
+        assert headers["content-type"] == "application/json"
+    assert sorted(b["status"] for b in bodies[1:]) == ["accepted", "sent"]
+    assert all(b["reference"] == referral["reference"] for b in bodies)
+    assert BENEFICIARY["last_name"].encode() not in b"".join(body for _, body in receiver.calls)
+    async with pool.acquire() as conn:
+        states = await conn.fetch(
+            "SELECT attempts, delivered_at IS NOT NULL AS ok FROM referral_webhook_delivery"
+        )
+    assert sorted((r["attempts"], r["ok"]) for r in states) == [(1, True), (2, True)]
+
+
+async def test_a_redirect_is_not_followed(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    inside = Receiver()
+    async with inside as inside_url:
+        redirecting = Receiver(redirect_to=inside_url)
+        async with redirecting as url:
+            configured = await client.put(
+                f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+                json={"url": url},
+                headers=network.receiver_admin.headers,
+            )
+            assert configured.status_code == 200, configured.text
+            await _send(client, network)
+            assert await deliver_webhooks(pool, datetime.now(UTC), allow_private=True) == 0
+    assert len(redirecting.calls) == 1
+    assert inside.calls == []
+    async with pool.acquire() as conn:
+        state = await conn.fetchrow(
+            "SELECT attempts, last_error, delivered_at FROM referral_webhook_delivery"
+        )
+    assert state["attempts"] == 1 and state["delivered_at"] is None
+    assert state["last_error"] == "HTTP 307"
