@@ -14,6 +14,7 @@ from schemas.common import Email, Input, LongText, Phone, ShortText, Url
 OrganisationKind = Literal[
     "cpas", "commune", "association", "health", "public_body", "school", "cooperative", "other"
 ]
+OrganisationLanguage = Literal["fr", "nl", "de", "en"]
 ServiceType = Literal[
     "information",
     "accompaniment",
@@ -70,6 +71,10 @@ class OrganisationIn(Input):
     phones: list[Phone] = []
     parent_id: UUID | None = None
     networks: list[Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = []
+    language: Annotated[
+        OrganisationLanguage,
+        Meta(description="Language of the mails the organisation receives (de: French for now)"),
+    ] = "fr"
 
 
 class Organisation(OrganisationIn, kw_only=True):

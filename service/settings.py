@@ -46,8 +46,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Personal data of a final referral is erased after this (BOUSSOLE_REFERRAL_RETENTION_DAYS)."""
     consent_version: str = "2026-01"
     """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
-    mail_language: str = "fr"
-    """Language of mails to organisations (BOUSSOLE_MAIL_LANGUAGE)."""
     webhook_allow_private: bool = False
     """Webhooks to http and internal addresses, for development (BOUSSOLE_WEBHOOK_ALLOW_PRIVATE)."""
     search_cache: bool = True
@@ -76,7 +74,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "referral_reminder_days": "BOUSSOLE_REFERRAL_REMINDER_DAYS",
             "referral_retention_days": "BOUSSOLE_REFERRAL_RETENTION_DAYS",
             "consent_version": "BOUSSOLE_CONSENT_VERSION",
-            "mail_language": "BOUSSOLE_MAIL_LANGUAGE",
             "search_cache": "BOUSSOLE_SEARCH_CACHE",
             "webhook_allow_private": "BOUSSOLE_WEBHOOK_ALLOW_PRIVATE",
         }

@@ -113,6 +113,7 @@ def _values(data: OrganisationIn) -> tuple[Any, ...]:
         data.email,
         msgspec.to_builtins(data.phones),
         data.parent_id,
+        data.language,
     )
 
 

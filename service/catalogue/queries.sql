@@ -2,21 +2,21 @@
 
 -- name: organisation_select
 SELECT o.id, o.name, o.alternate_name, o.kind, o.description, o.enterprise_number, o.website,
-       o.email, o.phones, o.parent_id, o.version, o.created_at, o.updated_at,
+       o.email, o.phones, o.parent_id, o.language, o.version, o.created_at, o.updated_at,
        coalesce((SELECT array_agg(n.network_id ORDER BY n.network_id)
                  FROM organisation_network n WHERE n.organisation_id = o.id), '{}') AS networks
 FROM organisation o
 
 -- name: insert_organisation
 INSERT INTO organisation (id, name, alternate_name, kind, description, enterprise_number,
-                          website, email, phones, parent_id)
-VALUES (coalesce($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                          website, email, phones, parent_id, language)
+VALUES (coalesce($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 RETURNING id
 
 -- name: update_organisation
 UPDATE organisation
 SET name = $2, alternate_name = $3, kind = $4, description = $5, enterprise_number = $6,
-    website = $7, email = $8, phones = $9, parent_id = $10,
+    website = $7, email = $8, phones = $9, parent_id = $10, language = $11,
     version = version + 1, updated_at = now()
 WHERE id = $1
 

@@ -109,6 +109,10 @@ TAXONOMIES: dict[str, tuple[str, dict[str, str]]] = {
             "other": "Autre",
         },
     ),
+    "boussole:language": (
+        "Langue des courriels reçus par l'organisation (Boussole)",
+        {"fr": "Français", "nl": "Néerlandais", "de": "Allemand", "en": "Anglais"},
+    ),
     "boussole:wheelchair": (
         "Accessibilité en fauteuil roulant",
         {
@@ -324,7 +328,10 @@ class Exporter:
                     "identifier": format_enterprise_number(row["enterprise_number"]),
                 }
             )
-        attributes = [_coded(org_id, "organization", "boussole:organisation-kind", row["kind"])]
+        attributes = [
+            _coded(org_id, "organization", "boussole:organisation-kind", row["kind"]),
+            _coded(org_id, "organization", "boussole:language", row["language"]),
+        ]
         for network in row["networks"]:
             term = _term("boussole:network", network["id"], network["name"], _NETWORK)
             attributes.append(_attribute(org_id, "organization", term))

@@ -8,7 +8,8 @@ invalid nothing is written and every invalid record is reported with its reason.
 Fields HSDS lacks travel as `attributes` whose taxonomy term's `taxonomy` is one of
 `boussole:themes`, `boussole:service-type`, `boussole:audience`, `boussole:access`,
 `boussole:capacity`, `boussole:organisation-kind`, `boussole:network`, `boussole:territory`,
-`boussole:wheelchair` and `boussole:public-holidays`, the value in the term's `code`.
+`boussole:wheelchair`, `boussole:public-holidays` and `boussole:language` (of the mails an
+organisation receives), the value in the term's `code`.
 Files from elsewhere import without them: themes are then matched by code or label.
 """
 
@@ -263,6 +264,7 @@ class Translator:
             "phones": self._phones(record_id, data.get("phones") or []),
             "parent_id": data.get("parent_organization_id"),
             "networks": sorted({code for code, _ in attrs.get("boussole:network", [])}),
+            "language": _one(attrs, "boussole:language") or "fr",
         }
 
     def _territory(self, attrs: dict[str, list[tuple[str, Any]]], address: dict[str, Any]) -> str:

@@ -45,7 +45,7 @@ WHERE s.id = ANY($1::uuid[])
 
 -- name: organisations_by_ids
 SELECT o.id, o.name, o.alternate_name, o.kind, o.description, o.enterprise_number, o.website,
-       o.email, o.phones, o.parent_id, o.updated_at,
+       o.email, o.phones, o.parent_id, o.language, o.updated_at,
        coalesce((SELECT json_agg(json_build_object('id', n.id, 'name', n.name) ORDER BY n.id)
                  FROM organisation_network onw JOIN network n ON n.id = onw.network_id
                  WHERE onw.organisation_id = o.id), '[]') AS networks

@@ -71,8 +71,9 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
                 days_left=max(1, round(left / timedelta(days=1))),
                 expires_on=row["expires_at"].date().isoformat(),
             )
-            recipients = await notify.organisation_recipients(conn, data["to_organisation_id"])
-            await notify.queue_to(conn, recipients, "referral_reminder", policy, context)
+            receiver = data["to_organisation_id"]
+            recipients = await notify.organisation_recipients(conn, receiver)
+            await notify.queue_to(conn, recipients, "referral_reminder", receiver, context)
             sent += 1
     return sent
 

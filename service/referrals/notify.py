@@ -10,7 +10,8 @@ Who gets what:
   referral, and the sending organisation's address when it has one;
 - a cancellation: the receiving organisation;
 - a reminder before expiry: the receiving organisation.
-Every status change is also POSTed to the webhooks of both organisations.
+Every status change is also POSTed to the webhooks of both organisations. Mails are in the
+language the organisation chose (`organisation.language`; German falls back to French).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from uuid import UUID
 import asyncpg
 
 from service.mail import queue_mail
-from service.referrals.policy import Policy
 from service.referrals.queries import Q
 
 logger = logging.getLogger(__name__)
@@ -80,15 +80,17 @@ async def queue_to(
     conn: asyncpg.Connection,
     recipients: list[str],
     template: str,
-    policy: Policy,
+    organisation_id: UUID,
     context: dict[str, Any],
 ) -> int:
-    """Queue one mail per recipient; an invalid stored address is skipped, not fatal."""
+    """Queue one mail per recipient, in the language of the organisation they read it for;
+    an invalid stored address is skipped, not fatal."""
+    language = await conn.fetchval(Q.organisation_language, organisation_id) or "fr"
     queued = 0
     for address in recipients:
         try:
             await queue_mail(
-                conn, to=address, template=template, language=policy.mail_language, context=context
+                conn, to=address, template=template, language=language, context=context
             )
         except ValueError:
             logger.warning("skipped a referral mail (%s) to an invalid address", template)

@@ -24,8 +24,6 @@ class Policy:
     """Personal data is erased this long after a referral became final."""
     consent_version: str = "2026-01"
     """Version of the consent text workers read to the person."""
-    mail_language: str = "fr"
-    """Language of mails to organisations, which have no language of their own."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
@@ -34,5 +32,4 @@ class Policy:
             reminder_days=tuple(sorted(set(settings.referral_reminder_days), reverse=True)),
             retention=timedelta(days=settings.referral_retention_days),
             consent_version=settings.consent_version,
-            mail_language=settings.mail_language,
         )

@@ -100,6 +100,9 @@ SELECT coalesce(
      WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL),
     '{}') AS emails
 
+-- name: organisation_language
+SELECT language FROM organisation WHERE id = $1
+
 -- name: user_email
 SELECT email FROM app_user WHERE id = $1 AND disabled_at IS NULL
 

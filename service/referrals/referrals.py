@@ -303,18 +303,19 @@ async def _announce(
     """The mails and webhooks of a new status."""
     status = row["status"]
     context = notify.mail_context(row, public_url, **extra)
+    receiver, sender = row["to_organisation_id"], row["from_organisation_id"]
     if status == "sent":
-        recipients = await notify.organisation_recipients(conn, row["to_organisation_id"])
-        await notify.queue_to(conn, recipients, "referral_received", policy, context)
+        recipients = await notify.organisation_recipients(conn, receiver)
+        await notify.queue_to(conn, recipients, "referral_received", receiver, context)
     elif status == "cancelled":
-        recipients = await notify.organisation_recipients(conn, row["to_organisation_id"])
-        await notify.queue_to(conn, recipients, "referral_cancelled", policy, context)
+        recipients = await notify.organisation_recipients(conn, receiver)
+        await notify.queue_to(conn, recipients, "referral_cancelled", receiver, context)
     elif status == "expired":
         recipients = await notify.sender_recipients(conn, row)
-        await notify.queue_to(conn, recipients, "referral_expired", policy, context)
+        await notify.queue_to(conn, recipients, "referral_expired", sender, context)
     else:
         recipients = await notify.sender_recipients(conn, row)
-        await notify.queue_to(conn, recipients, "referral_answered", policy, context)
+        await notify.queue_to(conn, recipients, "referral_answered", sender, context)
     await notify.status_changed(conn, row, previous_status, now)
 
 

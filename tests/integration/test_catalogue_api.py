@@ -347,3 +347,23 @@ async def test_opening_state_at_a_skipped_wall_time(
     bad = await client.get(f"/api/v1/services/{service['id']}", params={"at": "yesterday"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "at"
+
+
+async def test_an_organisation_chooses_the_language_of_its_mails(
+    client: httpx.AsyncClient, make_token: TokenFactory
+) -> None:
+    headers = await _coordinator(client, make_token)
+    created = await _organisation(client, headers)
+    assert created["language"] == "fr"  # unless said otherwise
+    url = f"/api/v1/organisations/{created['id']}"
+    patch = {**headers, "Content-Type": "application/merge-patch+json", "If-Match": '"1"'}
+    patched = await client.patch(url, json={"language": "nl"}, headers=patch)
+    assert patched.status_code == 200, patched.text
+    assert (await client.get(url)).json()["language"] == "nl"
+    wrong = await client.patch(url, json={"language": "es"}, headers={**patch, "If-Match": '"2"'})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "language"
+    german = await _organisation(
+        client, headers, name="ÖSHZ Eupen", enterprise_number=None, language="de"
+    )
+    assert german["language"] == "de"

@@ -193,3 +193,30 @@ async def test_cli_exports_a_paged_body_and_ndjson(
             assert body["total_items"] == body["size"] == len(body["contents"]) >= 80
             assert body["total_pages"] == 1 and body["first_page"] and body["last_page"]
             UUID(body["contents"][0]["id"])
+
+
+async def test_the_language_of_an_organisations_mails_travels(
+    pool: asyncpg.Pool, other_pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    await load_demo(pool)
+    async with pool.acquire() as conn:
+        chosen = await conn.fetch("SELECT id FROM organisation ORDER BY id LIMIT 3")
+        for row, language in zip(chosen, ("nl", "de", "en"), strict=True):
+            await conn.execute(
+                "UPDATE organisation SET language = $2 WHERE id = $1", row["id"], language
+            )
+    exported = await _round_trip(pool, other_pool, tmp_path)
+    attributes = [
+        a["taxonomy_term"]["code"]
+        for s in exported
+        for a in s["organization"]["attributes"]
+        if a["taxonomy_term"]["taxonomy"] == "boussole:language"
+    ]
+    assert attributes and set(attributes) <= {"fr", "nl", "de", "en"}
+    query = "SELECT id, language FROM organisation ORDER BY id"
+    async with pool.acquire() as conn:
+        before = [tuple(r) for r in await conn.fetch(query)]
+    async with other_pool.acquire() as conn:
+        after = [tuple(r) for r in await conn.fetch(query)]
+    assert after == before
+    assert {language for _, language in before} == {"fr", "nl", "de", "en"}
