@@ -159,4 +159,7 @@ class SearchAnswer(msgspec.Struct, kw_only=True):
     limit: int
     offset: int
     facets: dict[str, dict[str, int]]
+    facets_exact: bool = True
+    """False when the facets count only the best matches of a broad search (the PostgreSQL
+    engine past 2,000 matches, or an open-at filter past 5,000 candidates)."""
     engine: Literal["meilisearch", "postgres"]

@@ -57,6 +57,8 @@ class EngineResult:
     hits: list[EngineHit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets_exact: bool = True
+    """False when the facets count only the best matches (a broad search)."""
 
 
 Progress = Callable[[int], None]

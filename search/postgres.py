@@ -1,8 +1,9 @@
 """The PostgreSQL engine: weighted tsvectors, typo correction by trigrams, facets, distance.
 
-The embedded default and the fallback when Meilisearch is down. Documents live in
-`search_document` (migration 003); a search is one SQL statement returning the page, the
-total and the facet counts.
+The embedded default and the fallback when Meilisearch is down. What matching, filtering,
+ranking, facets and the opening check need lives in the narrow `search_document` (migrations
+003, 007, 009); the whole document, read only for the page, in `search_payload`. A search is
+one SQL statement returning the page, the total and the facet counts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import msgspec
 from schemas.search import SearchDocument, SearchFilters
 from search.backend import (
     BUMP_GENERATION,
-    FACETS,
     MARK_END,
     MARK_START,
     EngineHit,
@@ -52,13 +52,39 @@ UNAVAILABLE = (
     asyncpg.PostgresConnectionError,
 )
 
-_UPSERT = """
-WITH incoming AS (
-    SELECT (d ->> 'id')::uuid AS id, (d ->> 'service_id')::uuid AS service_id, d
+# The arrays of an incoming document, extracted once per statement.
+_INCOMING = """
+incoming AS (
+    SELECT (d ->> 'id')::uuid AS id, (d ->> 'service_id')::uuid AS service_id, d,
+           ARRAY(SELECT jsonb_array_elements_text(d -> 'themes')) AS themes,
+           ARRAY(SELECT jsonb_array_elements_text(d -> 'languages')) AS languages,
+           ARRAY(SELECT jsonb_array_elements_text(d -> 'situations')) AS situations
     FROM jsonb_array_elements($1::text::jsonb) AS d
-),
+)"""
+
+_FACET_PAIRS = (
+    "search_facet_pairs(themes, d ->> 'type', d ->> 'commune', d ->> 'section', languages, "
+    "situations, d ->> 'wheelchair')"
+)
+
+# New (facet, value) pairs get their code before the documents that use them are written;
+# sorted, so that two writers adding the same values wait for each other, never deadlock.
+_ADD_FACET_VALUES = f"""
+WITH {_INCOMING}
+INSERT INTO search_facet_value (facet, value)
+SELECT DISTINCT p.facet, p.value
+FROM incoming, {_FACET_PAIRS} AS p
+WHERE p.value IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM search_facet_value f WHERE f.facet = p.facet AND f.value = p.value)
+ORDER BY 1, 2
+ON CONFLICT DO NOTHING
+"""
+
+_UPSERT = f"""
+WITH {_INCOMING},
 texts AS (
-    SELECT id, service_id, d,
+    SELECT id, service_id, d, themes, languages, situations,
            concat_ws(' ', d ->> 'name', d ->> 'alternate_name') AS a,
            concat_ws(' ', d ->> 'organisation', d ->> 'organisation_alternate_name',
                      (SELECT string_agg(value, ' ')
@@ -77,26 +103,26 @@ words AS (
     ON CONFLICT DO NOTHING
 )
 INSERT INTO search_document AS s (
-    id, service_id, document, tsv, name, themes, type, territories, commune, section,
+    id, service_id, tsv, name, themes, type, territories, commune, section,
     age_min, age_max, genders, situations, open_to_all, free, walk_in, unconditional,
     languages, wheelchair, status, has_hours, open_slots, slots_from, slots_until,
-    latitude, longitude, geo, opening_hours, exceptions, indexed_at)
-SELECT id, service_id, d,
+    latitude, longitude, geo, opening_hours, exceptions, facet_codes, indexed_at)
+SELECT id, service_id,
        setweight(to_tsvector('french_unaccent', a), 'A')
        || setweight(to_tsvector('french_unaccent', b), 'B')
        || setweight(to_tsvector('french_unaccent', c), 'C')
        || setweight(to_tsvector('french_unaccent', dd), 'D'),
        d ->> 'name',
-       ARRAY(SELECT jsonb_array_elements_text(d -> 'themes')),
+       themes,
        d ->> 'type',
        ARRAY(SELECT jsonb_array_elements_text(d -> 'territories')),
        d ->> 'commune', d ->> 'section',
        (d ->> 'age_min')::int, (d ->> 'age_max')::int,
        ARRAY(SELECT jsonb_array_elements_text(d -> 'genders')),
-       ARRAY(SELECT jsonb_array_elements_text(d -> 'situations')),
+       situations,
        (d ->> 'open_to_all')::boolean, (d ->> 'free')::boolean, (d ->> 'walk_in')::boolean,
        (d ->> 'unconditional')::boolean,
-       ARRAY(SELECT jsonb_array_elements_text(d -> 'languages')),
+       languages,
        d ->> 'wheelchair', d ->> 'status', (d ->> 'has_hours')::boolean,
        ARRAY(SELECT jsonb_array_elements_text(d -> 'open_slots')::smallint),
        (d ->> 'slots_from')::bigint, (d ->> 'slots_until')::bigint,
@@ -105,10 +131,12 @@ SELECT id, service_id, d,
             THEN point((d -> '_geo' ->> 'lng')::float8 * $2, (d -> '_geo' ->> 'lat')::float8 * $3)
        END,
        d ->> 'opening_hours', coalesce(d -> 'exceptions', '[]'::jsonb),
+       search_facet_codes(themes, d ->> 'type', d ->> 'commune', d ->> 'section', languages,
+                          situations, d ->> 'wheelchair'),
        now()
 FROM texts
 ON CONFLICT (id) DO UPDATE SET
-    service_id = excluded.service_id, document = excluded.document, tsv = excluded.tsv,
+    service_id = excluded.service_id, tsv = excluded.tsv,
     name = excluded.name, themes = excluded.themes, type = excluded.type,
     territories = excluded.territories, commune = excluded.commune, section = excluded.section,
     age_min = excluded.age_min, age_max = excluded.age_max, genders = excluded.genders,
@@ -119,9 +147,17 @@ ON CONFLICT (id) DO UPDATE SET
     slots_from = excluded.slots_from, slots_until = excluded.slots_until,
     latitude = excluded.latitude, longitude = excluded.longitude, geo = excluded.geo,
     opening_hours = excluded.opening_hours, exceptions = excluded.exceptions,
-    indexed_at = excluded.indexed_at
+    facet_codes = excluded.facet_codes, indexed_at = excluded.indexed_at
 """
 
+# The whole documents, after their rows (the payload references search_document).
+_UPSERT_PAYLOAD = """
+INSERT INTO search_payload (id, document)
+SELECT (d ->> 'id')::uuid, d FROM jsonb_array_elements($1::text::jsonb) AS d
+ON CONFLICT (id) DO UPDATE SET document = excluded.document
+"""
+
+# Their payloads go with them (ON DELETE CASCADE, migration 009).
 _DELETE_STALE = """
 DELETE FROM search_document
 WHERE service_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))
@@ -264,31 +300,43 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     limit, offset = compiled.arg(query.limit), compiled.arg(query.offset)
     if query.highlight and parts.groups:
         highlight = (
-            f"ts_headline('french_unaccent', d.document ->> 'name', query.q, "
+            f"ts_headline('french_unaccent', p.document ->> 'name', query.q, "
             f"{compiled.arg(_HIGHLIGHT_OPTIONS)}) AS name_highlight, "
-            f"ts_headline('french_unaccent', d.document ->> 'description', query.q, "
+            f"ts_headline('french_unaccent', p.document ->> 'description', query.q, "
             f"{compiled.arg(_SNIPPET_OPTIONS)}) AS description_highlight"
         )
-        page_from = f"search_document d ON d.id = page.id{text_from}"
+        page_from = f"search_payload p ON p.id = page.id{text_from}"
     else:
         highlight = "NULL AS name_highlight, NULL AS description_highlight"
-        page_from = "search_document d ON d.id = page.id"
+        page_from = "search_payload p ON p.id = page.id"
     facets = _FACETS_SQL if query.facets else "NULL::text"
+    if query.facets and query.offset + query.limit <= FACET_LIMIT:
+        # One sort for both: the best FACET_LIMIT matches hold the page.
+        best = f"""best AS MATERIALIZED (
+    SELECT id, name, rank, distance_km, facet_codes FROM matches
+    ORDER BY {order} LIMIT {compiled.arg(FACET_LIMIT)}
+),
+page AS (
+    SELECT id, name, rank, distance_km FROM best ORDER BY {order} LIMIT {limit} OFFSET {offset}
+),
+"""
+    else:
+        best = f"""page AS (
+    SELECT id, name, rank, distance_km FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
+),
+best AS (SELECT facet_codes FROM matches ORDER BY {order} LIMIT {compiled.arg(FACET_LIMIT)}),
+"""
     compiled.sql = f"""
 WITH {text_cte}
 matches AS MATERIALIZED (
-    SELECT d.id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km,
-           d.themes, d.type, d.commune, d.section, d.languages, d.situations, d.wheelchair
+    SELECT d.id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km, d.facet_codes
     FROM search_document d{text_from}
     WHERE {parts.where}
 ),
-page AS (
-    SELECT id, name, rank, distance_km FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
-),
-summary AS (SELECT (SELECT count(*) FROM matches) AS total, {facets} AS facets)
+{best}summary AS (SELECT (SELECT count(*) FROM matches) AS total, {facets} AS facets)
 SELECT summary.total, summary.facets, hits.*
 FROM summary LEFT JOIN LATERAL (
-    SELECT page.id, page.name, page.rank, page.distance_km, d.document::text AS document,
+    SELECT page.id, page.name, page.rank, page.distance_km, p.document::text AS document,
            {highlight}
     FROM page JOIN {page_from}
 ) AS hits ON true
@@ -317,24 +365,25 @@ LIMIT {compiled.arg(limit)}
     return compiled
 
 
-def _facet_sql(name: str, is_array: bool) -> str:
-    """Counts of one facet over the matches, as a JSON object (NULL when none)."""
-    source = f"matches, unnest(matches.{name}) AS v" if is_array else "matches"
-    value = "v" if is_array else name
-    return (
-        f"(SELECT jsonb_object_agg(v, n) FROM (SELECT {value} AS v, count(*) AS n "
-        f"FROM {source} WHERE {value} IS NOT NULL GROUP BY 1) AS x)"
-    )
+FACET_LIMIT = 2000
+"""Facets count the best this many matches: all of them, exactly, for all but broad searches.
 
+Past it (a word found in 5,000-45,000 documents) counting every match cost more than the
+rest of the search; the best matches, in answer order, say what the first pages hold.
+"""
 
-# One aggregate per facet over the materialised matches: cheaper than one pass that
-# expands every row into (facet, value) pairs.
-_ARRAY_FACETS = {"themes", "languages", "situations"}
-_FACETS_SQL = (
-    "jsonb_strip_nulls(jsonb_build_object("
-    + ", ".join(f"'{name}', {_facet_sql(name, name in _ARRAY_FACETS)}" for name in FACETS)
-    + "))::text"
-)
+# Facet counts over the best matches in one pass: each document carries the codes of its
+# (facet, value) pairs (migration 009); codes are counted, then named, then grouped by facet.
+_FACETS_SQL = """(
+    SELECT jsonb_object_agg(facet, counts)::text
+    FROM (
+        SELECT f.facet, jsonb_object_agg(f.value, c.n) AS counts
+        FROM (SELECT code, count(*) AS n FROM best, unnest(best.facet_codes) AS code
+              GROUP BY code) AS c
+        JOIN search_facet_value f ON f.id = c.code
+        GROUP BY f.facet
+    ) AS by_facet
+)"""
 
 
 class PostgresEngine:
@@ -367,9 +416,11 @@ class PostgresEngine:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
 
     async def _upsert(self, conn: asyncpg.Connection, documents: Sequence[SearchDocument]) -> None:
-        await conn.execute(
-            _UPSERT, _encode(list(documents)).decode(), X_SCALE * KM_PER_DEGREE, KM_PER_DEGREE
-        )
+        """Write the rows, their facet codes and their payloads; the caller's transaction."""
+        encoded = _encode(list(documents)).decode()
+        await conn.execute(_ADD_FACET_VALUES, encoded)
+        await conn.execute(_UPSERT, encoded, X_SCALE * KM_PER_DEGREE, KM_PER_DEGREE)
+        await conn.execute(_UPSERT_PAYLOAD, encoded)
 
     async def search(self, query: EngineQuery) -> EngineResult:
         """Run a search; when every word is required and nothing matches, any word will do."""
@@ -414,7 +465,7 @@ class PostgresEngine:
         try:
             async with self._pool.acquire() as conn:
                 rows = await conn.fetch(
-                    "SELECT id::text, document::text FROM search_document "
+                    "SELECT id::text, document::text FROM search_payload "
                     "WHERE id = ANY($1::uuid[])",
                     list(ids),
                     timeout=self._timeout,
@@ -445,7 +496,12 @@ class PostgresEngine:
                 )
             )
         facets = _decode_facets(first["facets"]) if first["facets"] else {}
-        return EngineResult(hits=hits, total=first["total"], facets=facets)
+        return EngineResult(
+            hits=hits,
+            total=first["total"],
+            facets=facets,
+            facets_exact=first["total"] <= FACET_LIMIT,
+        )
 
     async def reindex(
         self, batches: AsyncIterator[Sequence[SearchDocument]], progress: Progress | None = None

@@ -39,6 +39,7 @@ class Answer:
     total: int
     total_exact: bool
     facets: dict[str, dict[str, int]]
+    facets_exact: bool = True
 
 
 async def search_exact(
@@ -56,7 +57,7 @@ async def search_exact(
     """
     if query.filters.open_at is None or is_open is None:
         result = await engine.search(query)
-        return Answer(result.hits, result.total, True, result.facets)
+        return Answer(result.hits, result.total, True, result.facets, result.facets_exact)
     if isinstance(engine, ScanningEngine):
         return await _scan_exact(engine, query, is_open, scan_limit)
     kept: list[EngineHit] = []
@@ -78,7 +79,7 @@ async def search_exact(
     if exhausted:
         return Answer(page, len(kept), True, count_facets(hit.document for hit in kept))
     estimate = round(len(kept) / scanned * first.total) if scanned else 0
-    return Answer(page, max(estimate, len(kept)), False, first.facets)
+    return Answer(page, max(estimate, len(kept)), False, first.facets, False)
 
 
 @runtime_checkable
@@ -112,7 +113,7 @@ async def _scan_exact(
     # Past the limit, the share of open candidates among those checked estimates the total;
     # the facets are those of the checked candidates.
     estimate = round(len(kept) / len(candidates) * total) if candidates else 0
-    return Answer(page, max(estimate, len(kept)), False, facets)
+    return Answer(page, max(estimate, len(kept)), False, facets, False)
 
 
 def _rounded(distance: float | None) -> float | None:

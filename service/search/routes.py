@@ -277,7 +277,7 @@ async def answer_search(
     # Facet counts do not depend on the page or, without a radius, on the point: other pages
     # and other places of the same search reuse them (counting is most of a broad search).
     facets_key = _facets_key(q, filters) if key is not None and not wants_open else None
-    facets = None
+    facets: tuple[dict[str, dict[str, int]], bool] | None = None  # counts, exact
     if facets_key is not None and generation is not None:
         facets = runtime.cache.get(generation, facets_key)
     opening = OpeningCheck(at)
@@ -290,7 +290,7 @@ async def answer_search(
     )
     cacheable = generation is not None and engine == runtime.preferred_engine
     if facets is None:
-        facets = answer.facets
+        facets = (answer.facets, answer.facets_exact)
         if facets_key is not None and cacheable:
             runtime.cache.put(generation, facets_key, facets)
     result = SearchAnswer(
@@ -301,7 +301,8 @@ async def answer_search(
         total_exact=answer.total_exact,
         limit=limit,
         offset=offset,
-        facets=facets,
+        facets=facets[0],
+        facets_exact=facets[1],
         engine=engine,
     )
     if key is not None and cacheable:

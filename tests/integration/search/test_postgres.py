@@ -1,0 +1,97 @@
+"""The PostgreSQL engine's own layout: a narrow document table, payloads apart, facet codes."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from schemas.search import SearchFilters
+from search import postgres
+from search.backend import EngineQuery
+from search.documents import DocumentBuilder
+from search.postgres import PostgresEngine
+from search.results import count_facets
+from tests.integration.search.conftest import Catalogue, sync
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def engine(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> PostgresEngine:
+    """Four documents of three services in two places, indexed."""
+    await catalogue.organisation()
+    bouvy = await catalogue.place("Bouvy", territory="la-louviere.la-louviere.bouvy")
+    haine = await catalogue.place("Haine", territory="la-louviere.haine-saint-paul", lat=50.47)
+    await catalogue.service(
+        "Colis alimentaires",
+        description="Colis pour les familles.",
+        places=[(bouvy, "Mo 09:00-12:00"), (haine, None)],
+        languages=["fr", "ar"],
+    )
+    await catalogue.service(
+        "Colis du samedi",
+        themes=["food.social-grocery"],
+        places=[(haine, "Sa 09:00-12:00")],
+        situations=["homeless"],
+    )
+    await catalogue.service(
+        "Abri de nuit", themes=["homelessness.night-shelter"], type="accommodation"
+    )
+    engine = PostgresEngine(pool)
+    await sync(pool, [engine], builder)
+    return engine
+
+
+async def test_every_document_has_its_payload_and_no_other(
+    engine: PostgresEngine, pool: asyncpg.Pool, builder: DocumentBuilder
+) -> None:
+    async with pool.acquire() as conn:
+        rows = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_document")
+        payloads = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_payload")
+        assert len(rows) == 4 and payloads == rows
+        # A service leaves a place and another closes down: their payloads go with them.
+        await conn.execute(
+            "DELETE FROM service_place WHERE place_id = (SELECT id FROM place WHERE name = 'Haine')"
+            " AND service_id = (SELECT id FROM service WHERE name = 'Colis alimentaires')"
+        )
+        ids = await conn.fetchval("SELECT array_agg(id) FROM service")
+        await conn.execute("DELETE FROM service WHERE name = 'Abri de nuit'")
+        await conn.execute("SELECT enqueue_search($1::uuid[])", ids)
+    await sync(pool, [engine], builder)
+    async with pool.acquire() as conn:
+        rows = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_document")
+        payloads = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_payload")
+    assert len(rows) == 2 and payloads == rows
+    result = await engine.search(EngineQuery(text="colis"))
+    assert [hit.document["name"] for hit in result.hits] == [
+        "Colis alimentaires",
+        "Colis du samedi",
+    ]
+
+
+async def test_facet_codes_count_as_the_documents_say(engine: PostgresEngine) -> None:
+    result = await engine.search(EngineQuery(limit=10))
+    assert result.total == 4 and result.facets_exact
+    assert result.facets == count_facets(hit.document for hit in result.hits)
+    assert result.facets["languages"] == {"fr": 2, "ar": 2}
+    assert result.facets["situations"] == {"homeless": 1}
+    narrowed = await engine.search(EngineQuery(filters=SearchFilters(types=["accommodation"])))
+    assert narrowed.facets["type"] == {"accommodation": 1}
+    assert (await engine.search(EngineQuery(text="zzzqqq"))).facets == {}
+
+
+async def test_broad_search_counts_facets_of_the_best_matches_only(
+    engine: PostgresEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exact = await engine.search(EngineQuery(limit=10))
+    monkeypatch.setattr(postgres, "FACET_LIMIT", 2)
+    for limit, offset in ((10, 0), (1, 1)):  # the page within the best, and beyond it
+        broad = await engine.search(EngineQuery(limit=limit, offset=offset))
+        # The page and the total stay exact; the facets say they are not.
+        assert broad.total == 4 and not broad.facets_exact
+        assert [h.document["id"] for h in broad.hits] == [
+            h.document["id"] for h in exact.hits[offset : offset + limit]
+        ]
+        assert broad.facets == count_facets(hit.document for hit in exact.hits[:2])
