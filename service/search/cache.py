@@ -87,6 +87,7 @@ class GenerationWatch:
         self._generation: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        self._stopping = False
         self.listening = False
 
     async def current(self) -> int:
@@ -107,7 +108,7 @@ class GenerationWatch:
         self._lose("listening connection closed")
 
     def _lose(self, reason: str) -> None:
-        if self.listening:
+        if self.listening and not self._stopping:
             logger.warning("search cache: %s; reading the generation per request", reason)
         self.listening = False
         self._generation = None
@@ -145,6 +146,7 @@ class GenerationWatch:
 
     async def stop(self) -> None:
         """Stop listening."""
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
