@@ -86,10 +86,13 @@ class SearchRuntime:
             await self._watch.start()
 
     async def stop(self) -> None:
-        """Stop listening."""
+        """Stop listening and close the engines' connections (Meilisearch's HTTP client)."""
         if self._watch is not None:
             await self._watch.stop()
             self._watch = None
+        for engine in self._engines or []:
+            await engine.close()
+        self._engines = None
 
     async def generation(self) -> int | None:
         """The search generation answers are cached under; None when nothing is cached."""
