@@ -35,6 +35,14 @@ LIMIT $1
 FOR UPDATE SKIP LOCKED
 """
 
+# One service at a time: a worker holds the lock of each service of its batch until its
+# transaction ends, so two workers (`serve` and `boussole worker`) never write an older
+# version of a document after a newer one. Taken in key order: no deadlock.
+_LOCK_SERVICES = """
+SELECT count(pg_advisory_xact_lock(key))
+FROM (SELECT DISTINCT service_lock_key(s) AS key FROM unnest($1::text[]) AS s ORDER BY 1) AS k
+"""
+
 _FINISH = """
 UPDATE search_outbox AS o
 SET engines_done = string_to_array(u.engines, ','),
@@ -103,6 +111,7 @@ class OutboxConsumer:
             if not rows:
                 return 0, 0
             service_ids = sorted({row["service_id"] for row in rows})
+            await conn.execute(_LOCK_SERVICES, service_ids)
             documents = await self.builder.build(conn, service_ids)
             errors: dict[str, str] = {}
             bump = False

@@ -125,3 +125,21 @@ async def test_documents_are_refreshed_when_their_date_comes(
     assert [r["service_id"] for r in await pending(pool)] == [service_id]
     await consumer.drain()
     assert await pending(pool) == []
+
+
+async def test_two_workers_never_write_one_service_at_once(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    """While another worker holds a service (its lock), a second one waits for it, so the
+    newer document is always written last."""
+    engine = PostgresEngine(pool)
+    consumer = OutboxConsumer(pool, [engine], builder)
+    service_id = await catalogue.service("Colis alimentaires")
+    async with pool.acquire() as other_worker, other_worker.transaction():
+        await other_worker.execute("SELECT pg_advisory_xact_lock(service_lock_key($1))", service_id)
+        waiting = asyncio.create_task(consumer.run_once())
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+    claimed, done = await asyncio.wait_for(waiting, 5)
+    assert (claimed, done) == (1, 1)
+    assert (await engine.search(EngineQuery(text="colis"))).total == 1
