@@ -170,3 +170,17 @@ UPDATE referral_webhook_delivery
 SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
     failed_at = CASE WHEN $4::boolean THEN $5::timestamptz END
 WHERE id = $1
+
+
+-- name: redirect_chain_to_erase
+-- The referrals a redirect chain made of this one (before and after it) that still hold the
+-- person's data: a redirect copies the person to the new referral.
+WITH RECURSIVE chain(id) AS (
+    SELECT $1::uuid
+    UNION
+    SELECT r.id FROM referral r JOIN chain c
+        ON r.redirected_from_id = c.id OR r.redirected_to_id = c.id
+)
+SELECT r.id FROM referral r JOIN chain c ON c.id = r.id
+WHERE r.personal_data_erased_at IS NULL
+ORDER BY r.created_at, r.id

@@ -486,6 +486,8 @@ async def erase_on_request(
 ) -> bool:
     """Erase the person's data of a referral now, at their request; False when it already was.
 
+    A redirect copied the person to the referral it created: the request reaches every copy
+    along the chain, as the person asked for their data to go (GDPR art. 17 and 19).
     Members of the two organisations who may not erase get a 403, anyone else a 404.
     """
     locked = await conn.fetchrow(Q.lock_referral, referral_id)
@@ -496,14 +498,16 @@ async def erase_on_request(
             "only the worker who sent the referral and the admins of the two organisations "
             "may erase the person's data"
         )
-    if locked["personal_data_erased_at"] is not None:
+    chain = [row["id"] for row in await conn.fetch(Q.redirect_chain_to_erase, referral_id)]
+    if not chain:
         return False
     # The organisation in whose name the caller erases: the sender's, unless their right
     # comes from being an admin of the receiving one only.
     organisation_id = locked["from_organisation_id"]
     if locked["created_by"] != identity.user_id and identity.role_in(organisation_id) != "admin":
         organisation_id = locked["to_organisation_id"]
-    await erase_personal_data(conn, referral_id, now, identity, organisation_id)
+    for linked_id in chain:
+        await erase_personal_data(conn, linked_id, now, identity, organisation_id)
     return True
 
 

@@ -97,3 +97,26 @@ async def test_who_may_erase(client: httpx.AsyncClient, network: Network) -> Non
 
     missing = "/api/v1/referrals/00000000-0000-0000-0000-000000000000/person"
     assert (await client.delete(missing, headers=network.worker.headers)).status_code == 404
+
+
+async def test_erasure_reaches_the_copy_a_redirect_made(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    url = await _send(client, network)
+    redirected = await client.post(
+        f"{url}/redirect",
+        json={"service_id": str(network.housing_service_id), "note": "Besoin de logement"},
+        headers=network.receiver.headers,
+    )
+    assert redirected.status_code == 200, redirected.text
+    new_url = f"/api/v1/referrals/{redirected.json()['redirected_to_id']}"
+
+    erased = await client.delete(f"{url}/person", headers=network.worker.headers)
+    assert erased.status_code == 204, erased.text
+    for each in (url, new_url):
+        read = (await client.get(each, headers=network.worker.headers)).json()
+        assert read["person"] is None and read["personal_data_erased_at"] is not None
+        assert read["events"][-1]["action"] == "erase"
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT * FROM referral_person")
+    assert BENEFICIARY["first_name"] not in json.dumps([dict(r) for r in rows], default=str)
