@@ -9,108 +9,55 @@ from __future__ import annotations
 from schemas.referrals import Referral
 from service.hours import local
 from service.referrals.slip import PAGES
+from service.web.i18n import translate
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Orientation",
-        "status": "Statut",
-        "service": "Service",
-        "from": "De",
-        "to": "Vers",
-        "sent": "Envoyée le",
-        "expires": "Expire le",
-        "person": "Personne",
-        "anonymous": "Orientation anonyme : la personne présente la référence.",
-        "erased": "Les données personnelles ont été effacées.",
-        "reason": "Motif",
-        "phone": "Téléphone",
-        "email": "E-mail",
-        "contact": "Contact souhaité",
-        "languages": "Langues",
-        "availability": "Disponibilités",
-        "eligibility": "Critères vérifiés",
-        "timeline": "Historique",
-        "slip": "Imprimer le papier pour la personne",
-        "urgent": "Urgent",
-        "sent_status": "envoyée",
-        "accepted": "acceptée",
-        "declined": "refusée",
-        "redirected": "réorientée",
-        "closed": "clôturée",
-        "cancelled": "annulée",
-        "expired": "expirée",
-    },
-    "nl": {
-        "title": "Doorverwijzing",
-        "status": "Status",
-        "service": "Dienst",
-        "from": "Van",
-        "to": "Naar",
-        "sent": "Verstuurd op",
-        "expires": "Verloopt op",
-        "person": "Persoon",
-        "anonymous": "Anonieme doorverwijzing: de persoon toont de referentie.",
-        "erased": "De persoonsgegevens zijn gewist.",
-        "reason": "Reden",
-        "phone": "Telefoon",
-        "email": "E-mail",
-        "contact": "Gewenst contact",
-        "languages": "Talen",
-        "availability": "Beschikbaarheid",
-        "eligibility": "Nagegane voorwaarden",
-        "timeline": "Tijdlijn",
-        "slip": "Papier voor de persoon afdrukken",
-        "urgent": "Dringend",
-        "sent_status": "verstuurd",
-        "accepted": "aanvaard",
-        "declined": "geweigerd",
-        "redirected": "doorgestuurd",
-        "closed": "afgesloten",
-        "cancelled": "geannuleerd",
-        "expired": "verlopen",
-    },
-    "en": {
-        "title": "Referral",
-        "status": "Status",
-        "service": "Service",
-        "from": "From",
-        "to": "To",
-        "sent": "Sent on",
-        "expires": "Expires on",
-        "person": "Person",
-        "anonymous": "Anonymous referral: the person brings the reference.",
-        "erased": "The personal data has been erased.",
-        "reason": "Reason",
-        "phone": "Phone",
-        "email": "E-mail",
-        "contact": "Preferred contact",
-        "languages": "Languages",
-        "availability": "Availability",
-        "eligibility": "Criteria checked",
-        "timeline": "Timeline",
-        "slip": "Print the slip for the person",
-        "urgent": "Urgent",
-        "sent_status": "sent",
-        "accepted": "accepted",
-        "declined": "declined",
-        "redirected": "redirected",
-        "closed": "closed",
-        "cancelled": "cancelled",
-        "expired": "expired",
-    },
+# English message ids, translated by the UI catalogue (service/web/i18n.py).
+LABELS_EN: dict[str, str] = {
+    "title": "Referral",
+    "status": "Status",
+    "service": "Service",
+    "from": "From",
+    "to": "To",
+    "sent": "Sent on",
+    "expires": "Expires on",
+    "person": "Person",
+    "anonymous": "Anonymous referral: the person brings the reference.",
+    "erased": "The personal data has been erased.",
+    "reason": "Reason",
+    "phone": "Phone",
+    "email": "E-mail",
+    "contact": "Preferred contact",
+    "languages": "Languages",
+    "availability": "Availability",
+    "eligibility": "Criteria checked",
+    "timeline": "Timeline",
+    "slip": "Print the slip for the person",
+    "urgent": "Urgent",
+    "sent_status": "sent",
+    "accepted": "accepted",
+    "declined": "declined",
+    "redirected": "redirected",
+    "closed": "closed",
+    "cancelled": "cancelled",
+    "expired": "expired",
 }
 
 
+def labels(language: str) -> dict[str, str]:
+    """The page's labels in `language`."""
+    return {key: translate(english, language) for key, english in LABELS_EN.items()}
+
+
 def status_label(status: str, language: str) -> str:
-    labels = LABELS[language]
-    return labels["sent_status"] if status == "sent" else labels[status]
+    key = "sent_status" if status == "sent" else status
+    return translate(LABELS_EN[key], language)
 
 
 def render_page(referral: Referral, language: str) -> str:
     """The referral page in `language` (fr, nl or en)."""
     return PAGES.get_template("detail.html").render(
         lang=language,
-        t=LABELS[language],
+        t=labels(language),
         r=referral,
         status=status_label(referral.status, language),
         when=lambda moment: local(moment).strftime("%d/%m/%Y %H:%M"),

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from service.catalogue import services
 from service.errors import NotFound
 from service.hours import local
+from service.web.i18n import translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "referrals"
 LANGUAGES = ("fr", "nl", "en")
@@ -32,62 +33,31 @@ PAGES = Environment(
     auto_reload=False,
 )
 
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Orientation",
-        "intro": "Vous êtes orienté·e vers ce service. Présentez ce papier à l'accueil.",
-        "reference": "Référence",
-        "where": "Où",
-        "map": "Voir sur la carte",
-        "when": "Prochaines ouvertures",
-        "hours": "Horaire habituel",
-        "no_hours": "Horaire non communiqué : téléphonez avant de vous déplacer.",
-        "bring": "Documents à emporter",
-        "how": "Comment y accéder",
-        "contact": "Contact",
-        "sent_by": "Orienté par",
-        "date": "Date",
-        "print": "Imprimer",
-        "appointment": "Sur rendez-vous.",
-        "walk_in": "Sans rendez-vous.",
-    },
-    "nl": {
-        "title": "Doorverwijzing",
-        "intro": "U wordt naar deze dienst doorverwezen. Toon dit papier aan het onthaal.",
-        "reference": "Referentie",
-        "where": "Waar",
-        "map": "Bekijk op de kaart",
-        "when": "Volgende openingen",
-        "hours": "Gewone openingsuren",
-        "no_hours": "Openingsuren niet bekend: bel voor u gaat.",
-        "bring": "Mee te brengen documenten",
-        "how": "Hoe er te geraken",
-        "contact": "Contact",
-        "sent_by": "Doorverwezen door",
-        "date": "Datum",
-        "print": "Afdrukken",
-        "appointment": "Op afspraak.",
-        "walk_in": "Zonder afspraak.",
-    },
-    "en": {
-        "title": "Referral",
-        "intro": "You are referred to this service. Show this paper at the reception.",
-        "reference": "Reference",
-        "where": "Where",
-        "map": "See on the map",
-        "when": "Next openings",
-        "hours": "Usual hours",
-        "no_hours": "Hours not known: call before you go.",
-        "bring": "Documents to bring",
-        "how": "How to get there",
-        "contact": "Contact",
-        "sent_by": "Referred by",
-        "date": "Date",
-        "print": "Print",
-        "appointment": "By appointment.",
-        "walk_in": "No appointment needed.",
-    },
+# English message ids, translated by the UI catalogue (service/web/i18n.py).
+LABELS_EN: dict[str, str] = {
+    "title": "Referral",
+    "intro": "You are referred to this service. Show this paper at the reception.",
+    "reference": "Reference",
+    "where": "Where",
+    "map": "See on the map",
+    "when": "Next openings",
+    "hours": "Usual hours",
+    "no_hours": "Hours not known: call before you go.",
+    "bring": "Documents to bring",
+    "how": "How to get there",
+    "contact": "Contact",
+    "sent_by": "Referred by",
+    "date": "Date",
+    "print": "Print",
+    "appointment": "By appointment.",
+    "walk_in": "No appointment needed.",
 }
+
+
+def labels(language: str) -> dict[str, str]:
+    """The page's labels in `language`."""
+    return {key: translate(english, language) for key, english in LABELS_EN.items()}
+
 
 _DAYS = {
     "fr": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
@@ -185,7 +155,7 @@ async def render_slip(
                 )
     return PAGES.get_template("slip.html").render(
         lang=language,
-        t=LABELS[language],
+        t=labels(language),
         reference=referral["reference"],
         service_name=referral["service_name"],
         organisation=referral["to_organisation"]["name"],

@@ -1154,6 +1154,40 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Seule l'organisation qui reçoit peut réorienter.",
         "Alleen de ontvangende organisatie mag doorverwijzen.",
     ),
+    # The referral page and the printable slip.
+    "You are referred to this service. Show this paper at the reception.": (
+        "Vous êtes orienté·e vers ce service. Présentez ce papier à l'accueil.",
+        "U wordt naar deze dienst doorverwezen. Toon dit papier aan het onthaal.",
+    ),
+    "See on the map": ("Voir sur la carte", "Bekijk op de kaart"),
+    "Next openings": ("Prochaines ouvertures", "Volgende openingen"),
+    "Usual hours": ("Horaire habituel", "Gewone openingsuren"),
+    "Hours not known: call before you go.": (
+        "Horaire non communiqué : téléphonez avant de vous déplacer.",
+        "Openingsuren niet bekend: bel voor u gaat.",
+    ),
+    "How to get there": ("Comment y accéder", "Hoe er te geraken"),
+    "Referred by": ("Orienté par", "Doorverwezen door"),
+    "Date": ("Date", "Datum"),
+    "Print": ("Imprimer", "Afdrukken"),
+    "By appointment.": ("Sur rendez-vous.", "Op afspraak."),
+    "No appointment needed.": ("Sans rendez-vous.", "Zonder afspraak."),
+    "Reason": ("Motif", "Reden"),
+    "E-mail": ("E-mail", "E-mail"),
+    "Preferred contact": ("Contact souhaité", "Gewenst contact"),
+    "Languages": ("Langues", "Talen"),
+    "Criteria checked": ("Critères vérifiés", "Nagegane voorwaarden"),
+    "Print the slip for the person": (
+        "Imprimer le papier pour la personne",
+        "Papier voor de persoon afdrukken",
+    ),
+    "sent": ("envoyée", "verstuurd"),
+    "accepted": ("acceptée", "aanvaard"),
+    "declined": ("refusée", "geweigerd"),
+    "redirected": ("réorientée", "doorgestuurd"),
+    "closed": ("clôturée", "afgesloten"),
+    "cancelled": ("annulée", "geannuleerd"),
+    "expired": ("expirée", "verlopen"),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -147,7 +147,7 @@ async def test_printable_slip(client: httpx.AsyncClient, network: Network) -> No
     assert "09:00–12:00" in html
 
     french = await client.get(url, params={"lang": "fr"}, headers=network.receiver.headers)
-    assert '<html lang="fr">' in french.text and "Documents à emporter" in french.text
+    assert '<html lang="fr">' in french.text and "Documents à apporter" in french.text
     assert "lundi" in french.text or "mercredi" in french.text or "vendredi" in french.text
     english = await client.get(url, params={"lang": "en"}, headers=network.receiver.headers)
     assert "Documents to bring" in english.text
