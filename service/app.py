@@ -30,6 +30,7 @@ from service.web.dev_mails import CONTROLLERS as DEV_MAILS
 from service.web.public import CONTROLLERS as PUBLIC_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
+from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
 from service.web_common import provide_connection, provide_identity
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *DEV_MAILS,
             *PUBLIC_PAGES,
             *WORKSPACE_SERVICES,
+            *WORKSPACE_EDIT,
             *WORKSPACE_REFERRALS,
             *SEARCH,
             *HSDS,

@@ -1188,6 +1188,99 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "closed": ("clôturée", "afgesloten"),
     "cancelled": ("annulée", "geannuleerd"),
     "expired": ("expirée", "verlopen"),
+    # The service edit page and "still up to date" (workspace_edit).
+    "Edit the service": ("Modifier le service", "De dienst bewerken"),
+    "Edit this service": ("Modifier ce service", "Deze dienst bewerken"),
+    "Edit the description, audience, conditions and contact": (
+        "Modifier la description, le public, les conditions et le contact",
+        "Beschrijving, doelgroep, voorwaarden en contact bewerken",
+    ),
+    "What people check before going": (
+        "Ce que les personnes vérifient avant de venir",
+        "Wat mensen nakijken voor ze komen",
+    ),
+    "Save the service": ("Enregistrer le service", "De dienst opslaan"),
+    "Still up to date": ("Toujours à jour", "Nog steeds juist"),
+    "Still up to date?": ("Toujours à jour ?", "Nog steeds juist?"),
+    "Thank you: the service is marked as verified today.": (
+        "Merci : le service est marqué comme vérifié aujourd'hui.",
+        "Bedankt: de dienst is vandaag als nagekeken gemarkeerd.",
+    ),
+    "not verified for more than 6 months": (
+        "pas vérifié depuis plus de 6 mois",
+        "al meer dan 6 maanden niet nagekeken",
+    ),
+    "The form now shows the service as it is saved. Check it and save your change again.": (
+        "Le formulaire montre maintenant le service tel qu'il est enregistré. "
+        "Vérifiez-le et enregistrez à nouveau votre modification.",
+        "Het formulier toont nu de dienst zoals hij is opgeslagen. "
+        "Kijk hem na en sla uw wijziging opnieuw op.",
+    ),
+    "Form": ("Formulaire", "Formulier"),
+    "Description": ("Description", "Beschrijving"),
+    "Minimum age": ("Âge minimum", "Minimumleeftijd"),
+    "Maximum age": ("Âge maximum", "Maximumleeftijd"),
+    "In years; empty: no minimum": (
+        "En années ; vide : pas de minimum",
+        "In jaren; leeg: geen minimum",
+    ),
+    "In years; empty: no maximum": (
+        "En années ; vide : pas de maximum",
+        "In jaren; leeg: geen maximum",
+    ),
+    "Genders": ("Genres", "Genders"),
+    "Women": ("Femmes", "Vrouwen"),
+    "Men": ("Hommes", "Mannen"),
+    "People of gender X": ("Personnes de genre X", "Personen met gender X"),
+    "Situations": ("Situations", "Situaties"),
+    "None ticked: everyone": ("Aucune case cochée : tout le monde", "Niets aangevinkt: iedereen"),
+    "Other conditions to be eligible": (
+        "Autres conditions d'accès",
+        "Andere toegangsvoorwaarden",
+    ),
+    "Optional, e.g. living in the commune": (
+        "Facultatif, par exemple habiter la commune",
+        "Facultatief, bijvoorbeeld in de gemeente wonen",
+    ),
+    "When it is not free, e.g. 2 € per parcel": (
+        "S'il n'est pas gratuit, par exemple 2 € par colis",
+        "Als het niet gratis is, bijvoorbeeld 2 € per pakket",
+    ),
+    "One per line": ("Un par ligne", "Eén per regel"),
+    "E.g. call first, come with a referral, register on Monday morning": (
+        "Par exemple : téléphoner d'abord, venir avec une orientation, s'inscrire le lundi matin",
+        "Bijvoorbeeld: eerst bellen, komen met een doorverwijzing, inschrijven op maandagochtend",
+    ),
+    "Website": ("Site web", "Website"),
+    "Phone numbers": ("Numéros de téléphone", "Telefoonnummers"),
+    "One per line, as you write them: 064 27 78 11": (
+        "Un par ligne, comme vous les écrivez : 064 27 78 11",
+        "Eén per regel, zoals u ze schrijft: 064 27 78 11",
+    ),
+    "Active": ("Actif", "Actief"),
+    "Yes": ("Oui", "Ja"),
+    "No": ("Non", "Nee"),
+    "Enter an age in years, between 0 and 130.": (
+        "Indiquez un âge en années, entre 0 et 130.",
+        "Geef een leeftijd in jaren, tussen 0 en 130.",
+    ),
+    "The maximum age must not be below the minimum age.": (
+        "L'âge maximum ne peut pas être inférieur à l'âge minimum.",
+        "De maximumleeftijd mag niet lager zijn dan de minimumleeftijd.",
+    ),
+    "Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.": (
+        "Ce n'est pas un numéro de téléphone. Écrivez-le comme 064 27 78 11 ou +32 470 12 34 56.",
+        "Dit is geen telefoonnummer. Schrijf het als 064 27 78 11 of +32 470 12 34 56.",
+    ),
+    "Enter an e-mail address such as info@example.org.": (
+        "Indiquez une adresse e-mail comme info@example.org.",
+        "Geef een e-mailadres zoals info@example.org.",
+    ),
+    "Enter a web address such as https://www.example.org.": (
+        "Indiquez une adresse web comme https://www.example.org.",
+        "Geef een webadres zoals https://www.example.org.",
+    ),
+    "This text is too long.": ("Ce texte est trop long.", "Deze tekst is te lang."),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

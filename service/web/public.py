@@ -302,6 +302,7 @@ class PublicController(Controller):
             "held_at": held_at,
             "themes": await theme_labels(conn, service.themes),
             "can_refer": identity is not None and bool(identity.roles),
+            "can_edit": identity is not None and identity.can_edit(service.organisation_id),
             "language": language_of(request),
         }
         return Template(template_name="public/service.html", context=context)

@@ -11,7 +11,7 @@ GROUP BY t.id
 -- name: editable_services
 -- The services of the given organisations, for their editors' dashboard.
 SELECT s.id, s.name, s.organisation_id, o.name AS organisation, s.capacity_status,
-       s.capacity_updated_at, s.status, s.version,
+       s.capacity_updated_at, s.status, s.last_verified_on, s.version,
        coalesce((SELECT json_agg(json_build_object('place_id', sp.place_id, 'name', p.name)
                                  ORDER BY sp.position)
                  FROM service_place sp JOIN place p ON p.id = sp.place_id

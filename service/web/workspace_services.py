@@ -1,4 +1,5 @@
-"""The workspace dashboard and what editors keep right: capacity, hours and dated exceptions.
+"""The workspace dashboard and what editors keep right: capacity, hours and dated exceptions
+(the rest of a service is edited in `workspace_edit`).
 
 Every write goes through the catalogue's functions with the version the page was built
 from (a hidden field), so two editors never silently overwrite each other.
@@ -6,7 +7,8 @@ from (a hidden field), so two editors never silently overwrite each other.
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +24,7 @@ from service.catalogue import services
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
+from service.hours import local
 from service.referrals import referrals
 from service.web.workspace_common import (
     BAD_DATE,
@@ -37,6 +40,7 @@ from service.web_common import Caller, Conn
 Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
+VERIFY_AGAIN_AFTER_MONTHS = 6
 
 
 def _version(text: str | None) -> int | None:
@@ -44,6 +48,25 @@ def _version(text: str | None) -> int | None:
         return int(text or "")
     except ValueError:
         return None
+
+
+def today_in_brussels() -> date:
+    """The calendar day in Belgium now (not the server's, which may run in UTC)."""
+    return local(datetime.now(UTC)).date()
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier, or that month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def needs_verifying(last_verified_on: date | None, today: date) -> bool:
+    """Never verified, or last verified more than six months before today."""
+    if last_verified_on is None:
+        return True
+    return last_verified_on < months_before(today, VERIFY_AGAIN_AFTER_MONTHS)
 
 
 async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
@@ -54,9 +77,12 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
     waiting = await referrals.list_page(
         conn, identity, box="inbox", status="sent", organisation_id=None, limit=1, offset=0
     )
+    today = today_in_brussels()
     return {
         "me": me,
-        "services": [dict(r) for r in rows],
+        "services": [
+            {**r, "needs_verifying": needs_verifying(r["last_verified_on"], today)} for r in rows
+        ],
         "inbox_waiting": waiting.total,
     }
 
@@ -162,6 +188,7 @@ class WorkspaceServicesController(Controller):
             return login_redirect(request)
         context = await dashboard_context(conn, identity)
         context["updated"] = request.query_params.get("updated")
+        context["verified"] = request.query_params.get("verified")
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

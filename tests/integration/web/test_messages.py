@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-from service.web import templating, workspace_common
+from service.web import templating, workspace_common, workspace_edit
 from service.web.i18n import CATALOGUES
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,10 +58,14 @@ def test_every_message_of_the_pages_is_translated() -> None:
         templating.DECLINE_REASONS,
         templating.OUTCOMES,
         templating.CONTACTS,
+        workspace_edit.GENDERS,
+        workspace_edit.SERVICE_STATUSES,
+        workspace_edit.FIELD_LABELS,
     )
     found = _template_messages() | _python_messages() | set(templating.WEEKDAYS)
     for table in labels:
         found |= set(table.values())
     found |= {message for _, message in workspace_common.FIELD_MESSAGES}
+    found |= set(workspace_edit.FORM_MESSAGES)
     missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
     assert missing == []

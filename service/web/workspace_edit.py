@@ -1,0 +1,348 @@
+"""What people check before going to a service, kept right by its organisation's editors.
+
+The edit form covers who the service is for, its conditions, documents, languages, how to
+access it, its contact and its status; "Still up to date" sets the day it was last verified.
+Both write through `services.update` with the version the page was built from, and keep every
+field the form does not show (name, themes, places, hours...) as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from schemas.catalogue import Service, ServiceIn
+from service.accounts.identity import Identity
+from service.catalogue import services
+from service.catalogue.records import VersionMismatch
+from service.catalogue.validation import phone_e164
+from service.errors import InvalidInput, NotFound
+from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
+from service.web.workspace_common import (
+    decoding_errors,
+    field_errors,
+    login_redirect,
+    message_page,
+    page,
+    read_form_lists,
+)
+from service.web.workspace_services import dashboard_context, needs_verifying, today_in_brussels
+from service.web_common import Caller, Conn
+
+GENDERS = {"female": "Women", "male": "Men", "x": "People of gender X"}
+"""The genders a service may be limited to (English message ids)."""
+SERVICE_STATUSES = {
+    "active": "Active",
+    "temporarily_closed": "Temporarily closed",
+    "inactive": "No longer offered",
+}
+"""The status of a service, as its editors choose it."""
+FIELD_LABELS = {
+    "description": "Description",
+    "age_min": "Minimum age",
+    "age_max": "Maximum age",
+    "genders": "Genders",
+    "situations": "Situations",
+    "eligibility_notes": "Other conditions to be eligible",
+    "free": "Free",
+    "price": "Price",
+    "appointment_required": "On appointment",
+    "walk_in": "Without appointment",
+    "unconditional": "Unconditional welcome",
+    "referral_only": "Only when referred by a social worker",
+    "documents": "Documents to bring",
+    "languages": "Languages spoken",
+    "how_to_access": "How to access",
+    "email": "E-mail address",
+    "website": "Website",
+    "phones": "Phone numbers",
+    "status": "Status",
+}
+"""The form's fields, in order, for the "what you typed" list of a stale save."""
+CHECKBOXES = ("free", "appointment_required", "walk_in", "unconditional", "referral_only")
+TEXTS = ("description", "eligibility_notes", "price", "how_to_access", "email", "website")
+NOT_AN_AGE = "Enter an age in years, between 0 and 130."
+AGES_REVERSED = "The maximum age must not be below the minimum age."
+NOT_A_PHONE = "Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56."
+NOT_AN_EMAIL = "Enter an e-mail address such as info@example.org."
+NOT_A_WEBSITE = "Enter a web address such as https://www.example.org."
+TOO_LONG = "This text is too long."
+FORM_MESSAGES = (NOT_AN_AGE, AGES_REVERSED, NOT_A_PHONE, NOT_AN_EMAIL, NOT_A_WEBSITE, TOO_LONG)
+"""The errors this form shows next to a field (translated in `i18n`)."""
+SHORT = 300
+LONG = 10_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _version(text: str | None) -> int | None:
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def form_of(service: Service) -> dict[str, Any]:
+    """The form's values from the stored service."""
+    values: dict[str, Any] = {name: getattr(service, name) or "" for name in TEXTS}
+    values.update({name: getattr(service, name) for name in CHECKBOXES})
+    values.update(
+        age_min="" if service.age_min is None else str(service.age_min),
+        age_max="" if service.age_max is None else str(service.age_max),
+        genders=list(service.genders),
+        situations=list(service.situations),
+        documents="\n".join(service.documents),
+        languages=list(service.languages),
+        phones="\n".join(phone.number for phone in service.phones),
+        status=service.status,
+    )
+    return values
+
+
+def form_from(sent: dict[str, list[str]]) -> dict[str, Any]:
+    """The form's values as sent (a checkbox is there or not; lists keep the known codes)."""
+
+    def text(name: str) -> str:
+        return (sent.get(name) or [""])[-1].strip()
+
+    values: dict[str, Any] = {name: text(name) for name in TEXTS}
+    values.update({name: name in sent for name in CHECKBOXES})
+    values.update(
+        age_min=text("age_min"),
+        age_max=text("age_max"),
+        genders=[g for g in GENDERS if g in sent.get("genders", [])],
+        situations=[s for s in SITUATIONS if s in sent.get("situations", [])],
+        documents="\n".join(_lines(text("documents"))),
+        languages=[code for code in SPOKEN_LANGUAGES if code in sent.get("languages", [])],
+        phones=text("phones"),
+        status=text("status"),
+    )
+    return values
+
+
+def _age(values: dict[str, Any], name: str, errors: dict[str, str]) -> int | None:
+    typed = values[name]
+    if not typed:
+        return None
+    if not typed.isdigit() or int(typed) > 130:
+        errors[name] = NOT_AN_AGE
+        return None
+    return int(typed)
+
+
+def _phones(
+    service: Service, typed: str, errors: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The phones to store (a number already there keeps its kind and label), and the lines
+    that are not numbers."""
+    known = {phone.number: msgspec.to_builtins(phone) for phone in service.phones}
+    kept: list[dict[str, Any]] = []
+    wrong: list[str] = []
+    for line in _lines(typed):
+        number = phone_e164(line)
+        if number is None:
+            wrong.append(line)
+        elif number not in (p["number"] for p in kept):
+            kept.append(known.get(number, {"number": number}))
+    if wrong:
+        errors["phones"] = NOT_A_PHONE
+    return kept, wrong
+
+
+def changes_from(
+    service: Service, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """The service's fields from the form, the errors found, the phone lines that are wrong."""
+    errors: dict[str, str] = {}
+    changes: dict[str, Any] = {name: values[name] for name in CHECKBOXES}
+    for name in ("description", "eligibility_notes", "how_to_access"):
+        if len(values[name]) > LONG:
+            errors[name] = TOO_LONG
+        changes[name] = values[name]
+    if len(values["price"]) > SHORT:
+        errors["price"] = TOO_LONG
+    changes["price"] = values["price"]
+    changes["age_min"] = _age(values, "age_min", errors)
+    changes["age_max"] = _age(values, "age_max", errors)
+    if (
+        changes["age_min"] is not None
+        and changes["age_max"] is not None
+        and changes["age_min"] > changes["age_max"]
+    ):
+        errors["age_max"] = AGES_REVERSED
+    changes["genders"] = values["genders"]
+    changes["situations"] = values["situations"]
+    changes["languages"] = values["languages"]
+    documents = _lines(values["documents"])
+    if any(len(document) > SHORT for document in documents):
+        errors["documents"] = TOO_LONG
+    changes["documents"] = documents
+    email = values["email"]
+    if email and (not _EMAIL.match(email) or len(email) > 254):
+        errors["email"] = NOT_AN_EMAIL
+    changes["email"] = email or None
+    website = values["website"]
+    if website and not re.match(r"^https?://", website, re.IGNORECASE):
+        website = "https://" + website  # people type www.example.org
+    if website and (not re.match(r"^https?://[^\s]+\.[^\s]+$", website) or len(website) > 2000):
+        errors["website"] = NOT_A_WEBSITE
+    changes["website"] = website or None
+    changes["phones"], wrong_phones = _phones(service, values["phones"], errors)
+    if values["status"] not in SERVICE_STATUSES:
+        errors["status"] = "This field is required."
+    changes["status"] = values["status"]
+    return changes, errors, wrong_phones
+
+
+def _service_in(service: Service, changes: dict[str, Any]) -> ServiceIn:
+    data = services.as_input(service)
+    data.update(changes)
+    return msgspec.convert(data, ServiceIn)
+
+
+def typed_differences(fresh: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The fields where what the person typed differs from the data saved meanwhile."""
+    return [(name, mine[name]) for name in FIELD_LABELS if mine.get(name) != fresh.get(name)]
+
+
+class WorkspaceEditController(Controller):
+    """The edit page of a service, and "still up to date"."""
+
+    path = "/workspace/services"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/{service_id:uuid}/edit", operation_id="serviceEditPage")
+    async def edit_page(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """The service's description, audience, conditions, contact and status, to edit."""
+        if identity is None:
+            return login_redirect(request)
+        service = await _editable(conn, identity, service_id)
+        if not isinstance(service, Service):
+            return service
+        context = _context(service, form_of(service))
+        context["verified"] = request.query_params.get("verified") == "1"
+        return page("service_edit.html", context)
+
+    @post("/{service_id:uuid}/edit", operation_id="saveServiceFromWorkspace")
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Save; errors come back next to their field, a stale version with the fresh data."""
+        if identity is None:
+            return login_redirect(request)
+        service = await _editable(conn, identity, service_id)
+        if not isinstance(service, Service):
+            return service
+        sent = await read_form_lists(request)
+        values = form_from(sent)
+        changes, errors, wrong_phones = changes_from(service, values)
+        context = _context(service, values, errors)
+        context["wrong_phones"] = wrong_phones
+        if errors:
+            return page("service_edit.html", context, 422)
+        try:
+            data = _service_in(service, changes)
+            await services.update(
+                conn, service_id, data, identity, _version((sent.get("version") or [""])[-1])
+            )
+        except msgspec.ValidationError as error:
+            context["errors"] = field_errors(decoding_errors(error))
+            return page("service_edit.html", context, 422)
+        except InvalidInput as error:
+            context["errors"] = field_errors(error.errors)
+            return page("service_edit.html", context, 422)
+        except VersionMismatch:
+            fresh = await services.get(conn, service_id)
+            fresh_values = form_of(fresh)
+            context = _context(fresh, fresh_values)
+            context.update(stale=True, mine=typed_differences(fresh_values, values))
+            return page("service_edit.html", context, 409)
+        return Redirect(f"/workspace/?updated={service_id}#service-{service_id}", status_code=303)
+
+    @post("/{service_id:uuid}/verify", operation_id="verifyServiceFromWorkspace")
+    async def verify(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        service_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """One click: the information is still right today."""
+        if identity is None:
+            return login_redirect(request)
+        service = await _editable(conn, identity, service_id)
+        if not isinstance(service, Service):
+            return service
+        sent = await read_form_lists(request)
+        from_edit_page = (sent.get("back") or [""])[-1] == "edit"
+        try:
+            await services.update(
+                conn,
+                service_id,
+                _service_in(service, {"last_verified_on": today_in_brussels()}),
+                identity,
+                _version((sent.get("version") or [""])[-1]),
+            )
+        except VersionMismatch:
+            if from_edit_page:
+                fresh = await services.get(conn, service_id)
+                context = _context(fresh, form_of(fresh))
+                context["stale"] = True
+                return page("service_edit.html", context, 409)
+            context = await dashboard_context(conn, identity)
+            context["stale"] = service_id
+            return page("dashboard.html", context, 409)
+        if from_edit_page:
+            return Redirect(f"/workspace/services/{service_id}/edit?verified=1", status_code=303)
+        return Redirect(f"/workspace/?verified={service_id}#service-{service_id}", status_code=303)
+
+
+def _context(
+    service: Service, values: dict[str, Any], errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "service": service,
+        "values": values,
+        "errors": errors or {},
+        "wrong_phones": [],
+        "genders": GENDERS,
+        "statuses": SERVICE_STATUSES,
+        "spoken_languages": SPOKEN_LANGUAGES,
+        "field_labels": FIELD_LABELS,
+        "needs_verifying": needs_verifying(service.last_verified_on, today_in_brussels()),
+    }
+
+
+async def _editable(conn: Conn, identity: Identity, service_id: UUID) -> Service | Response[Any]:
+    try:
+        service = await services.get(conn, service_id)
+    except NotFound:
+        return message_page("Page not found", "This service does not exist.", 404)
+    if not identity.can_edit(service.organisation_id):
+        return message_page(
+            "Not allowed", "Only the editors of the organisation may change this service.", 403
+        )
+    return service
+
+
+CONTROLLERS = [WorkspaceEditController]

@@ -1,0 +1,261 @@
+"""The service edit page and "still up to date" over HTTP: rights, saving, stale versions,
+phone numbers, CSRF."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import asyncpg
+import httpx
+import pytest
+
+from service.accounts import users
+from service.accounts.passwords import hash_password
+from service.hours import local
+from tests.integration.web.conftest import PASSWORD, Demo, add_user, csrf_of, sign_in
+
+pytestmark = pytest.mark.asyncio
+
+FormData = dict[str, str | list[str]]
+
+
+class _FormFields(HTMLParser):
+    """What a browser sends for the form whose action ends with `action`, untouched."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.inside = False
+        self.textarea: str | None = None
+        self.fields: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.inside = found.get("action", "").endswith(self.action)
+        elif self.inside and tag == "input":
+            kind = found.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in found:
+                return
+            self.fields.setdefault(found["name"], []).append(found.get("value", ""))
+        elif self.inside and tag == "textarea":
+            self.textarea = found["name"]
+            self.fields[self.textarea] = [""]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea is not None:
+            self.fields[self.textarea][-1] += data
+
+
+def form_fields(html: str, action: str) -> FormData:
+    parser = _FormFields(action)
+    parser.feed(html)
+    return {
+        name: values if len(values) > 1 else values[0] for name, values in parser.fields.items()
+    }
+
+
+def without_state(place: dict) -> dict:
+    """A place's hours as stored, without its opening state at the moment it was read."""
+    return {name: value for name, value in place.items() if name != "open"}
+
+
+def edit_path(demo: Demo) -> str:
+    return f"/workspace/services/{demo.service_id}/edit"
+
+
+async def add_coordinator(pool: asyncpg.Pool) -> str:
+    email = f"coordinator-{uuid.uuid4().hex[:8]}@example.org"
+    async with pool.acquire() as conn:
+        await users.create_or_update(
+            conn, email=email, coordinator=True, password_hash=await hash_password(PASSWORD)
+        )
+    return email
+
+
+async def test_who_may_open_the_edit_page(
+    client: httpx.AsyncClient, base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    anonymous = await client.get(edit_path(demo))
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/workspace/login?next=/workspace/services/")
+    verify = await client.post(f"/workspace/services/{demo.service_id}/verify")
+    assert verify.status_code in (303, 403)  # no session: no CSRF token either
+    other_editor = await add_user(pool, demo.sender_org, "editor")
+    for email, status in (
+        (demo.receiver, 403),
+        (other_editor, 403),
+        (demo.editor, 200),
+        (await add_user(pool, demo.receiver_org, "admin"), 200),
+        (await add_coordinator(pool), 200),
+    ):
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+            await sign_in(browser, email)
+            page = await browser.get(edit_path(demo))
+            assert page.status_code == status, email
+            service_page = await browser.get(f"/services/{demo.service_id}")
+            assert (edit_path(demo) in service_page.text) == (status == 200), email
+            if status == 403:
+                token = csrf_of((await browser.get("/workspace/logout")).text)
+                refused = await browser.post(
+                    edit_path(demo), data={"csrf_token": token, "version": "1"}
+                )
+                assert refused.status_code == 403
+    missing = f"/workspace/services/{uuid.UUID(int=0)}/edit"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        assert (await browser.get(missing)).status_code == 404
+
+
+async def test_save_changes_conditions_and_documents_and_keeps_the_rest(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        before = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        dashboard = await browser.get("/workspace/")
+        assert edit_path(demo) in dashboard.text
+        page = await browser.get(edit_path(demo), headers={"Accept-Language": "en"})
+        assert page.status_code == 200
+        assert "Attestation d&#39;un service social\nComposition de ménage" in page.text
+        form = form_fields(page.text, "/edit")
+        assert form["version"] == str(before["version"]) and form["status"] == "active"
+        form.pop("free", None)
+        form.update(
+            price="2 € par colis",
+            walk_in="1",
+            documents="Carte d'identité\n\n  Composition de ménage  \n",
+            languages=["fr", "nl", "ar"],
+            situations=["families", "homeless"],
+            age_min="18",
+            phones="064/27.78.11\n+32 470 12 34 56",
+            website="www.restos-ll.be",
+        )
+        saved = await browser.post(edit_path(demo), data=form)
+        assert saved.status_code == 303, saved.text
+        assert saved.headers["location"].startswith(f"/workspace/?updated={demo.service_id}")
+        after = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert after["free"] is False and after["price"] == "2 € par colis"
+        assert after["walk_in"] is True
+        assert after["documents"] == ["Carte d'identité", "Composition de ménage"]
+        assert after["languages"] == ["fr", "nl", "ar"]
+        assert after["situations"] == ["homeless", "families"]
+        assert after["age_min"] == 18 and after["age_max"] is None
+        assert [p["number"] for p in after["phones"]] == ["+3264277811", "+32470123456"]
+        assert after["website"] == "https://www.restos-ll.be"
+        assert after["version"] == before["version"] + 1
+        for kept in ("name", "themes", "type", "organisation_id", "capacity_status", "email"):
+            assert after[kept] == before[kept], kept
+        hours = [(p["place_id"], p["opening_hours"], p["exceptions"]) for p in before["places"]]
+        assert [
+            (p["place_id"], p["opening_hours"], p["exceptions"]) for p in after["places"]
+        ] == hours
+        assert after["description"] == before["description"]
+        assert after["last_verified_on"] == before["last_verified_on"]
+
+
+async def test_a_stale_version_shows_the_fresh_data_and_what_was_typed(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo), headers={"Accept-Language": "en"})
+        first = form_fields(page.text, "/edit")
+        second = dict(first)
+        done = await browser.post(edit_path(demo), data={**first, "price": "1 €"})
+        assert done.status_code == 303
+        stale = await browser.post(
+            edit_path(demo),
+            data={**second, "how_to_access": "Téléphoner le lundi"},
+            headers={"Accept-Language": "en"},
+        )
+        assert stale.status_code == 409
+        assert "Someone changed this meanwhile" in stale.text
+        fresh = form_fields(stale.text, "/edit")
+        assert fresh["price"] == "1 €"
+        assert int(str(fresh["version"])) == int(str(first["version"])) + 1
+        assert "Téléphoner le lundi" in stale.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert service["how_to_access"] != "Téléphoner le lundi"
+
+
+async def test_a_wrong_phone_number_is_shown_next_to_the_field(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo), headers={"Accept-Language": "en"})
+        form = form_fields(page.text, "/edit")
+        wrong = await browser.post(
+            edit_path(demo),
+            data={**form, "phones": "064 27 78 11\nappeler Luc", "age_min": "douze"},
+            headers={"Accept-Language": "en"},
+        )
+        assert wrong.status_code == 422
+        assert 'id="phones-error"' in wrong.text and "appeler Luc" in wrong.text
+        assert 'id="age_min-error"' in wrong.text
+        assert re.search(r'<textarea id="phones"[^>]*aria-invalid="true"', wrong.text)
+        assert 'href="#phones"' in wrong.text  # the summary at the top links to the field
+        assert "064 27 78 11\nappeler Luc" in wrong.text  # what was typed stays
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert service["version"] == int(str(form["version"]))
+
+
+async def test_posts_are_refused_without_the_csrf_token(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo))
+        form = form_fields(page.text, "/edit")
+        form.pop("csrf_token")
+        assert (await browser.post(edit_path(demo), data=form)).status_code == 403
+        verify = await browser.post(
+            f"/workspace/services/{demo.service_id}/verify", data={"version": form["version"]}
+        )
+        assert verify.status_code == 403
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert service["version"] == int(str(form["version"]))
+
+
+async def test_still_up_to_date_sets_today_and_checks_the_version(
+    base_url: str, demo: Demo
+) -> None:
+    today = local(datetime.now(UTC)).date()
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        before = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        dashboard = await browser.get("/workspace/", headers={"Accept-Language": "en"})
+        card = dashboard.text.split(f'id="service-{demo.service_id}"')[1].split("</li>\n  {%")[0]
+        assert "not verified for more than 6 months" in card  # the demo says March 2026
+        form = form_fields(dashboard.text, f"/services/{demo.service_id}/verify")
+        verified = await browser.post(f"/workspace/services/{demo.service_id}/verify", data=form)
+        assert verified.status_code == 303
+        assert verified.headers["location"].startswith(f"/workspace/?verified={demo.service_id}")
+        after = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert after["last_verified_on"] == today.isoformat()
+        assert after["version"] == before["version"] + 1
+        assert after["themes"] == before["themes"]
+        assert [without_state(p) for p in after["places"]] == [
+            without_state(p) for p in before["places"]
+        ]
+        dashboard = await browser.get(verified.headers["location"])
+        card = dashboard.text.split(f'id="service-{demo.service_id}"')[1]
+        card = card.split('<li id="service-')[0]
+        assert today.strftime("%d/%m/%Y") in card
+        assert "pas vérifié depuis plus de 6 mois" not in card
+        again = await browser.post(f"/workspace/services/{demo.service_id}/verify", data=form)
+        assert again.status_code == 409
+        assert "entre-temps" in again.text or "meanwhile" in again.text
+
+        page = await browser.get(edit_path(demo))
+        from_edit = form_fields(page.text, "/verify")
+        assert from_edit["back"] == "edit"
+        done = await browser.post(f"/workspace/services/{demo.service_id}/verify", data=from_edit)
+        assert done.status_code == 303
+        assert done.headers["location"] == f"{edit_path(demo)}?verified=1"
