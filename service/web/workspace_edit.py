@@ -108,7 +108,13 @@ def form_of(service: Service) -> dict[str, Any]:
     return values
 
 
-def form_from(sent: dict[str, list[str]]) -> dict[str, Any]:
+def language_choices(service: Service) -> dict[str, str]:
+    """The search form's languages, and any other the service already has (imported data)."""
+    extra = {code: code for code in service.languages if code not in SPOKEN_LANGUAGES}
+    return {**SPOKEN_LANGUAGES, **extra}
+
+
+def form_from(sent: dict[str, list[str]], service: Service) -> dict[str, Any]:
     """The form's values as sent (a checkbox is there or not; lists keep the known codes)."""
 
     def text(name: str) -> str:
@@ -122,7 +128,7 @@ def form_from(sent: dict[str, list[str]]) -> dict[str, Any]:
         genders=[g for g in GENDERS if g in sent.get("genders", [])],
         situations=[s for s in SITUATIONS if s in sent.get("situations", [])],
         documents="\n".join(_lines(text("documents"))),
-        languages=[code for code in SPOKEN_LANGUAGES if code in sent.get("languages", [])],
+        languages=[c for c in language_choices(service) if c in sent.get("languages", [])],
         phones=text("phones"),
         status=text("status"),
     )
@@ -254,7 +260,7 @@ class WorkspaceEditController(Controller):
         if not isinstance(service, Service):
             return service
         sent = await read_form_lists(request)
-        values = form_from(sent)
+        values = form_from(sent, service)
         changes, errors, wrong_phones = changes_from(service, values)
         context = _context(service, values, errors)
         context["wrong_phones"] = wrong_phones
@@ -327,7 +333,7 @@ def _context(
         "wrong_phones": [],
         "genders": GENDERS,
         "statuses": SERVICE_STATUSES,
-        "spoken_languages": SPOKEN_LANGUAGES,
+        "spoken_languages": language_choices(service),
         "field_labels": FIELD_LABELS,
         "needs_verifying": needs_verifying(service.last_verified_on, today_in_brussels()),
     }

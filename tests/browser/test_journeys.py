@@ -115,7 +115,7 @@ async def test_worker_refers_someone_and_the_receiver_accepts(
         await receiver.close()
 
 
-async def test_editor_sets_capacity_and_edits_hours(
+async def test_editor_sets_capacity_edits_hours_and_the_service(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
     context = await browser.new_context(locale="fr-BE")
@@ -147,5 +147,32 @@ async def test_editor_sets_capacity_and_edits_hours(
             await page.get_by_label("Horaire habituel").input_value()
             == "Mo-Fr 09:00-12:00,13:30-16:00; PH off"
         )
+
+        await page.goto(f"{base_url}/workspace/")
+        card = page.locator(f"#service-{demo.service_id}")
+        assert "pas vérifié depuis plus de 6 mois" in await card.inner_text()
+        await card.get_by_role("link", name=re.compile("Modifier la description")).click()
+        await page.wait_for_url(re.compile(r"/edit$"))
+        assert await severe_violations(page) == []
+        await page.get_by_label("Sans rendez-vous").check()
+        await page.get_by_label("Documents à apporter").fill(
+            "Carte d'identité\nComposition de ménage"
+        )
+        await page.get_by_label("Numéros de téléphone").fill("064 27 78 11\nappeler Luc")
+        await page.get_by_role("button", name="Enregistrer le service").click()
+        phones = page.get_by_label("Numéros de téléphone")
+        assert await phones.get_attribute("aria-invalid") == "true"
+        assert "appeler Luc" in await page.locator("#phones-error").inner_text()
+        assert await severe_violations(page) == []
+        await phones.fill("064 27 78 11")
+        await page.get_by_role("button", name="Enregistrer le service").click()
+        await page.wait_for_url(re.compile(r"updated="))
+        assert await page.get_by_role("status").first.inner_text() == "Enregistré."
+        card = page.locator(f"#service-{demo.service_id}")
+        await card.get_by_role("button", name=re.compile("^Toujours à jour")).click()
+        await page.wait_for_url(re.compile(r"verified="))
+        card = page.locator(f"#service-{demo.service_id}")
+        assert "pas vérifié depuis plus de 6 mois" not in await card.inner_text()
+        assert await severe_violations(page) == []
     finally:
         await context.close()

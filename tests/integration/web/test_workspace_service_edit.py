@@ -117,8 +117,12 @@ async def test_who_may_open_the_edit_page(
 
 
 async def test_save_changes_conditions_and_documents_and_keeps_the_rest(
-    base_url: str, demo: Demo
+    base_url: str, pool: asyncpg.Pool, demo: Demo
 ) -> None:
+    # A language the search form does not offer (from an import) stays, shown as its code.
+    await pool.execute(
+        "UPDATE service SET languages = languages || '{ln}' WHERE id = $1", demo.service_id
+    )
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
         await sign_in(browser, demo.editor)
         before = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
@@ -129,12 +133,13 @@ async def test_save_changes_conditions_and_documents_and_keeps_the_rest(
         assert "Attestation d&#39;un service social\nComposition de ménage" in page.text
         form = form_fields(page.text, "/edit")
         assert form["version"] == str(before["version"]) and form["status"] == "active"
+        assert form["languages"] == ["fr", "ln"]
         form.pop("free", None)
         form.update(
             price="2 € par colis",
             walk_in="1",
             documents="Carte d'identité\n\n  Composition de ménage  \n",
-            languages=["fr", "nl", "ar"],
+            languages=["fr", "nl", "ar", "ln"],
             situations=["families", "homeless"],
             age_min="18",
             phones="064/27.78.11\n+32 470 12 34 56",
@@ -147,7 +152,7 @@ async def test_save_changes_conditions_and_documents_and_keeps_the_rest(
         assert after["free"] is False and after["price"] == "2 € par colis"
         assert after["walk_in"] is True
         assert after["documents"] == ["Carte d'identité", "Composition de ménage"]
-        assert after["languages"] == ["fr", "nl", "ar"]
+        assert after["languages"] == ["fr", "nl", "ar", "ln"]
         assert after["situations"] == ["homeless", "families"]
         assert after["age_min"] == 18 and after["age_max"] is None
         assert [p["number"] for p in after["phones"]] == ["+3264277811", "+32470123456"]
