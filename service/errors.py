@@ -153,6 +153,13 @@ def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
                 request, Conflict(f"the record is still used by {still[1]} records; keep it")
             )
         return problem_handler(request, invalid(_constraint_field(exc), "refers to nothing"))
+    if isinstance(
+        exc, asyncpg.CharacterNotInRepertoireError | asyncpg.UntranslatableCharacterError
+    ):
+        # A NUL character, which PostgreSQL text cannot hold; which field is not known here.
+        return problem_handler(
+            request, invalid("body", "contains a character that cannot be stored (NUL)")
+        )
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
         return problem_handler(request, invalid(_constraint_field(exc), "is not allowed"))
     return internal_handler(request, exc)

@@ -57,18 +57,26 @@ async def provide_identity(request: Request, conn: Conn) -> Identity | None:
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
+def optional_version(header: str | None) -> int | None:
+    """The version named by an If-Match header, None without one; 400 when malformed."""
+    if header is None or not header.strip():
+        return None
+    match = _ETAG.match(header)
+    if match is None:
+        raise ProblemError(400, "Malformed request", 'If-Match must be an ETag such as "3"')
+    return int(match[1])
+
+
 def expected_version(header: str | None) -> int:
     """The version named by If-Match: writes must say which version they change."""
-    if header is None:
+    version = optional_version(header)
+    if version is None:
         raise ProblemError(
             428,
             "Precondition required",
             "send If-Match with the ETag of the record you read, so that no change is lost",
         )
-    match = _ETAG.match(header)
-    if match is None:
-        raise ProblemError(400, "Malformed request", 'If-Match must be an ETag such as "3"')
-    return int(match[1])
+    return version
 
 
 def parse_moment(value: str | None, field: str) -> datetime:

@@ -36,7 +36,7 @@ from service.errors import Forbidden, NotFound
 from service.referrals import page, referrals, slip, stats, webhooks
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
-from service.web_common import Caller, Conn, Limit, Offset
+from service.web_common import Caller, Conn, Limit, Offset, optional_version
 
 IfMatch = Annotated[
     str | None,
@@ -46,12 +46,6 @@ IfMatch = Annotated[
         required=False,
     ),
 ]
-
-
-def _version(if_match: str | None) -> int | None:
-    if not if_match:
-        return None
-    return int(if_match.strip().removeprefix("W/").strip('"'))
 
 
 def _public_url(request: Request) -> str:
@@ -188,7 +182,7 @@ class ReferralController(Controller):
             now=now,
             policy=_policy(request),
             public_url=_public_url(request),
-            expected_version=_version(if_match),
+            expected_version=optional_version(if_match),
             **kwargs,
         )
         return _answer(await referrals.get(conn, referral_id, caller, now))

@@ -45,6 +45,14 @@ def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect(f"/workspace/login?next={quote(target, safe='/')}", status_code=303)
 
 
+def form_version(text: str | None) -> int | None:
+    """The version a form was filled from (its hidden `version` field); None without one."""
+    try:
+        return int(text or "")
+    except ValueError:
+        return None
+
+
 def page(name: str, context: dict[str, Any], status: int = 200) -> Template:
     """A workspace page: never cached, never sent as a referrer elsewhere."""
     return Template(

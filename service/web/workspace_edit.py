@@ -27,6 +27,7 @@ from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web.workspace_common import (
     decoding_errors,
     field_errors,
+    form_version,
     login_redirect,
     message_page,
     page,
@@ -78,13 +79,6 @@ FORM_MESSAGES = (NOT_AN_AGE, AGES_REVERSED, NOT_A_PHONE, NOT_AN_EMAIL, NOT_A_WEB
 SHORT = 300
 LONG = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _version(text: str | None) -> int | None:
-    try:
-        return int(text or "")
-    except ValueError:
-        return None
 
 
 def _lines(text: str) -> list[str]:
@@ -269,7 +263,7 @@ class WorkspaceEditController(Controller):
         try:
             data = _service_in(service, changes)
             await services.update(
-                conn, service_id, data, identity, _version((sent.get("version") or [""])[-1])
+                conn, service_id, data, identity, form_version((sent.get("version") or [""])[-1])
             )
         except msgspec.ValidationError as error:
             context["errors"] = field_errors(decoding_errors(error))
@@ -307,7 +301,7 @@ class WorkspaceEditController(Controller):
                 service_id,
                 _service_in(service, {"last_verified_on": today_in_brussels()}),
                 identity,
-                _version((sent.get("version") or [""])[-1]),
+                form_version((sent.get("version") or [""])[-1]),
             )
         except VersionMismatch:
             if from_edit_page:

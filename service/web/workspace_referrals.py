@@ -30,6 +30,7 @@ from service.web.templating import SPOKEN_LANGUAGES
 from service.web.workspace_common import (
     decoding_errors,
     field_errors,
+    form_version,
     login_redirect,
     message_page,
     page,
@@ -201,10 +202,7 @@ class WorkspaceReferralsController(Controller):
             return await self._picker(
                 request, conn, identity, referral_id, q, {"target": "Choose a service."}, 422
             )
-        try:
-            version = int(form.get("version", ""))
-        except ValueError:
-            version = None
+        version = form_version(form.get("version"))
         try:
             await referrals.act(
                 conn,
@@ -326,10 +324,7 @@ class WorkspaceReferralsController(Controller):
                 return await self._detail(
                     conn, identity, referral_id, {"errors": {"outcome": "Choose the outcome."}}, 422
                 )
-        try:
-            version = int(form.get("version", ""))
-        except ValueError:
-            version = None
+        version = form_version(form.get("version"))
         try:
             await referrals.act(
                 conn,

@@ -30,6 +30,7 @@ from service.web.workspace_common import (
     BAD_DATE,
     decoding_errors,
     field_errors,
+    form_version,
     login_redirect,
     message_page,
     page,
@@ -41,13 +42,6 @@ Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
 VERIFY_AGAIN_AFTER_MONTHS = 6
-
-
-def _version(text: str | None) -> int | None:
-    try:
-        return int(text or "")
-    except ValueError:
-        return None
 
 
 def today_in_brussels() -> date:
@@ -220,7 +214,7 @@ class WorkspaceServicesController(Controller):
                 service_id,
                 _service_in(current, {"capacity_status": capacity}),
                 identity,
-                _version(form.get("version")),
+                form_version(form.get("version")),
             )
         except VersionMismatch:
             context = await dashboard_context(conn, identity)
@@ -304,7 +298,9 @@ class WorkspaceServicesController(Controller):
         }
         try:
             data = _service_in(service, {"places": places})
-            await services.update(conn, service_id, data, identity, _version(form.get("version")))
+            await services.update(
+                conn, service_id, data, identity, form_version(form.get("version"))
+            )
         except msgspec.ValidationError as error:
             context["errors"] = field_errors(decoding_errors(error), rename)
             return page("hours.html", context, 422)

@@ -367,3 +367,16 @@ async def test_an_organisation_chooses_the_language_of_its_mails(
         client, headers, name="ÖSHZ Eupen", enterprise_number=None, language="de"
     )
     assert german["language"] == "de"
+
+
+async def test_characters_postgresql_cannot_store_are_a_4xx(
+    client: httpx.AsyncClient, make_token: TokenFactory
+) -> None:
+    coordinator = await _coordinator(client, make_token)
+    created = await client.post(
+        "/api/v1/organisations", json={"name": "A\u0000B", "kind": "school"}, headers=coordinator
+    )
+    assert created.status_code == 422
+    assert "NUL" in created.json()["errors"][0]["message"]
+    listed = await client.get("/api/v1/organisations", params={"kind": "x\x00y"})
+    assert listed.status_code == 422

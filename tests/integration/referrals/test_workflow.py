@@ -349,3 +349,14 @@ async def test_two_answers_at_once_one_wins(client: httpx.AsyncClient, network: 
     assert sorted([accept.status_code, decline.status_code]) == [200, 409]
     final = (await client.get(url, headers=network.worker.headers)).json()
     assert len(final["events"]) == 2 and final["version"] == 2
+
+
+async def test_a_malformed_if_match_is_a_400(client: httpx.AsyncClient, network: Network) -> None:
+    referral = await _send(client, network)
+    answer = await client.post(
+        f"/api/v1/referrals/{referral['id']}/accept",
+        json={"note": ""},
+        headers={**network.receiver.headers, "If-Match": "{}"},
+    )
+    assert answer.status_code == 400
+    assert "If-Match" in answer.json()["detail"]
