@@ -53,10 +53,10 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _load_demo(pool: asyncpg.Pool) -> None:
-    from service.interop.demo import load_demo
+    from service.interop.demo import create_demo_accounts, load_demo
 
-    report = await load_demo(pool)
-    print(report, flush=True)
+    print(await load_demo(pool), flush=True)
+    print(await create_demo_accounts(pool), flush=True)
 
 
 async def _worker(args: argparse.Namespace, settings: Settings) -> int:
