@@ -202,22 +202,10 @@ class WorkspaceReferralsController(Controller):
             return await self._picker(
                 request, conn, identity, referral_id, q, {"target": "Choose a service."}, 422
             )
-        version = form_version(form.get("version"))
         try:
-            await referrals.act(
-                conn,
-                referral_id,
-                "redirect",
-                identity,
-                now=_now(),
-                policy=_policy(request),
-                public_url=_public_url(request),
-                expected_version=version,
-                note=form.get("note", "").strip()[:1000] or None,
-                redirect_to=target,
+            return await self._act(
+                request, conn, identity, referral_id, "redirect", form, redirect_to=target
             )
-        except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
         except InvalidInput:
             return await self._picker(
                 request,
@@ -228,23 +216,6 @@ class WorkspaceReferralsController(Controller):
                 {"target": "This service cannot receive referrals. Choose another one."},
                 422,
             )
-        except VersionMismatch:
-            return await self._detail(
-                conn,
-                identity,
-                referral_id,
-                {"problem": "Someone changed this meanwhile. Here is the referral as it is now."},
-                409,
-            )
-        except (Conflict, Forbidden):
-            return await self._detail(
-                conn,
-                identity,
-                referral_id,
-                {"problem": "This answer is not possible any more."},
-                409,
-            )
-        return Redirect(f"/workspace/referrals/{referral_id}?done=redirect", status_code=303)
 
     async def _picker(
         self,
@@ -324,7 +295,19 @@ class WorkspaceReferralsController(Controller):
                 return await self._detail(
                     conn, identity, referral_id, {"errors": {"outcome": "Choose the outcome."}}, 422
                 )
-        version = form_version(form.get("version"))
+        return await self._act(request, conn, identity, referral_id, action, form, code=code)
+
+    async def _act(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Any,
+        referral_id: UUID,
+        action: str,
+        form: dict[str, str],
+        **details: Any,
+    ) -> Response[Any]:
+        """Give an answer through the referrals logic, then show the referral, or why not."""
         try:
             await referrals.act(
                 conn,
@@ -334,9 +317,9 @@ class WorkspaceReferralsController(Controller):
                 now=_now(),
                 policy=_policy(request),
                 public_url=_public_url(request),
-                expected_version=version,
-                code=code,
+                expected_version=form_version(form.get("version")),
                 note=form.get("note", "").strip()[:1000] or None,
+                **details,
             )
         except NotFound:
             return message_page("Page not found", "This referral does not exist.", 404)
