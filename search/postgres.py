@@ -254,42 +254,77 @@ def tsquery_groups(groups: Sequence[TermGroup]) -> list[dict[str, list[str]]]:
     return result
 
 
+# Where every word of the query is found ranks first (migration 011): all in the name (4),
+# all in the name, organisation and themes (3), all in those, the description and the place
+# (2), anywhere (1); `ts_rank` orders the documents of a tier. The query restricted to weights
+# (`search_weighted`) tells a document's tier at the cost of a match.
+_TIER = (
+    "(CASE WHEN d.tsv @@ query.qa THEN 4 WHEN d.tsv @@ query.qab THEN 3 "
+    "WHEN d.tsv @@ query.qabc THEN 2 ELSE 1 END)"
+)
+_RANK = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q)"
+_MATCH = "query.q IS NOT NULL AND d.tsv @@ query.q"
+
+
 @dataclass
 class _Parts:
     """What the statements of a search share: the text query, the conditions, the order."""
 
-    groups: list[dict[str, list[str]]]
+    text: bool
     text_cte: str
     text_from: str
+    tier: str
     rank: str
-    where: str
+    clauses: list[str]
     distance: str
     order: str
+
+    @property
+    def where(self) -> str:
+        """The filters and, for a text search, the match."""
+        return " AND ".join([*self.clauses, *([_MATCH] if self.text else [])]) or "true"
 
 
 def _parts(query: EngineQuery, compiled: Compiled, match_any: bool) -> _Parts:
     filters = query.filters
-    groups = tsquery_groups(expand(query.text)) if query.text.strip() else []
+    text = bool(query.text.strip())
+    text_cte = _text_cte(query, compiled, match_any) if text else ""
+    text_from = ", query" if text else ""
+    tier, rank = (_TIER, _RANK) if text else ("0", "0::real")
     clauses = where_clauses(filters, compiled)
-    text_cte = text_from = ""
-    rank = "0::real"
-    if groups:
-        tsquery = f"search_tsquery({compiled.arg(_encode(groups).decode())}::text::jsonb, "
-        tsquery += f"{compiled.arg(match_any)}::boolean)"
-        text_cte = f"query AS MATERIALIZED (SELECT {tsquery} AS q),"
-        text_from = ", query"
-        clauses.append("query.q IS NOT NULL AND d.tsv @@ query.q")
-        rank = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q)"
     has_point = filters.lat is not None and filters.lon is not None
     distance = _distance_sql(filters, compiled) if has_point else "NULL::float8"
     if has_point:
-        order = "distance_km NULLS LAST, rank DESC, name, id"
-    elif groups:
-        order = "rank DESC, name, id"
+        order = "distance_km NULLS LAST, tier DESC, rank DESC, name, id"
+    elif text:
+        order = "tier DESC, rank DESC, name, id"
     else:
         order = "name, id"
-    where = " AND ".join(clauses) or "true"
-    return _Parts(groups, text_cte, text_from, rank, where, distance, order)
+    return _Parts(text, text_cte, text_from, tier, rank, clauses, distance, order)
+
+
+def _text_cte(query: EngineQuery, compiled: Compiled, match_any: bool) -> str:
+    """The `query` CTE: the text query and the same restricted to the weights of each tier."""
+    groups = _encode(tsquery_groups(expand(query.text))).decode()
+    typed = f"search_tsquery({compiled.arg(groups)}::text::jsonb, "
+    typed += f"{compiled.arg(match_any)}::boolean)"
+    return (
+        "query AS MATERIALIZED (SELECT q, search_weighted(q, 'A') AS qa, "
+        "search_weighted(q, 'AB') AS qab, search_weighted(q, 'ABC') AS qabc "
+        f"FROM (SELECT {typed} AS q) AS typed),"
+    )
+
+
+def _highlight(compiled: Compiled, text: bool, highlight: bool) -> str:
+    """The highlight columns of a page: matched words marked, or NULL."""
+    if not (text and highlight):
+        return "NULL AS name_highlight, NULL AS description_highlight"
+    return (
+        f"ts_headline('french_unaccent', p.document ->> 'name', query.q, "
+        f"{compiled.arg(_HIGHLIGHT_OPTIONS)}) AS name_highlight, "
+        f"ts_headline('french_unaccent', p.document ->> 'description', query.q, "
+        f"{compiled.arg(_SNIPPET_OPTIONS)}) AS description_highlight"
+    )
 
 
 def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
@@ -298,46 +333,40 @@ def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     parts = _parts(query, compiled, match_any)
     text_cte, text_from, order = parts.text_cte, parts.text_from, parts.order
     limit, offset = compiled.arg(query.limit), compiled.arg(query.offset)
-    if query.highlight and parts.groups:
-        highlight = (
-            f"ts_headline('french_unaccent', p.document ->> 'name', query.q, "
-            f"{compiled.arg(_HIGHLIGHT_OPTIONS)}) AS name_highlight, "
-            f"ts_headline('french_unaccent', p.document ->> 'description', query.q, "
-            f"{compiled.arg(_SNIPPET_OPTIONS)}) AS description_highlight"
-        )
-        page_from = f"search_payload p ON p.id = page.id{text_from}"
-    else:
-        highlight = "NULL AS name_highlight, NULL AS description_highlight"
-        page_from = "search_payload p ON p.id = page.id"
+    highlight = _highlight(compiled, parts.text, query.highlight)
+    page_from = f"search_payload p ON p.id = page.id{text_from}"
     facets = _FACETS_SQL if query.facets else "NULL::text"
     if query.facets and query.offset + query.limit <= FACET_LIMIT:
         # One sort for both: the best FACET_LIMIT matches hold the page.
         best = f"""best AS MATERIALIZED (
-    SELECT id, name, rank, distance_km, facet_codes FROM matches
+    SELECT id, name, tier, rank, distance_km, facet_codes FROM matches
     ORDER BY {order} LIMIT {compiled.arg(FACET_LIMIT)}
 ),
 page AS (
-    SELECT id, name, rank, distance_km FROM best ORDER BY {order} LIMIT {limit} OFFSET {offset}
+    SELECT id, name, tier, rank, distance_km FROM best
+    ORDER BY {order} LIMIT {limit} OFFSET {offset}
 ),
 """
     else:
         best = f"""page AS (
-    SELECT id, name, rank, distance_km FROM matches ORDER BY {order} LIMIT {limit} OFFSET {offset}
+    SELECT id, name, tier, rank, distance_km FROM matches
+    ORDER BY {order} LIMIT {limit} OFFSET {offset}
 ),
 best AS (SELECT facet_codes FROM matches ORDER BY {order} LIMIT {compiled.arg(FACET_LIMIT)}),
 """
     compiled.sql = f"""
 WITH {text_cte}
 matches AS MATERIALIZED (
-    SELECT d.id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km, d.facet_codes
+    SELECT d.id, d.name, {parts.tier} AS tier, {parts.rank} AS rank,
+           {parts.distance} AS distance_km, d.facet_codes
     FROM search_document d{text_from}
     WHERE {parts.where}
 ),
 {best}summary AS (SELECT (SELECT count(*) FROM matches) AS total, {facets} AS facets)
 SELECT summary.total, summary.facets, hits.*
 FROM summary LEFT JOIN LATERAL (
-    SELECT page.id, page.name, page.rank, page.distance_km, p.document::text AS document,
-           {highlight}
+    SELECT page.id, page.name, page.tier, page.rank, page.distance_km,
+           p.document::text AS document, {highlight}
     FROM page JOIN {page_from}
 ) AS hits ON true
 ORDER BY {order}
@@ -353,7 +382,8 @@ def compile_scan(query: EngineQuery, limit: int, match_any: bool = False) -> Com
     with_query = f"WITH {parts.text_cte.rstrip(',')}" if parts.text_cte else ""
     compiled.sql = f"""
 {with_query}
-SELECT d.id::text AS id, d.name, {parts.rank} AS rank, {parts.distance} AS distance_km,
+SELECT d.id::text AS id, d.name, {parts.tier} AS tier, {parts.rank} AS rank,
+       {parts.distance} AS distance_km,
        d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
        d.commune, d.section, d.languages, d.situations, d.wheelchair,
        count(*) OVER () AS total
@@ -454,7 +484,7 @@ class PostgresEngine:
         candidates = []
         for row in rows:
             candidate = dict(row)
-            del candidate["total"], candidate["rank"]
+            del candidate["total"], candidate["rank"], candidate["tier"]
             text = candidate["exceptions"]
             candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
             candidates.append(candidate)

@@ -95,3 +95,54 @@ async def test_broad_search_counts_facets_of_the_best_matches_only(
             h.document["id"] for h in exact.hits[offset : offset + limit]
         ]
         assert broad.facets == count_facets(hit.document for hit in exact.hits[:2])
+
+
+async def test_words_in_the_name_rank_first_then_organisation_and_themes_then_the_rest(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    await catalogue.organisation()
+    await catalogue.service(
+        "Vestiaire et douche",
+        description="Douche chaude, douche chaude, douche chaude, douche chaude.",
+    )
+    await catalogue.service("Douche chaude", description="Au centre.")
+    await catalogue.service("Lavoir", description="Une douche chaude.")
+    engine = PostgresEngine(pool)
+    await sync(pool, [engine], builder)
+    result = await engine.search(EngineQuery(text="douche chaude"))
+    # ts_rank alone puts first the description that says it four times (0.9953 > 0.9910):
+    # both words in the name come first, then the others (a word elsewhere) by ts_rank.
+    assert [hit.document["name"] for hit in result.hits] == [
+        "Douche chaude",
+        "Vestiaire et douche",
+        "Lavoir",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["colis", "sans abri", "logemant", "cpas ottignies", "epicerie sociale", "l'eau"]
+)
+async def test_a_tier_is_the_same_by_weighted_query_and_by_filtered_vector(
+    demo_url: str, text: str
+) -> None:
+    """`search_weighted` (cheap) gives every document the tier `ts_filter` (exact) gives."""
+    compiled = postgres.Compiled("")
+    cte = postgres._text_cte(EngineQuery(text=text), compiled, False)
+    conn = await asyncpg.connect(demo_url)
+    try:
+        disagree, matched = await conn.fetchrow(
+            f"""
+            WITH {cte.rstrip(",")}
+            SELECT count(*) FILTER (WHERE {postgres._TIER} <> CASE
+                       WHEN ts_filter(d.tsv, '{{a}}') @@ query.q THEN 4
+                       WHEN ts_filter(d.tsv, '{{a,b}}') @@ query.q THEN 3
+                       WHEN ts_filter(d.tsv, '{{a,b,c}}') @@ query.q THEN 2 ELSE 1 END),
+                   count(*) FILTER (WHERE d.tsv @@ query.q)
+            FROM search_document d, query
+            """,
+            *compiled.args,
+        )
+    finally:
+        await conn.close()
+    assert disagree == 0
+    assert matched > 0

@@ -60,7 +60,7 @@ def test_postgres_filters_are_parameters() -> None:
 
 def test_postgres_search_sorts_by_distance_when_a_point_is_given() -> None:
     sql = compile_search(EngineQuery(text="colis", filters=SearchFilters(lat=50.4, lon=4.1))).sql
-    assert "ORDER BY distance_km NULLS LAST, rank DESC" in sql
+    assert "ORDER BY distance_km NULLS LAST, tier DESC, rank DESC" in sql
     assert "ORDER BY name, id" in compile_search(EngineQuery()).sql
 
 
