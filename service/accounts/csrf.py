@@ -121,7 +121,7 @@ class CsrfMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send_with_cookie)
 
     async def _reject(self, request: Request[Any, Any, Any], send: Send) -> None:
-        from service.web.i18n import language_of, translate
+        from service.i18n import language_of, translate
 
         if request.url.path.startswith("/api/"):
             body = (

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from schemas.referrals import Referral
 from service.hours import local
+from service.i18n import translate
 from service.referrals.slip import PAGES
-from service.web.i18n import translate
 
-# English message ids, translated by the UI catalogue (service/web/i18n.py).
+# English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
     "title": "Referral",
     "status": "Status",

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from service.catalogue import services
 from service.errors import NotFound
 from service.hours import local
-from service.web.i18n import translate
+from service.i18n import translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "referrals"
 LANGUAGES = ("fr", "nl", "en")
@@ -33,7 +33,7 @@ PAGES = Environment(
     auto_reload=False,
 )
 
-# English message ids, translated by the UI catalogue (service/web/i18n.py).
+# English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
     "title": "Referral",
     "intro": "You are referred to this service. Show this paper at the reception.",

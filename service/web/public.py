@@ -24,8 +24,8 @@ from service.catalogue.services import hours_of
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, local
+from service.i18n import language_of
 from service.search.routes import answer_search, filters_from
-from service.web.i18n import language_of
 from service.web.templating import SPOKEN_LANGUAGES
 from service.web_common import Caller, Conn
 

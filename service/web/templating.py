@@ -11,10 +11,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
+from service import i18n
 from service.accounts.csrf import FIELD, csrf_token
 from service.accounts.sessions import session_id_of
 from service.hours import local
-from service.web import i18n
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 

@@ -19,8 +19,8 @@ from service.accounts.sessions import (
     session_id_of,
     start_session,
 )
+from service.i18n import LANGUAGE_COOKIE, LANGUAGES, language_of, translate
 from service.settings import Settings
-from service.web.i18n import LANGUAGE_COOKIE, LANGUAGES, language_of, translate
 from service.web_common import Caller, Conn
 
 AFTER_LOGIN = "/workspace/account"

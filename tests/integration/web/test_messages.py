@@ -7,8 +7,8 @@ import ast
 import re
 from pathlib import Path
 
+from service.i18n import CATALOGUES
 from service.web import templating, workspace_common, workspace_edit
-from service.web.i18n import CATALOGUES
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -11,10 +11,10 @@ from jinja2 import UndefinedError
 from service.accounts.csrf import derive
 from service.accounts.passwords import password_problem
 from service.accounts.throttle import subject
+from service.i18n import CATALOGUES, _accepted, translate
 from service.mail.rendering import _environment, render_mail
 from service.mail.sender import LONGEST_RETRY, retry_delay
 from service.mail.smtp import OutgoingMail, build_message, parse_smtp_url
-from service.web.i18n import CATALOGUES, _accepted, translate
 from service.web.workspace import AFTER_LOGIN, safe_next
 
 LINK = {"link_url": "https://b.example/workspace/login/link/t", "minutes": 15}
