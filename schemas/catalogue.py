@@ -236,3 +236,45 @@ class Change(msgspec.Struct, kw_only=True):
     at: datetime
     before: dict | None
     after: dict | None
+
+
+class ServiceToVerify(msgspec.Struct, kw_only=True):
+    """A service whose information was never verified, or not for too long."""
+
+    service_id: UUID
+    name: str
+    last_verified_on: date | None
+
+
+class OrganisationFreshness(msgspec.Struct, kw_only=True):
+    """How up to date an organisation's services are, for the network's coordinators."""
+
+    organisation_id: UUID
+    name: str
+    services: int
+    to_verify: int
+    never_verified: int
+    oldest_verified_on: date | None
+    editors: int
+    """Admins and editors who can sign in and verify."""
+    last_reminded_at: datetime | None
+    may_remind_from: datetime | None
+    """When a reminder may be sent again; None: now (or nothing to remind of)."""
+    services_to_verify: list[ServiceToVerify]
+
+
+class Freshness(msgspec.Struct, kw_only=True):
+    """The network's services to verify, by organisation, most to verify first."""
+
+    verify_before: date
+    """Services last verified before this day (or never) are to verify."""
+    organisations: list[OrganisationFreshness]
+
+
+class ReminderSent(msgspec.Struct, kw_only=True):
+    """A reminder mailed to an organisation's admins and editors."""
+
+    organisation_id: UUID
+    sent_at: datetime
+    services: int
+    recipients: int

@@ -31,6 +31,7 @@ from service.web.public import CONTROLLERS as PUBLIC_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
+from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
 from service.web_common import provide_connection, provide_identity
@@ -98,6 +99,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_SERVICES,
             *WORKSPACE_EDIT,
             *WORKSPACE_REFERRALS,
+            *WORKSPACE_NETWORK,
             *SEARCH,
             *HSDS,
         ],

@@ -1281,6 +1281,72 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Geef een webadres zoals https://www.example.org.",
     ),
     "This text is too long.": ("Ce texte est trop long.", "Deze tekst is te lang."),
+    # The coordinators' page of services to verify (service/web/workspace_network.py).
+    "Information to verify across the network": (
+        "Informations à vérifier dans le réseau",
+        "Na te kijken gegevens in het netwerk",
+    ),
+    "A service is to verify when its information was never confirmed, or not since "
+    "%(date)s (%(months)s months).": (
+        "Un service est à vérifier quand ses informations n'ont jamais été confirmées, ou plus "
+        "depuis le %(date)s (%(months)s mois).",
+        "Een dienst moet nagekeken worden als de gegevens nooit bevestigd werden, of niet meer "
+        "sinds %(date)s (%(months)s maanden).",
+    ),
+    "The reminder was not sent.": (
+        "Le rappel n'a pas été envoyé.",
+        "De herinnering is niet verstuurd.",
+    ),
+    "The reminder is on its way to the organisation's admins and editors.": (
+        "Le rappel part vers les administrateurs et éditeurs de l'organisation.",
+        "De herinnering gaat naar de beheerders en redacteurs van de organisatie.",
+    ),
+    "%(services)s services to verify in %(organisations)s organisations.": (
+        "%(services)s services à vérifier dans %(organisations)s organisations.",
+        "%(services)s diensten na te kijken in %(organisations)s organisaties.",
+    ),
+    "Every service of the network was verified recently.": (
+        "Tous les services du réseau ont été vérifiés récemment.",
+        "Alle diensten van het netwerk werden onlangs nagekeken.",
+    ),
+    "%(count)s of %(services)s services to verify": (
+        "%(count)s services sur %(services)s à vérifier",
+        "%(count)s van de %(services)s diensten na te kijken",
+    ),
+    "%(count)s never verified": ("%(count)s jamais vérifiés", "%(count)s nooit nagekeken"),
+    "last verified on %(date)s": ("vérifié le %(date)s", "nagekeken op %(date)s"),
+    "never verified": ("jamais vérifié", "nooit nagekeken"),
+    "Last reminder: %(date)s": ("Dernier rappel : %(date)s", "Laatste herinnering: %(date)s"),
+    "Nobody can verify these services: invite an admin or an editor first.": (
+        "Personne ne peut vérifier ces services : invitez d'abord un administrateur ou un éditeur.",
+        "Niemand kan deze diensten nakijken: nodig eerst een beheerder of redacteur uit.",
+    ),
+    "The next reminder may go from %(date)s.": (
+        "Le prochain rappel pourra partir à partir du %(date)s.",
+        "De volgende herinnering kan vertrekken vanaf %(date)s.",
+    ),
+    "Remind the admins and editors by e-mail": (
+        "Envoyer un rappel aux administrateurs et éditeurs",
+        "De beheerders en redacteurs per e-mail herinneren",
+    ),
+    "Up to date": ("À jour", "Actueel"),
+    "%(count)s services": ("%(count)s services", "%(count)s diensten"),
+    "A reminder went to this organisation less than a week ago.": (
+        "Un rappel est parti vers cette organisation il y a moins d'une semaine.",
+        "Er ging minder dan een week geleden een herinnering naar deze organisatie.",
+    ),
+    "Every service of this organisation was verified recently.": (
+        "Tous les services de cette organisation ont été vérifiés récemment.",
+        "Alle diensten van deze organisatie werden onlangs nagekeken.",
+    ),
+    "Only network coordinators may see the services of every organisation.": (
+        "Seule la coordination du réseau peut voir les services de toutes les organisations.",
+        "Alleen de netwerkcoördinatie kan de diensten van alle organisaties zien.",
+    ),
+    "This organisation does not exist.": (
+        "Cette organisation n'existe pas.",
+        "Deze organisatie bestaat niet.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

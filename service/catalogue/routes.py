@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from schemas.catalogue import (
     Change,
+    Freshness,
     Network,
     Organisation,
     OrganisationIn,
     Place,
     PlaceIn,
+    ReminderSent,
     Service,
     ServiceIn,
     Territory,
@@ -23,7 +26,7 @@ from schemas.catalogue import (
 )
 from schemas.common import FieldError, Page
 from service.accounts.identity import require
-from service.catalogue import organisations, places, services
+from service.catalogue import freshness, organisations, places, services
 from service.catalogue.records import Q, etag, merge_patch
 from service.errors import InvalidInput, NotFound
 from service.web_common import (
@@ -392,4 +395,46 @@ async def _history(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-CONTROLLERS = [OrganisationController, PlaceController, ServiceController, ReferenceController]
+class FreshnessController(Controller):
+    """Whether the network's information is kept up to date; for coordinators."""
+
+    path = "/api/v1"
+    tags = ["catalogue"]
+
+    @get("/network/freshness", operation_id="networkFreshness")
+    async def network_freshness(self, conn: Conn, identity: Caller) -> Freshness:
+        """Services never verified, or not for six months, by organisation (most first)."""
+        return await freshness.network_freshness(
+            conn, require(identity), freshness.today_in_brussels(), datetime.now(UTC)
+        )
+
+    @post(
+        "/organisations/{organisation_id:uuid}/verification-reminders",
+        operation_id="remindToVerify",
+        status_code=201,
+    )
+    async def remind_to_verify(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+    ) -> ReminderSent:
+        """Mail the organisation's admins and editors its services to verify (once a week)."""
+        return await freshness.remind(
+            conn,
+            require(identity),
+            organisation_id,
+            today=freshness.today_in_brussels(),
+            now=datetime.now(UTC),
+            public_url=request.app.state.settings.public_url,
+        )
+
+
+CONTROLLERS = [
+    OrganisationController,
+    PlaceController,
+    ServiceController,
+    ReferenceController,
+    FreshnessController,
+]

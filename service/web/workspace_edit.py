@@ -20,6 +20,7 @@ from litestar.response import Redirect
 from schemas.catalogue import Service, ServiceIn
 from service.accounts.identity import Identity
 from service.catalogue import services
+from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import InvalidInput, NotFound
@@ -33,7 +34,7 @@ from service.web.workspace_common import (
     page,
     read_form_lists,
 )
-from service.web.workspace_services import dashboard_context, needs_verifying, today_in_brussels
+from service.web.workspace_services import dashboard_context
 from service.web_common import Caller, Conn
 
 GENDERS = {"female": "Women", "male": "Men", "x": "People of gender X"}

@@ -7,8 +7,7 @@ from (a hidden field), so two editors never silently overwrite each other.
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -21,10 +20,10 @@ from schemas.catalogue import Service, ServiceIn
 from service.accounts import memberships
 from service.accounts.identity import EDIT_ROLES, Identity
 from service.catalogue import services
+from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
-from service.hours import local
 from service.referrals import referrals
 from service.web.workspace_common import (
     BAD_DATE,
@@ -41,26 +40,6 @@ from service.web_common import Caller, Conn
 Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
-VERIFY_AGAIN_AFTER_MONTHS = 6
-
-
-def today_in_brussels() -> date:
-    """The calendar day in Belgium now (not the server's, which may run in UTC)."""
-    return local(datetime.now(UTC)).date()
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier, or that month's last day when it is shorter."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def needs_verifying(last_verified_on: date | None, today: date) -> bool:
-    """Never verified, or last verified more than six months before today."""
-    if last_verified_on is None:
-        return True
-    return last_verified_on < months_before(today, VERIFY_AGAIN_AFTER_MONTHS)
 
 
 async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:

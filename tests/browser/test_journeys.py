@@ -176,3 +176,34 @@ async def test_editor_sets_capacity_edits_hours_and_the_service(
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_coordinator_finds_what_to_verify_and_reminds_an_organisation(
+    browser: Any, base_url: str, pool: Any, demo: Demo
+) -> None:
+    from tests.integration.web.test_workspace_service_edit import add_coordinator
+
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE service SET last_verified_on = NULL WHERE organisation_id = $1",
+            demo.receiver_org,
+        )
+    context = await browser.new_context(viewport=PHONE, is_mobile=True, locale="fr-BE")
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, await add_coordinator(pool))
+        await page.goto(f"{base_url}/workspace/")
+        await page.get_by_role("link", name="Informations à vérifier dans le réseau").click()
+        await page.wait_for_url(re.compile(r"/workspace/network/$"))
+        assert await severe_violations(page) == []
+        card = page.locator(f"#organisation-{demo.receiver_org}")
+        assert "jamais vérifié" in await card.inner_text()
+        await card.get_by_role("button", name=re.compile("^Envoyer un rappel")).click()
+        await page.wait_for_url(re.compile(r"reminded="))
+        assert "Le rappel part" in await page.get_by_role("status").first.inner_text()
+        card = page.locator(f"#organisation-{demo.receiver_org}")
+        assert "Le prochain rappel pourra partir" in await card.inner_text()
+        assert await card.get_by_role("button").count() == 0
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()

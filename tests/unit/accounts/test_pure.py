@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -128,3 +128,27 @@ def test_every_ui_message_of_the_templates_is_translated() -> None:
         found |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'", text))
     missing = sorted(m for m in found if m not in CATALOGUES["fr"])
     assert missing == []
+
+
+@pytest.mark.parametrize(("language", "word"), [("fr", "jamais"), ("nl", "nooit"), ("en", "never")])
+def test_the_reminder_renders_in_every_language(language: str, word: str) -> None:
+    mail = render_mail(
+        "verification_reminder",
+        language,
+        {
+            "organisation": "Épicerie <sociale>",
+            "services": [
+                {"name": "Colis", "last_verified_on": None, "edit_url": "https://b.example/e/1"},
+                {
+                    "name": "Douches & lavoir",
+                    "last_verified_on": date(2026, 1, 31),
+                    "edit_url": "https://b.example/e/2",
+                },
+            ],
+            "months": 6,
+            "workspace_url": "https://b.example/workspace/",
+        },
+    )
+    assert mail.subject.startswith("Boussole") and "2" in mail.subject
+    assert word in mail.text and "31/01/2026" in mail.text and "https://b.example/e/2" in mail.text
+    assert "Épicerie &lt;sociale&gt;" in mail.html and "Douches &amp; lavoir" in mail.html

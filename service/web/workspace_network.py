@@ -1,0 +1,97 @@
+"""The coordinators' page: which organisations' services need verifying, and reminders.
+
+The figures and the reminder are the catalogue's (`service.catalogue.freshness`), the same
+as the API's `/api/v1/network/freshness`; this page shows them and posts the reminders.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from service.catalogue import freshness
+from service.errors import InvalidInput, NotFound
+from service.web.workspace_common import login_redirect, message_page, page
+from service.web_common import Caller, Conn
+
+NOT_A_COORDINATOR = "Only network coordinators may see the services of every organisation."
+REFUSALS = {
+    freshness.RemindedRecently: "A reminder went to this organisation less than a week ago.",
+    freshness.NothingToVerify: "Every service of this organisation was verified recently.",
+    InvalidInput: "Nobody can verify these services: invite an admin or an editor first.",
+}
+
+
+class WorkspaceNetworkController(Controller):
+    """Services to verify across the network, for coordinators."""
+
+    path = "/workspace/network"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/", operation_id="networkFreshnessPage")
+    async def network(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """Organisations with services to verify first, each with its list and a reminder."""
+        if identity is None:
+            return login_redirect(request)
+        if not identity.is_coordinator:
+            return message_page("Not allowed", NOT_A_COORDINATOR, 403)
+        return page("network.html", await _context(conn, identity, request))
+
+    @post("/{organisation_id:uuid}/remind", operation_id="remindFromWorkspace")
+    async def remind(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Mail the organisation's admins and editors; back to the page, which says so."""
+        if identity is None:
+            return login_redirect(request)
+        if not identity.is_coordinator:
+            return message_page("Not allowed", NOT_A_COORDINATOR, 403)
+        try:
+            await freshness.remind(
+                conn,
+                identity,
+                organisation_id,
+                today=freshness.today_in_brussels(),
+                now=datetime.now(UTC),
+                public_url=request.app.state.settings.public_url,
+            )
+        except NotFound:
+            return message_page("Page not found", "This organisation does not exist.", 404)
+        except (freshness.RemindedRecently, freshness.NothingToVerify, InvalidInput) as refused:
+            context = await _context(conn, identity, request)
+            context["refused"] = {"id": organisation_id, "why": REFUSALS[type(refused)]}
+            return page("network.html", context, refused.status)
+        return Redirect(
+            f"/workspace/network/?reminded={organisation_id}#organisation-{organisation_id}",
+            status_code=303,
+        )
+
+
+async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -> dict[str, Any]:
+    found = await freshness.network_freshness(
+        conn, identity, freshness.today_in_brussels(), datetime.now(UTC)
+    )
+    to_verify = [o for o in found.organisations if o.to_verify]
+    return {
+        "verify_before": found.verify_before,
+        "to_verify": to_verify,
+        "up_to_date": [o for o in found.organisations if not o.to_verify],
+        "services_to_verify": sum(o.to_verify for o in to_verify),
+        "reminded": request.query_params.get("reminded"),
+        "months": freshness.VERIFY_AGAIN_AFTER_MONTHS,
+    }
+
+
+CONTROLLERS = [WorkspaceNetworkController]
