@@ -4,8 +4,10 @@ A webhook URL is chosen by an organisation's admin, and Boussole calls it from i
 network: without care, it would reach the database, the mail server or a cloud's metadata
 address for anyone who can set a URL. So the host must resolve only to public addresses, the
 scheme must be https, and both are checked when the URL is set and again at each delivery
-(DNS answers change); the delivery connects to the very address checked and never follows a
-redirect. `webhook_allow_private` (development, tests) lifts both rules.
+(DNS answers change); the delivery connects to the very addresses checked (each in turn, as
+the resolver ordered them, until one answers: an IPv6 address first that this network cannot
+reach does not stop delivery) and never follows a redirect. `webhook_allow_private`
+(development, tests) lifts both rules.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class Target:
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
+    """Every address the host resolved to, all checked, in the resolver's order."""
 
 
 def is_public(address: Address) -> bool:
@@ -89,7 +92,7 @@ async def resolve(url: str, *, allow_private: bool) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(scheme, host, port, path, str(addresses[0]))
+    return Target(scheme, host, port, path, tuple(dict.fromkeys(str(a) for a in addresses)))
 
 
 async def check_url(url: str, *, allow_private: bool) -> None:
@@ -100,28 +103,41 @@ async def check_url(url: str, *, allow_private: bool) -> None:
         raise invalid("url", f"{error}: webhooks go to the organisation's public system") from None
 
 
+def _connect(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
+    """A connection to the first of the checked addresses that accepts one."""
+    failure: OSError = OSError("no address to connect to")
+    for address in addresses:
+        try:
+            sock = socket.create_connection((address, port), timeout)
+        except OSError as error:
+            failure = error
+            continue
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise failure
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the address that was checked, not to a fresh DNS answer."""
+    """Connects to the addresses that were checked, not to a fresh DNS answer."""
 
     def __init__(self, target: Target) -> None:
         super().__init__(target.host, target.port, timeout=TIMEOUT)
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = _connect(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """TLS to the address that was checked, verifying the certificate of the host name."""
+    """TLS to the addresses that were checked, verifying the certificate of the host name."""
 
     def __init__(self, target: Target) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(target.host, target.port, timeout=TIMEOUT, context=self._tls)
-        self._address = target.address
+        self._addresses = target.addresses
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 

@@ -3,12 +3,14 @@ when an admin sets it (422 on `url`), and refused again at delivery if the host 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 import pytest
 
+from service.referrals import webhooks
 from service.referrals.jobs import deliver_webhooks
 from service.settings import Settings
 from tests.integration.referrals.conftest import Network, referral_body
@@ -91,3 +93,23 @@ async def test_a_url_that_turned_internal_is_not_called(
         )
     assert state["attempts"] == 1 and state["delivered_at"] is None
     assert state["last_error"].startswith("refused: points to a loopback, private")
+
+
+async def test_delivery_tries_each_checked_address_until_one_answers() -> None:
+    """A host whose first address cannot be reached (IPv6 here) still gets its webhook."""
+    receiver = Receiver()
+    async with receiver as url:
+        port = int(url.split(":")[2].split("/")[0])
+        target = await webhooks.resolve(
+            f"http://localhost:{port}/hooks/boussole", allow_private=True
+        )
+        assert "127.0.0.1" in target.addresses
+        # The receiver listens on 127.0.0.1 only: ::1 is refused (or unreachable) first.
+        unreachable = webhooks.Target(
+            "http", "localhost", port, "/hooks/boussole", ("::1", "127.0.0.1")
+        )
+        status = await asyncio.to_thread(webhooks.post, unreachable, b"{}", {"X-Test": "1"})
+    assert status == 204 and len(receiver.calls) == 1
+    with pytest.raises(OSError):
+        nowhere = webhooks.Target("http", "localhost", port, "/", ("::1", "127.0.0.1"))
+        await asyncio.to_thread(webhooks.post, nowhere, b"{}", {})
