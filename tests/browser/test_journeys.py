@@ -207,3 +207,20 @@ async def test_coordinator_finds_what_to_verify_and_reminds_an_organisation(
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_a_service_page_prints_without_menus_and_with_its_hours(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(locale="fr-BE")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        assert await page.get_by_role("navigation", name="Menu principal").is_visible()
+        await page.emulate_media(media="print")
+        assert not await page.get_by_role("navigation", name="Menu principal").is_visible()
+        assert not await page.get_by_role("link", name="Retour à la recherche").is_visible()
+        assert await page.get_by_role("heading", level=1).is_visible()
+        assert await page.locator("table").first.is_visible()
+    finally:
+        await context.close()
