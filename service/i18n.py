@@ -1347,6 +1347,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Cette organisation n'existe pas.",
         "Deze organisatie bestaat niet.",
     ),
+    # Searching for services open at a chosen day and time (templates/public/home.html).
+    "Or open on this day": ("Ou ouverts ce jour-là", "Of open op deze dag"),
+    "at this time": ("à cette heure", "om dit uur"),
+    "e.g. 20:00; without a day, today": (
+        "p. ex. 20:00 ; sans jour, aujourd'hui",
+        "bv. 20:00; zonder dag, vandaag",
+    ),
+    "Open then": ("Ouvert à ce moment-là", "Open op dat moment"),
+    "Open then, until %(time)s": (
+        "Ouvert à ce moment-là, jusqu'à %(time)s",
+        "Open op dat moment, tot %(time)s",
+    ),
+    "Services open on %(day)s at %(time)s": (
+        "Services ouverts le %(day)s à %(time)s",
+        "Diensten open op %(day)s om %(time)s",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

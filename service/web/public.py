@@ -73,6 +73,8 @@ class SearchForm:
     language: str = ""
     lat: str = ""
     lon: str = ""
+    open_on: str = ""
+    open_time: str = ""
     page: int = 1
     checked: set[str] = field(default_factory=set)
 
@@ -90,6 +92,8 @@ class SearchForm:
             language=str(params.get("language") or ""),
             lat=str(params.get("lat") or ""),
             lon=str(params.get("lon") or ""),
+            open_on=str(params.get("open_on") or "").strip()[:10],
+            open_time=str(params.get("open_time") or "").strip()[:5],
             page=page,
             checked={name for name in CHECKBOXES if params.get(name) in ("1", "on", "true")},
         )
@@ -97,7 +101,34 @@ class SearchForm:
     @property
     def asked(self) -> bool:
         """Whether the person searched (else the home page shows only the form)."""
-        return bool(self.q or self.theme or self.area or self.language or self.checked)
+        return bool(
+            self.q
+            or self.theme
+            or self.area
+            or self.language
+            or self.checked
+            or self.open_on
+            or self.open_time
+        )
+
+    def moment(self, now: datetime) -> tuple[datetime | None, list[str]]:
+        """The moment services must be open at, from "open on this day at this time" (the
+        day defaults to today in Brussels); the fields not understood, to leave out."""
+        if not (self.open_on or self.open_time):
+            return None, []
+        try:
+            day = date.fromisoformat(self.open_on) if self.open_on else local(now).date()
+        except ValueError:
+            return None, ["open_on"]
+        try:
+            at = time.fromisoformat(self.open_time) if self.open_time else None
+        except ValueError:
+            return None, ["open_time"]
+        if at is None:
+            return None, ["open_time"]
+        # Through UTC and back: a wall time that a DST change skips becomes a real moment.
+        wall = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=TZ)
+        return wall.astimezone(UTC).astimezone(TZ), []
 
     def query_string(self, page: int) -> str:
         """This search's URL parameters, at another page."""
@@ -110,6 +141,8 @@ class SearchForm:
                 ("language", self.language),
                 ("lat", self.lat),
                 ("lon", self.lon),
+                ("open_on", self.open_on),
+                ("open_time", self.open_time),
             )
             if value
         ]
@@ -127,9 +160,13 @@ def _coordinate(text: str) -> float | None:
 
 
 async def run_search(
-    state: State, form: SearchForm, known_themes: set[str], at: datetime
+    state: State, form: SearchForm, known_themes: set[str], now: datetime
 ) -> tuple[SearchAnswer | None, list[str]]:
-    """Search as /api/v1/search does; wrong fields become messages instead of a 422."""
+    """Search as /api/v1/search does; wrong fields become messages instead of a 422 (a day or
+    time not understood is left out, the rest is searched)."""
+    moment, wrong = form.moment(now)
+    at = moment or now
+    wants_open = moment is not None or "open_now" in form.checked
     section = form.area if "." in form.area else None
     commune = form.area if form.area and section is None else None
     lat, lon = _coordinate(form.lat), _coordinate(form.lon)
@@ -150,7 +187,7 @@ async def run_search(
             unconditional=None,
             language=form.language if form.language in SPOKEN_LANGUAGES else None,
             wheelchair=True if "wheelchair" in form.checked else None,
-            open_at=at if "open_now" in form.checked else None,
+            open_at=at if wants_open else None,
             lat=lat,
             lon=lon,
             radius_km=None,
@@ -160,13 +197,13 @@ async def run_search(
             form.q,
             filters,
             at=at,
-            wants_open="open_now" in form.checked,
+            wants_open=wants_open,
             limit=PAGE_SIZE,
             offset=(form.page - 1) * PAGE_SIZE,
         )
     except InvalidInput as error:
         return None, [e.field for e in error.errors]
-    return answer, []
+    return answer, wrong
 
 
 @dataclass
@@ -264,6 +301,7 @@ class PublicController(Controller):
             "areas": await areas(conn),
             "spoken_languages": SPOKEN_LANGUAGES,
             "answer": answer,
+            "moment": form.moment(now)[0],
             "wrong_fields": wrong,
             "pages": pages,
             "language": language_of(request),

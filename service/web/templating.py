@@ -146,10 +146,11 @@ def day_name(context: Any, day: date) -> str:
 
 
 @pass_context
-def opening_text(context: Any, state: Any, status: str = "active") -> str:
+def opening_text(context: Any, state: Any, status: str = "active", then: bool = False) -> str:
     """ "Open now until 12:00", "Closed now, opens tomorrow at 09:00"… in Brussels time.
 
-    `state` is an OpenInfo/OpenState (or None when the hours are unknown).
+    `state` is an OpenInfo/OpenState (or None when the hours are unknown); `then` when it was
+    evaluated at a moment the person chose, not now ("Open then, until 22:00").
     """
     if status == "temporarily_closed":
         return _t(context, "Temporarily closed")
@@ -158,6 +159,10 @@ def opening_text(context: Any, state: Any, status: str = "active") -> str:
     if state is None:
         return _t(context, "Hours not known: call before going")
     change = state.next_change
+    if then and state.now:
+        if change is None:
+            return _t(context, "Open then")
+        return _t(context, "Open then, until %(time)s") % {"time": hour_minute(change)}
     if state.now:
         if change is None:
             return _t(context, "Open now")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
+from service.hours import TZ
 from tests.integration.web.conftest import FOOD_PARCELS, Demo
 
 pytestmark = pytest.mark.asyncio
@@ -108,3 +110,44 @@ async def test_temporarily_closed_service_shows_a_banner(
     page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "fr"})
     assert "Ce service est temporairement fermé." in page.text
     assert "temporarily_closed" not in page.text
+
+
+async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    today = datetime.now(UTC).astimezone(TZ).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    english = {"Accept-Language": "en"}
+    page = await client.get(
+        "/",
+        params={"theme": "food", "open_on": saturday.isoformat(), "open_time": "10:00"},
+        headers=english,
+    )
+    assert page.status_code == 200
+    api = (
+        await client.get(
+            "/api/v1/search",
+            params={"theme": "food", "open_at": f"{saturday.isoformat()}T10:00", "limit": 20},
+        )
+    ).json()
+    # Saturday morning: some food services are open, not all of them.
+    everything = (await client.get("/api/v1/search", params={"theme": "food"})).json()
+    assert 0 < api["total"] < everything["total"]
+    assert f"{api['total']} services found" in page.text or api["total"] == 1
+    found = set(re.findall(r'<h3><a href="/services/([0-9a-f-]+)"', page.text))
+    assert found == {item["service_id"] for item in api["items"]}
+    assert f"Services open on Saturday {saturday:%d/%m} at 10:00" in page.text
+    assert "Open then" in page.text and "Open now" not in page.text.split("results-title")[1]
+    assert f'value="{saturday.isoformat()}"' in page.text  # the form keeps the day
+
+    # A time alone means today; a day not understood is left out, the rest is searched.
+    tonight = await client.get("/", params={"q": "abri", "open_time": "21:30"}, headers=english)
+    assert f"Services open on {today:%A} {today:%d/%m} at 21:30" in tonight.text
+    wrong = await client.get(
+        "/", params={"theme": "food", "open_on": "31/02/2026", "open_time": "10:00"}
+    )
+    assert wrong.status_code == 200
+    assert 'id="open_on" name="open_on" type="date" value="31/02/2026" aria-invalid="true"' in (
+        wrong.text
+    )
+    assert 'role="alert"' in wrong.text and "/services/" in wrong.text
