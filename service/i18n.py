@@ -1363,6 +1363,78 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Services ouverts le %(day)s à %(time)s",
         "Diensten open op %(day)s om %(time)s",
     ),
+    # An organisation's team (service/web/workspace_team.py).
+    "Team of %(organisation)s": ("Équipe de %(organisation)s", "Team van %(organisation)s"),
+    "Team": ("Équipe", "Team"),
+    "Manage the team": ("Gérer l'équipe", "Het team beheren"),
+    "Members": ("Membres", "Leden"),
+    "Members search, refer and answer referrals; editors also keep the services right; "
+    "administrators also manage the team.": (
+        "Les membres cherchent, orientent et répondent aux orientations ; les éditeurs tiennent "
+        "aussi les services à jour ; les administrateurs gèrent aussi l'équipe.",
+        "Leden zoeken, verwijzen door en beantwoorden doorverwijzingen; redacteurs houden ook "
+        "de diensten bij; beheerders beheren ook het team.",
+    ),
+    "you": ("vous", "u"),
+    "Role": ("Rôle", "Rol"),
+    "Change the role": ("Changer le rôle", "De rol wijzigen"),
+    "Leave the organisation": ("Quitter l'organisation", "De organisatie verlaten"),
+    "Remove from the team": ("Retirer de l'équipe", "Uit het team verwijderen"),
+    "Nobody yet: invite the first members below.": (
+        "Personne pour l'instant : invitez les premiers membres ci-dessous.",
+        "Nog niemand: nodig hieronder de eerste leden uit.",
+    ),
+    "Invitations waiting for an answer": (
+        "Invitations en attente de réponse",
+        "Uitnodigingen die op antwoord wachten",
+    ),
+    "until %(date)s": ("jusqu'au %(date)s", "tot %(date)s"),
+    "Withdraw": ("Retirer", "Intrekken"),
+    "None.": ("Aucune.", "Geen."),
+    "Invite someone": ("Inviter quelqu'un", "Iemand uitnodigen"),
+    "They receive a link by e-mail, valid 7 days, to choose their password.": (
+        "La personne reçoit par e-mail un lien, valable 7 jours, pour choisir son mot de passe.",
+        "De persoon krijgt per e-mail een link, 7 dagen geldig, om een wachtwoord te kiezen.",
+    ),
+    "Language of the invitation e-mail": (
+        "Langue de l'e-mail d'invitation",
+        "Taal van de uitnodigingsmail",
+    ),
+    "Send the invitation": ("Envoyer l'invitation", "De uitnodiging versturen"),
+    "The invitation was not sent: see below.": (
+        "L'invitation n'a pas été envoyée : voir ci-dessous.",
+        "De uitnodiging is niet verstuurd: zie hieronder.",
+    ),
+    "The invitation is on its way.": ("L'invitation est envoyée.", "De uitnodiging is verstuurd."),
+    "The role is changed.": ("Le rôle est changé.", "De rol is gewijzigd."),
+    "The member was removed.": ("La personne a été retirée de l'équipe.", "Het lid is verwijderd."),
+    "The invitation was withdrawn.": (
+        "L'invitation a été retirée.",
+        "De uitnodiging is ingetrokken.",
+    ),
+    "Only the organisation's admins and the network coordinators manage its team.": (
+        "Seuls les administrateurs de l'organisation et la coordination du réseau gèrent son "
+        "équipe.",
+        "Alleen de beheerders van de organisatie en de netwerkcoördinatie beheren het team.",
+    ),
+    "This person is already a member of the organisation.": (
+        "Cette personne est déjà membre de l'organisation.",
+        "Deze persoon is al lid van de organisatie.",
+    ),
+    "An organisation keeps at least one admin: name another admin first.": (
+        "Une organisation garde au moins un administrateur : nommez d'abord un autre "
+        "administrateur.",
+        "Een organisatie houdt minstens één beheerder: benoem eerst een andere beheerder.",
+    ),
+    "Choose a role.": ("Choisissez un rôle.", "Kies een rol."),
+    "This person is not in the team.": (
+        "Cette personne ne fait pas partie de l'équipe.",
+        "Deze persoon maakt geen deel uit van het team.",
+    ),
+    "This invitation was already accepted or withdrawn.": (
+        "Cette invitation a déjà été acceptée ou retirée.",
+        "Deze uitnodiging werd al aanvaard of ingetrokken.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

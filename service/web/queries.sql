@@ -22,3 +22,7 @@ ORDER BY lower(o.name), lower(s.name), s.id
 
 -- name: organisations_named
 SELECT id, name FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY lower(name), id
+
+-- name: organisation_for_team
+-- The organisation whose team page is shown, and the language of its mails.
+SELECT id, name, language FROM organisation WHERE id = $1

@@ -224,3 +224,32 @@ async def test_a_service_page_prints_without_menus_and_with_its_hours(
         assert await page.locator("table").first.is_visible()
     finally:
         await context.close()
+
+
+async def test_an_association_admin_invites_a_colleague(
+    browser: Any, base_url: str, pool: Any, demo: Demo
+) -> None:
+    from tests.integration.web.conftest import add_user
+
+    admin = await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
+    context = await browser.new_context(viewport=PHONE, is_mobile=True, locale="fr-BE")
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, admin)
+        await page.goto(f"{base_url}/workspace/")
+        await page.get_by_role("link", name=re.compile("^Gérer l'équipe")).click()
+        await page.wait_for_url(re.compile(r"/team/$"))
+        assert await severe_violations(page) == []
+        await page.get_by_label("Adresse e-mail").fill("pas une adresse")
+        await page.get_by_label("Rôle", exact=True).select_option("editor")
+        await page.get_by_role("button", name="Envoyer l'invitation").click()
+        # The browser's own check stops a malformed address before it is sent.
+        assert "/team/" in page.url
+        await page.get_by_label("Adresse e-mail").fill("collegue@example.org")
+        await page.get_by_role("button", name="Envoyer l'invitation").click()
+        await page.wait_for_url(re.compile(r"done=invited"))
+        assert "L'invitation est envoyée." in await page.get_by_role("status").inner_text()
+        assert "collegue@example.org" in await page.locator("#invitations").inner_text()
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()

@@ -8,7 +8,13 @@ import re
 from pathlib import Path
 
 from service.i18n import CATALOGUES
-from service.web import templating, workspace_common, workspace_edit
+from service.web import (
+    templating,
+    workspace_common,
+    workspace_edit,
+    workspace_network,
+    workspace_team,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -43,6 +49,7 @@ def _python_messages() -> set[str]:
                         isinstance(key, ast.Constant)
                         and key.value in ("problem", "reason_code", "outcome")
                         and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
                     ):
                         found.add(value.value)
     return found
@@ -67,5 +74,13 @@ def test_every_message_of_the_pages_is_translated() -> None:
         found |= set(table.values())
     found |= {message for _, message in workspace_common.FIELD_MESSAGES}
     found |= set(workspace_edit.FORM_MESSAGES)
+    found |= set(workspace_team.DONE.values()) | set(workspace_network.REFUSALS.values())
+    found |= {
+        workspace_team.NOT_AN_ADMIN,
+        workspace_team.NOT_AN_EMAIL,
+        workspace_team.ALREADY_A_MEMBER,
+        workspace_team.LAST_ADMIN,
+        workspace_network.NOT_A_COORDINATOR,
+    }
     missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
     assert missing == []

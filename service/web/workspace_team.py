@@ -1,0 +1,235 @@
+"""An organisation's team, for its admins and the network's coordinators: the members and
+their roles, the invitations waiting for an answer, and inviting someone by e-mail.
+
+Every change goes through the accounts functions the API uses (`service.accounts`), with
+their rules: an organisation keeps at least one admin; an invitation link goes by e-mail only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from schemas.accounts import InvitationIn
+from service.accounts import invitations, memberships
+from service.accounts.identity import Identity
+from service.db.queries import load
+from service.errors import Conflict, NotFound
+from service.i18n import language_of
+from service.web.workspace_common import login_redirect, message_page, page, read_form
+from service.web_common import Caller, Conn
+
+Q = load(__file__)
+ROLES = ("member", "editor", "admin")
+MAIL_LANGUAGES = ("fr", "nl", "en")
+NOT_AN_ADMIN = "Only the organisation's admins and the network coordinators manage its team."
+NOT_AN_EMAIL = "Enter an e-mail address such as info@example.org."
+ALREADY_A_MEMBER = "This person is already a member of the organisation."
+LAST_ADMIN = "An organisation keeps at least one admin: name another admin first."
+DONE = {
+    "invited": "The invitation is on its way.",
+    "role": "The role is changed.",
+    "removed": "The member was removed.",
+    "withdrawn": "The invitation was withdrawn.",
+}
+
+
+def _team_url(organisation_id: UUID, done: str, anchor: str) -> str:
+    return f"/workspace/organisations/{organisation_id}/team/?done={done}#{anchor}"
+
+
+class WorkspaceTeamController(Controller):
+    """Members, roles and invitations of one organisation."""
+
+    path = "/workspace/organisations/{organisation_id:uuid}/team"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/", operation_id="teamPage")
+    async def team(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Who is in the team, with which role; who is invited; a form to invite."""
+        refused = _refusal(request, identity, organisation_id)
+        if refused is not None:
+            return refused
+        assert identity is not None
+        try:
+            context = await _context(conn, identity, organisation_id, request)
+        except NotFound:
+            return message_page("Page not found", "This organisation does not exist.", 404)
+        context["done"] = DONE.get(str(request.query_params.get("done")))
+        return page("team.html", context)
+
+    @post("/invite", operation_id="inviteFromWorkspace")
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Send an invitation; a wrong address or a member already there is said by the field."""
+        refused = _refusal(request, identity, organisation_id)
+        if refused is not None:
+            return refused
+        assert identity is not None
+        form = await read_form(request)
+        typed = {
+            "email": form.get("email", "").strip(),
+            "role": form.get("role", "member"),
+            "language": form.get("language", "fr"),
+        }
+        status, errors = 201, {}
+        try:
+            data = msgspec.convert(typed, InvitationIn)
+            async with conn.transaction():
+                await invitations.invite(
+                    conn,
+                    identity,
+                    organisation_id,
+                    data,
+                    public_url=request.app.state.settings.public_url,
+                )
+        except msgspec.ValidationError as error:
+            field = "email" if "email" in str(error) else "role"
+            status, errors = 422, {field: NOT_AN_EMAIL if field == "email" else "Choose a role."}
+        except Conflict:
+            status, errors = 409, {"email": ALREADY_A_MEMBER}
+        except NotFound:
+            return message_page("Page not found", "This organisation does not exist.", 404)
+        if errors:
+            context = await _context(conn, identity, organisation_id, request)
+            context.update(errors=errors, typed=typed)
+            return page("team.html", context, status)
+        return Redirect(_team_url(organisation_id, "invited", "invitations"), status_code=303)
+
+    @post("/members/{user_id:uuid}/role", operation_id="changeRoleFromWorkspace")
+    async def change_role(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Give a member another role; the last admin stays one."""
+        refused = _refusal(request, identity, organisation_id)
+        if refused is not None:
+            return refused
+        assert identity is not None
+        role = (await read_form(request)).get("role", "")
+        if role not in ROLES:
+            return message_page("There is a problem", "Choose a role.", 422)
+        try:
+            async with conn.transaction():
+                await memberships.change_role(conn, identity, organisation_id, user_id, role)
+        except NotFound:
+            return message_page("Page not found", "This person is not in the team.", 404)
+        except Conflict:
+            return await _problem(conn, identity, organisation_id, request, LAST_ADMIN)
+        return Redirect(_team_url(organisation_id, "role", f"member-{user_id}"), status_code=303)
+
+    @post("/members/{user_id:uuid}/remove", operation_id="removeFromWorkspace")
+    async def remove(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Take someone out of the team (never the last admin)."""
+        refused = _refusal(request, identity, organisation_id)
+        if refused is not None:
+            return refused
+        assert identity is not None
+        try:
+            async with conn.transaction():
+                await memberships.remove(conn, identity, organisation_id, user_id)
+        except NotFound:
+            return message_page("Page not found", "This person is not in the team.", 404)
+        except Conflict:
+            return await _problem(conn, identity, organisation_id, request, LAST_ADMIN)
+        if user_id == identity.user_id and not identity.is_coordinator:
+            return Redirect("/workspace/", status_code=303)
+        return Redirect(_team_url(organisation_id, "removed", "members"), status_code=303)
+
+    @post("/invitations/{invitation_id:uuid}/withdraw", operation_id="withdrawFromWorkspace")
+    async def withdraw(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        organisation_id: FromPath[UUID],
+        invitation_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Withdraw an invitation: its link stops working."""
+        refused = _refusal(request, identity, organisation_id)
+        if refused is not None:
+            return refused
+        assert identity is not None
+        try:
+            await invitations.revoke(conn, identity, organisation_id, invitation_id)
+        except NotFound:
+            return message_page(
+                "Page not found", "This invitation was already accepted or withdrawn.", 404
+            )
+        return Redirect(_team_url(organisation_id, "withdrawn", "invitations"), status_code=303)
+
+
+def _refusal(
+    request: Request[Any, Any, Any], identity: Identity | None, organisation_id: UUID
+) -> Response[Any] | None:
+    """To the sign-in page, or a 403 for someone who does not manage this team; else None."""
+    if identity is None:
+        return login_redirect(request)
+    if not identity.can_administer(organisation_id):
+        return message_page("Not allowed", NOT_AN_ADMIN, 403)
+    return None
+
+
+async def _context(
+    conn: Conn, identity: Identity, organisation_id: UUID, request: Request[Any, Any, Any]
+) -> dict[str, Any]:
+    organisation = await conn.fetchrow(Q.organisation_for_team, organisation_id)
+    if organisation is None:
+        raise NotFound(f"organisation {organisation_id}")
+    language = organisation["language"]
+    if language not in MAIL_LANGUAGES:
+        language = language_of(request)
+    return {
+        "organisation": organisation,
+        "members": await memberships.list_members(conn, identity, organisation_id),
+        "invitations": await invitations.pending(conn, identity, organisation_id),
+        "roles": ROLES,
+        "me_id": identity.user_id,
+        "errors": {},
+        "typed": {"email": "", "role": "member", "language": language},
+        "done": None,
+        "problem": None,
+    }
+
+
+async def _problem(
+    conn: Conn,
+    identity: Identity,
+    organisation_id: UUID,
+    request: Request[Any, Any, Any],
+    message: str,
+) -> Response[Any]:
+    context = await _context(conn, identity, organisation_id, request)
+    context["problem"] = message
+    return page("team.html", context, 409)
+
+
+CONTROLLERS = [WorkspaceTeamController]
