@@ -278,3 +278,32 @@ class ReminderSent(msgspec.Struct, kw_only=True):
     sent_at: datetime
     services: int
     recipients: int
+
+
+ReportKind = Literal["closed", "hours", "place", "contact", "conditions", "other"]
+
+
+class ReportIn(Input):
+    """A problem someone noticed in a service's information (no sign-in needed)."""
+
+    kind: ReportKind
+    details: Annotated[str, Meta(max_length=1000)] = ""
+    """What is wrong, in a few words; never personal information about anyone."""
+
+
+class ReportReceived(msgspec.Struct, kw_only=True):
+    """A report was recorded and the organisation told."""
+
+    id: UUID
+
+
+class Report(msgspec.Struct, kw_only=True):
+    """A reported problem not yet handled."""
+
+    id: UUID
+    service_id: UUID
+    service_name: str
+    organisation_id: UUID
+    kind: ReportKind
+    details: str
+    created_at: datetime

@@ -28,6 +28,7 @@ from service.search import SearchRuntime
 from service.settings import Settings
 from service.web.dev_mails import CONTROLLERS as DEV_MAILS
 from service.web.public import CONTROLLERS as PUBLIC_PAGES
+from service.web.reports import CONTROLLERS as REPORT_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_ACCOUNTS,
             *DEV_MAILS,
             *PUBLIC_PAGES,
+            *REPORT_PAGES,
             *WORKSPACE_SERVICES,
             *WORKSPACE_EDIT,
             *WORKSPACE_REFERRALS,

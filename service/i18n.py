@@ -1435,6 +1435,81 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Cette invitation a déjà été acceptée ou retirée.",
         "Deze uitnodiging werd al aanvaard of ingetrokken.",
     ),
+    # Reporting wrong information (service/web/reports.py) and handling reports.
+    "Report wrong information": ("Signaler une information erronée", "Foute informatie melden"),
+    "Back to the service": ("Retour au service", "Terug naar de dienst"),
+    "The report was not sent: see below.": (
+        "Le signalement n'a pas été envoyé : voir ci-dessous.",
+        "De melding is niet verstuurd: zie hieronder.",
+    ),
+    "What is wrong?": ("Qu'est-ce qui est faux ?", "Wat klopt er niet?"),
+    "The service closed or no longer exists": (
+        "Le service est fermé ou n'existe plus",
+        "De dienst is gesloten of bestaat niet meer",
+    ),
+    "The hours are wrong": ("Les horaires sont faux", "De openingsuren kloppen niet"),
+    "The address or the place is wrong": (
+        "L'adresse ou le lieu est faux",
+        "Het adres of de plaats klopt niet",
+    ),
+    "The phone, e-mail or website is wrong": (
+        "Le téléphone, l'e-mail ou le site est faux",
+        "Telefoon, e-mail of website klopt niet",
+    ),
+    "The conditions or who it is for are wrong": (
+        "Les conditions ou le public sont faux",
+        "De voorwaarden of het publiek kloppen niet",
+    ),
+    "Something else": ("Autre chose", "Iets anders"),
+    "In a few words": ("En quelques mots", "In een paar woorden"),
+    "For example the right hours or the new address. Do not write anything about the people "
+    "you help: no names, no situations.": (
+        "Par exemple les bons horaires ou la nouvelle adresse. N'écrivez rien sur les personnes "
+        "que vous aidez : ni nom, ni situation.",
+        "Bijvoorbeeld de juiste uren of het nieuwe adres. Schrijf niets over de mensen die u "
+        "helpt: geen namen, geen situaties.",
+    ),
+    "Send the report": ("Envoyer le signalement", "De melding versturen"),
+    "The report goes to the organisation that offers the service. It does not say who you are.": (
+        "Le signalement va à l'organisation qui propose le service. Il ne dit pas qui vous êtes.",
+        "De melding gaat naar de organisatie die de dienst aanbiedt. Ze zegt niet wie u bent.",
+    ),
+    "Thank you": ("Merci", "Bedankt"),
+    "The organisation that offers this service has been told, and will check its information.": (
+        "L'organisation qui propose ce service est prévenue et va vérifier ses informations.",
+        "De organisatie die deze dienst aanbiedt is verwittigd en zal de gegevens nakijken.",
+    ),
+    "Choose what is wrong.": ("Choisissez ce qui est faux.", "Kies wat er niet klopt."),
+    "Say in a few words what is wrong.": (
+        "Dites en quelques mots ce qui est faux.",
+        "Zeg in een paar woorden wat er niet klopt.",
+    ),
+    "Too many reports were sent from here lately. Try again in a quarter of an hour.": (
+        "Trop de signalements sont partis d'ici récemment. Réessayez dans un quart d'heure.",
+        "Er werden hier onlangs te veel meldingen verstuurd. Probeer het over een kwartier "
+        "opnieuw.",
+    ),
+    "The report is marked as handled.": (
+        "Le signalement est marqué comme traité.",
+        "De melding is als behandeld gemarkeerd.",
+    ),
+    "Problems reported about your services": (
+        "Problèmes signalés sur vos services",
+        "Gemelde problemen over uw diensten",
+    ),
+    "Reported on %(date)s": ("Signalé le %(date)s", "Gemeld op %(date)s"),
+    "Checked: mark as handled": (
+        "Vérifié : marquer comme traité",
+        "Nagekeken: als behandeld markeren",
+    ),
+    "This report does not exist any more.": (
+        "Ce signalement n'existe plus.",
+        "Deze melding bestaat niet meer.",
+    ),
+    "Only the editors of the organisation may handle its reports.": (
+        "Seuls les éditeurs de l'organisation peuvent traiter ses signalements.",
+        "Alleen de redacteurs van de organisatie kunnen haar meldingen behandelen.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -19,14 +19,17 @@ from schemas.catalogue import (
     Place,
     PlaceIn,
     ReminderSent,
+    Report,
+    ReportIn,
+    ReportReceived,
     Service,
     ServiceIn,
     Territory,
     Theme,
 )
 from schemas.common import FieldError, Page
-from service.accounts.identity import require
-from service.catalogue import freshness, organisations, places, services
+from service.accounts.identity import EDIT_ROLES, require
+from service.catalogue import freshness, organisations, places, reports, services
 from service.catalogue.records import Q, etag, merge_patch
 from service.errors import InvalidInput, NotFound
 from service.web_common import (
@@ -431,7 +434,47 @@ class FreshnessController(Controller):
         )
 
 
+class ReportController(Controller):
+    """Problems people report about services' information, and their handling."""
+
+    path = "/api/v1"
+    tags = ["catalogue"]
+
+    @post("/services/{service_id:uuid}/reports", operation_id="reportProblem", status_code=201)
+    async def report_problem(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        service_id: FromPath[UUID],
+        data: JSONBody[ReportIn],
+    ) -> ReportReceived:
+        """Report wrong information (no sign-in); mailed to the organisation's editors."""
+        report_id = await reports.report(
+            conn,
+            service_id,
+            data,
+            address=request.client.host if request.client else "unknown",
+            public_url=request.app.state.settings.public_url,
+        )
+        return ReportReceived(id=report_id)
+
+    @get("/reports", operation_id="listReports")
+    async def list_reports(self, conn: Conn, identity: Caller) -> list[Report]:
+        """Open reports about the services the caller edits (coordinators: all of them)."""
+        caller = require(identity)
+        if caller.is_coordinator:
+            return await reports.open_reports(conn, None)
+        editable = [o for o, role in caller.roles.items() if role in EDIT_ROLES]
+        return await reports.open_reports(conn, editable)
+
+    @post("/reports/{report_id:uuid}/handled", operation_id="markReportHandled", status_code=204)
+    async def mark_handled(self, conn: Conn, identity: Caller, report_id: FromPath[UUID]) -> None:
+        """The service was checked: the report leaves the list (editors of its organisation)."""
+        await reports.mark_handled(conn, require(identity), report_id)
+
+
 CONTROLLERS = [
+    ReportController,
     OrganisationController,
     PlaceController,
     ServiceController,

@@ -19,7 +19,7 @@ from litestar.response import Redirect
 from schemas.catalogue import Service, ServiceIn
 from service.accounts import memberships
 from service.accounts.identity import EDIT_ROLES, Identity
-from service.catalogue import services
+from service.catalogue import reports, services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
@@ -38,6 +38,15 @@ from service.web.workspace_common import (
 from service.web_common import Caller, Conn
 
 Q = load(__file__)
+# What a report says is wrong (service.catalogue.reports), as the dashboard lists it.
+REPORT_KIND_LABELS = {
+    "closed": "The service closed or no longer exists",
+    "hours": "The hours are wrong",
+    "place": "The address or the place is wrong",
+    "contact": "The phone, e-mail or website is wrong",
+    "conditions": "The conditions or who it is for are wrong",
+    "other": "Something else",
+}
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
 
@@ -47,6 +56,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
     me = await memberships.me(conn, identity)
     editable = [o.id for o in me.organisations if o.role in EDIT_ROLES]
     rows = await conn.fetch(Q.editable_services, editable)
+    open_reports = await reports.open_reports(conn, editable)
     waiting = await referrals.list_page(
         conn, identity, box="inbox", status="sent", organisation_id=None, limit=1, offset=0
     )
@@ -57,6 +67,8 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
             {**r, "needs_verifying": needs_verifying(r["last_verified_on"], today)} for r in rows
         ],
         "inbox_waiting": waiting.total,
+        "reports": open_reports,
+        "report_kinds": REPORT_KIND_LABELS,
     }
 
 
@@ -162,6 +174,7 @@ class WorkspaceServicesController(Controller):
         context = await dashboard_context(conn, identity)
         context["updated"] = request.query_params.get("updated")
         context["verified"] = request.query_params.get("verified")
+        context["handled"] = request.query_params.get("handled")
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

@@ -253,3 +253,28 @@ async def test_an_association_admin_invites_a_colleague(
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_a_citizen_reports_wrong_hours_from_a_phone(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-BE"
+    )
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        await page.get_by_role("link", name="Foute informatie melden").click()
+        await page.wait_for_url(re.compile(r"/report/$"))
+        assert await severe_violations(page) == []
+        await page.get_by_role("button", name="De melding versturen").click()
+        # Nothing chosen: the browser asks for a choice before anything is sent.
+        assert page.url.endswith("/report/")
+        await page.get_by_label("De openingsuren kloppen niet").check()
+        await page.get_by_label("In een paar woorden").fill("Op woensdag gesloten.")
+        await page.get_by_role("button", name="De melding versturen").click()
+        await page.wait_for_url(re.compile(r"/report/sent$"))
+        assert "verwittigd" in await page.get_by_role("status").inner_text()
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from service.i18n import CATALOGUES
 from service.web import (
+    reports,
     templating,
     workspace_common,
     workspace_edit,
@@ -75,6 +76,8 @@ def test_every_message_of_the_pages_is_translated() -> None:
     found |= {message for _, message in workspace_common.FIELD_MESSAGES}
     found |= set(workspace_edit.FORM_MESSAGES)
     found |= set(workspace_team.DONE.values()) | set(workspace_network.REFUSALS.values())
+    found |= set(reports.KIND_LABELS.values())
+    found |= {reports.SAY_WHAT, reports.CHOOSE_ONE, reports.TOO_LONG, reports.TOO_MANY}
     found |= {
         workspace_team.NOT_AN_ADMIN,
         workspace_team.NOT_AN_EMAIL,

@@ -152,3 +152,32 @@ def test_the_reminder_renders_in_every_language(language: str, word: str) -> Non
     assert mail.subject.startswith("Boussole") and "2" in mail.subject
     assert word in mail.text and "31/01/2026" in mail.text and "https://b.example/e/2" in mail.text
     assert "Épicerie &lt;sociale&gt;" in mail.html and "Douches &amp; lavoir" in mail.html
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("fr", "les horaires sont faux"),
+        ("nl", "openingsuren kloppen niet"),
+        ("en", "hours are wrong"),
+    ],
+)
+def test_the_report_mail_renders_in_every_language(language: str, label: str) -> None:
+    mail = render_mail(
+        "service_report",
+        language,
+        {
+            "service_name": "Épicerie <sociale>",
+            "organisation": "CPAS",
+            "kind": "hours",
+            "details": "Fermé le mercredi & le jeudi",
+            "service_url": "https://b.example/services/1",
+            "edit_url": "https://b.example/workspace/services/1/edit",
+            "workspace_url": "https://b.example/workspace/",
+        },
+    )
+    assert "Épicerie <sociale>" in mail.subject
+    assert label in mail.text and label in mail.html
+    assert "Fermé le mercredi & le jeudi" in mail.text
+    assert "Fermé le mercredi &amp; le jeudi" in mail.html
+    assert "https://b.example/workspace/services/1/edit" in mail.html

@@ -1,0 +1,138 @@
+"""Reporting wrong information on a service page (anyone), and handling reports (editors).
+
+The report itself is the catalogue's (`service.catalogue.reports`), as `POST
+/api/v1/services/{id}/reports` makes it; these pages are its form and the editors' button.
+"""
+
+from __future__ import annotations
+
+from typing import Any, get_args
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from schemas.catalogue import ReportIn, ReportKind
+from service.catalogue import reports, services
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.web.public import not_found_page
+from service.web.workspace_common import login_redirect, message_page, read_form
+from service.web.workspace_services import REPORT_KIND_LABELS
+from service.web_common import Caller, Conn
+
+KINDS = get_args(ReportKind)
+KIND_LABELS = REPORT_KIND_LABELS
+SAY_WHAT = "Say in a few words what is wrong."
+CHOOSE_ONE = "Choose what is wrong."
+TOO_LONG = "This text is too long."
+TOO_MANY = "Too many reports were sent from here lately. Try again in a quarter of an hour."
+
+
+def _form_page(
+    service: Any, typed: dict[str, str], errors: dict[str, str], status: int
+) -> Template:
+    return Template(
+        template_name="public/report.html",
+        context={
+            "service": service,
+            "kinds": KINDS,
+            "kind_labels": KIND_LABELS,
+            "typed": typed,
+            "errors": errors,
+        },
+        status_code=status,
+    )
+
+
+class ReportPagesController(Controller):
+    """The report form under each service page."""
+
+    path = "/services/{service_id:uuid}/report"
+    include_in_schema = False
+
+    @get("/", operation_id="reportPage")
+    async def form(self, conn: Conn, service_id: FromPath[UUID]) -> Response[Any]:
+        """What is wrong: a choice, a few words, and a warning not to name anyone."""
+        try:
+            service = await services.get(conn, service_id)
+        except NotFound:
+            return not_found_page()
+        return _form_page(service, {"kind": "", "details": ""}, {}, 200)
+
+    @post("/", operation_id="sendReport")
+    async def send(
+        self, request: Request[Any, Any, Any], conn: Conn, service_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Record and mail the report; a thank-you page, or the form with what to correct."""
+        try:
+            service = await services.get(conn, service_id)
+        except NotFound:
+            return not_found_page()
+        form = await read_form(request)
+        typed = {"kind": form.get("kind", ""), "details": form.get("details", "").strip()}
+        errors: dict[str, str] = {}
+        if typed["kind"] not in KINDS:
+            errors["kind"] = CHOOSE_ONE
+        elif typed["kind"] == "other" and not typed["details"]:
+            errors["details"] = SAY_WHAT
+        if len(typed["details"]) > 1000:
+            errors["details"] = TOO_LONG
+        if errors:
+            return _form_page(service, typed, errors, 422)
+        try:
+            await reports.report(
+                conn,
+                service_id,
+                msgspec.convert(typed, ReportIn),
+                address=request.client.host if request.client else "unknown",
+                public_url=request.app.state.settings.public_url,
+            )
+        except reports.TooManyReports:
+            return _form_page(service, typed, {"form": TOO_MANY}, 429)
+        except (InvalidInput, msgspec.ValidationError):
+            return _form_page(service, typed, {"details": SAY_WHAT}, 422)
+        return Redirect(f"/services/{service_id}/report/sent", status_code=303)
+
+    @get("/sent", operation_id="reportSentPage")
+    async def sent(self, conn: Conn, service_id: FromPath[UUID]) -> Response[Any]:
+        """Thanks, and what happens now."""
+        try:
+            service = await services.get(conn, service_id)
+        except NotFound:
+            return not_found_page()
+        return Template(template_name="public/report_sent.html", context={"service": service})
+
+
+class ReportHandlingController(Controller):
+    """The editors' "handled" button on the dashboard."""
+
+    path = "/workspace/reports"
+    include_in_schema = False
+
+    @post("/{report_id:uuid}/handled", operation_id="markReportHandledFromWorkspace")
+    async def handled(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        report_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """The service was checked: the report leaves the dashboard."""
+        if identity is None:
+            return login_redirect(request)
+        try:
+            await reports.mark_handled(conn, identity, report_id)
+        except NotFound:
+            return message_page("Page not found", "This report does not exist any more.", 404)
+        except Forbidden:
+            return message_page(
+                "Not allowed", "Only the editors of the organisation may handle its reports.", 403
+            )
+        except Conflict:
+            pass  # someone else handled it meanwhile: the dashboard shows it gone
+        return Redirect("/workspace/?handled=1#reports", status_code=303)
+
+
+CONTROLLERS = [ReportPagesController, ReportHandlingController]
