@@ -260,6 +260,8 @@ class OrganisationFreshness(msgspec.Struct, kw_only=True):
     last_reminded_at: datetime | None
     may_remind_from: datetime | None
     """When a reminder may be sent again; None: now (or nothing to remind of)."""
+    open_reports: int
+    """Problems reported about its services and not yet handled."""
     services_to_verify: list[ServiceToVerify]
 
 

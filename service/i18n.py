@@ -1510,6 +1510,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Seuls les éditeurs de l'organisation peuvent traiter ses signalements.",
         "Alleen de redacteurs van de organisatie kunnen haar meldingen behandelen.",
     ),
+    "Problems reported and not yet handled: %(count)s": (
+        "Problèmes signalés et pas encore traités : %(count)s",
+        "Gemelde en nog niet behandelde problemen: %(count)s",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -97,6 +97,7 @@ async def network_freshness(
                 editors=row["editors"],
                 last_reminded_at=row["last_reminded_at"],
                 may_remind_from=_may_remind_from(row["last_reminded_at"], row["to_verify"], now),
+                open_reports=row["open_reports"],
                 services_to_verify=to_verify[row["organisation_id"]],
             )
             for row in rows

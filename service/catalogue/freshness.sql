@@ -2,7 +2,8 @@
 
 -- name: organisations_freshness
 -- Every organisation with services (not inactive): how many, how many to verify (never
--- verified or last verified before $1), who could verify them, the last reminder.
+-- verified or last verified before $1), who could verify them, the last reminder, the
+-- problems reported and not yet handled.
 SELECT o.id AS organisation_id, o.name,
        count(s.id) AS services,
        count(s.id) FILTER (WHERE s.last_verified_on IS NULL OR s.last_verified_on < $1)
@@ -13,7 +14,9 @@ SELECT o.id AS organisation_id, o.name,
         WHERE m.organisation_id = o.id AND m.role IN ('admin', 'editor')
           AND u.disabled_at IS NULL) AS editors,
        (SELECT max(r.sent_at) FROM verification_reminder r WHERE r.organisation_id = o.id)
-           AS last_reminded_at
+           AS last_reminded_at,
+       (SELECT count(*) FROM service_report p JOIN service ps ON ps.id = p.service_id
+        WHERE ps.organisation_id = o.id AND p.handled_at IS NULL) AS open_reports
 FROM organisation o
 JOIN service s ON s.organisation_id = o.id AND s.status <> 'inactive'
 GROUP BY o.id, o.name

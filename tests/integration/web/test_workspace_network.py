@@ -134,6 +134,7 @@ async def test_the_api_lists_and_reminds_with_clear_refusals(
     assert receiver["to_verify"] == receiver["services"] == receiver["never_verified"] > 0
     assert len(receiver["services_to_verify"]) == receiver["to_verify"]
     assert receiver["editors"] == 1 and receiver["may_remind_from"] is None
+    assert receiver["open_reports"] == 0
     assert sender["to_verify"] == 0 and sender["services_to_verify"] == []
     # Most to verify first.
     counts = [o["to_verify"] for o in body["organisations"]]
@@ -178,3 +179,18 @@ async def test_the_api_lists_and_reminds_with_clear_refusals(
     )
     assert missing.status_code == 404
     assert len(await _mails(pool)) == 2
+
+
+async def test_the_network_page_counts_the_problems_reported(
+    client: httpx.AsyncClient, base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    await _verified(pool, demo.receiver_org, None)
+    path = f"/api/v1/services/{demo.service_id}/reports"
+    for kind in ("hours", "contact"):
+        assert (await client.post(path, json={"kind": kind})).status_code == 201
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(PAGE)).text
+    receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
+    assert "Problems reported and not yet handled: 2" in receiver[: receiver.index("</li>\n")]
