@@ -104,7 +104,9 @@ class CancelIn(Input):
 class Event(msgspec.Struct, kw_only=True):
     """One step of a referral's timeline."""
 
-    action: Literal["send", "accept", "decline", "redirect", "close", "cancel", "expire", "erase"]
+    action: Literal[
+        "send", "accept", "decline", "redirect", "close", "cancel", "expire", "erase", "message"
+    ]
     status: ReferralStatus
     at: datetime
     actor: str | None
@@ -234,3 +236,10 @@ class Stats(msgspec.Struct, kw_only=True):
     median_hours_to_answer: float | None
     closed_loop_rate: float | None
     unmet_needs: list[ThemeCounts]
+
+
+class MessageIn(Input):
+    """A message to the other organisation about the referral (it may speak of the person:
+    it is protected like the person's data, and erased with it)."""
+
+    text: Annotated[str, Meta(min_length=1, max_length=2000)]

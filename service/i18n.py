@@ -1514,6 +1514,32 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Problèmes signalés et pas encore traités : %(count)s",
         "Gemelde en nog niet behandelde problemen: %(count)s",
     ),
+    # Messages between the two organisations of a referral.
+    "Message": ("Message", "Bericht"),
+    "Messages": ("Messages", "Berichten"),
+    "No message yet.": ("Pas encore de message.", "Nog geen bericht."),
+    "Write to the other organisation": (
+        "Écrire à l'autre organisation",
+        "Aan de andere organisatie schrijven",
+    ),
+    "Only the two organisations read it, and it is erased with the person's data. "
+    "No health details.": (
+        "Seules les deux organisations le lisent, et il est effacé avec les données de la "
+        "personne. Pas de détails de santé.",
+        "Alleen de twee organisaties lezen het, en het wordt gewist met de gegevens van de "
+        "persoon. Geen gezondheidsdetails.",
+    ),
+    "Send the message": ("Envoyer le message", "Het bericht versturen"),
+    "The message is sent.": ("Le message est envoyé.", "Het bericht is verstuurd."),
+    "Erased with the person's data.": (
+        "Effacé avec les données de la personne.",
+        "Gewist met de gegevens van de persoon.",
+    ),
+    "Write the message.": ("Écrivez le message.", "Schrijf het bericht."),
+    "The person's data was erased: no more messages on this referral.": (
+        "Les données de la personne ont été effacées : plus de messages sur cette orientation.",
+        "De gegevens van de persoon werden gewist: geen berichten meer bij deze doorverwijzing.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -22,7 +22,7 @@ from schemas.referrals import (
 )
 from service.accounts.identity import Identity
 from service.catalogue.records import VersionMismatch
-from service.errors import Forbidden, InvalidInput, NotFound, invalid
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from service.referrals import notify
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
@@ -440,6 +440,64 @@ async def _redirect(
     assert row is not None
     await _announce(conn, row, None, now, policy, public_url)
     return new_id, row
+
+
+async def add_message(
+    conn: asyncpg.Connection,
+    referral_id: UUID,
+    identity: Identity,
+    text: str,
+    *,
+    now: datetime,
+    public_url: str,
+) -> Event:
+    """A message from one organisation to the other, on the referral's timeline.
+
+    It may speak of the person, so it is kept like their data: only the two organisations
+    see it, the mail to the other side says a message is waiting (never what it says), it is
+    blanked when the data is erased, and none can be written once it was (409).
+    """
+    text = text.strip()
+    if not text:
+        raise invalid("text", "must not be empty")
+    if "\x00" in text:
+        raise invalid("text", "must not contain NUL characters")
+    locked = await conn.fetchrow(Q.lock_referral, referral_id)
+    sides = sides_of(identity, locked) if locked is not None else set()
+    if locked is None or not sides:
+        raise NotFound(f"referral {referral_id}")
+    if locked["personal_data_erased_at"] is not None:
+        raise Conflict("the person's data was erased: no more messages on this referral")
+    sender, receiver = locked["from_organisation_id"], locked["to_organisation_id"]
+    organisation = sender if "sender" in sides else receiver
+    await conn.execute(
+        Q.insert_event,
+        referral_id,
+        "message",
+        locked["status"],
+        identity.user_id,
+        organisation,
+        now,
+        None,
+        text,
+    )
+    row = await _row(conn, referral_id)
+    assert row is not None
+    context = notify.mail_context(row, public_url)
+    if sides == {"sender"}:
+        recipients = await notify.organisation_recipients(conn, receiver)
+        await notify.queue_to(conn, recipients, "referral_message", receiver, context)
+    elif sides == {"receiver"}:
+        recipients = await notify.sender_recipients(conn, row)
+        await notify.queue_to(conn, recipients, "referral_message", sender, context)
+    return Event(
+        action="message",
+        status=locked["status"],
+        at=now,
+        actor=identity.email,
+        organisation_id=organisation,
+        note=text,
+    )
 
 
 def may_erase(identity: Identity, row: Any) -> bool:

@@ -22,6 +22,8 @@ from schemas.referrals import (
     CancelIn,
     CloseIn,
     DeclineIn,
+    Event,
+    MessageIn,
     RedirectIn,
     Referral,
     ReferralIn,
@@ -281,6 +283,28 @@ class ReferralController(Controller):
         """The sending organisation withdraws a referral that is still open."""
         note = data.note if data else None
         return await self._act(request, conn, identity, referral_id, "cancel", if_match, note=note)
+
+    @post("/{referral_id:uuid}/messages", operation_id="sendReferralMessage", status_code=201)
+    async def send_message(
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+        data: JSONBody[MessageIn],
+    ) -> Event:
+        """Write to the other organisation about the referral ("Can she come on Tuesday?").
+
+        The message joins the timeline; the other side gets a mail saying a message is
+        waiting, without its text. Like the person's data, it is erased with them."""
+        return await referrals.add_message(
+            conn,
+            referral_id,
+            require(identity),
+            data.text,
+            now=_now(),
+            public_url=_public_url(request),
+        )
 
     @delete(
         "/{referral_id:uuid}/person",

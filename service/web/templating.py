@@ -95,6 +95,7 @@ EVENTS = {
     "cancel": "Cancelled",
     "expire": "Expired",
     "erase": "Personal data erased",
+    "message": "Message",
 }
 """A step of a referral's timeline."""
 DECLINE_REASONS = {

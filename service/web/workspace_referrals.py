@@ -48,6 +48,11 @@ CONTACT_PREFERENCES = ("phone", "email", "through_referrer", "do_not_contact")
 LIST_SIZE = 50
 
 
+MESSAGE_MAX = 2000
+WRITE_A_MESSAGE = "Write the message."
+MESSAGES_CLOSED = "The person's data was erased: no more messages on this referral."
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -263,6 +268,38 @@ class WorkspaceReferralsController(Controller):
         context = {"referral": referral, "q": q, "found": found, "errors": errors}
         return page("redirect.html", context, status)
 
+    @post("/referrals/{referral_id:uuid}/messages", operation_id="referralMessageFromWorkspace")
+    async def message(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Caller,
+        referral_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Write to the other organisation; the message joins the timeline."""
+        if identity is None:
+            return login_redirect(request)
+        form = await read_form(request)
+        text = form.get("text", "").strip()
+        if not text or len(text) > MESSAGE_MAX:
+            problem = WRITE_A_MESSAGE if not text else "This text is too long."
+            errors = {"errors": {"text": problem}, "typed_message": text[:MESSAGE_MAX]}
+            return await self._detail(conn, identity, referral_id, errors, 422)
+        try:
+            async with conn.transaction():
+                await referrals.add_message(
+                    conn, referral_id, identity, text, now=_now(), public_url=_public_url(request)
+                )
+        except NotFound:
+            return message_page("Page not found", "This referral does not exist.", 404)
+        except (Conflict, InvalidInput):
+            return await self._detail(
+                conn, identity, referral_id, {"problem": MESSAGES_CLOSED}, 409
+            )
+        return Redirect(
+            f"/workspace/referrals/{referral_id}?done=message#messages", status_code=303
+        )
+
     @post("/referrals/{referral_id:uuid}/{action:str}", operation_id="answerReferralFromWorkspace")
     async def answer(
         self,
@@ -365,6 +402,7 @@ class WorkspaceReferralsController(Controller):
             "decline_reasons": DECLINE_REASONS,
             "outcomes": OUTCOMES,
             "errors": {},
+            "typed_message": "",
             **extra,
         }
         return page("referral.html", context, status)

@@ -201,6 +201,12 @@ async def test_personal_data_stays_out_of_logs_search_mails_and_statistics(
     third = await _send(client, network)
     await client.get(f"/api/v1/referrals/{first['id']}", headers=network.receiver.headers)
     await _answer(client, network, first, "accept", note=f"Vu {BENEFICIARY['last_name']}")
+    message = await client.post(
+        f"/api/v1/referrals/{first['id']}/messages",
+        json={"text": f"{BENEFICIARY['first_name']} viendra mardi."},
+        headers=network.receiver.headers,
+    )
+    assert message.status_code == 201, message.text
     await _answer(client, network, first, "close", outcome="served")
     await _answer(
         client,
@@ -260,6 +266,9 @@ async def test_personal_data_stays_out_of_logs_search_mails_and_statistics(
             for r in await conn.fetch("SELECT payload FROM referral_webhook_delivery")
         )
         left = await conn.fetchval("SELECT count(*) FROM referral_person")
+        notes_left = await conn.fetchval(
+            "SELECT count(*) FROM referral_event WHERE note IS NOT NULL"
+        )
     for secret in secrets_of_the_person:
         for where, text in (
             ("logs", logs),
@@ -271,3 +280,4 @@ async def test_personal_data_stays_out_of_logs_search_mails_and_statistics(
         ):
             assert secret not in text, f"{secret!r} found in {where}"
     assert left == 0  # after the retention time, every person is gone
+    assert notes_left == 0  # and every note and message written about them

@@ -14,6 +14,7 @@ from service.web import (
     workspace_common,
     workspace_edit,
     workspace_network,
+    workspace_referrals,
     workspace_team,
 )
 
@@ -77,6 +78,7 @@ def test_every_message_of_the_pages_is_translated() -> None:
     found |= set(workspace_edit.FORM_MESSAGES)
     found |= set(workspace_team.DONE.values()) | set(workspace_network.REFUSALS.values())
     found |= set(reports.KIND_LABELS.values())
+    found |= {workspace_referrals.WRITE_A_MESSAGE, workspace_referrals.MESSAGES_CLOSED}
     found |= {reports.SAY_WHAT, reports.CHOOSE_ONE, reports.TOO_LONG, reports.TOO_MANY}
     found |= {
         workspace_team.NOT_AN_ADMIN,

@@ -161,3 +161,47 @@ async def test_the_receiver_redirects_to_a_service_found_by_search(
         new_api = (await worker.get(f"/api/v1/referrals/{new_id}")).json()
         assert new_api["service_id"] == service_id and new_api["status"] == "sent"
         assert new_api["redirected_from_id"] == api["id"]
+
+
+async def test_the_two_sides_exchange_messages_on_the_referral_page(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "en")
+        path = await _refer(worker, demo)
+        page = await worker.get(path)
+        assert "No message yet." in page.text
+        empty = await worker.post(
+            f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": "  "}
+        )
+        assert empty.status_code == 422 and 'id="text-error"' in empty.text
+        sent = await worker.post(
+            f"{path}/messages",
+            data={"csrf_token": csrf_of(page.text), "text": "Elle arrive vers 10 h."},
+        )
+        assert sent.status_code == 303 and sent.headers["location"].endswith("#messages")
+        after = await worker.get(sent.headers["location"])
+        assert "The message is sent." in after.text and "Elle arrive vers 10 h." in after.text
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+        await sign_in(receiver, demo.receiver)
+        theirs = await receiver.get(path)
+        messages = theirs.text[theirs.text.index('id="messages"') :]
+        assert "Elle arrive vers 10 h." in messages[: messages.index("</section>")]
+        assert "CPAS de La Louvière" in messages[: messages.index("</section>")]
+        answered = await receiver.post(
+            f"{path}/messages", data={"csrf_token": csrf_of(theirs.text), "text": "Bien noté."}
+        )
+        assert answered.status_code == 303
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as outsider:
+        async with pool.acquire() as conn:
+            elsewhere = await conn.fetchval(
+                "SELECT id FROM organisation WHERE id <> ALL($1::uuid[]) LIMIT 1",
+                [demo.sender_org, demo.receiver_org],
+            )
+        await sign_in(outsider, await add_user(pool, elsewhere, "admin"))
+        token = csrf_of((await outsider.get("/workspace/logout")).text)
+        refused = await outsider.post(f"{path}/messages", data={"csrf_token": token, "text": "?"})
+        assert refused.status_code == 404

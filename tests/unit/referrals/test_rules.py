@@ -157,6 +157,7 @@ def test_policy_from_environment() -> None:
                 "referral_cancelled",
                 "referral_expired",
                 "referral_reminder",
+                "referral_message",
             ],
             ["fr", "nl", "en"],
         )
