@@ -7,6 +7,7 @@ their rules: an organisation keeps at least one admin; an invitation link goes b
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -59,12 +60,11 @@ class WorkspaceTeamController(Controller):
         organisation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Who is in the team, with which role; who is invited; a form to invite."""
-        refused = _refusal(request, identity, organisation_id)
-        if refused is not None:
-            return refused
-        assert identity is not None
+        manager = _manager(request, identity, organisation_id)
+        if not isinstance(manager, Identity):
+            return manager
         try:
-            context = await _context(conn, identity, organisation_id, request)
+            context = await _context(conn, manager, organisation_id, request)
         except NotFound:
             return message_page("Page not found", "This organisation does not exist.", 404)
         context["done"] = DONE.get(str(request.query_params.get("done")))
@@ -79,10 +79,9 @@ class WorkspaceTeamController(Controller):
         organisation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Send an invitation; a wrong address or a member already there is said by the field."""
-        refused = _refusal(request, identity, organisation_id)
-        if refused is not None:
-            return refused
-        assert identity is not None
+        manager = _manager(request, identity, organisation_id)
+        if not isinstance(manager, Identity):
+            return manager
         form = await read_form(request)
         typed = {
             "email": form.get("email", "").strip(),
@@ -95,7 +94,7 @@ class WorkspaceTeamController(Controller):
             async with conn.transaction():
                 await invitations.invite(
                     conn,
-                    identity,
+                    manager,
                     organisation_id,
                     data,
                     public_url=request.app.state.settings.public_url,
@@ -108,7 +107,7 @@ class WorkspaceTeamController(Controller):
         except NotFound:
             return message_page("Page not found", "This organisation does not exist.", 404)
         if errors:
-            context = await _context(conn, identity, organisation_id, request)
+            context = await _context(conn, manager, organisation_id, request)
             context.update(errors=errors, typed=typed)
             return page("team.html", context, status)
         return Redirect(_team_url(organisation_id, "invited", "invitations"), status_code=303)
@@ -123,21 +122,20 @@ class WorkspaceTeamController(Controller):
         user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Give a member another role; the last admin stays one."""
-        refused = _refusal(request, identity, organisation_id)
-        if refused is not None:
-            return refused
-        assert identity is not None
+        manager = _manager(request, identity, organisation_id)
+        if not isinstance(manager, Identity):
+            return manager
         role = (await read_form(request)).get("role", "")
         if role not in ROLES:
             return message_page("There is a problem", "Choose a role.", 422)
-        try:
-            async with conn.transaction():
-                await memberships.change_role(conn, identity, organisation_id, user_id, role)
-        except NotFound:
-            return message_page("Page not found", "This person is not in the team.", 404)
-        except Conflict:
-            return await _problem(conn, identity, organisation_id, request, LAST_ADMIN)
-        return Redirect(_team_url(organisation_id, "role", f"member-{user_id}"), status_code=303)
+        return await _member_change(
+            conn,
+            request,
+            manager,
+            organisation_id,
+            lambda: memberships.change_role(conn, manager, organisation_id, user_id, role),
+            Redirect(_team_url(organisation_id, "role", f"member-{user_id}"), status_code=303),
+        )
 
     @post("/members/{user_id:uuid}/remove", operation_id="removeFromWorkspace")
     async def remove(
@@ -149,20 +147,21 @@ class WorkspaceTeamController(Controller):
         user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Take someone out of the team (never the last admin)."""
-        refused = _refusal(request, identity, organisation_id)
-        if refused is not None:
-            return refused
-        assert identity is not None
-        try:
-            async with conn.transaction():
-                await memberships.remove(conn, identity, organisation_id, user_id)
-        except NotFound:
-            return message_page("Page not found", "This person is not in the team.", 404)
-        except Conflict:
-            return await _problem(conn, identity, organisation_id, request, LAST_ADMIN)
-        if user_id == identity.user_id and not identity.is_coordinator:
-            return Redirect("/workspace/", status_code=303)
-        return Redirect(_team_url(organisation_id, "removed", "members"), status_code=303)
+        manager = _manager(request, identity, organisation_id)
+        if not isinstance(manager, Identity):
+            return manager
+        leaving = user_id == manager.user_id and not manager.is_coordinator
+        return await _member_change(
+            conn,
+            request,
+            manager,
+            organisation_id,
+            lambda: memberships.remove(conn, manager, organisation_id, user_id),
+            Redirect(
+                "/workspace/" if leaving else _team_url(organisation_id, "removed", "members"),
+                status_code=303,
+            ),
+        )
 
     @post("/invitations/{invitation_id:uuid}/withdraw", operation_id="withdrawFromWorkspace")
     async def withdraw(
@@ -174,12 +173,11 @@ class WorkspaceTeamController(Controller):
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Withdraw an invitation: its link stops working."""
-        refused = _refusal(request, identity, organisation_id)
-        if refused is not None:
-            return refused
-        assert identity is not None
+        manager = _manager(request, identity, organisation_id)
+        if not isinstance(manager, Identity):
+            return manager
         try:
-            await invitations.revoke(conn, identity, organisation_id, invitation_id)
+            await invitations.revoke(conn, manager, organisation_id, invitation_id)
         except NotFound:
             return message_page(
                 "Page not found", "This invitation was already accepted or withdrawn.", 404
@@ -187,15 +185,34 @@ class WorkspaceTeamController(Controller):
         return Redirect(_team_url(organisation_id, "withdrawn", "invitations"), status_code=303)
 
 
-def _refusal(
+def _manager(
     request: Request[Any, Any, Any], identity: Identity | None, organisation_id: UUID
-) -> Response[Any] | None:
-    """To the sign-in page, or a 403 for someone who does not manage this team; else None."""
+) -> Identity | Response[Any]:
+    """The caller if they manage this team; else the sign-in page, or a 403."""
     if identity is None:
         return login_redirect(request)
     if not identity.can_administer(organisation_id):
         return message_page("Not allowed", NOT_AN_ADMIN, 403)
-    return None
+    return identity
+
+
+async def _member_change(
+    conn: Conn,
+    request: Request[Any, Any, Any],
+    manager: Identity,
+    organisation_id: UUID,
+    change: Callable[[], Awaitable[Any]],
+    done: Response[Any],
+) -> Response[Any]:
+    """Apply a change to a member (in its own savepoint); the page saying why not, else `done`."""
+    try:
+        async with conn.transaction():
+            await change()
+    except NotFound:
+        return message_page("Page not found", "This person is not in the team.", 404)
+    except Conflict:
+        return await _problem(conn, manager, organisation_id, request, LAST_ADMIN)
+    return done
 
 
 async def _context(
