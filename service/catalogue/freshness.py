@@ -9,7 +9,6 @@ services to verify, at most once a week (`verification_reminder`, migration 012)
 from __future__ import annotations
 
 import calendar
-import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
@@ -21,9 +20,8 @@ from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound, invalid
 from service.hours import local
-from service.mail import queue_mail
+from service.mail import queue_mails
 
-logger = logging.getLogger(__name__)
 Q = load(__file__, "freshness.sql")
 
 VERIFY_AGAIN_AFTER_MONTHS = 6
@@ -155,14 +153,13 @@ async def remind(
             "months": VERIFY_AGAIN_AFTER_MONTHS,
             "workspace_url": f"{base}/workspace/",
         }
-        for address in recipients:
-            await queue_mail(
-                conn,
-                to=address,
-                template="verification_reminder",
-                language=organisation["language"],
-                context=context,
-            )
+        await queue_mails(
+            conn,
+            recipients,
+            template="verification_reminder",
+            language=organisation["language"],
+            context=context,
+        )
         counts = (len(services), len(recipients))
         await conn.execute(Q.record_reminder, organisation_id, identity.user_id, now, *counts)
     return ReminderSent(

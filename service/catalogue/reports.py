@@ -22,7 +22,7 @@ from service.accounts import throttle
 from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound, ProblemError, invalid
-from service.mail import queue_mail
+from service.mail import queue_mails
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -86,17 +86,13 @@ async def report(
             "edit_url": f"{base}/workspace/services/{service_id}/edit",
             "workspace_url": f"{base}/workspace/",
         }
-        for address_to in recipients:
-            try:
-                await queue_mail(
-                    conn,
-                    to=address_to,
-                    template="service_report",
-                    language=service["language"],
-                    context=context,
-                )
-            except ValueError:
-                logger.warning("skipped a report mail to an invalid address")
+        await queue_mails(
+            conn,
+            recipients,
+            template="service_report",
+            language=service["language"],
+            context=context,
+        )
     return report_id
 
 

@@ -26,7 +26,7 @@ readable on the development page `/dev/mails`. Bodies and recipients are never l
 
 from __future__ import annotations
 
-from service.mail.outbox import queue_mail
+from service.mail.outbox import queue_mail, queue_mails
 from service.mail.rendering import LANGUAGES, RenderedMail, render_mail
 from service.mail.sender import purge_old_mails, run_mail_sender, send_due
 
@@ -35,6 +35,7 @@ __all__ = [
     "RenderedMail",
     "purge_old_mails",
     "queue_mail",
+    "queue_mails",
     "render_mail",
     "run_mail_sender",
     "send_due",

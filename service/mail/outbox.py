@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from service.db.queries import load
 from service.mail.rendering import render_mail
 
 Q = load(__file__)
+logger = logging.getLogger(__name__)
 
 _ADDRESS = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
@@ -44,3 +46,26 @@ async def queue_mail(
     # Delivered at commit: the sender wakes only for mails that really exist.
     await conn.execute(Q.notify_mail)
     return mail_id
+
+
+async def queue_mails(
+    conn: asyncpg.Connection,
+    recipients: list[str],
+    *,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+) -> int:
+    """The same mail to each recipient; a stored address that is not valid is skipped (and
+    logged without it), not fatal. How many were queued."""
+    queued = 0
+    for address in recipients:
+        try:
+            await queue_mail(
+                conn, to=address, template=template, language=language, context=context
+            )
+        except ValueError:
+            logger.warning("skipped a %s mail to an invalid address", template)
+            continue
+        queued += 1
+    return queued

@@ -16,17 +16,14 @@ language the organisation chose (`organisation.language`; German falls back to F
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from service.mail import queue_mail
+from service.mail import queue_mails
 from service.referrals.queries import Q
-
-logger = logging.getLogger(__name__)
 
 
 async def organisation_recipients(conn: asyncpg.Connection, organisation_id: UUID) -> list[str]:
@@ -86,17 +83,9 @@ async def queue_to(
     """Queue one mail per recipient, in the language of the organisation they read it for;
     an invalid stored address is skipped, not fatal."""
     language = await conn.fetchval(Q.organisation_language, organisation_id) or "fr"
-    queued = 0
-    for address in recipients:
-        try:
-            await queue_mail(
-                conn, to=address, template=template, language=language, context=context
-            )
-        except ValueError:
-            logger.warning("skipped a referral mail (%s) to an invalid address", template)
-            continue
-        queued += 1
-    return queued
+    return await queue_mails(
+        conn, recipients, template=template, language=language, context=context
+    )
 
 
 async def status_changed(
