@@ -145,6 +145,9 @@ class ReferralSummary(msgspec.Struct, kw_only=True):
     final_at: datetime | None
     personal_data_erased_at: datetime | None
     version: int
+    messages: int = 0
+    """Messages the two organisations wrote each other about it."""
+    last_message_at: datetime | None = None
 
 
 class PersonData(msgspec.Struct, kw_only=True):

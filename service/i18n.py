@@ -1540,6 +1540,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Les données de la personne ont été effacées : plus de messages sur cette orientation.",
         "De gegevens van de persoon werden gewist: geen berichten meer bij deze doorverwijzing.",
     ),
+    "last on %(date)s": ("le dernier le %(date)s", "de laatste op %(date)s"),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -8,10 +8,15 @@ SELECT r.id, r.reference, r.status, r.urgency, r.anonymous,
        r.redirected_from_id, r.redirected_to_id, r.created_at, r.updated_at, r.expires_at,
        r.answered_at, r.final_at, r.personal_data_erased_at, r.version,
        r.consent_version, r.consent_at, r.created_by,
-       r.from_organisation_id, r.to_organisation_id
+       r.from_organisation_id, r.to_organisation_id,
+       coalesce(m.messages, 0) AS messages, m.last_message_at
 FROM referral r
 JOIN organisation fo ON fo.id = r.from_organisation_id
 JOIN organisation too ON too.id = r.to_organisation_id
+LEFT JOIN LATERAL (
+    SELECT count(*) AS messages, max(e.at) AS last_message_at
+    FROM referral_event e WHERE e.referral_id = r.id AND e.action = 'message'
+) AS m ON true
 
 -- name: lock_referral
 SELECT id, status, version, from_organisation_id, to_organisation_id, created_by, reference,

@@ -194,6 +194,8 @@ async def test_the_two_sides_exchange_messages_on_the_referral_page(
             f"{path}/messages", data={"csrf_token": csrf_of(theirs.text), "text": "Bien noté."}
         )
         assert answered.status_code == 303
+        inbox = await receiver.get("/workspace/referrals?box=inbox")
+        assert f'{path}#messages">2<' in inbox.text
 
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as outsider:
         async with pool.acquire() as conn:
