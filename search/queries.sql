@@ -25,15 +25,18 @@ JOIN organisation o ON o.id = s.organisation_id
 LEFT JOIN service_place sp ON sp.service_id = s.id
 LEFT JOIN place p ON p.id = sp.place_id
 LEFT JOIN LATERAL (
-    WITH RECURSIVE up(id, parent_id, label_fr, label_nl) AS (
-        SELECT t.id, t.parent_id, t.label_fr, t.label_nl
+    WITH RECURSIVE up(id, parent_id, label_fr, label_nl, label_en) AS (
+        SELECT t.id, t.parent_id, t.label_fr, t.label_nl, t.label_en
         FROM service_theme st JOIN theme t ON t.id = st.theme_id
         WHERE st.service_id = s.id
         UNION
-        SELECT t.id, t.parent_id, t.label_fr, t.label_nl FROM theme t JOIN up ON t.id = up.parent_id
+        SELECT t.id, t.parent_id, t.label_fr, t.label_nl, t.label_en
+        FROM theme t JOIN up ON t.id = up.parent_id
     )
+    -- The labels in the three languages of the pages: a citizen may search in any of them.
     SELECT array_agg(DISTINCT id ORDER BY id) AS ids,
-           array_agg(DISTINCT label_fr) || array_agg(DISTINCT label_nl) AS labels
+           array_agg(DISTINCT label_fr) || array_agg(DISTINCT label_nl)
+               || array_agg(DISTINCT label_en) AS labels
     FROM up
 ) th ON true
 LEFT JOIN LATERAL (

@@ -98,6 +98,9 @@ async def test_words_accents_synonyms_and_typos(indexed: SearchEngine) -> None:
     assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="sdf")))
     assert "Aide au logement" in names(await indexed.search(EngineQuery(text="logemant")))
     assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="douches")))
+    # Theme labels in the three languages of the pages; synonyms for words people say.
+    assert names(await indexed.search(EngineQuery(text="housing"))) == ["Aide au logement"]
+    assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="daklozen")))
 
 
 async def test_every_service_at_every_place_is_a_document(indexed: SearchEngine) -> None:

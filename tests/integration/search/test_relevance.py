@@ -267,6 +267,23 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ),
     ("sport pas cher", None, ["PasSport — sport à prix réduit"]),
     ("potager", None, ["Potager collectif solidaire"]),
+    # Dutch and English, as citizens type them at the guichet (synonyms and theme labels).
+    ("dokter", None, ["Médecine générale au forfait", "Relais Santé — accueil santé bas seuil"]),
+    ("daklozen", None, ["Abri de nuit", "Accueil de jour"]),
+    ("slapen", None, ["Abri de nuit", "Hébergement en maison d'accueil"]),
+    ("eten", None, ["Restaurant social", "Repas chauds à petit prix"]),
+    ("kleding", None, ["Vestiboutique"]),
+    ("zonder papieren", None, ["Aide médicale urgente et MediPRIMA", "Aide médicale et MediPRIMA"]),
+    ("food parcel", None, ["Colis alimentaires"]),
+    ("homeless shelter", None, ["Abri de nuit"]),
+    ("debt", None, ["Médiation de dettes", "Médiation de dettes et guidance budgétaire"]),
+    ("shower", None, ["Douches et lavoir"]),
+    ("lawyer", None, ["Aide juridique de première ligne"]),
+    (
+        "french lessons",
+        None,
+        ["Cours de français langue étrangère", "Français langue étrangère (promotion sociale)"],
+    ),
     (
         "chaleur",
         None,
