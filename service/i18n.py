@@ -1541,6 +1541,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "De gegevens van de persoon werden gewist: geen berichten meer bij deze doorverwijzing.",
     ),
     "last on %(date)s": ("le dernier le %(date)s", "de laatste op %(date)s"),
+    "For whom": ("Pour qui", "Voor wie"),
+    "Age of the person": ("Âge de la personne", "Leeftijd van de persoon"),
+    "Situation": ("Situation", "Situatie"),
+    "Any situation": ("Toute situation", "Elke situatie"),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

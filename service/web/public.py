@@ -26,7 +26,7 @@ from service.errors import InvalidInput, NotFound
 from service.hours import TZ, local
 from service.i18n import language_of
 from service.search.routes import answer_search, filters_from
-from service.web.templating import SPOKEN_LANGUAGES
+from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web_common import Caller, Conn
 
 Q = load(__file__)
@@ -75,6 +75,8 @@ class SearchForm:
     lon: str = ""
     open_on: str = ""
     open_time: str = ""
+    age: str = ""
+    situation: str = ""
     page: int = 1
     checked: set[str] = field(default_factory=set)
 
@@ -94,6 +96,8 @@ class SearchForm:
             lon=str(params.get("lon") or ""),
             open_on=str(params.get("open_on") or "").strip()[:10],
             open_time=str(params.get("open_time") or "").strip()[:5],
+            age=str(params.get("age") or "").strip()[:3],
+            situation=str(params.get("situation") or ""),
             page=page,
             checked={name for name in CHECKBOXES if params.get(name) in ("1", "on", "true")},
         )
@@ -109,7 +113,24 @@ class SearchForm:
             or self.checked
             or self.open_on
             or self.open_time
+            or self.age
+            or self.situation
         )
+
+    def person(self) -> tuple[int | None, str | None, list[str]]:
+        """The person's age and situation, to keep only services open to them; the fields
+        not understood, to leave out."""
+        wrong = []
+        age = None
+        if self.age:
+            if self.age.isdigit() and int(self.age) <= 130:
+                age = int(self.age)
+            else:
+                wrong.append("age")
+        situation = self.situation if self.situation in SITUATIONS else None
+        if self.situation and situation is None:
+            wrong.append("situation")
+        return age, situation, wrong
 
     def moment(self, now: datetime) -> tuple[datetime | None, list[str]]:
         """The moment services must be open at, from "open on this day at this time" (the
@@ -143,6 +164,8 @@ class SearchForm:
                 ("lon", self.lon),
                 ("open_on", self.open_on),
                 ("open_time", self.open_time),
+                ("age", self.age),
+                ("situation", self.situation),
             )
             if value
         ]
@@ -165,6 +188,8 @@ async def run_search(
     """Search as /api/v1/search does; wrong fields become messages instead of a 422 (a day or
     time not understood is left out, the rest is searched)."""
     moment, wrong = form.moment(now)
+    age, situation, wrong_person = form.person()
+    wrong += wrong_person
     at = moment or now
     wants_open = moment is not None or "open_now" in form.checked
     section = form.area if "." in form.area else None
@@ -179,9 +204,9 @@ async def run_search(
             type_=None,
             commune=commune,
             section=section,
-            age=None,
+            age=age,
             gender=None,
-            situation=None,
+            situation=situation,
             free=True if "free" in form.checked else None,
             walk_in=True if "walk_in" in form.checked else None,
             unconditional=None,

@@ -151,3 +151,25 @@ async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
         wrong.text
     )
     assert 'role="alert"' in wrong.text and "/services/" in wrong.text
+
+
+async def test_for_whom_keeps_only_services_open_to_the_person(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    params = {"theme": "food", "age": "17", "situation": "homeless"}
+    page = await client.get("/", params=params, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    api = (
+        await client.get(
+            "/api/v1/search",
+            params={"theme": "food", "age": 17, "situation": "homeless", "limit": 20},
+        )
+    ).json()
+    everything = (await client.get("/api/v1/search", params={"theme": "food"})).json()
+    assert 0 < api["total"] < everything["total"]
+    found = set(re.findall(r'<h3><a href="/services/([0-9a-f-]+)"', page.text))
+    assert found == {item["service_id"] for item in api["items"]}
+    assert 'value="homeless" selected' in page.text and 'value="17"' in page.text
+    wrong = await client.get("/", params={"theme": "food", "age": "deux cents"})
+    assert wrong.status_code == 200 and 'role="alert"' in wrong.text
+    assert "/services/" in wrong.text  # the rest is searched
