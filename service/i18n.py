@@ -1349,7 +1349,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # Searching for services open at a chosen day and time (templates/public/home.html).
     "Or open on this day": ("Ou ouverts ce jour-là", "Of open op deze dag"),
-    "at this time": ("à cette heure", "om dit uur"),
+    "At this time": ("À cette heure", "Om dit uur"),
     "e.g. 20:00; without a day, today": (
         "p. ex. 20:00 ; sans jour, aujourd'hui",
         "bv. 20:00; zonder dag, vandaag",
