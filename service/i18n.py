@@ -1545,6 +1545,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "Age of the person": ("Âge de la personne", "Leeftijd van de persoon"),
     "Situation": ("Situation", "Situatie"),
     "Any situation": ("Toute situation", "Elke situatie"),
+    "Send this information by e-mail": (
+        "Envoyer ces informations par e-mail",
+        "Deze informatie per e-mail versturen",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 from uuid import UUID
 
 import asyncpg
@@ -231,6 +231,22 @@ async def run_search(
     return answer, wrong
 
 
+def share_by_mail(
+    service: Service, organisation: str, held_at: list[dict[str, Any]], page_url: str
+) -> str:
+    """A `mailto:` link with what someone needs to go there: the service, where, how to call,
+    and this page. Written by the person's own mail program: Boussole keeps nothing."""
+    lines = [service.name, organisation, ""]
+    for entry in held_at:
+        place = entry["place"]
+        lines.append(f"{place.name} — {place.street}, {place.postal_code} {place.commune}")
+    lines += [phone.number for phone in service.phones]
+    lines += ["", page_url]
+    return "mailto:?" + urlencode(
+        {"subject": service.name, "body": "\n".join(lines)}, quote_via=quote
+    )
+
+
 @dataclass
 class DayHours:
     """One day of the coming week at a place: the openings that start that day (an overnight
@@ -359,10 +375,12 @@ class PublicController(Controller):
                     "week": coming_days(msgspec.to_builtins(service_place), now),
                 }
             )
+        page_url = f"{request.app.state.settings.public_url.rstrip('/')}/services/{service.id}"
         context = {
             "service": service,
             "organisation": organisation,
             "held_at": held_at,
+            "share": share_by_mail(service, organisation.name, held_at, page_url),
             "themes": await theme_labels(conn, service.themes),
             "can_refer": identity is not None and bool(identity.roles),
             "can_edit": identity is not None and identity.can_edit(service.organisation_id),

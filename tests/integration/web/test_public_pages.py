@@ -173,3 +173,19 @@ async def test_for_whom_keeps_only_services_open_to_the_person(
     wrong = await client.get("/", params={"theme": "food", "age": "deux cents"})
     assert wrong.status_code == 200 and 'role="alert"' in wrong.text
     assert "/services/" in wrong.text  # the rest is searched
+
+
+async def test_a_service_can_be_sent_by_mail_from_its_page(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "en"})
+    link = re.search(r'<a href="(mailto:[^"]+)">Send this information by e-mail', page.text)
+    assert link is not None
+    fields = parse_qs(urlsplit(link[1].replace("&amp;", "&")).query)
+    body = fields["body"][0]
+    assert fields["subject"] == [FOOD_PARCELS]
+    assert FOOD_PARCELS in body and f"/services/{demo.service_id}" in body
+    assert re.search(r"\d{4} La Louvière\n", body)  # an address with its postal code
+    assert "\n+32" in body  # a phone to call
