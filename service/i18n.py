@@ -1549,6 +1549,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Envoyer ces informations par e-mail",
         "Deze informatie per e-mail versturen",
     ),
+    "%(count)s on": ("%(count)s actifs", "%(count)s actief"),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

@@ -117,6 +117,16 @@ class SearchForm:
             or self.situation
         )
 
+    @property
+    def active(self) -> int:
+        """How many filters narrow the search (a day and a time count once)."""
+        chosen = (self.theme, self.area, self.language, self.age, self.situation)
+        return (
+            sum(1 for value in chosen if value)
+            + len(self.checked)
+            + (1 if self.open_on or self.open_time else 0)
+        )
+
     def person(self) -> tuple[int | None, str | None, list[str]]:
         """The person's age and situation, to keep only services open to them; the fields
         not understood, to leave out."""

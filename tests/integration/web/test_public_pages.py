@@ -189,3 +189,18 @@ async def test_a_service_can_be_sent_by_mail_from_its_page(
     assert FOOD_PARCELS in body and f"/services/{demo.service_id}" in body
     assert re.search(r"\d{4} La Louvière\n", body)  # an address with its postal code
     assert "\n+32" in body  # a phone to call
+
+
+async def test_the_filters_fold_above_results_and_say_how_many_are_on(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    home = await client.get("/", headers=english)
+    assert '<details class="filters" open>' in home.text
+    page = await client.get(
+        "/", params={"q": "colis", "area": "la-louviere", "free": "1"}, headers=english
+    )
+    assert '<details class="filters">' in page.text
+    assert "<summary>Filters (2 on)</summary>" in page.text
+    wrong = await client.get("/", params={"q": "colis", "age": "many"}, headers=english)
+    assert '<details class="filters" open>' in wrong.text
