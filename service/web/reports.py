@@ -19,11 +19,18 @@ from service.catalogue import reports, services
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.web.public import not_found_page
 from service.web.workspace_common import login_redirect, message_page, read_form
-from service.web.workspace_services import REPORT_KIND_LABELS
 from service.web_common import Caller, Conn
 
 KINDS = get_args(ReportKind)
-KIND_LABELS = REPORT_KIND_LABELS
+KIND_LABELS = {
+    "closed": "The service closed or no longer exists",
+    "hours": "The hours are wrong",
+    "place": "The address or the place is wrong",
+    "contact": "The phone, e-mail or website is wrong",
+    "conditions": "The conditions or who it is for are wrong",
+    "other": "Something else",
+}
+"""What a report says is wrong, as the form offers it and the editors' dashboard lists it."""
 SAY_WHAT = "Say in a few words what is wrong."
 CHOOSE_ONE = "Choose what is wrong."
 TOO_LONG = "This text is too long."

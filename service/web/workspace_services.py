@@ -25,6 +25,7 @@ from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.referrals import referrals
+from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.workspace_common import (
     BAD_DATE,
     decoding_errors,
@@ -38,15 +39,6 @@ from service.web.workspace_common import (
 from service.web_common import Caller, Conn
 
 Q = load(__file__)
-# What a report says is wrong (service.catalogue.reports), as the dashboard lists it.
-REPORT_KIND_LABELS = {
-    "closed": "The service closed or no longer exists",
-    "hours": "The hours are wrong",
-    "place": "The address or the place is wrong",
-    "contact": "The phone, e-mail or website is wrong",
-    "conditions": "The conditions or who it is for are wrong",
-    "other": "Something else",
-}
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
 
@@ -68,7 +60,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
         ],
         "inbox_waiting": waiting.total,
         "reports": open_reports,
-        "report_kinds": REPORT_KIND_LABELS,
+        "report_kinds": REPORT_KINDS,
     }
 
 
