@@ -35,6 +35,7 @@ from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
+from service.web.workspace_statistics import CONTROLLERS as WORKSPACE_STATISTICS
 from service.web.workspace_team import CONTROLLERS as WORKSPACE_TEAM
 from service.web_common import provide_connection, provide_identity
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_REFERRALS,
             *WORKSPACE_NETWORK,
             *WORKSPACE_TEAM,
+            *WORKSPACE_STATISTICS,
             *SEARCH,
             *HSDS,
         ],

@@ -1550,6 +1550,54 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Deze informatie per e-mail versturen",
     ),
     "%(count)s on": ("%(count)s actifs", "%(count)s actief"),
+    # Statistics in the workspace (service/web/workspace_statistics.py).
+    "Statistics": ("Statistiques", "Statistieken"),
+    "Counts from 1 to 4 are hidden (<5) so that nobody can be singled out; rates need at "
+    "least 5 cases on each side.": (
+        "Les nombres de 1 à 4 sont cachés (<5) pour que personne ne puisse être reconnu ; les "
+        "taux demandent au moins 5 cas de chaque côté.",
+        "Aantallen van 1 tot 4 worden verborgen (<5) zodat niemand herkend kan worden; "
+        "percentages vragen minstens 5 gevallen aan elke kant.",
+    ),
+    "first day, e.g. 2026-01-01": ("premier jour, p. ex. 2026-01-01", "eerste dag, bv. 2026-01-01"),
+    "last day, included": ("dernier jour, compris", "laatste dag, inbegrepen"),
+    "Organisation": ("Organisation", "Organisatie"),
+    "The whole network": ("Tout le réseau", "Het hele netwerk"),
+    "Show": ("Afficher", "Tonen"),
+    "Accepted, of those answered": (
+        "Acceptées, parmi celles qui ont reçu une réponse",
+        "Aanvaard, van de beantwoorde",
+    ),
+    "Median time to answer": ("Délai médian de réponse", "Mediane antwoordtijd"),
+    "%(hours)s h": ("%(hours)s h", "%(hours)s u"),
+    "Closed with an outcome, or ended": (
+        "Clôturées avec un résultat, ou terminées",
+        "Afgesloten met een resultaat, of beëindigd",
+    ),
+    "Download these figures (CSV)": (
+        "Télécharger ces chiffres (CSV)",
+        "Deze cijfers downloaden (CSV)",
+    ),
+    "Per month": ("Par mois", "Per maand"),
+    "Month": ("Mois", "Maand"),
+    "Per theme": ("Par thème", "Per thema"),
+    "Unmet needs": ("Besoins non couverts", "Onvervulde noden"),
+    "Themes where referrals were declined for lack of capacity or eligibility:": (
+        "Thèmes où des orientations ont été refusées faute de place ou de conditions remplies :",
+        "Thema's waar doorverwijzingen geweigerd werden wegens plaatsgebrek of voorwaarden:",
+    ),
+    "Where referrals stand": ("Où en sont les orientations", "Stand van de doorverwijzingen"),
+    "Reasons for declining": ("Motifs de refus", "Redenen van weigering"),
+    "Outcomes": ("Résultats", "Resultaten"),
+    "Per organisation": ("Par organisation", "Per organisatie"),
+    "Choose which of your organisations to report on.": (
+        "Choisissez laquelle de vos organisations.",
+        "Kies over welke van uw organisaties.",
+    ),
+    "You can only read the statistics of your own organisations.": (
+        "Vous ne pouvez lire que les statistiques de vos propres organisations.",
+        "U kunt alleen de statistieken van uw eigen organisaties lezen.",
+    ),
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {

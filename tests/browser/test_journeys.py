@@ -278,3 +278,19 @@ async def test_a_citizen_reports_wrong_hours_from_a_phone(
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_a_coordinator_reads_the_statistics(browser: Any, base_url: str, pool: Any) -> None:
+    from tests.integration.web.test_workspace_service_edit import add_coordinator
+
+    context = await browser.new_context(locale="fr-BE")
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, await add_coordinator(pool))
+        await page.goto(f"{base_url}/workspace/")
+        await page.get_by_role("link", name="Statistiques").first.click()
+        await page.wait_for_url(re.compile(r"/workspace/statistics/"))
+        assert await page.get_by_role("heading", name="Tout le réseau").is_visible()
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()

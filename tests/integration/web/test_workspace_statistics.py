@@ -1,0 +1,62 @@
+"""The statistics page: the API's figures for a period, small counts hidden, the CSV link."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.integration.web.conftest import Demo, add_user, sign_in
+from tests.integration.web.test_workspace_referral_actions import _refer
+from tests.integration.web.test_workspace_service_edit import add_coordinator
+
+pytestmark = pytest.mark.asyncio
+PAGE = "/workspace/statistics/"
+
+
+async def test_a_worker_sees_their_organisation_and_a_coordinator_the_network(
+    client: httpx.AsyncClient, base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    assert (await client.get(PAGE)).status_code == 303
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "en")
+        for _ in range(7):
+            await _refer(worker, demo)
+        page = await worker.get(PAGE)
+        assert page.status_code == 200
+        assert "CPAS de La Louvière" in page.text  # their one organisation
+        # 7 referrals: shown; the food theme holds them all; nothing answered yet.
+        assert "<dt>Referrals</dt><dd>7</dd>" in page.text
+        csv_link = page.text.split('href="/api/v1/referrals/stats?', 1)[1].split('"', 1)[0]
+        assert "format=csv" in csv_link and str(demo.sender_org) in csv_link
+        exported = await worker.get("/api/v1/referrals/stats?" + csv_link.replace("&amp;", "&"))
+        assert exported.status_code == 200 and "total" in exported.text
+        wrong = await worker.get(PAGE, params={"from": "2026-13-01"})
+        assert wrong.status_code == 422 and 'id="from-error"' in wrong.text
+        elsewhere = await worker.get(PAGE, params={"organisation_id": str(demo.receiver_org)})
+        assert elsewhere.status_code == 403
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as coordinator:
+        await sign_in(coordinator, await add_coordinator(pool))
+        coordinator.cookies.set("boussole_lang", "en")
+        page = await coordinator.get(PAGE)
+        assert "The whole network" in page.text and "<dt>Referrals</dt><dd>7</dd>" in page.text
+        assert "Les Restos du Cœur de La Louvière" in page.text.replace("&#39;", "'")
+        one = await coordinator.get(PAGE, params={"organisation_id": str(demo.receiver_org)})
+        assert one.status_code == 200 and "Per organisation" in one.text
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as two_hats:
+        email = await add_user(pool, demo.sender_org, "member")
+        async with pool.acquire() as conn:
+            user = await conn.fetchval("SELECT id FROM app_user WHERE email = $1", email)
+            await conn.execute(
+                "INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, 'member')",
+                user,
+                demo.receiver_org,
+            )
+        await sign_in(two_hats, email)
+        two_hats.cookies.set("boussole_lang", "en")
+        page = await two_hats.get(PAGE)
+        assert "Choose which of your organisations" in page.text
+        assert 'id="organisation_id"' in page.text
