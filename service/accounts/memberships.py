@@ -20,6 +20,11 @@ async def me(conn: asyncpg.Connection, identity: Identity) -> Me:
     return msgspec.convert(dict(row), Me)
 
 
+async def editor_emails(conn: asyncpg.Connection, organisation_id: UUID) -> list[str]:
+    """The addresses of the organisation's admins and editors who can sign in."""
+    return [r["email"] for r in await conn.fetch(Q.editor_emails, organisation_id)]
+
+
 async def list_members(
     conn: asyncpg.Connection, identity: Identity, organisation_id: UUID
 ) -> list[Membership]:

@@ -166,3 +166,10 @@ GROUP BY u.id
 
 -- name: purge_login_links
 DELETE FROM login_link WHERE expires_at < $1
+
+-- name: editor_emails
+-- The admins and editors of an organisation who can sign in: those who keep its entries
+-- right (verification reminders, reports of wrong information).
+SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL
+ORDER BY lower(u.email)

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 
 from schemas.catalogue import Freshness, OrganisationFreshness, ReminderSent, ServiceToVerify
+from service.accounts import memberships
 from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound, invalid
@@ -133,7 +134,7 @@ async def remind(
         services = await conn.fetch(Q.services_to_verify, [organisation_id], verify_before(today))
         if not services:
             raise NothingToVerify("every service of this organisation was verified recently")
-        recipients = [r["email"] for r in await conn.fetch(Q.editor_emails, organisation_id)]
+        recipients = await memberships.editor_emails(conn, organisation_id)
         if not recipients:
             raise invalid(
                 "organisation_id",

@@ -39,12 +39,6 @@ SELECT id, name, email, language FROM organisation WHERE id = $1 FOR UPDATE
 -- name: last_reminder
 SELECT max(sent_at) FROM verification_reminder WHERE organisation_id = $1
 
--- name: editor_emails
--- The admins and editors of the organisation who can sign in, to be reminded.
-SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
-WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL
-ORDER BY lower(u.email)
-
 -- name: record_reminder
 INSERT INTO verification_reminder (organisation_id, sent_by, sent_at, services, recipients)
 VALUES ($1, $2, $3, $4, $5)

@@ -18,7 +18,7 @@ import asyncpg
 import msgspec
 
 from schemas.catalogue import Report, ReportIn
-from service.accounts import throttle
+from service.accounts import memberships, throttle
 from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound, ProblemError, invalid
@@ -72,8 +72,7 @@ async def report(
             raise TooManyReports(wait)
         await throttle.record(conn, [(REPORTS_PER_ADDRESS, address)], now)
         report_id: UUID = await conn.fetchval(Q.insert_report, service_id, data.kind, details, now)
-        editors = await conn.fetch(Q.editor_emails, service["organisation_id"])
-        recipients = [r["email"] for r in editors]
+        recipients = await memberships.editor_emails(conn, service["organisation_id"])
         if not recipients and service["organisation_email"]:
             recipients = [service["organisation_email"]]
         base = public_url.rstrip("/")

@@ -11,12 +11,6 @@ INSERT INTO service_report (service_id, kind, details, created_at)
 VALUES ($1, $2, $3, $4)
 RETURNING id
 
--- name: editor_emails
--- Those who can fix the service: the organisation's admins and editors who can sign in.
-SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
-WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL
-ORDER BY lower(u.email)
-
 -- name: open_reports
 -- Reports not yet handled about the services of the organisations $1 (NULL: all), the
 -- oldest first.
