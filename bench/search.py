@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +199,14 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=30)
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
-    """The whole benchmark; returns the figures."""
+@contextlib.asynccontextmanager
+async def catalogue_database(
+    services: int, log: Callable[..., None]
+) -> AsyncIterator[tuple[str, asyncpg.Pool, dict[str, int]]]:
+    """A new database loaded with `services` synthetic services: its URL, a pool, the counts.
+
+    On the embedded server (started for the run) or DATABASE_URL's; dropped afterwards.
+    """
     server_url = os.environ.get("DATABASE_URL")
     handle = None
     tmp = tempfile.TemporaryDirectory(prefix="boussole-bench-")
@@ -213,76 +220,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     url = f"{base.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
-    log = (lambda *a: None) if args.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
     pool = await create_pool(url, max_size=4)
-    server = None
     try:
         async with pool.acquire() as conn:
             await migrations.upgrade(conn)
         started = time.perf_counter()
-        counts = await load(pool, args.services)
+        counts = await load(pool, services)
         log(f"loaded {counts} in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        env = {**os.environ, "DATABASE_URL": url}
-        subprocess.run(  # noqa: S603, ASYNC221 - nothing else runs meanwhile
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "search",
-                "reindex",
-                "--engine",
-                "postgres",
-                *(["--quiet"] if args.json else []),
-            ],
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL if args.json else sys.stderr,
-        )
-        reindex_s = round(time.perf_counter() - started, 1)
-        log(f"reindex: {reindex_s} s")
-        server, base_url = await start_server(env, cache=not args.no_cache)
-        visible = await write_to_visible(pool, base_url)
-        log(f"write to visible: {visible}")
-        # Warm up on other requests than those measured: the cache only helps as it would.
-        await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
-        search = await drive(
-            base_url, "/api/v1/search", search_params, args.concurrency, args.duration
-        )
-        log(f"search: {search}")
-        healthz = await drive(base_url, "/healthz", lambda rng: {}, args.concurrency, args.duration)
-        log(f"healthz: {healthz}")
-        result: dict[str, Any] = {
-            "services": args.services,
-            "documents": counts["service_place"],
-            "concurrency": args.concurrency,
-            "cache": not args.no_cache,
-            "reindex_s": reindex_s,
-            "write_to_visible_ms": {
-                "p50": round(statistics.median(visible), 1),
-                "max": round(max(visible), 1),
-            },
-            "search": {k: search[k] for k in FIGURES},
-            "healthz": {"rps": healthz["rps"]},
-            "ratio": round(search["rps"] / healthz["rps"], 3),
-        }
-        if not args.no_cache:
-            # The same requests again on a server without the answer cache: the cold figures.
-            stop_server(server)
-            server, base_url = await start_server(env, cache=False)
-            await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
-            cold = await drive(
-                base_url, "/api/v1/search", search_params, args.concurrency, args.duration
-            )
-            log(f"search without cache: {cold}")
-            result["cold"] = {
-                **{k: cold[k] for k in FIGURES},
-                "ratio": round(cold["rps"] / healthz["rps"], 3),
-            }
-        return result
+        yield url, pool, counts
     finally:
-        if server is not None:
-            stop_server(server)
         await pool.close()
         admin = await asyncpg.connect(server_url)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -290,6 +236,87 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         if handle is not None:
             handle.cleanup()
         tmp.cleanup()
+
+
+def reindex(url: str, *, quiet: bool) -> float:
+    """`boussole search reindex --engine postgres` on the database at `url`; seconds taken."""
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603 - our own command
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "search",
+            "reindex",
+            "--engine",
+            "postgres",
+            *(["--quiet"] if quiet else []),
+        ],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else sys.stderr,
+    )
+    return round(time.perf_counter() - started, 1)
+
+
+def logger_for(args: argparse.Namespace) -> Callable[..., None]:
+    """Progress on stderr, or nothing with --json."""
+    if args.json:
+        return lambda *a: None
+    return lambda *a: print(*a, file=sys.stderr, flush=True)
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    """The whole benchmark; returns the figures."""
+    log = logger_for(args)
+    async with catalogue_database(args.services, log) as (url, pool, counts):
+        reindex_s = reindex(url, quiet=args.json)  # blocks: nothing else runs yet
+        log(f"reindex: {reindex_s} s")
+        env = {**os.environ, "DATABASE_URL": url}
+        server, base_url = await start_server(env, cache=not args.no_cache)
+        try:
+            visible = await write_to_visible(pool, base_url)
+            log(f"write to visible: {visible}")
+            # Warm up on other requests than those measured: the cache only helps as it would.
+            await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
+            search = await drive(
+                base_url, "/api/v1/search", search_params, args.concurrency, args.duration
+            )
+            log(f"search: {search}")
+            healthz = await drive(
+                base_url, "/healthz", lambda rng: {}, args.concurrency, args.duration
+            )
+            log(f"healthz: {healthz}")
+            result: dict[str, Any] = {
+                "services": args.services,
+                "documents": counts["service_place"],
+                "concurrency": args.concurrency,
+                "cache": not args.no_cache,
+                "reindex_s": reindex_s,
+                "write_to_visible_ms": {
+                    "p50": round(statistics.median(visible), 1),
+                    "max": round(max(visible), 1),
+                },
+                "search": {k: search[k] for k in FIGURES},
+                "healthz": {"rps": healthz["rps"]},
+                "ratio": round(search["rps"] / healthz["rps"], 3),
+            }
+            if not args.no_cache:
+                # The same requests again on a server without the answer cache: cold figures.
+                stop_server(server)
+                server, base_url = await start_server(env, cache=False)
+                await drive(base_url, "/api/v1/search", search_params, args.concurrency, 2, seed=1)
+                cold = await drive(
+                    base_url, "/api/v1/search", search_params, args.concurrency, args.duration
+                )
+                log(f"search without cache: {cold}")
+                result["cold"] = {
+                    **{k: cold[k] for k in FIGURES},
+                    "ratio": round(cold["rps"] / healthz["rps"], 3),
+                }
+            return result
+        finally:
+            stop_server(server)
 
 
 def cli() -> None:

@@ -267,7 +267,7 @@ _MATCH = "query.q IS NOT NULL AND d.tsv @@ query.q"
 
 
 @dataclass
-class _Parts:
+class SearchParts:
     """What the statements of a search share: the text query, the conditions, the order."""
 
     text: bool
@@ -285,7 +285,9 @@ class _Parts:
         return " AND ".join([*self.clauses, *([_MATCH] if self.text else [])]) or "true"
 
 
-def _parts(query: EngineQuery, compiled: Compiled, match_any: bool) -> _Parts:
+def search_parts(query: EngineQuery, compiled: Compiled, match_any: bool = False) -> SearchParts:
+    """The pieces of a search's statements, arguments added to `compiled` (also read by
+    `bench/search_costs.py`, which times them apart)."""
     filters = query.filters
     text = bool(query.text.strip())
     text_cte = _text_cte(query, compiled, match_any) if text else ""
@@ -300,7 +302,7 @@ def _parts(query: EngineQuery, compiled: Compiled, match_any: bool) -> _Parts:
         order = "tier DESC, rank DESC, name, id"
     else:
         order = "name, id"
-    return _Parts(text, text_cte, text_from, tier, rank, clauses, distance, order)
+    return SearchParts(text, text_cte, text_from, tier, rank, clauses, distance, order)
 
 
 def _text_cte(query: EngineQuery, compiled: Compiled, match_any: bool) -> str:
@@ -330,7 +332,7 @@ def _highlight(compiled: Compiled, text: bool, highlight: bool) -> str:
 def compile_search(query: EngineQuery, match_any: bool = False) -> Compiled:
     """The one statement of a search: page, total and facets."""
     compiled = Compiled("")
-    parts = _parts(query, compiled, match_any)
+    parts = search_parts(query, compiled, match_any)
     text_cte, text_from, order = parts.text_cte, parts.text_from, parts.order
     limit, offset = compiled.arg(query.limit), compiled.arg(query.offset)
     highlight = _highlight(compiled, parts.text, query.highlight)
@@ -378,7 +380,7 @@ def compile_scan(query: EngineQuery, limit: int, match_any: bool = False) -> Com
     """The first `limit` candidates in answer order, with what an exact opening check and the
     facet counts need (not the whole document), and how many there are in all."""
     compiled = Compiled("")
-    parts = _parts(query, compiled, match_any)
+    parts = search_parts(query, compiled, match_any)
     with_query = f"WITH {parts.text_cte.rstrip(',')}" if parts.text_cte else ""
     compiled.sql = f"""
 {with_query}

@@ -1,0 +1,157 @@
+"""What the parts of a PostgreSQL search cost over the benchmark's mix, one statement at a time.
+
+    uv run python -m bench.search_costs --services 100000 --requests 300 --json
+
+Loads N synthetic services and reindexes them as `bench/search.py` does, then runs the first
+`--requests` requests of its mix (same seed) on one connection, without HTTP, and times each
+of these statements built from the engine's own pieces (`search.postgres.search_parts`):
+
+- `search`: the engine's whole statement (page, exact total, facets), as the API runs it;
+- `exact_total`: only counting the matches;
+- `total_up_to_1000`: counting at most 1,000 of them (what an estimated total would need);
+- `ranked_page`: only the page in answer order (every match ranked), no total, no facets;
+- `page_by_name`: the page ordered by name, no ranking, no total, no facets.
+
+Each statement is run over the whole mix twice; the second pass is reported (tables in
+memory), as milliseconds a request on average and at the 95th percentile. The last line is
+JSON. Set against what a search may cost for the target ratio (a search at 0.30 × the rate
+of /healthz on the same two cores), it tells which promises of the API can fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from bench.search import catalogue_database, logger_for, reindex, search_params
+from schemas.search import SearchFilters
+from search.backend import TZ, EngineQuery
+from search.postgres import Compiled, compile_search, search_parts
+from service.search.routes import filters_from
+
+
+def engine_query(params: dict[str, Any], at: datetime) -> EngineQuery:
+    """A request of the mix as the API hands it to the engine."""
+    filters: SearchFilters = filters_from(
+        theme=[params["theme"]] if "theme" in params else None,
+        type_=None,
+        commune=params.get("commune"),
+        section=None,
+        age=params.get("age"),
+        gender=None,
+        situation=None,
+        free=True if "free" in params else None,
+        walk_in=True if "walk_in" in params else None,
+        unconditional=None,
+        language=params.get("language"),
+        wheelchair=True if "wheelchair" in params else None,
+        open_at=at if params.get("open_now") else None,
+        lat=params.get("lat"),
+        lon=params.get("lon"),
+        radius_km=params.get("radius_km"),
+    )
+    return EngineQuery(
+        text=params.get("q", ""),
+        filters=filters,
+        limit=params.get("limit", 20),
+        offset=params.get("offset", 0),
+    )
+
+
+def statements(query: EngineQuery) -> dict[str, Compiled]:
+    """The statements timed for one request, each with its own arguments."""
+    result = {"search": compile_search(query)}
+
+    def piece(build: Callable[[Any, str, str], str]) -> Compiled:
+        compiled = Compiled("")
+        parts = search_parts(query, compiled)
+        with_query = f"WITH {parts.text_cte.rstrip(',')}" if parts.text else ""
+        # Every piece selects the distance, so that each uses all the arguments it was given.
+        rows = (
+            f"SELECT d.id, d.name, {parts.distance} AS distance_km "
+            f"FROM search_document d{parts.text_from} WHERE {parts.where}"
+        )
+        compiled.sql = f"{with_query} {build(parts, rows, str(query.offset + query.limit))}"
+        return compiled
+
+    result["exact_total"] = piece(lambda parts, rows, k: f"SELECT count(*) FROM ({rows}) AS m")
+    result["total_up_to_1000"] = piece(
+        lambda parts, rows, k: f"SELECT count(*) FROM ({rows} LIMIT 1000) AS m"
+    )
+    result["ranked_page"] = piece(
+        lambda parts, rows, k: (
+            f"SELECT d.id, d.name, {parts.tier} AS tier, {parts.rank} AS rank, "
+            f"{parts.distance} AS distance_km FROM search_document d{parts.text_from} "
+            f"WHERE {parts.where} ORDER BY {parts.order} LIMIT {k}"
+        )
+    )
+    result["page_by_name"] = piece(
+        lambda parts, rows, k: (
+            f"SELECT * FROM ({rows}) AS d ORDER BY distance_km NULLS LAST, name, id LIMIT {k}"
+        )
+    )
+    return result
+
+
+async def time_statements(
+    pool: asyncpg.Pool, requests: list[EngineQuery]
+) -> dict[str, dict[str, float]]:
+    """Mean and 95th percentile of each statement over the requests (second pass)."""
+    compiled = [statements(query) for query in requests]
+    figures: dict[str, dict[str, float]] = {}
+    async with pool.acquire() as conn:
+        await conn.execute("SET jit = off; SET work_mem = '32MB'")
+        for name in compiled[0]:
+            for _ in range(2):
+                timings = []
+                for each in compiled:
+                    started = time.perf_counter()
+                    await conn.fetch(each[name].sql, *each[name].args)
+                    timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            figures[name] = {
+                "mean_ms": round(sum(timings) / len(timings), 2),
+                "p95_ms": round(timings[int(0.95 * len(timings))], 2),
+            }
+    return figures
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    """Load, reindex, time; returns the figures."""
+    log = logger_for(args)
+    rng = random.Random(7)
+    at = datetime.now(TZ)
+    requests = [engine_query(search_params(rng), at) for _ in range(args.requests)]
+    async with catalogue_database(args.services, log) as (url, pool, counts):
+        log(f"reindex: {reindex(url, quiet=args.json)} s")  # blocks: nothing else runs yet
+        async with pool.acquire() as conn:
+            await conn.execute("VACUUM ANALYZE search_document")
+        figures = await time_statements(pool, requests)
+        log(figures)
+        return {
+            "services": args.services,
+            "documents": counts["service_place"],
+            "requests": args.requests,
+            "statements": figures,
+        }
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else "")
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300, help="requests of the mix")
+    parser.add_argument("--json", action="store_true", help="only the JSON line")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(main(args))))
+
+
+if __name__ == "__main__":
+    cli()
