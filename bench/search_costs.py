@@ -108,7 +108,6 @@ async def time_statements(
     compiled = [statements(query) for query in requests]
     figures: dict[str, dict[str, float]] = {}
     async with pool.acquire() as conn:
-        await conn.execute("SET jit = off; SET work_mem = '32MB'")
         for name in compiled[0]:
             for _ in range(2):
                 timings = []

@@ -455,12 +455,13 @@ class PostgresEngine:
         await conn.execute(_UPSERT_PAYLOAD, encoded)
 
     async def search(self, query: EngineQuery) -> EngineResult:
-        """Run a search; when every word is required and nothing matches, any word will do."""
+        """Run a search; when every word is required and nothing matches, any word will do.
+
+        One round trip: the pool's connections already have JIT off and enough `work_mem`
+        (`service.db.pool.SERVER_SETTINGS`).
+        """
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                # JIT compilation costs more than it saves on these short queries, and the
-                # matches of a broad word must stay in memory.
-                await conn.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+            async with self._pool.acquire() as conn:
                 result = await self._run(conn, compile_search(query))
                 if result.total == 0 and len(expand(query.text)) > 1:
                     result = await self._run(conn, compile_search(query, match_any=True))
@@ -474,8 +475,7 @@ class PostgresEngine:
         One statement for every candidate an exact opening check needs to see.
         """
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                await conn.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+            async with self._pool.acquire() as conn:
                 compiled = compile_scan(query, limit)
                 rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
                 if not rows and len(expand(query.text)) > 1:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from search.backend import (
@@ -136,15 +137,25 @@ def count_facets(documents: Iterable[dict[str, Any]]) -> dict[str, dict[str, int
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=1024)
+def _stems(query: str) -> tuple[str, ...]:
+    """The beginnings of the query's words and synonyms that mark a word as found."""
+    return tuple(
+        sorted(
+            {
+                word[: max(4, len(word) - 2)]
+                for group in expand(query)
+                for phrase in group.alternatives
+                for word in phrase
+                if len(word) >= 3
+            }
+        )
+    )
+
+
 def highlight_text(text: str, query: str) -> str | None:
     """`text` with the words that match the query (or its synonyms, as prefixes) marked."""
-    stems = {
-        word[: max(4, len(word) - 2)]
-        for group in expand(query)
-        for phrase in group.alternatives
-        for word in phrase
-        if len(word) >= 3
-    }
+    stems = _stems(query)
     if not stems:
         return None
     found = False
@@ -152,7 +163,7 @@ def highlight_text(text: str, query: str) -> str | None:
     def mark(match: re.Match[str]) -> str:
         nonlocal found
         word = match.group(0)
-        if any(fold(word).startswith(stem) for stem in stems):
+        if fold(word).startswith(stems):
             found = True
             return f"{MARK_START}{word}{MARK_END}"
         return word

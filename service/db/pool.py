@@ -35,10 +35,32 @@ def resolve_url(settings: Settings) -> tuple[str, Any]:
     return start_embedded(settings.data_dir)
 
 
+# Every statement of the service is short: JIT compilation costs more than it saves. A broad
+# search keeps tens of thousands of matches in memory to rank them (search/postgres.py).
+SERVER_SETTINGS = {"jit": "off", "work_mem": "32MB"}
+
+
+async def _after_release(conn: asyncpg.Connection) -> None:
+    """Nothing to undo when a connection goes back to the pool, so no round trip for it.
+
+    asyncpg rolls back a transaction left open and forgets the connection's listeners on
+    its own; its default reset would also send `RESET ALL; UNLISTEN *; CLOSE ALL;` and
+    unlock advisory locks, but no code here leaves such state behind: settings are `SET
+    LOCAL`, locks are taken for a transaction (the migrations' one is released in
+    `finally`), whoever listens unlistens. A search then costs one round trip, not two.
+    """
+
+
 async def create_pool(url: str, *, max_size: int = 10) -> asyncpg.Pool:
-    """A pool whose connections decode json/jsonb with msgspec."""
+    """A pool whose connections decode json/jsonb with msgspec, with `SERVER_SETTINGS`."""
     pool = await asyncpg.create_pool(
-        url, min_size=1, max_size=max_size, init=_init_connection, command_timeout=60
+        url,
+        min_size=1,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=60,
+        server_settings=SERVER_SETTINGS,
+        reset=_after_release,
     )
     assert pool is not None
     return pool

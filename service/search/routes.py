@@ -272,8 +272,6 @@ async def answer_search(
         cached = runtime.cache.get(generation, key)
         if cached is not None:
             return _at_moment(cached, at)
-    if filters.themes:
-        await _check_themes(pool, filters.themes)
     # Facet counts do not depend on the page or, without a radius, on the point: other pages
     # and other places of the same search reuse them (counting is most of a broad search).
     facets_key = _facets_key(q, filters) if key is not None and not wants_open else None
@@ -288,6 +286,9 @@ async def answer_search(
         ),
         opening.is_open if wants_open else None,
     )
+    if answer.total == 0 and filters.themes:
+        # Only an empty answer can come from a theme that does not exist: say which.
+        await _check_themes(pool, filters.themes)
     cacheable = generation is not None and engine == runtime.preferred_engine
     if facets is None:
         facets = (answer.facets, answer.facets_exact)
