@@ -239,17 +239,21 @@ def _distance_sql(filters: SearchFilters, compiled: Compiled) -> str:
     )
 
 
-def tsquery_groups(groups: Sequence[TermGroup]) -> list[dict[str, list[str]]]:
-    """The query groups as `search_tsquery` takes them: to_tsquery alternatives, typo words."""
+def tsquery_groups(
+    groups: Sequence[TermGroup], *, as_typed: bool = False
+) -> list[dict[str, list[str]]]:
+    """The query groups as `search_tsquery` takes them: to_tsquery alternatives, typo words;
+    `as_typed`: only the words as they were typed, whole (no synonym, no typo correction,
+    no prefix)."""
     result = []
     for group in groups:
         alternatives = []
-        for index, phrase in enumerate(group.alternatives):
+        for index, phrase in enumerate(group.alternatives[:1] if as_typed else group.alternatives):
             terms = list(phrase)
-            if index == 0 and group.prefix:
+            if index == 0 and group.prefix and not as_typed:
                 terms[-1] += ":*"
             alternatives.append(" & ".join(terms))
-        fuzzy = [w for w in group.typed if len(w) >= 4 and not w.isdigit()]
+        fuzzy = [] if as_typed else [w for w in group.typed if len(w) >= 4 and not w.isdigit()]
         result.append({"alternatives": alternatives, "fuzzy": fuzzy})
     return result
 
@@ -257,12 +261,18 @@ def tsquery_groups(groups: Sequence[TermGroup]) -> list[dict[str, list[str]]]:
 # Where every word of the query is found ranks first (migration 011): all in the name (4),
 # all in the name, organisation and themes (3), all in those, the description and the place
 # (2), anywhere (1); `ts_rank` orders the documents of a tier. The query restricted to weights
-# (`search_weighted`) tells a document's tier at the cost of a match.
+# (`search_weighted`) tells a document's tier at the cost of a match. Within a tier, a name
+# made of the words as typed comes first ("colis": "Colis alimentaires" before "Aide
+# alimentaire", found through a synonym), as Meilisearch's `exactness` rule does; `ts_rank`
+# (at most 1) orders the rest.
 _TIER = (
     "(CASE WHEN d.tsv @@ query.qa THEN 4 WHEN d.tsv @@ query.qab THEN 3 "
     "WHEN d.tsv @@ query.qabc THEN 2 ELSE 1 END)"
 )
-_RANK = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q)"
+_RANK = (
+    "(2 * coalesce(d.tsv @@ query.typed_a, false)::int"
+    " + ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q))"
+)
 _MATCH = "query.q IS NOT NULL AND d.tsv @@ query.q"
 
 
@@ -306,13 +316,17 @@ def search_parts(query: EngineQuery, compiled: Compiled, match_any: bool = False
 
 
 def _text_cte(query: EngineQuery, compiled: Compiled, match_any: bool) -> str:
-    """The `query` CTE: the text query and the same restricted to the weights of each tier."""
-    groups = _encode(tsquery_groups(expand(query.text))).decode()
-    typed = f"search_tsquery({compiled.arg(groups)}::text::jsonb, "
+    """The `query` CTE: the text query, the same restricted to the weights of each tier, and
+    the words as typed restricted to the name."""
+    groups = expand(query.text)
+    everything = _encode(tsquery_groups(groups)).decode()
+    as_typed = _encode(tsquery_groups(groups, as_typed=True)).decode()
+    typed = f"search_tsquery({compiled.arg(everything)}::text::jsonb, "
     typed += f"{compiled.arg(match_any)}::boolean)"
     return (
         "query AS MATERIALIZED (SELECT q, search_weighted(q, 'A') AS qa, "
-        "search_weighted(q, 'AB') AS qab, search_weighted(q, 'ABC') AS qabc "
+        "search_weighted(q, 'AB') AS qab, search_weighted(q, 'ABC') AS qabc, "
+        f"search_weighted(search_tsquery({compiled.arg(as_typed)}::text::jsonb), 'A') AS typed_a "
         f"FROM (SELECT {typed} AS q) AS typed),"
     )
 

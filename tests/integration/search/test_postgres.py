@@ -119,6 +119,26 @@ async def test_words_in_the_name_rank_first_then_organisation_and_themes_then_th
     ]
 
 
+async def test_a_name_made_of_the_words_typed_comes_before_one_found_through_a_synonym(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    await catalogue.organisation()
+    # "colis" means "aide alimentaire" too (synonyms.json): both names are in the first tier.
+    await catalogue.service(
+        "Aide alimentaire d'urgence",
+        description="Aide alimentaire, aide alimentaire, aide alimentaire pour tous.",
+    )
+    await catalogue.service("Colis alimentaires", description="Le mardi.")
+    engine = PostgresEngine(pool)
+    await sync(pool, [engine], builder)
+    for text in ("colis", "colis "):  # the last word still being typed, and finished
+        result = await engine.search(EngineQuery(text=text))
+        assert [hit.document["name"] for hit in result.hits] == [
+            "Colis alimentaires",
+            "Aide alimentaire d'urgence",
+        ]
+
+
 @pytest.mark.parametrize(
     "text", ["colis", "sans abri", "logemant", "cpas ottignies", "epicerie sociale", "l'eau"]
 )
