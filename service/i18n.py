@@ -536,6 +536,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Aucun service répertorié.",
         "Geen diensten vermeld.",
     ),
+    "Or browse by theme:": (
+        "Ou parcourez les thèmes :",
+        "Of blader per thema:",
+    ),
+    "See the %(count)s services found without the filters": (
+        "Voir les %(count)s services trouvés sans les filtres",
+        "Bekijk de %(count)s diensten gevonden zonder de filters",
+    ),
+    "See the service found without the filters": (
+        "Voir le service trouvé sans les filtres",
+        "Bekijk de dienst gevonden zonder de filters",
+    ),
     "No service matches. Try other words or fewer filters.": (
         "Aucun service ne correspond. Essayez d'autres mots ou moins de filtres.",
         "Geen enkele dienst komt overeen. Probeer andere woorden of minder filters.",

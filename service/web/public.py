@@ -161,6 +161,10 @@ class SearchForm:
         wall = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=TZ)
         return wall.astimezone(UTC).astimezone(TZ), []
 
+    def without_filters(self) -> SearchForm:
+        """The same need (words and theme) and place to sort from, every other filter off."""
+        return SearchForm(q=self.q, theme=self.theme, lat=self.lat, lon=self.lon)
+
     def query_string(self, page: int) -> str:
         """This search's URL parameters, at another page."""
         params: list[tuple[str, str]] = [
@@ -239,6 +243,24 @@ async def run_search(
     except InvalidInput as error:
         return None, [e.field for e in error.errors]
     return answer, wrong
+
+
+async def _without_filters(
+    state: State,
+    form: SearchForm,
+    answer: SearchAnswer | None,
+    known_themes: set[str],
+    now: datetime,
+) -> tuple[SearchForm, int] | None:
+    """When filters left nothing, the same need without them and how many it finds: the
+    empty page then offers those instead of a dead end."""
+    if answer is None or answer.total or not (form.q or form.theme):
+        return None
+    relaxed = form.without_filters()
+    if relaxed == form:
+        return None
+    found, _ = await run_search(state, relaxed, known_themes, now)
+    return (relaxed, found.total) if found is not None and found.total else None
 
 
 def share_by_mail(
@@ -341,8 +363,10 @@ class PublicController(Controller):
         now = datetime.now(UTC).astimezone(TZ)
         answer: SearchAnswer | None = None
         wrong: list[str] = []
+        relaxed: tuple[SearchForm, int] | None = None
         if form.asked:
             answer, wrong = await run_search(state, form, known, now)
+            relaxed = await _without_filters(state, form, answer, known, now)
         pages = 0
         if answer is not None:
             pages = (answer.total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -354,6 +378,7 @@ class PublicController(Controller):
             "answer": answer,
             "moment": form.moment(now)[0],
             "wrong_fields": wrong,
+            "relaxed": relaxed,
             "pages": pages,
             "language": language_of(request),
         }

@@ -204,3 +204,30 @@ async def test_the_filters_fold_above_results_and_say_how_many_are_on(
     assert "<summary>Filters (2 on)</summary>" in page.text
     wrong = await client.get("/", params={"q": "colis", "age": "many"}, headers=english)
     assert '<details class="filters" open>' in wrong.text
+
+
+async def test_an_empty_search_offers_the_same_need_without_the_filters(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    narrowed = {"q": "colis", "language": "tr", "wheelchair": "1", "age": "30"}
+    page = await client.get("/", params=narrowed, headers=english)
+    assert "No service matches" in page.text
+    api = (await client.get("/api/v1/search", params={"q": "colis", "limit": 1})).json()
+    link = re.search(r'<a href="/\?([^"]*)">See the (\d+) services found without', page.text)
+    assert link is not None and int(link[2]) == api["total"] > 1
+    # The link keeps the words and leaves every filter out.
+    assert link[1] == "q=colis"
+    relaxed = await client.get("/?" + link[1], headers=english)
+    assert f"{api['total']} services found" in relaxed.text
+
+
+async def test_words_that_find_nothing_lead_to_the_themes(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    page = await client.get(
+        "/", params={"q": "zzyzx", "free": "1"}, headers={"Accept-Language": "en"}
+    )
+    assert "No service matches" in page.text
+    assert "without the filters" not in page.text
+    assert "Or browse by theme:" in page.text and 'href="/?theme=food"' in page.text
