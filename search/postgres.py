@@ -239,6 +239,11 @@ def _distance_sql(filters: SearchFilters, compiled: Compiled) -> str:
     )
 
 
+def typo_candidates(group: TermGroup) -> list[str]:
+    """The typed words that, missing from the lexicon, match their closest known words."""
+    return [word for word in group.typed if len(word) >= 4 and not word.isdigit()]
+
+
 def tsquery_groups(
     groups: Sequence[TermGroup], *, as_typed: bool = False
 ) -> list[dict[str, list[str]]]:
@@ -253,7 +258,7 @@ def tsquery_groups(
             if index == 0 and group.prefix and not as_typed:
                 terms[-1] += ":*"
             alternatives.append(" & ".join(terms))
-        fuzzy = [] if as_typed else [w for w in group.typed if len(w) >= 4 and not w.isdigit()]
+        fuzzy = [] if as_typed else typo_candidates(group)
         result.append({"alternatives": alternatives, "fuzzy": fuzzy})
     return result
 
@@ -430,6 +435,37 @@ _FACETS_SQL = """(
         GROUP BY f.facet
     ) AS by_facet
 )"""
+
+
+# What the typo correction of `search_tsquery` (migration 003) searches for instead of a word
+# that no document holds: here only the closest word, to tell the person.
+_CORRECTIONS = """
+SELECT t.word AS typed, near.word AS near
+FROM unnest($1::text[]) WITH ORDINALITY AS t(word, n)
+CROSS JOIN LATERAL (
+    SELECT l.word FROM search_lexicon l
+    WHERE l.word % t.word AND similarity(l.word, t.word) >= 0.4
+    ORDER BY similarity(l.word, t.word) DESC, l.word LIMIT 1
+) AS near
+WHERE NOT EXISTS (SELECT 1 FROM search_lexicon k WHERE k.word = t.word)
+ORDER BY t.n
+"""
+
+
+async def corrections(pool: asyncpg.Pool, text: str) -> list[tuple[str, str]]:
+    """The words of `text` that no document holds and no synonym explains, each with the
+    closest word documents hold (which the search looked for too), in the order typed."""
+    candidates = [
+        word
+        for group in expand(text)
+        if len(group.alternatives) == 1
+        for word in typo_candidates(group)
+    ]
+    if not candidates:
+        return []
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(_CORRECTIONS, candidates)
+    return [(row["typed"], row["near"]) for row in rows]
 
 
 class PostgresEngine:

@@ -536,6 +536,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Aucun service répertorié.",
         "Geen diensten vermeld.",
     ),
+    "Also searched for “%(near)s”, close to “%(typed)s”, which no service uses.": (
+        "Recherche aussi « %(near)s », proche de « %(typed)s », qu'aucun service n'utilise.",
+        "Ook gezocht naar „%(near)s”, dicht bij „%(typed)s”, dat geen enkele dienst gebruikt.",
+    ),
     "Or browse by theme:": (
         "Ou parcourez les thèmes :",
         "Of blader per thema:",

@@ -18,6 +18,7 @@ from litestar.response import Template
 
 from schemas.catalogue import Service
 from schemas.search import SearchAnswer
+from search.postgres import corrections
 from service.catalogue import organisations, places, services
 from service.catalogue.records import Q as CATALOGUE
 from service.catalogue.services import hours_of
@@ -364,9 +365,12 @@ class PublicController(Controller):
         answer: SearchAnswer | None = None
         wrong: list[str] = []
         relaxed: tuple[SearchForm, int] | None = None
+        corrected: list[tuple[str, str]] = []
         if form.asked:
             answer, wrong = await run_search(state, form, known, now)
             relaxed = await _without_filters(state, form, answer, known, now)
+            if answer is not None and answer.total and form.q:
+                corrected = await corrections(state.pool, form.q)
         pages = 0
         if answer is not None:
             pages = (answer.total + PAGE_SIZE - 1) // PAGE_SIZE
@@ -379,6 +383,7 @@ class PublicController(Controller):
             "moment": form.moment(now)[0],
             "wrong_fields": wrong,
             "relaxed": relaxed,
+            "corrected": corrected,
             "pages": pages,
             "language": language_of(request),
         }

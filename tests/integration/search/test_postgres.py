@@ -11,6 +11,7 @@ from search.backend import EngineQuery
 from search.documents import DocumentBuilder
 from search.postgres import PostgresEngine
 from search.results import count_facets
+from service.db.pool import create_pool
 from tests.integration.search.conftest import Catalogue, sync
 
 pytestmark = pytest.mark.asyncio
@@ -166,3 +167,15 @@ async def test_a_tier_is_the_same_by_weighted_query_and_by_filtered_vector(
         await conn.close()
     assert disagree == 0
     assert matched > 0
+
+
+async def test_corrections_name_the_word_searched_for_a_word_no_document_holds(
+    demo_url: str,
+) -> None:
+    pool = await create_pool(demo_url, max_size=1)
+    try:
+        assert await postgres.corrections(pool, "aide au logemant") == [("logemant", "logement")]
+        # Known words, words a synonym explains and short words are not corrections.
+        assert await postgres.corrections(pool, "logement daklozen sdf") == []
+    finally:
+        await pool.close()

@@ -231,3 +231,11 @@ async def test_words_that_find_nothing_lead_to_the_themes(
     assert "No service matches" in page.text
     assert "without the filters" not in page.text
     assert "Or browse by theme:" in page.text and 'href="/?theme=food"' in page.text
+
+
+async def test_a_corrected_word_is_said(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get("/", params={"q": "logemant"}, headers={"Accept-Language": "en"})
+    assert "services found" in page.text
+    assert "Also searched for “logement”, close to “logemant”" in page.text
+    exact = await client.get("/", params={"q": "logement"}, headers={"Accept-Language": "en"})
+    assert "Also searched for" not in exact.text
