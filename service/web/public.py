@@ -369,7 +369,8 @@ class PublicController(Controller):
         if form.asked:
             answer, wrong = await run_search(state, form, known, now)
             relaxed = await _without_filters(state, form, answer, known, now)
-            if answer is not None and answer.total and form.q:
+            # What PostgreSQL's typo correction did; Meilisearch's typo tolerance is its own.
+            if answer is not None and answer.total and form.q and answer.engine == "postgres":
                 corrected = await corrections(state.pool, form.q)
         pages = 0
         if answer is not None:
