@@ -21,6 +21,22 @@ LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 
 # English message id -> French, Dutch.
 _MESSAGES: dict[str, tuple[str, str]] = {
+    "Show by status": (
+        "Afficher par statut",
+        "Tonen per status",
+    ),
+    "All": (
+        "Toutes",
+        "Alle",
+    ),
+    "Pages of referrals": (
+        "Pages d'orientations",
+        "Pagina's met doorverwijzingen",
+    ),
+    "No referral with this status.": (
+        "Aucune orientation avec ce statut.",
+        "Geen doorverwijzing met deze status.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),
@@ -869,10 +885,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "Temporarily closed": (
         "Temporairement fermé",
         "Tijdelijk gesloten",
-    ),
-    "The %(count)s most recent are shown.": (
-        "Les %(count)s plus récentes sont affichées.",
-        "De %(count)s recentste worden getoond.",
     ),
     "The form now shows the hours as they are saved. Check them and save your change again.": (
         "Le formulaire montre maintenant l'horaire tel qu'il est enregistré. Vérifiez-le et "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from datetime import UTC, datetime
 from typing import Any, get_args
+from urllib.parse import urlencode
 from uuid import UUID
 
 import msgspec
@@ -26,7 +27,7 @@ from service.referrals import referrals
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
 from service.search.routes import answer_search, filters_from
-from service.web.templating import SPOKEN_LANGUAGES
+from service.web.templating import SPOKEN_LANGUAGES, STATUS
 from service.web.workspace_common import (
     decoding_errors,
     field_errors,
@@ -88,6 +89,13 @@ def allowed_actions(referral: Referral, identity: Any) -> list[str]:
     ]
 
 
+def _list_link(box: str, status: str | None, page: int = 1) -> str:
+    """The referral list's URL for a box, a status (None: all) and a page."""
+    values = {"box": box, "status": status, "page": page if page > 1 else None}
+    query = urlencode({k: v for k, v in values.items() if v is not None})
+    return f"/workspace/referrals?{query}"
+
+
 class WorkspaceReferralsController(Controller):
     """Refer someone, follow the organisation's referrals, answer them."""
 
@@ -102,17 +110,34 @@ class WorkspaceReferralsController(Controller):
         """Received (inbox) or sent (outbox) by the person's organisations, newest first."""
         if identity is None:
             return login_redirect(request)
-        box = "outbox" if request.query_params.get("box") == "outbox" else "inbox"
+        params = request.query_params
+        box = "outbox" if params.get("box") == "outbox" else "inbox"
+        status = params.get("status") if params.get("status") in STATUS else None
+        try:
+            number = max(1, min(1000, int(params.get("page") or 1)))
+        except ValueError:
+            number = 1
         listed = await referrals.list_page(
             conn,
             identity,
             box=box,  # type: ignore[arg-type]
-            status=None,
+            status=status,  # type: ignore[arg-type]
             organisation_id=None,
             limit=LIST_SIZE,
-            offset=0,
+            offset=(number - 1) * LIST_SIZE,
         )
-        return page("referrals.html", {"box": box, "referrals": listed})
+        pages = max(1, -(-listed.total // LIST_SIZE))
+        return page(
+            "referrals.html",
+            {
+                "box": box,
+                "status": status,
+                "referrals": listed,
+                "page_number": number,
+                "pages": pages,
+                "link": lambda **change: _list_link(**{"box": box, "status": status, **change}),
+            },
+        )
 
     @get("/referrals/{referral_id:uuid}", operation_id="referralWorkspacePage")
     async def referral_page(

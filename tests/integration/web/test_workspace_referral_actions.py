@@ -207,3 +207,44 @@ async def test_the_two_sides_exchange_messages_on_the_referral_page(
         token = csrf_of((await outsider.get("/workspace/logout")).text)
         refused = await outsider.post(f"{path}/messages", data={"csrf_token": token, "text": "?"})
         assert refused.status_code == 404
+
+
+async def test_the_lists_page_through_referrals_and_show_one_status(
+    base_url: str, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.web import workspace_referrals
+
+    monkeypatch.setattr(workspace_referrals, "LIST_SIZE", 2)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        paths = [await _refer(worker, demo) for _ in range(3)]
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+            await sign_in(receiver, demo.receiver)
+            page = await receiver.get(paths[0])
+            version = re.search(r'name="version" value="(\d+)"', page.text)
+            assert version is not None
+            accepted = await receiver.post(
+                f"{paths[0]}/accept",
+                data={"csrf_token": csrf_of(page.text), "version": version[1]},
+            )
+            assert accepted.status_code == 303
+
+        first = await worker.get("/workspace/referrals?box=outbox")
+        assert "Page 1 of 2" in first.text or "Page 1 sur 2" in first.text
+        # Newest first: the last two on the first page, the oldest on the second.
+        assert paths[2] in first.text and paths[1] in first.text and paths[0] not in first.text
+        following = re.search(r'href="(/workspace/referrals\?[^"]*)" rel="next"', first.text)
+        assert following is not None
+        second = await worker.get(following[1].replace("&amp;", "&"))
+        assert paths[0] in second.text and paths[2] not in second.text
+        assert 'rel="prev"' in second.text
+
+        accepted_only = await worker.get("/workspace/referrals?box=outbox&status=accepted")
+        assert paths[0] in accepted_only.text and paths[1] not in accepted_only.text
+        assert 'aria-current="page">' in accepted_only.text
+        assert 'rel="next"' not in accepted_only.text
+        none = await worker.get("/workspace/referrals?box=outbox&status=expired")
+        assert paths[0] not in none.text and "/workspace/referrals/" not in none.text
+        # A status or a page that makes no sense shows the whole first page.
+        odd = await worker.get("/workspace/referrals?box=outbox&status=nope&page=zz")
+        assert odd.status_code == 200 and paths[2] in odd.text
