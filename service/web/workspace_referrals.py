@@ -127,6 +127,9 @@ class WorkspaceReferralsController(Controller):
             offset=(number - 1) * LIST_SIZE,
         )
         pages = max(1, -(-listed.total // LIST_SIZE))
+        if number > pages:
+            # Past the last page (an old link, fewer referrals now): show the last one.
+            return Redirect(_list_link(box, status, pages), status_code=303)
         return page(
             "referrals.html",
             {

@@ -248,3 +248,6 @@ async def test_the_lists_page_through_referrals_and_show_one_status(
         # A status or a page that makes no sense shows the whole first page.
         odd = await worker.get("/workspace/referrals?box=outbox&status=nope&page=zz")
         assert odd.status_code == 200 and paths[2] in odd.text
+        beyond = await worker.get("/workspace/referrals?box=outbox&page=7")
+        assert beyond.status_code == 303
+        assert beyond.headers["location"] == "/workspace/referrals?box=outbox&page=2"
