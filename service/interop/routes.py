@@ -16,11 +16,13 @@ from service.web_common import Conn
 
 PROFILE = "https://docs.openreferral.org/en/latest/hsds/"
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
+"""Beyond any catalogue: past it, the offset would not fit the database's integers."""
 
 
 def _paging(page: int, per_page: int) -> tuple[int, int]:
-    if page < 1:
-        raise invalid("page", "must be 1 or more")
+    if not 1 <= page <= MAX_PAGE:
+        raise invalid("page", f"must be between 1 and {MAX_PAGE}")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise invalid("per_page", f"must be between 1 and {MAX_PER_PAGE}")
     return page, per_page
