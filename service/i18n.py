@@ -37,6 +37,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Aucune orientation avec ce statut.",
         "Geen doorverwijzing met deze status.",
     ),
+    "Other services for the same need": (
+        "Autres services pour le même besoin",
+        "Andere diensten voor dezelfde nood",
+    ),
+    "Nearest to this service first.": (
+        "Les plus proches de ce service d'abord.",
+        "De dichtstbijzijnde bij deze dienst eerst.",
+    ),
+    "See other services for the same need": (
+        "Voir d'autres services pour le même besoin",
+        "Andere diensten voor dezelfde nood bekijken",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

@@ -17,7 +17,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from schemas.catalogue import Service
-from schemas.search import SearchAnswer
+from schemas.search import SearchAnswer, SearchItem
 from search.postgres import corrections
 from service.catalogue import organisations, places, services
 from service.catalogue.records import Q as CATALOGUE
@@ -264,6 +264,57 @@ async def _without_filters(
     return (relaxed, found.total) if found is not None and found.total else None
 
 
+ALTERNATIVES = 4
+"""How many other services for the same need a service page suggests."""
+
+
+async def alternatives(
+    state: State, service: Service, held_at: list[dict[str, Any]], now: datetime
+) -> list[SearchItem]:
+    """Other active services for the same need (the service's most precise theme), nearest
+    to its first place first: where to send someone when this one is full, closed or not
+    the right fit. The directory's own search, so the same as searching that theme there."""
+    theme = next((t for t in service.themes if "." in t), None) or next(iter(service.themes), None)
+    if theme is None:
+        return []
+    point = next(
+        (
+            (entry["place"].latitude, entry["place"].longitude)
+            for entry in held_at
+            if entry["place"].latitude is not None and entry["place"].longitude is not None
+        ),
+        (None, None),
+    )
+    filters = filters_from(
+        theme=[theme],
+        type_=None,
+        commune=None,
+        section=None,
+        age=None,
+        gender=None,
+        situation=None,
+        free=None,
+        walk_in=None,
+        unconditional=None,
+        language=None,
+        wheelchair=None,
+        open_at=None,
+        lat=point[0],
+        lon=point[1],
+        radius_km=None,
+    )
+    answer = await answer_search(
+        state, "", filters, at=now, wants_open=False, limit=3 * ALTERNATIVES, offset=0
+    )
+    chosen: list[SearchItem] = []
+    seen = {str(service.id)}
+    for item in answer.items:
+        if item.service_id not in seen and item.status == "active":
+            seen.add(item.service_id)
+            chosen.append(item)
+    return chosen[:ALTERNATIVES]
+
+
 def share_by_mail(
     service: Service, organisation: str, held_at: list[dict[str, Any]], page_url: str
 ) -> str:
@@ -418,6 +469,8 @@ class PublicController(Controller):
             )
         page_url = f"{request.app.state.settings.public_url.rstrip('/')}/services/{service.id}"
         context = {
+            "alternatives": await alternatives(request.app.state, service, held_at, now),
+            "moment": None,
             "service": service,
             "organisation": organisation,
             "held_at": held_at,

@@ -239,3 +239,40 @@ async def test_a_corrected_word_is_said(client: httpx.AsyncClient, demo: Demo) -
     assert "Also searched for “logement”, close to “logemant”" in page.text
     exact = await client.get("/", params={"q": "logement"}, headers={"Accept-Language": "en"})
     assert "Also searched for" not in exact.text
+
+
+async def test_a_service_page_suggests_other_services_for_the_same_need(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    service = (await client.get(f"/api/v1/services/{demo.service_id}")).json()
+    theme = next(t for t in service["themes"] if "." in t)
+    place = (await client.get(f"/api/v1/places/{demo.place_id}")).json()
+    nearest = (
+        await client.get(
+            "/api/v1/search",
+            params={"theme": theme, "lat": place["latitude"], "lon": place["longitude"]},
+        )
+    ).json()
+    others: list[str] = []
+    for item in nearest["items"]:
+        if item["service_id"] not in [str(demo.service_id), *others]:
+            others.append(item["service_id"])
+    assert others, "the demo has several services for this need"
+
+    page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "en"})
+    section = page.text.split('id="alternatives"')[1]
+    links = re.findall(r'href="/services/([0-9a-f-]{36})"', section)
+    assert links == others[:4]
+    assert "Nearest to this service first." in section
+
+
+async def test_a_full_service_points_to_the_alternatives(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    english = {"Accept-Language": "en"}
+    for capacity, pointed in (("available", False), ("full", True)):
+        await pool.execute(
+            "UPDATE service SET capacity_status = $2 WHERE id = $1", demo.service_id, capacity
+        )
+        page = await client.get(f"/services/{demo.service_id}", headers=english)
+        assert ('href="#alternatives"' in page.text) is pointed, capacity
