@@ -49,6 +49,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Voir d'autres services pour le même besoin",
         "Andere diensten voor dezelfde nood bekijken",
     ),
+    "This service says it is full: the referral may be declined.": (
+        "Ce service indique qu'il est complet : l'orientation pourrait être refusée.",
+        "Deze dienst meldt dat hij volzet is: de doorverwijzing kan geweigerd worden.",
+    ),
+    "This service says it has few places left.": (
+        "Ce service indique qu'il lui reste peu de places.",
+        "Deze dienst meldt dat er nog weinig plaatsen zijn.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

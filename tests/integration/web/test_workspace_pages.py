@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import asyncpg
 import httpx
 import pytest
 
@@ -216,3 +217,26 @@ async def test_decline_needs_a_reason_and_the_sender_cancels(base_url: str, demo
         assert "No capacity" in after.text and "Plus de colis" in after.text
         unknown = await receiver.post(f"{first}/explode", data={"csrf_token": token})
         assert unknown.status_code == 404
+
+
+async def test_the_refer_form_warns_when_the_service_is_full(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        form_path = f"/workspace/refer?service_id={demo.service_id}"
+        for capacity, warning in (
+            ("available", None),
+            ("limited", "few places left"),
+            ("full", "the referral may be declined"),
+        ):
+            await pool.execute(
+                "UPDATE service SET capacity_status = $2 WHERE id = $1", demo.service_id, capacity
+            )
+            form = await worker.get(form_path, headers={"Accept-Language": "en"})
+            assert form.status_code == 200
+            if warning is None:
+                assert 'class="banner"' not in form.text
+            else:
+                assert warning in form.text
+        assert f'href="/services/{demo.service_id}#alternatives"' in form.text
