@@ -57,6 +57,76 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Ce service indique qu'il lui reste peu de places.",
         "Deze dienst meldt dat er nog weinig plaatsen zijn.",
     ),
+    "Day by day": (
+        "Jour par jour",
+        "Dag per dag",
+    ),
+    "As text, in the OpenStreetMap format (for monthly rules, seasons, night hours)": (
+        (
+            "En texte, au format OpenStreetMap (pour les règles mensuelles, les saisons, les "
+            "heures de nuit)"
+        ),
+        "Als tekst, in het OpenStreetMap-formaat (voor maandelijkse regels, seizoenen, nachturen)",
+    ),
+    (
+        "These hours use rules that the day-by-day form cannot show: change them as text, or "
+        "choose “Day by day” and enter the whole week again."
+    ): (
+        (
+            "Ces horaires utilisent des règles que le formulaire jour par jour ne peut pas montrer "
+            ": modifiez-les en texte, ou choisissez « Jour par jour » et encodez à nouveau toute "
+            "la semaine."
+        ),
+        (
+            "Deze openingsuren gebruiken regels die het formulier dag per dag niet kan tonen: "
+            "wijzig ze als tekst, of kies „Dag per dag” en vul de hele week opnieuw in."
+        ),
+    ),
+    (
+        "Brussels time. A day left empty is closed; leave every day empty if the hours are not "
+        "known (by appointment, for instance)."
+    ): (
+        (
+            "Heure de Bruxelles. Un jour laissé vide est fermé ; laissez tous les jours vides si "
+            "les horaires ne sont pas connus (sur rendez-vous, par exemple)."
+        ),
+        (
+            "Brusselse tijd. Een lege dag is gesloten; laat alle dagen leeg als de uren niet "
+            "gekend zijn (op afspraak, bijvoorbeeld)."
+        ),
+    ),
+    "Opens": (
+        "Ouvre",
+        "Opent",
+    ),
+    "Closes": (
+        "Ferme",
+        "Sluit",
+    ),
+    "Opens again": (
+        "Rouvre",
+        "Opent opnieuw",
+    ),
+    "Closed on public holidays": (
+        "Fermé les jours fériés",
+        "Gesloten op feestdagen",
+    ),
+    "As text": (
+        "En texte",
+        "Als tekst",
+    ),
+    "Enter a time such as 09:30.": (
+        "Indiquez une heure comme 09:30.",
+        "Geef een uur in zoals 09:30.",
+    ),
+    "The closing time must come after the opening time.": (
+        "L'heure de fermeture doit suivre l'heure d'ouverture.",
+        "Het sluitingsuur moet na het openingsuur komen.",
+    ),
+    "The second opening must start after the first one closes.": (
+        "La deuxième ouverture doit commencer après la fin de la première.",
+        "De tweede opening moet beginnen nadat de eerste sluit.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

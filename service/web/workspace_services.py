@@ -24,8 +24,10 @@ from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
+from service.hours.week import DAYS, SLOTS, Week, is_time, read_week, week_text
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
+from service.web.templating import WEEKDAYS
 from service.web.workspace_common import (
     BAD_DATE,
     decoding_errors,
@@ -41,6 +43,11 @@ from service.web_common import Caller, Conn
 Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
+BAD_TIME = "Enter a time such as 09:30."
+CLOSES_BEFORE_OPENS = "The closing time must come after the opening time."
+OVERLAPS = "The second opening must start after the first one closes."
+WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
+"""What the hours page needs to draw the day-by-day fields."""
 
 
 async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
@@ -77,9 +84,66 @@ def _place_of(service: Service, place_id: UUID) -> tuple[int, Any] | None:
     return None
 
 
+def _week_fields(week: Week | None) -> dict[str, Any]:
+    """The day-by-day fields of a week (all empty when None), as the form names them."""
+    fields: dict[str, Any] = {"week-holidays": bool(week and week.holidays_closed)}
+    for index, code in enumerate(DAYS):
+        ranges = week.days[index] if week else ()
+        for slot in range(SLOTS):
+            opens, closes = ranges[slot] if slot < len(ranges) else ("", "")
+            fields[f"week-{code.lower()}-{slot}-opens"] = opens
+            fields[f"week-{code.lower()}-{slot}-closes"] = closes
+    return fields
+
+
+def _week_from(form: dict[str, str]) -> tuple[Week | None, dict[str, str], dict[str, Any]]:
+    """The week the day-by-day fields describe (None when one is wrong), the errors by
+    field, and the fields as typed."""
+    typed: dict[str, Any] = {"week-holidays": form.get("week-holidays") == "1"}
+    errors: dict[str, str] = {}
+    days = []
+    for code in DAYS:
+        ranges: list[tuple[str, str]] = []
+        for slot in range(SLOTS):
+            names = (f"week-{code.lower()}-{slot}-opens", f"week-{code.lower()}-{slot}-closes")
+            # Some browsers send seconds with a time field.
+            opens, closes = (_minutes_only(form.get(name, "").strip()) for name in names)
+            typed[names[0]], typed[names[1]] = opens, closes
+            if not (opens or closes):
+                continue
+            wrong = [
+                name
+                for name, value in zip(names, (opens, closes), strict=True)
+                if not is_time(value) or (name == names[0] and value == "24:00")
+            ]
+            for name in wrong:
+                errors[name] = BAD_TIME
+            if wrong:
+                continue
+            if not opens < closes:
+                errors[names[1]] = CLOSES_BEFORE_OPENS
+            elif ranges and opens < ranges[-1][1]:
+                errors[names[0]] = OVERLAPS
+            else:
+                ranges.append((opens, closes))
+        days.append(tuple(ranges))
+    if errors:
+        return None, errors, typed
+    return Week(days=tuple(days), holidays_closed=typed["week-holidays"]), errors, typed
+
+
+def _minutes_only(text: str) -> str:
+    return text[:5] if len(text) == 8 and text[5] == ":" else text
+
+
 def _hours_form_of(held: Any) -> dict[str, Any]:
-    """The form's values from the stored hours at a place."""
+    """The form's values from the stored hours at a place: day by day when they are a plain
+    week, else as the expression."""
+    week = read_week(held.opening_hours)
     return {
+        "editor": "week" if week is not None else "text",
+        "plain": week is not None,
+        **_week_fields(week),
         "opening_hours": held.opening_hours or "",
         "hours_note": held.hours_note,
         "exceptions": [
@@ -111,6 +175,8 @@ def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
         )
         index += 1
     return {
+        "editor": "week" if form.get("editor") == "week" else "text",
+        "plain": True,
         "opening_hours": form.get("opening_hours", "").strip(),
         "hours_note": form.get("hours_note", "").strip(),
         "exceptions": rows,
@@ -232,6 +298,7 @@ class WorkspaceServicesController(Controller):
             "errors": {},
             "saved": request.query_params.get("saved") == "1",
             "blank_rows": BLANK_EXCEPTION_ROWS,
+            **WEEK_FORM,
         }
         return page("hours.html", context)
 
@@ -258,6 +325,12 @@ class WorkspaceServicesController(Controller):
         form = await read_form(request)
         values = _hours_form_from(form)
         kept, errors, rename = _exceptions_in(values)
+        week, week_errors, typed = _week_from(form)
+        values.update(typed)
+        if values["editor"] == "week":
+            errors.update(week_errors)
+            if week is not None:
+                values["opening_hours"] = week_text(week)
         rename[f"places[{position}].opening_hours"] = "opening_hours"
         rename[f"places[{position}].hours_note"] = "hours_note"
         for api_name, form_name in list(rename.items()):
@@ -270,6 +343,7 @@ class WorkspaceServicesController(Controller):
             "errors": errors,
             "saved": False,
             "blank_rows": 0,
+            **WEEK_FORM,
         }
         if errors:
             return page("hours.html", context, 422)

@@ -131,7 +131,8 @@ async def test_editor_sets_capacity_edits_hours_and_the_service(
 
         await card.get_by_role("link", name=re.compile("Modifier l'horaire")).first.click()
         await page.wait_for_url(re.compile(r"/hours$"))
-        field = page.get_by_label("Horaire habituel")
+        await page.get_by_label(re.compile("^En texte, au format")).check()
+        field = page.locator("#opening_hours")
         await field.fill("Mo-Fr 9h-12h")
         await page.get_by_role("button", name="Enregistrer l'horaire").click()
         error = page.locator("#opening_hours-error")
@@ -139,12 +140,23 @@ async def test_editor_sets_capacity_edits_hours_and_the_service(
         assert await field.get_attribute("aria-invalid") == "true"
         assert await severe_violations(page) == []
 
-        await page.get_by_label("Horaire habituel").fill("Mo-Fr 09:00-12:00,13:30-16:00; PH off")
+        # Day by day, as most associations will: Monday to Friday, two openings a day.
+        await page.get_by_label("Jour par jour").check()
+        for day in ("mo", "tu", "we", "th", "fr"):
+            for slot, (opens, closes) in enumerate((("09:00", "12:00"), ("13:30", "16:00"))):
+                await page.locator(f"#week-{day}-{slot}-opens").fill(opens)
+                await page.locator(f"#week-{day}-{slot}-closes").fill(closes)
+        for day in ("sa", "su"):
+            for slot in range(2):
+                await page.locator(f"#week-{day}-{slot}-opens").fill("")
+                await page.locator(f"#week-{day}-{slot}-closes").fill("")
+        await page.get_by_label("Fermé les jours fériés").check()
+        assert await severe_violations(page) == []
         await page.get_by_role("button", name="Enregistrer l'horaire").click()
         await page.wait_for_url(re.compile(r"saved=1"))
         assert await page.get_by_role("status").first.inner_text() == "Enregistré."
         assert (
-            await page.get_by_label("Horaire habituel").input_value()
+            await page.locator("#opening_hours").input_value()
             == "Mo-Fr 09:00-12:00,13:30-16:00; PH off"
         )
 

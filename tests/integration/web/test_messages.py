@@ -15,6 +15,7 @@ from service.web import (
     workspace_edit,
     workspace_network,
     workspace_referrals,
+    workspace_services,
     workspace_team,
 )
 
@@ -86,6 +87,9 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_team.ALREADY_A_MEMBER,
         workspace_team.LAST_ADMIN,
         workspace_network.NOT_A_COORDINATOR,
+        workspace_services.BAD_TIME,
+        workspace_services.CLOSES_BEFORE_OPENS,
+        workspace_services.OVERLAPS,
     }
     missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
     assert missing == []

@@ -240,3 +240,70 @@ async def test_the_refer_form_warns_when_the_service_is_full(
             else:
                 assert warning in form.text
         assert f'href="/services/{demo.service_id}#alternatives"' in form.text
+
+
+async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
+    path = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = await browser.get(path, headers=english)
+        version = re.search(r'name="version" value="(\d+)"', form.text)
+        assert version is not None
+        base = {"csrf_token": csrf_of(form.text), "version": version[1], "hours_note": ""}
+        week = {
+            **{f"week-{day}-0-opens": "09:00" for day in ("mo", "tu", "we", "th", "fr")},
+            **{f"week-{day}-0-closes": "12:00" for day in ("mo", "tu", "we", "th", "fr")},
+            **{f"week-{day}-1-opens": "13:30" for day in ("mo", "tu", "we", "th", "fr")},
+            **{f"week-{day}-1-closes": "16:00" for day in ("mo", "tu", "we", "th", "fr")},
+            "week-sa-0-opens": "09:00:00",  # some browsers send seconds
+            "week-sa-0-closes": "12:00",
+            "week-holidays": "1",
+            # What the text field still holds is not what is saved: the week is.
+            "opening_hours": "Mo 10:00-11:00",
+        }
+
+        wrong = await browser.post(
+            path,
+            data={
+                **base,
+                **week,
+                "editor": "week",
+                "week-su-0-opens": "14:00",
+                "week-su-0-closes": "11:00",
+                "week-we-1-opens": "11:00",
+                "week-tu-0-closes": "9h",
+            },
+            headers=english,
+        )
+        assert wrong.status_code == 422
+        for field in ("week-su-0-closes", "week-we-1-opens", "week-tu-0-closes"):
+            assert f'id="{field}-error"' in wrong.text
+        assert "The closing time must come after the opening time." in wrong.text
+        # Nothing was saved, and the form keeps what was typed.
+        assert 'value="14:00"' in wrong.text
+
+        saved = await browser.post(path, data={**base, **week, "editor": "week"})
+        assert saved.status_code == 303, saved.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == ("Mo-Fr 09:00-12:00,13:30-16:00; Sa 09:00-12:00; PH off")
+
+        again = await browser.get(path, headers=english)
+        assert 'name="editor" value="week" checked' in again.text
+        assert 'name="week-fr-1-closes" type="time" value="16:00"' in again.text
+        assert 'name="week-holidays" value="1" checked' in again.text
+
+        # Hours the week cannot show are offered as text, and saved as typed.
+        version = re.search(r'name="version" value="(\d+)"', again.text)
+        assert version is not None
+        monthly = {
+            **base,
+            "version": version[1],
+            "editor": "text",
+            "opening_hours": "Mo[1] 09:00-12:00",
+        }
+        assert (await browser.post(path, data=monthly)).status_code == 303
+        text = await browser.get(path, headers=english)
+        assert 'name="editor" value="text" checked' in text.text
+        assert "cannot show" in text.text

@@ -1,0 +1,123 @@
+"""Regular hours as a plain week, for people who do not write OpenStreetMap expressions.
+
+Most places open the same hours every week: on each day, up to `SLOTS` time ranges, and
+closed or not on public holidays. `read_week` recognises such an expression and `week_text`
+writes one, consecutive days with the same ranges grouped ("Mo-Fr 09:00-12:00,13:30-16:00;
+Sa 09:00-12:00; PH off"). Anything richer (monthly rules, overnight hours, seasons, 24/7)
+is left to the expression itself: `read_week` returns None for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+SLOTS = 2
+"""Time ranges a day can have in the plain week (morning and afternoon)."""
+
+Range = tuple[str, str]
+
+_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+_RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
+_RULE = re.compile(r"^([A-Za-z,-]+)\s+(.+)$")
+
+
+@dataclass(frozen=True)
+class Week:
+    """Each day's opening ranges (Monday first), and whether public holidays are closed."""
+
+    days: tuple[tuple[Range, ...], ...]
+    holidays_closed: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """No opening on any day: hours not known, rather than closed all week."""
+        return not any(self.days)
+
+
+def is_time(text: str) -> bool:
+    """Whether `text` is a time of day as HH:MM (24:00 for the end of the day)."""
+    return bool(_TIME.match(text))
+
+
+def valid_day(ranges: tuple[Range, ...]) -> bool:
+    """Ranges in order, each closing after it opens, none overlapping the next."""
+    previous_end = ""
+    for start, end in ranges:
+        if not (is_time(start) and is_time(end)) or start == "24:00" or not start < end:
+            return False
+        if previous_end and start < previous_end:
+            return False
+        previous_end = end
+    return len(ranges) <= SLOTS
+
+
+def _days_of(spec: str) -> list[int] | None:
+    chosen: list[int] = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            return None
+        start, stop = DAYS.index(first), DAYS.index(last or first)
+        if stop < start:
+            return None  # a week that wraps (Sa-Mo): left to the expression
+        chosen.extend(range(start, stop + 1))
+    return chosen
+
+
+def _ranges_of(spec: str) -> tuple[Range, ...] | None:
+    if spec == "off":
+        return ()
+    ranges = []
+    for part in spec.split(","):
+        found = _RANGE.match(part.strip())
+        if found is None:
+            return None
+        ranges.append((found[1], found[2]))
+    result = tuple(ranges)
+    return result if valid_day(result) else None
+
+
+def read_week(expression: str | None) -> Week | None:
+    """The expression as a plain week, or None when it says more than one can show."""
+    if not expression or not expression.strip():
+        return Week(days=((),) * len(DAYS))
+    days: list[tuple[Range, ...] | None] = [None] * len(DAYS)
+    holidays_closed = False
+    rules = [rule.strip() for rule in expression.strip().rstrip(";").split(";")]
+    for index, rule in enumerate(rules):
+        if rule == "PH off" and index == len(rules) - 1:
+            holidays_closed = True
+            continue
+        found = _RULE.match(rule)
+        if found is None:
+            return None
+        chosen, ranges = _days_of(found[1]), _ranges_of(found[2])
+        if chosen is None or ranges is None:
+            return None
+        for day in chosen:
+            if days[day] is not None:
+                return None  # a later rule overriding an earlier one: left to the expression
+            days[day] = ranges
+    return Week(days=tuple(d or () for d in days), holidays_closed=holidays_closed)
+
+
+def week_text(week: Week) -> str:
+    """The week as an OpenStreetMap expression; empty when no day has hours."""
+    if week.empty:
+        return ""
+    rules = []
+    day = 0
+    while day < len(DAYS):
+        ranges = week.days[day]
+        last = day
+        while last + 1 < len(DAYS) and week.days[last + 1] == ranges:
+            last += 1
+        if ranges:
+            days = DAYS[day] if last == day else f"{DAYS[day]}-{DAYS[last]}"
+            rules.append(f"{days} {','.join(f'{start}-{end}' for start, end in ranges)}")
+        day = last + 1
+    if week.holidays_closed:
+        rules.append("PH off")
+    return "; ".join(rules)

@@ -1,0 +1,116 @@
+"""Regular hours as a plain week: what is recognised, what is written, and that it means the
+same to the catalogue's own evaluation."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from service.hours import TZ, Hours
+from service.hours.week import DAYS, SLOTS, Week, read_week, valid_day, week_text
+
+CLOSED = ((),) * 7
+
+
+def week(*days: tuple[tuple[str, str], ...], holidays_closed: bool = False) -> Week:
+    return Week(days=tuple(days), holidays_closed=holidays_closed)
+
+
+def test_a_common_week_is_read_day_by_day() -> None:
+    read = read_week("Mo-Fr 09:00-12:00,13:30-16:00; Sa 09:00-12:00; PH off")
+    office = (("09:00", "12:00"), ("13:30", "16:00"))
+    assert read == week(*[office] * 5, (("09:00", "12:00"),), (), holidays_closed=True)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("Mo,We,Fr 10:00-12:00", ["10:00-12:00", "", "10:00-12:00", "", "10:00-12:00", "", ""]),
+        ("Mo-Fr 08:30-12:00, 13:00-16:30; Sa off", ["08:30-12:00,13:00-16:30"] * 5 + ["", ""]),
+        ("Su 20:00-24:00", ["", "", "", "", "", "", "20:00-24:00"]),
+        ("Tu 09:00-11:00;", ["", "09:00-11:00", "", "", "", "", ""]),
+    ],
+)
+def test_variants_of_the_plain_week(expression: str, expected: list[str]) -> None:
+    read = read_week(expression)
+    assert read is not None
+    assert [",".join(f"{a}-{b}" for a, b in day) for day in read.days] == expected
+
+
+def test_no_hours_is_an_empty_week_that_writes_back_as_no_hours() -> None:
+    for nothing in (None, "", "  "):
+        assert read_week(nothing) == Week(days=CLOSED)
+    assert Week(days=CLOSED).empty and week_text(Week(days=CLOSED, holidays_closed=True)) == ""
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "24/7",
+        "Mo-Fr 20:00-08:00",  # overnight
+        "Mo[1] 09:00-12:00",  # the first Monday of the month
+        "Jan-Jun Mo 09:00-12:00",  # seasons
+        "Sa-Mo 10:00-12:00",  # a range that wraps the week
+        "Mo 09:00-12:00; Mo 14:00-16:00",  # a later rule overriding an earlier one
+        "Mo 08:00-09:00,10:00-11:00,12:00-13:00",  # more ranges than the form has
+        "PH off; Mo 09:00-12:00",
+        "Mo 12:00-09:00",
+        "Mo 09:00-12:00,11:00-13:00",  # overlapping
+        "mo 09:00-12:00",
+        "Mo 9:00-12:00",
+    ],
+)
+def test_richer_expressions_are_left_as_they_are(expression: str) -> None:
+    assert read_week(expression) is None
+
+
+def test_consecutive_days_with_the_same_hours_are_grouped() -> None:
+    morning = (("09:00", "12:00"),)
+    assert week_text(week(*[morning] * 5, (), ())) == "Mo-Fr 09:00-12:00"
+    assert (
+        week_text(week(morning, morning, (), morning, (), (), morning, holidays_closed=True))
+        == "Mo-Tu 09:00-12:00; Th 09:00-12:00; Su 09:00-12:00; PH off"
+    )
+
+
+def test_a_day_is_valid_when_its_ranges_are_in_order() -> None:
+    assert valid_day((("09:00", "12:00"), ("12:00", "16:00")))
+    assert not valid_day((("09:00", "12:00"), ("11:59", "16:00")))
+    assert not valid_day((("24:00", "24:00"),))
+    assert not valid_day((("08:00", "07:00"),))
+    assert not valid_day((("08:00", "09:00"),) * (SLOTS + 1))
+
+
+def _random_day(rng: random.Random) -> tuple[tuple[str, str], ...]:
+    cuts = sorted(rng.sample(range(0, 24 * 4 + 1), 2 * rng.randint(0, SLOTS)))
+    times = [f"{c // 4:02d}:{c % 4 * 15:02d}" for c in cuts]
+    return tuple(zip(times[::2], times[1::2], strict=True))
+
+
+def test_a_written_week_is_read_back_and_means_the_same_hours() -> None:
+    rng = random.Random(11)
+    monday = datetime(2026, 3, 9, tzinfo=TZ)  # a week without public holidays
+    christmas = datetime(2026, 12, 25, tzinfo=TZ)  # a Friday
+    for _ in range(200):
+        written = Week(
+            days=tuple(_random_day(rng) for _ in DAYS), holidays_closed=rng.random() < 0.5
+        )
+        text = week_text(written)
+        if written.empty:
+            assert text == ""
+            continue
+        assert read_week(text) == written, text
+        hours = Hours(text, [])
+        for day, ranges in enumerate(written.days):
+            for minute in range(0, 24 * 60, 15):
+                moment = monday + timedelta(days=day, minutes=minute)
+                clock = f"{minute // 60:02d}:{minute % 60:02d}"
+                expected = any(start <= clock < end for start, end in ranges)
+                assert hours.is_open(moment) is expected, (text, moment)
+        friday = written.days[4]
+        if friday and written.holidays_closed:
+            start = datetime.combine(christmas.date(), datetime.min.time(), tzinfo=TZ)
+            opening = start + timedelta(hours=int(friday[0][0][:2]), minutes=int(friday[0][0][3:]))
+            assert not hours.is_open(opening), text
