@@ -28,6 +28,7 @@ OLLN = SearchFilters(commune="ottignies-louvain-la-neuve")
 # (query, filters, expected): an expected item is "name" or "name @ words of the organisation".
 QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("colis alimentaire", None, ["Colis alimentaires"]),
+    ("colis", None, ["Colis alimentaires"]),
     ("colis", LL, ["Colis alimentaires @ restos", "Colis alimentaires de Saint-Vincent de Paul"]),
     ("aide alimentaire", OLLN, ["Aide alimentaire d'urgence", "Colis alimentaires @ ottignies"]),
     ("manger", None, ["Repas chauds à petit prix", "Restaurant social"]),
