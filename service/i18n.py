@@ -127,6 +127,30 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "La deuxième ouverture doit commencer après la fin de la première.",
         "De tweede opening moet beginnen nadat de eerste sluit.",
     ),
+    "As people know it: the words of the name count most in the search": (
+        "Tel que les gens le connaissent : les mots du nom comptent le plus dans la recherche",
+        "Zoals mensen hem kennen: de woorden van de naam tellen het meest bij het zoeken",
+    ),
+    "What people look for when they need this service; at most 10": (
+        "Ce que les gens cherchent quand ils ont besoin de ce service ; 10 au plus",
+        "Wat mensen zoeken wanneer ze deze dienst nodig hebben; hoogstens 10",
+    ),
+    "%(theme)s, all of it": (
+        "%(theme)s, dans son ensemble",
+        "%(theme)s, in zijn geheel",
+    ),
+    "Enter the name of the service, as people know it.": (
+        "Indiquez le nom du service, tel que les gens le connaissent.",
+        "Geef de naam van de dienst, zoals mensen hem kennen.",
+    ),
+    "Choose at least one theme: people find services by what they need.": (
+        "Choisissez au moins un thème : les gens trouvent les services par ce dont ils ont besoin.",
+        "Kies minstens één thema: mensen vinden diensten via wat ze nodig hebben.",
+    ),
+    "Choose at most 10 themes.": (
+        "Choisissez 10 thèmes au plus.",
+        "Kies hoogstens 10 thema's.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

@@ -24,6 +24,7 @@ from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import InvalidInput, NotFound
+from service.web.public import themes_tree
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web.workspace_common import (
     decoding_errors,
@@ -46,7 +47,9 @@ SERVICE_STATUSES = {
 }
 """The status of a service, as its editors choose it."""
 FIELD_LABELS = {
+    "name": "Name",
     "description": "Description",
+    "themes": "Themes",
     "age_min": "Minimum age",
     "age_max": "Maximum age",
     "genders": "Genders",
@@ -75,9 +78,23 @@ NOT_A_PHONE = "Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.
 NOT_AN_EMAIL = "Enter an e-mail address such as info@example.org."
 NOT_A_WEBSITE = "Enter a web address such as https://www.example.org."
 TOO_LONG = "This text is too long."
-FORM_MESSAGES = (NOT_AN_AGE, AGES_REVERSED, NOT_A_PHONE, NOT_AN_EMAIL, NOT_A_WEBSITE, TOO_LONG)
+NAME_REQUIRED = "Enter the name of the service, as people know it."
+NO_THEME = "Choose at least one theme: people find services by what they need."
+TOO_MANY_THEMES = "Choose at most 10 themes."
+FORM_MESSAGES = (
+    NOT_AN_AGE,
+    AGES_REVERSED,
+    NOT_A_PHONE,
+    NOT_AN_EMAIL,
+    NOT_A_WEBSITE,
+    TOO_LONG,
+    NAME_REQUIRED,
+    NO_THEME,
+    TOO_MANY_THEMES,
+)
 """The errors this form shows next to a field (translated in `i18n`)."""
 SHORT = 300
+MAX_THEMES = 10
 LONG = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -91,6 +108,8 @@ def form_of(service: Service) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(service, name) or "" for name in TEXTS}
     values.update({name: getattr(service, name) for name in CHECKBOXES})
     values.update(
+        name=service.name,
+        themes=list(service.themes),
         age_min="" if service.age_min is None else str(service.age_min),
         age_max="" if service.age_max is None else str(service.age_max),
         genders=list(service.genders),
@@ -109,7 +128,9 @@ def language_choices(service: Service) -> dict[str, str]:
     return {**SPOKEN_LANGUAGES, **extra}
 
 
-def form_from(sent: dict[str, list[str]], service: Service) -> dict[str, Any]:
+def form_from(
+    sent: dict[str, list[str]], service: Service, known_themes: set[str]
+) -> dict[str, Any]:
     """The form's values as sent (a checkbox is there or not; lists keep the known codes)."""
 
     def text(name: str) -> str:
@@ -118,6 +139,10 @@ def form_from(sent: dict[str, list[str]], service: Service) -> dict[str, Any]:
     values: dict[str, Any] = {name: text(name) for name in TEXTS}
     values.update({name: name in sent for name in CHECKBOXES})
     values.update(
+        name=text("name"),
+        # Themes the taxonomy no longer has (imported data) are kept as they were.
+        themes=[t for t in sent.get("themes", []) if t in known_themes]
+        + [t for t in service.themes if t not in known_themes],
         age_min=text("age_min"),
         age_max=text("age_max"),
         genders=[g for g in GENDERS if g in sent.get("genders", [])],
@@ -165,6 +190,16 @@ def changes_from(
     """The service's fields from the form, the errors found, the phone lines that are wrong."""
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {name: values[name] for name in CHECKBOXES}
+    if not values["name"]:
+        errors["name"] = NAME_REQUIRED
+    elif len(values["name"]) > SHORT:
+        errors["name"] = TOO_LONG
+    changes["name"] = values["name"]
+    if not values["themes"]:
+        errors["themes"] = NO_THEME
+    elif len(values["themes"]) > MAX_THEMES:
+        errors["themes"] = TOO_MANY_THEMES
+    changes["themes"] = values["themes"]
     for name in ("description", "eligibility_notes", "how_to_access"):
         if len(values[name]) > LONG:
             errors[name] = TOO_LONG
@@ -236,7 +271,7 @@ class WorkspaceEditController(Controller):
         service = await _editable(conn, identity, service_id)
         if not isinstance(service, Service):
             return service
-        context = _context(service, form_of(service))
+        context = await _context(conn, service, form_of(service))
         context["verified"] = request.query_params.get("verified") == "1"
         return page("service_edit.html", context)
 
@@ -255,9 +290,9 @@ class WorkspaceEditController(Controller):
         if not isinstance(service, Service):
             return service
         sent = await read_form_lists(request)
-        values = form_from(sent, service)
+        values = form_from(sent, service, set(_by_id(await themes_tree(conn))))
         changes, errors, wrong_phones = changes_from(service, values)
-        context = _context(service, values, errors)
+        context = await _context(conn, service, values, errors)
         context["wrong_phones"] = wrong_phones
         if errors:
             return page("service_edit.html", context, 422)
@@ -275,7 +310,7 @@ class WorkspaceEditController(Controller):
         except VersionMismatch:
             fresh = await services.get(conn, service_id)
             fresh_values = form_of(fresh)
-            context = _context(fresh, fresh_values)
+            context = await _context(conn, fresh, fresh_values)
             context.update(stale=True, mine=typed_differences(fresh_values, values))
             return page("service_edit.html", context, 409)
         return Redirect(f"/workspace/?updated={service_id}#service-{service_id}", status_code=303)
@@ -307,7 +342,7 @@ class WorkspaceEditController(Controller):
         except VersionMismatch:
             if from_edit_page:
                 fresh = await services.get(conn, service_id)
-                context = _context(fresh, form_of(fresh))
+                context = await _context(conn, fresh, form_of(fresh))
                 context["stale"] = True
                 return page("service_edit.html", context, 409)
             context = await dashboard_context(conn, identity)
@@ -318,9 +353,15 @@ class WorkspaceEditController(Controller):
         return Redirect(f"/workspace/?verified={service_id}#service-{service_id}", status_code=303)
 
 
-def _context(
-    service: Service, values: dict[str, Any], errors: dict[str, str] | None = None
+def _by_id(tree: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every theme of the tree, top and sub-themes, by id."""
+    return {theme["id"]: theme for top in tree for theme in (top, *top["children"])}
+
+
+async def _context(
+    conn: Conn, service: Service, values: dict[str, Any], errors: dict[str, str] | None = None
 ) -> dict[str, Any]:
+    tree = await themes_tree(conn)
     return {
         "service": service,
         "values": values,
@@ -330,6 +371,8 @@ def _context(
         "statuses": SERVICE_STATUSES,
         "spoken_languages": language_choices(service),
         "field_labels": FIELD_LABELS,
+        "theme_tree": tree,
+        "theme_names": _by_id(tree),
         "needs_verifying": needs_verifying(service.last_verified_on, today_in_brussels()),
     }
 

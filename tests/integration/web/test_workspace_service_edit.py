@@ -264,3 +264,61 @@ async def test_still_up_to_date_sets_today_and_checks_the_version(
         done = await browser.post(f"/workspace/services/{demo.service_id}/verify", data=from_edit)
         assert done.status_code == 303
         assert done.headers["location"] == f"{edit_path(demo)}?verified=1"
+
+
+async def test_the_name_and_themes_are_edited_and_checked(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        before = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        page = await browser.get(edit_path(demo), headers={"Accept-Language": "en"})
+        form = form_fields(page.text, "/edit")
+        assert form["name"] == before["name"]
+        checked = form["themes"] if isinstance(form["themes"], list) else [form["themes"]]
+        assert checked == before["themes"]
+        # The themes the service has are unfolded; the others stay folded.
+        assert page.text.count("<details open>") == len({t.split(".")[0] for t in checked})
+
+        wrong = await browser.post(
+            edit_path(demo),
+            data={**form, "name": "  ", "themes": []},
+            headers={"Accept-Language": "en"},
+        )
+        assert wrong.status_code == 422
+        assert 'id="name-error"' in wrong.text and 'id="themes-error"' in wrong.text
+        assert "Choose at least one theme" in wrong.text
+        too_many = await browser.post(
+            edit_path(demo),
+            data={
+                **form,
+                "themes": [
+                    "food",
+                    "housing",
+                    "health",
+                    "digital",
+                    "income",
+                    "family",
+                    "employment",
+                    "clothing",
+                    "culture",
+                    "admin",
+                    "sport",
+                ],
+            },
+            headers={"Accept-Language": "en"},
+        )
+        assert too_many.status_code == 422 and "at most 10 themes" in too_many.text
+        unchanged = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert unchanged["version"] == before["version"]
+
+        saved = await browser.post(
+            edit_path(demo),
+            data={
+                **form,
+                "name": "Colis alimentaires du mardi",
+                "themes": ["food.food-parcels", "family", "not-a-theme"],
+            },
+        )
+        assert saved.status_code == 303, saved.text
+        after = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert after["name"] == "Colis alimentaires du mardi"
+        assert sorted(after["themes"]) == ["family", "food.food-parcels"]
