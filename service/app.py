@@ -33,6 +33,7 @@ from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
+from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
 from service.web.workspace_statistics import CONTROLLERS as WORKSPACE_STATISTICS
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_EDIT,
             *WORKSPACE_REFERRALS,
             *WORKSPACE_NETWORK,
+            *WORKSPACE_NEW_SERVICE,
             *WORKSPACE_TEAM,
             *WORKSPACE_STATISTICS,
             *SEARCH,

@@ -151,6 +151,115 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Choisissez 10 thèmes au plus.",
         "Kies hoogstens 10 thema's.",
     ),
+    "Add a service": (
+        "Ajouter un service",
+        "Een dienst toevoegen",
+    ),
+    "For which organisation?": (
+        "Pour quelle organisation ?",
+        "Voor welke organisatie?",
+    ),
+    (
+        "What people search with first. Once it is added, you complete what they check before "
+        "going (conditions, documents, contact) and set its hours."
+    ): (
+        (
+            "Ce que les gens cherchent d'abord. Une fois le service ajouté, vous complétez ce "
+            "qu'ils vérifient avant de venir (conditions, documents, contact) et vous indiquez ses "
+            "horaires."
+        ),
+        (
+            "Waar mensen eerst op zoeken. Zodra de dienst is toegevoegd, vult u aan wat ze nagaan "
+            "voor ze komen (voorwaarden, documenten, contact) en geeft u de openingsuren op."
+        ),
+    ),
+    "Kind of service": (
+        "Type de service",
+        "Soort dienst",
+    ),
+    "What the service does, in everyday words": (
+        "Ce que fait le service, en mots de tous les jours",
+        "Wat de dienst doet, in alledaagse woorden",
+    ),
+    "Where it is held": (
+        "Où il a lieu",
+        "Waar hij plaatsvindt",
+    ),
+    "None ticked: by phone or online. A new address is added by the network's coordinators.": (
+        (
+            "Aucun coché : par téléphone ou en ligne. Une nouvelle adresse est ajoutée par les "
+            "coordinateurs du réseau."
+        ),
+        (
+            "Geen aangevinkt: telefonisch of online. Een nieuw adres wordt toegevoegd door de "
+            "coördinatoren van het netwerk."
+        ),
+    ),
+    "This organisation has no address yet.": (
+        "Cette organisation n'a pas encore d'adresse.",
+        "Deze organisatie heeft nog geen adres.",
+    ),
+    "Add the service": (
+        "Ajouter le service",
+        "De dienst toevoegen",
+    ),
+    (
+        "The service is added. Complete what people check before going, then set its hours from "
+        "the workspace."
+    ): (
+        (
+            "Le service est ajouté. Complétez ce que les gens vérifient avant de venir, puis "
+            "indiquez ses horaires depuis l'espace de travail."
+        ),
+        (
+            "De dienst is toegevoegd. Vul aan wat mensen nagaan voor ze komen en geef daarna de "
+            "openingsuren op vanuit de werkruimte."
+        ),
+    ),
+    "Choose what kind of service it is.": (
+        "Choisissez le type de service.",
+        "Kies de soort dienst.",
+    ),
+    "Only the editors and admins of an organisation may add its services.": (
+        "Seuls les éditeurs et administrateurs d'une organisation peuvent ajouter ses services.",
+        "Enkel de redacteurs en beheerders van een organisatie kunnen haar diensten toevoegen.",
+    ),
+    "Information": (
+        "Information",
+        "Informatie",
+    ),
+    "Accompaniment": (
+        "Accompagnement",
+        "Begeleiding",
+    ),
+    "Financial aid": (
+        "Aide financière",
+        "Financiële hulp",
+    ),
+    "Material aid": (
+        "Aide matérielle",
+        "Materiële hulp",
+    ),
+    "Workshop or activity": (
+        "Atelier ou activité",
+        "Workshop of activiteit",
+    ),
+    "Accommodation": (
+        "Hébergement",
+        "Onderdak",
+    ),
+    "Care": (
+        "Soins",
+        "Zorg",
+    ),
+    "Legal aid": (
+        "Aide juridique",
+        "Juridische hulp",
+    ),
+    "Orientation": (
+        "Orientation",
+        "Oriëntatie",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

@@ -184,22 +184,26 @@ def _phones(
     return kept, wrong
 
 
+def name_and_themes(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    """The name and themes from the form; what is wrong with them added to `errors`."""
+    if not values["name"]:
+        errors["name"] = NAME_REQUIRED
+    elif len(values["name"]) > SHORT:
+        errors["name"] = TOO_LONG
+    if not values["themes"]:
+        errors["themes"] = NO_THEME
+    elif len(values["themes"]) > MAX_THEMES:
+        errors["themes"] = TOO_MANY_THEMES
+    return {"name": values["name"], "themes": values["themes"]}
+
+
 def changes_from(
     service: Service, values: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     """The service's fields from the form, the errors found, the phone lines that are wrong."""
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {name: values[name] for name in CHECKBOXES}
-    if not values["name"]:
-        errors["name"] = NAME_REQUIRED
-    elif len(values["name"]) > SHORT:
-        errors["name"] = TOO_LONG
-    changes["name"] = values["name"]
-    if not values["themes"]:
-        errors["themes"] = NO_THEME
-    elif len(values["themes"]) > MAX_THEMES:
-        errors["themes"] = TOO_MANY_THEMES
-    changes["themes"] = values["themes"]
+    changes.update(name_and_themes(values, errors))
     for name in ("description", "eligibility_notes", "how_to_access"):
         if len(values[name]) > LONG:
             errors[name] = TOO_LONG
@@ -273,6 +277,7 @@ class WorkspaceEditController(Controller):
             return service
         context = await _context(conn, service, form_of(service))
         context["verified"] = request.query_params.get("verified") == "1"
+        context["created"] = request.query_params.get("created") == "1"
         return page("service_edit.html", context)
 
     @post("/{service_id:uuid}/edit", operation_id="saveServiceFromWorkspace")
@@ -290,7 +295,7 @@ class WorkspaceEditController(Controller):
         if not isinstance(service, Service):
             return service
         sent = await read_form_lists(request)
-        values = form_from(sent, service, set(_by_id(await themes_tree(conn))))
+        values = form_from(sent, service, set(themes_by_id(await themes_tree(conn))))
         changes, errors, wrong_phones = changes_from(service, values)
         context = await _context(conn, service, values, errors)
         context["wrong_phones"] = wrong_phones
@@ -353,7 +358,7 @@ class WorkspaceEditController(Controller):
         return Redirect(f"/workspace/?verified={service_id}#service-{service_id}", status_code=303)
 
 
-def _by_id(tree: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def themes_by_id(tree: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Every theme of the tree, top and sub-themes, by id."""
     return {theme["id"]: theme for top in tree for theme in (top, *top["children"])}
 
@@ -372,7 +377,7 @@ async def _context(
         "spoken_languages": language_choices(service),
         "field_labels": FIELD_LABELS,
         "theme_tree": tree,
-        "theme_names": _by_id(tree),
+        "theme_names": themes_by_id(tree),
         "needs_verifying": needs_verifying(service.last_verified_on, today_in_brussels()),
     }
 

@@ -306,3 +306,30 @@ async def test_a_coordinator_reads_the_statistics(browser: Any, base_url: str, p
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_an_editor_adds_a_service_from_a_phone(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, demo.editor)
+        await page.goto(f"{base_url}/workspace/")
+        await page.get_by_role("link", name="Ajouter un service").click()
+        await page.wait_for_url(re.compile(r"/workspace/services/new"))
+        assert await severe_violations(page) == []
+        await page.get_by_role("button", name="Ajouter le service").click()
+        assert await page.locator("#themes-error").is_visible()
+        assert await severe_violations(page) == []
+
+        await page.get_by_label("Nom").fill("Petits-déjeuners du dimanche")
+        await page.get_by_label("Type de service").select_option("material_aid")
+        await page.locator("#themes summary", has_text="Alimentation").click()
+        await page.get_by_label("Alimentation, dans son ensemble").check()
+        await page.get_by_role("button", name="Ajouter le service").click()
+        await page.wait_for_url(re.compile(r"/edit\?created=1"))
+        assert "Le service est ajouté." in await page.get_by_role("status").first.inner_text()
+        assert await page.locator("#name").input_value() == "Petits-déjeuners du dimanche"
+    finally:
+        await context.close()

@@ -14,6 +14,7 @@ from service.web import (
     workspace_common,
     workspace_edit,
     workspace_network,
+    workspace_new_service,
     workspace_referrals,
     workspace_services,
     workspace_team,
@@ -71,6 +72,8 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_edit.GENDERS,
         workspace_edit.SERVICE_STATUSES,
         workspace_edit.FIELD_LABELS,
+        workspace_new_service.SERVICE_TYPES,
+        workspace_new_service.FIELD_LABELS,
     )
     found = _template_messages() | _python_messages() | set(templating.WEEKDAYS)
     for table in labels:
@@ -90,6 +93,8 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_services.BAD_TIME,
         workspace_services.CLOSES_BEFORE_OPENS,
         workspace_services.OVERLAPS,
+        workspace_new_service.CHOOSE_A_TYPE,
+        workspace_new_service.NOT_AN_EDITOR,
     }
     missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
     assert missing == []

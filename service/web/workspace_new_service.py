@@ -1,0 +1,168 @@
+"""Add a service: what an association needs to be found (name, kind, themes, places); the rest
+is completed on the edit page, the hours on the hours page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect
+
+from schemas.catalogue import ServiceIn
+from service.accounts import memberships
+from service.accounts.identity import EDIT_ROLES, Identity
+from service.catalogue import places, services
+from service.errors import InvalidInput
+from service.web.public import themes_tree
+from service.web.workspace_common import (
+    decoding_errors,
+    field_errors,
+    login_redirect,
+    message_page,
+    page,
+    read_form_lists,
+)
+from service.web.workspace_edit import LONG, TOO_LONG, name_and_themes, themes_by_id
+from service.web_common import Caller, Conn
+
+SERVICE_TYPES = {
+    "information": "Information",
+    "accompaniment": "Accompaniment",
+    "financial_aid": "Financial aid",
+    "material_aid": "Material aid",
+    "workshop": "Workshop or activity",
+    "accommodation": "Accommodation",
+    "care": "Care",
+    "legal_aid": "Legal aid",
+    "orientation": "Orientation",
+}
+"""The kinds of service (English message ids), as `schemas.catalogue.ServiceType` names them."""
+CHOOSE_A_TYPE = "Choose what kind of service it is."
+NOT_AN_EDITOR = "Only the editors and admins of an organisation may add its services."
+FIELD_LABELS = {
+    "name": "Name",
+    "type": "Kind of service",
+    "themes": "Themes",
+    "description": "Description",
+    "places": "Where it is held",
+}
+"""The form's fields, for the list of problems above it."""
+PLACES_SHOWN = 200
+
+
+class WorkspaceNewServiceController(Controller):
+    """The page to add a service to one of one's organisations."""
+
+    path = "/workspace/services/new"
+    tags = ["workspace"]
+    include_in_schema = False
+
+    @get("/", operation_id="newServicePage")
+    async def new_page(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """The form, for the organisation chosen (asked first when one edits several)."""
+        if identity is None:
+            return login_redirect(request)
+        chosen = await _organisation(conn, identity, request.query_params.get("organisation_id"))
+        if not isinstance(chosen, dict):
+            return chosen
+        values = {"name": "", "type": "", "themes": [], "description": "", "places": []}
+        return page("service_new.html", await _context(conn, chosen, values, {}))
+
+    @post("/", operation_id="addServiceFromWorkspace")
+    async def add(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+    ) -> Response[Any]:
+        """Add the service; errors come back next to their field."""
+        if identity is None:
+            return login_redirect(request)
+        sent = await read_form_lists(request)
+
+        def text(name: str) -> str:
+            return (sent.get(name) or [""])[-1].strip()
+
+        chosen = await _organisation(conn, identity, text("organisation_id"), ask=False)
+        if not isinstance(chosen, dict):
+            return chosen
+        known = set(themes_by_id(await themes_tree(conn)))
+        held = {str(place.id) for place in await _places(conn, chosen["id"])}
+        values = {
+            "name": text("name"),
+            "type": text("type"),
+            "themes": [t for t in sent.get("themes", []) if t in known],
+            "description": text("description"),
+            "places": [p for p in sent.get("places", []) if p in held],
+        }
+        errors: dict[str, str] = {}
+        fields = name_and_themes(values, errors)
+        if values["type"] not in SERVICE_TYPES:
+            errors["type"] = CHOOSE_A_TYPE
+        if len(values["description"]) > LONG:
+            errors["description"] = TOO_LONG
+        if errors:
+            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+        try:
+            data = msgspec.convert(
+                {
+                    **fields,
+                    "organisation_id": chosen["id"],
+                    "type": values["type"],
+                    "description": values["description"],
+                    "places": [{"place_id": place} for place in values["places"]],
+                },
+                ServiceIn,
+            )
+            created = await services.create(conn, data, identity)
+        except msgspec.ValidationError as error:
+            errors = field_errors(decoding_errors(error))
+            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+        except InvalidInput as error:
+            errors = field_errors(error.errors)
+            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+        return Redirect(f"/workspace/services/{created.id}/edit?created=1", status_code=303)
+
+
+async def _organisation(
+    conn: Conn, identity: Identity, wanted: str | None, *, ask: bool = True
+) -> dict[str, Any] | Response[Any]:
+    """The organisation the service is for: the one asked for among those the person edits,
+    or their only one; else the page to choose (or a refusal)."""
+    me = await memberships.me(conn, identity)
+    editable = [{"id": o.id, "name": o.name} for o in me.organisations if o.role in EDIT_ROLES]
+    if not editable:
+        return message_page("Not allowed", NOT_AN_EDITOR, 403)
+    for organisation in editable:
+        if str(organisation["id"]) == (wanted or ""):
+            return organisation
+    if len(editable) == 1 and not wanted:
+        return editable[0]
+    if not ask:
+        return message_page("Not allowed", NOT_AN_EDITOR, 403)
+    return page("service_new.html", {"choose": editable, "errors": {}})
+
+
+async def _places(conn: Conn, organisation_id: UUID) -> list[Any]:
+    found = await places.list_page(
+        conn, limit=PLACES_SHOWN, offset=0, organisation_id=organisation_id
+    )
+    return list(found.items)
+
+
+async def _context(
+    conn: Conn, organisation: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "organisation": organisation,
+        "values": values,
+        "errors": errors,
+        "types": SERVICE_TYPES,
+        "field_labels": FIELD_LABELS,
+        "theme_tree": await themes_tree(conn),
+        "places": await _places(conn, organisation["id"]),
+    }
+
+
+CONTROLLERS = [WorkspaceNewServiceController]
