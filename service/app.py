@@ -34,6 +34,7 @@ from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
+from service.web.workspace_places import CONTROLLERS as WORKSPACE_PLACES
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
 from service.web.workspace_statistics import CONTROLLERS as WORKSPACE_STATISTICS
@@ -106,6 +107,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_REFERRALS,
             *WORKSPACE_NETWORK,
             *WORKSPACE_NEW_SERVICE,
+            *WORKSPACE_PLACES,
             *WORKSPACE_TEAM,
             *WORKSPACE_STATISTICS,
             *SEARCH,

@@ -260,6 +260,93 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Orientation",
         "Oriëntatie",
     ),
+    "Edit the place": (
+        "Modifier le lieu",
+        "De plaats bewerken",
+    ),
+    "The form now shows the place as it is saved. Check it and save your change again.": (
+        (
+            "Le formulaire montre maintenant le lieu tel qu'il est enregistré. Vérifiez-le et "
+            "enregistrez à nouveau votre modification."
+        ),
+        (
+            "Het formulier toont nu de plaats zoals ze is opgeslagen. Controleer ze en sla uw "
+            "wijziging opnieuw op."
+        ),
+    ),
+    "Address": (
+        "Adresse",
+        "Adres",
+    ),
+    (
+        "The map position stays where it is: if the place moves, tell the network's coordinators "
+        "so that distances stay right."
+    ): (
+        (
+            "La position sur la carte reste où elle est : si le lieu déménage, prévenez les "
+            "coordinateurs du réseau pour que les distances restent justes."
+        ),
+        (
+            "De positie op de kaart blijft waar ze is: als de plaats verhuist, verwittig dan de "
+            "coördinatoren van het netwerk zodat de afstanden juist blijven."
+        ),
+    ),
+    "Name of the place": (
+        "Nom du lieu",
+        "Naam van de plaats",
+    ),
+    "Street and number": (
+        "Rue et numéro",
+        "Straat en nummer",
+    ),
+    "Postal code": (
+        "Code postal",
+        "Postcode",
+    ),
+    "Commune": (
+        "Commune",
+        "Gemeente",
+    ),
+    "Wheelchair access": (
+        "Accès en fauteuil roulant",
+        "Toegang met een rolstoel",
+    ),
+    "How to get in": (
+        "Comment entrer",
+        "Hoe binnen te komen",
+    ),
+    "Steps, doorbell, floor, lift, entrance at the back…": (
+        "Marches, sonnette, étage, ascenseur, entrée à l'arrière…",
+        "Trappen, deurbel, verdieping, lift, ingang achteraan…",
+    ),
+    "Bus and train lines, the nearest stop": (
+        "Lignes de bus et de train, l'arrêt le plus proche",
+        "Bus- en treinlijnen, de dichtstbijzijnde halte",
+    ),
+    "Optional: what people find there": (
+        "Facultatif : ce que les gens y trouvent",
+        "Optioneel: wat mensen er vinden",
+    ),
+    "Save the place": (
+        "Enregistrer le lieu",
+        "De plaats opslaan",
+    ),
+    "the address and access": (
+        "l'adresse et l'accès",
+        "het adres en de toegang",
+    ),
+    "This place does not exist.": (
+        "Ce lieu n'existe pas.",
+        "Deze plaats bestaat niet.",
+    ),
+    "Only the editors of the organisation may change this place.": (
+        "Seuls les éditeurs de l'organisation peuvent modifier ce lieu.",
+        "Enkel de redacteurs van de organisatie kunnen deze plaats wijzigen.",
+    ),
+    "Enter a Belgian postal code: four digits, such as 7100.": (
+        "Indiquez un code postal belge : quatre chiffres, comme 7100.",
+        "Geef een Belgische postcode: vier cijfers, zoals 7100.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

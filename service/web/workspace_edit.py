@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from schemas.catalogue import Service, ServiceIn
+from schemas.catalogue import Place, Service, ServiceIn
 from service.accounts.identity import Identity
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
@@ -165,12 +165,12 @@ def _age(values: dict[str, Any], name: str, errors: dict[str, str]) -> int | Non
     return int(typed)
 
 
-def _phones(
-    service: Service, typed: str, errors: dict[str, str]
+def phones_from(
+    record: Service | Place, typed: str, errors: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The phones to store (a number already there keeps its kind and label), and the lines
     that are not numbers."""
-    known = {phone.number: msgspec.to_builtins(phone) for phone in service.phones}
+    known = {phone.number: msgspec.to_builtins(phone) for phone in record.phones}
     kept: list[dict[str, Any]] = []
     wrong: list[str] = []
     for line in _lines(typed):
@@ -236,7 +236,7 @@ def changes_from(
     if website and (not re.match(r"^https?://[^\s]+\.[^\s]+$", website) or len(website) > 2000):
         errors["website"] = NOT_A_WEBSITE
     changes["website"] = website or None
-    changes["phones"], wrong_phones = _phones(service, values["phones"], errors)
+    changes["phones"], wrong_phones = phones_from(service, values["phones"], errors)
     if values["status"] not in SERVICE_STATUSES:
         errors["status"] = "This field is required."
     changes["status"] = values["status"]

@@ -333,3 +333,24 @@ async def test_an_editor_adds_a_service_from_a_phone(
         assert await page.locator("#name").input_value() == "Petits-déjeuners du dimanche"
     finally:
         await context.close()
+
+
+async def test_an_editor_sets_the_access_of_a_place(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
+    page = await context.new_page()
+    try:
+        await sign_in(page, base_url, demo.editor)
+        await page.goto(f"{base_url}/workspace/places/{demo.place_id}/edit")
+        assert await severe_violations(page) == []
+        await page.get_by_label("Accessible en fauteuil roulant", exact=True).check()
+        await page.get_by_label("Comment entrer").fill("Sonnette à gauche de la porte.")
+        await page.get_by_role("button", name="Enregistrer le lieu").click()
+        await page.wait_for_url(re.compile(r"saved=1"))
+        assert await page.get_by_role("status").first.inner_text() == "Enregistré."
+        assert await page.get_by_label("Comment entrer").input_value() == (
+            "Sonnette à gauche de la porte."
+        )
+    finally:
+        await context.close()

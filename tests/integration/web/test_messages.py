@@ -15,6 +15,7 @@ from service.web import (
     workspace_edit,
     workspace_network,
     workspace_new_service,
+    workspace_places,
     workspace_referrals,
     workspace_services,
     workspace_team,
@@ -74,6 +75,7 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_edit.FIELD_LABELS,
         workspace_new_service.SERVICE_TYPES,
         workspace_new_service.FIELD_LABELS,
+        workspace_places.FIELD_LABELS,
     )
     found = _template_messages() | _python_messages() | set(templating.WEEKDAYS)
     for table in labels:
@@ -95,6 +97,7 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_services.OVERLAPS,
         workspace_new_service.CHOOSE_A_TYPE,
         workspace_new_service.NOT_AN_EDITOR,
+        workspace_places.NOT_A_POSTAL_CODE,
     }
     missing = sorted(m for m in found if m not in CATALOGUES["fr"] or m not in CATALOGUES["nl"])
     assert missing == []
