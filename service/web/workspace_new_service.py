@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from schemas.catalogue import ServiceIn
 from service.accounts import memberships
 from service.accounts.identity import EDIT_ROLES, Identity
-from service.catalogue import places, services
+from service.catalogue import organisations, places, services
 from service.errors import InvalidInput
 from service.web.public import themes_tree
 from service.web.workspace_common import (
@@ -50,6 +50,8 @@ FIELD_LABELS = {
 }
 """The form's fields, for the list of problems above it."""
 PLACES_SHOWN = 200
+COORDINATOR_CHOICES = 1000
+"""Organisations a coordinator chooses from (a network has a few hundred)."""
 
 
 class WorkspaceNewServiceController(Controller):
@@ -130,8 +132,13 @@ async def _organisation(
 ) -> dict[str, Any] | Response[Any]:
     """The organisation the service is for: the one asked for among those the person edits,
     or their only one; else the page to choose (or a refusal)."""
-    me = await memberships.me(conn, identity)
-    editable = [{"id": o.id, "name": o.name} for o in me.organisations if o.role in EDIT_ROLES]
+    if identity.is_coordinator:
+        # Coordinators add services for any organisation of the network (onboarding).
+        listed = await organisations.list_page(conn, limit=COORDINATOR_CHOICES, offset=0)
+        editable = [{"id": o.id, "name": o.name} for o in listed.items]
+    else:
+        me = await memberships.me(conn, identity)
+        editable = [{"id": o.id, "name": o.name} for o in me.organisations if o.role in EDIT_ROLES]
     if not editable:
         return message_page("Not allowed", NOT_AN_EDITOR, 403)
     for organisation in editable:

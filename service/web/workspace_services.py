@@ -66,7 +66,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
             {**r, "needs_verifying": needs_verifying(r["last_verified_on"], today)} for r in rows
         ],
         "inbox_waiting": waiting.total,
-        "can_add_services": bool(editable),
+        "can_add_services": bool(editable) or identity.is_coordinator,
         "reports": open_reports,
         "report_kinds": REPORT_KINDS,
     }

@@ -111,3 +111,32 @@ async def test_who_may_add_and_for_which_organisation(
         form = await worker.get(f"{NEW}?organisation_id={demo.receiver_org}", headers=ENGLISH)
         # A member of the CPAS only, not an editor of any organisation.
         assert form.status_code == 403
+
+
+async def test_a_coordinator_adds_a_service_for_any_organisation(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    email = "coordinator-new-service@example.org"
+    async with pool.acquire() as conn:
+        await users.create_or_update(
+            conn, email=email, coordinator=True, password_hash=await hash_password(PASSWORD)
+        )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as coordinator:
+        await sign_in(coordinator, email)
+        assert f'href="{NEW}"' in (await coordinator.get("/workspace/")).text
+        chooser = await coordinator.get(NEW, headers=ENGLISH)
+        assert "For which organisation?" in chooser.text
+        count = await pool.fetchval("SELECT count(*) FROM organisation")
+        assert chooser.text.count(f'href="{NEW}?organisation_id=') == count
+        form = await coordinator.get(f"{NEW}?organisation_id={demo.receiver_org}")
+        added = await coordinator.post(
+            NEW,
+            data={
+                "csrf_token": csrf_of(form.text),
+                "organisation_id": str(demo.receiver_org),
+                "name": "Colis de Noël",
+                "type": "material_aid",
+                "themes": ["food.food-parcels"],
+            },
+        )
+        assert added.status_code == 303, added.text
