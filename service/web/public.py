@@ -303,9 +303,12 @@ async def alternatives(
         lon=point[1],
         radius_km=None,
     )
-    answer = await answer_search(
-        state, "", filters, at=now, wants_open=False, limit=3 * ALTERNATIVES, offset=0
-    )
+    try:
+        answer = await answer_search(
+            state, "", filters, at=now, wants_open=False, limit=3 * ALTERNATIVES, offset=0
+        )
+    except InvalidInput:
+        return []  # a theme the taxonomy no longer has: no suggestion rather than no page
     chosen: list[SearchItem] = []
     seen = {str(service.id)}
     for item in answer.items:
