@@ -347,6 +347,22 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Indiquez un code postal belge : quatre chiffres, comme 7100.",
         "Geef een Belgische postcode: vier cijfers, zoals 7100.",
     ),
+    "Find a referral by its reference": (
+        "Retrouver une orientation par sa référence",
+        "Een doorverwijzing terugvinden via haar referentie",
+    ),
+    "As on the slip or read out on the phone, e.g. KX7-M4PQ": (
+        "Comme sur le talon ou lue au téléphone, par exemple KX7-M4PQ",
+        "Zoals op het strookje of voorgelezen aan de telefoon, bijvoorbeeld KX7-M4PQ",
+    ),
+    "Find": (
+        "Chercher",
+        "Zoeken",
+    ),
+    "No referral of your organisations has the reference %(reference)s.": (
+        "Aucune orientation de vos organisations n'a la référence %(reference)s.",
+        "Geen enkele doorverwijzing van uw organisaties heeft de referentie %(reference)s.",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

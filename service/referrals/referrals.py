@@ -26,7 +26,7 @@ from service.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
 from service.referrals import notify
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
-from service.referrals.reference import new_reference
+from service.referrals.reference import new_reference, normalise
 from service.referrals.workflow import transition
 
 _SUMMARY_FIELDS = frozenset(ReferralSummary.__struct_fields__)
@@ -121,8 +121,10 @@ async def list_page(
     organisation_id: UUID | None,
     limit: int,
     offset: int,
+    reference: str | None = None,
 ) -> Page[ReferralSummary]:
-    """The caller's organisations' referrals, newest first: received (inbox), sent (outbox)."""
+    """The caller's organisations' referrals, newest first: received (inbox), sent (outbox);
+    `reference` finds one by its code as a person reads it out (case and dashes tolerated)."""
     mine = list(identity.roles)
     where = """
         WHERE (($1::text = 'inbox' AND r.to_organisation_id = ANY($2::uuid[]))
@@ -130,11 +132,13 @@ async def list_page(
             OR ($1::text IS NULL AND (r.to_organisation_id = ANY($2::uuid[])
                                       OR r.from_organisation_id = ANY($2::uuid[]))))
           AND ($3::text IS NULL OR r.status = $3)
-          AND ($4::uuid IS NULL OR r.from_organisation_id = $4 OR r.to_organisation_id = $4)"""
-    args = (box, mine, status, organisation_id)
+          AND ($4::uuid IS NULL OR r.from_organisation_id = $4 OR r.to_organisation_id = $4)
+          AND ($5::text IS NULL OR r.reference = $5)"""
+    code = normalise(reference) if reference and reference.strip() else None
+    args = (box, mine, status, organisation_id, code)
     total = await conn.fetchval("SELECT count(*) FROM referral r" + where, *args)
     rows = await conn.fetch(
-        Q.summary_select + where + " ORDER BY r.created_at DESC, r.id LIMIT $5 OFFSET $6",
+        Q.summary_select + where + " ORDER BY r.created_at DESC, r.id LIMIT $6 OFFSET $7",
         *args,
         limit,
         offset,

@@ -110,6 +110,10 @@ class ReferralController(Controller):
         ] = None,
         status: FromQuery[ReferralStatus | None] = None,
         organisation_id: FromQuery[UUID | None] = None,
+        reference: Annotated[
+            str | None,
+            QueryParameter(description="A reference code such as KX7-M4PQ", max_length=20),
+        ] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[ReferralSummary]:
@@ -122,6 +126,7 @@ class ReferralController(Controller):
             organisation_id=organisation_id,
             limit=limit,
             offset=offset,
+            reference=reference,
         )
 
     @get("/stats", operation_id="referralStats")

@@ -117,6 +117,21 @@ class WorkspaceReferralsController(Controller):
             number = max(1, min(1000, int(params.get("page") or 1)))
         except ValueError:
             number = 1
+        reference = str(params.get("reference") or "").strip()[:20]
+        if reference:
+            # A code read out on the phone: straight to the referral when it is one of ours.
+            found = await referrals.list_page(
+                conn,
+                identity,
+                box=None,
+                status=None,
+                organisation_id=None,
+                limit=1,
+                offset=0,
+                reference=reference,
+            )
+            if found.items:
+                return Redirect(f"/workspace/referrals/{found.items[0].id}", status_code=303)
         listed = await referrals.list_page(
             conn,
             identity,
@@ -135,6 +150,7 @@ class WorkspaceReferralsController(Controller):
             {
                 "box": box,
                 "status": status,
+                "reference": reference,
                 "referrals": listed,
                 "page_number": number,
                 "pages": pages,

@@ -251,3 +251,39 @@ async def test_the_lists_page_through_referrals_and_show_one_status(
         beyond = await worker.get("/workspace/referrals?box=outbox&page=7")
         assert beyond.status_code == 303
         assert beyond.headers["location"] == "/workspace/referrals?box=outbox&page=2"
+
+
+async def test_a_reference_read_out_on_the_phone_finds_the_referral(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        path = await _refer(worker, demo)
+        page = await worker.get(path)
+        code = re.search(
+            r"\b([ACDEFGHJKMNPQRTUVWXY34679]{3}-[ACDEFGHJKMNPQRTUVWXY34679]{4})\b", page.text
+        )
+        assert code is not None
+        spoken = code[1].replace("-", " ").lower()  # "kx7 m4pq", as typed while listening
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+            await sign_in(receiver, demo.receiver)
+            found = await receiver.get("/workspace/referrals", params={"reference": spoken})
+            assert found.status_code == 303 and found.headers["location"] == path
+            api = (await receiver.get("/api/v1/referrals", params={"reference": spoken})).json()
+            assert [item["reference"] for item in api["items"]] == [code[1]]
+            missing = await receiver.get(
+                "/workspace/referrals",
+                params={"reference": "AAA-AAAA"},
+                headers={"Accept-Language": "en"},
+            )
+            assert missing.status_code == 200
+            assert "No referral of your organisations has the reference AAA-AAAA." in missing.text
+        # Someone outside the two organisations does not find it.
+        other = await pool.fetchval(
+            "SELECT id FROM organisation WHERE id <> ALL($1::uuid[]) LIMIT 1",
+            [demo.sender_org, demo.receiver_org],
+        )
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as outsider:
+            await sign_in(outsider, await add_user(pool, other, "member"))
+            elsewhere = await outsider.get("/workspace/referrals", params={"reference": code[1]})
+            assert elsewhere.status_code == 200 and path not in elsewhere.text
