@@ -295,9 +295,10 @@ class WorkspaceEditController(Controller):
         if not isinstance(service, Service):
             return service
         sent = await read_form_lists(request)
-        values = form_from(sent, service, set(themes_by_id(await themes_tree(conn))))
+        tree = await themes_tree(conn)
+        values = form_from(sent, service, set(themes_by_id(tree)))
         changes, errors, wrong_phones = changes_from(service, values)
-        context = await _context(conn, service, values, errors)
+        context = await _context(conn, service, values, errors, tree)
         context["wrong_phones"] = wrong_phones
         if errors:
             return page("service_edit.html", context, 422)
@@ -364,9 +365,14 @@ def themes_by_id(tree: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 async def _context(
-    conn: Conn, service: Service, values: dict[str, Any], errors: dict[str, str] | None = None
+    conn: Conn,
+    service: Service,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    tree: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    tree = await themes_tree(conn)
+    if tree is None:
+        tree = await themes_tree(conn)
     return {
         "service": service,
         "values": values,

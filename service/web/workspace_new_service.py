@@ -72,7 +72,10 @@ class WorkspaceNewServiceController(Controller):
         if not isinstance(chosen, dict):
             return chosen
         values = {"name": "", "type": "", "themes": [], "description": "", "places": []}
-        return page("service_new.html", await _context(conn, chosen, values, {}))
+        context = _context(
+            chosen, values, {}, await themes_tree(conn), await _places(conn, chosen["id"])
+        )
+        return page("service_new.html", context)
 
     @post("/", operation_id="addServiceFromWorkspace")
     async def add(
@@ -89,8 +92,10 @@ class WorkspaceNewServiceController(Controller):
         chosen = await _organisation(conn, identity, text("organisation_id"), ask=False)
         if not isinstance(chosen, dict):
             return chosen
-        known = set(themes_by_id(await themes_tree(conn)))
-        held = {str(place.id) for place in await _places(conn, chosen["id"])}
+        tree = await themes_tree(conn)
+        offered = await _places(conn, chosen["id"])
+        known = set(themes_by_id(tree))
+        held = {str(place.id) for place in offered}
         values = {
             "name": text("name"),
             "type": text("type"),
@@ -105,7 +110,7 @@ class WorkspaceNewServiceController(Controller):
         if len(values["description"]) > LONG:
             errors["description"] = TOO_LONG
         if errors:
-            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+            return page("service_new.html", _context(chosen, values, errors, tree, offered), 422)
         try:
             data = msgspec.convert(
                 {
@@ -120,10 +125,10 @@ class WorkspaceNewServiceController(Controller):
             created = await services.create(conn, data, identity)
         except msgspec.ValidationError as error:
             errors = field_errors(decoding_errors(error))
-            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+            return page("service_new.html", _context(chosen, values, errors, tree, offered), 422)
         except InvalidInput as error:
             errors = field_errors(error.errors)
-            return page("service_new.html", await _context(conn, chosen, values, errors), 422)
+            return page("service_new.html", _context(chosen, values, errors, tree, offered), 422)
         return Redirect(f"/workspace/services/{created.id}/edit?created=1", status_code=303)
 
 
@@ -158,8 +163,12 @@ async def _places(conn: Conn, organisation_id: UUID) -> list[Any]:
     return list(found.items)
 
 
-async def _context(
-    conn: Conn, organisation: dict[str, Any], values: dict[str, Any], errors: dict[str, str]
+def _context(
+    organisation: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    tree: list[dict[str, Any]],
+    offered: list[Any],
 ) -> dict[str, Any]:
     return {
         "organisation": organisation,
@@ -167,8 +176,8 @@ async def _context(
         "errors": errors,
         "types": SERVICE_TYPES,
         "field_labels": FIELD_LABELS,
-        "theme_tree": await themes_tree(conn),
-        "places": await _places(conn, organisation["id"]),
+        "theme_tree": tree,
+        "places": offered,
     }
 
 
