@@ -363,6 +363,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Aucune orientation de vos organisations n'a la référence %(reference)s.",
         "Geen enkele doorverwijzing van uw organisaties heeft de referentie %(reference)s.",
     ),
+    "Services held here": (
+        "Services proposés à cette adresse",
+        "Diensten op dit adres",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

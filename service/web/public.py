@@ -264,6 +264,8 @@ async def _without_filters(
     return (relaxed, found.total) if found is not None and found.total else None
 
 
+SERVICES_AT_A_PLACE = 200
+"""More than any real address holds; the page lists them all."""
 ALTERNATIVES = 4
 """How many other services for the same need a service page suggests."""
 
@@ -484,6 +486,34 @@ class PublicController(Controller):
             "language": language_of(request),
         }
         return Template(template_name="public/service.html", context=context)
+
+    @get("/places/{place_id:uuid}", operation_id="placePage")
+    async def place_page(
+        self, request: Request[Any, Any, Any], conn: Conn, place_id: FromPath[UUID]
+    ) -> Template:
+        """A place and every service held there, open or not now: what else is at this
+        address, for a person who is going there anyway."""
+        now = datetime.now(UTC).astimezone(TZ)
+        try:
+            place = await places.get(conn, place_id)
+        except NotFound:
+            return not_found_page()
+        held = await services.list_page(
+            conn, limit=SERVICES_AT_A_PLACE, offset=0, at=now, place_id=place_id
+        )
+        entries = []
+        for service in held.items:
+            if not visible(service):
+                continue
+            at = next(p for p in service.places if p.place_id == place_id)
+            entries.append({"service": service, "at": at})
+        context = {
+            "place": place,
+            "map": map_link(place),
+            "entries": entries,
+            "language": language_of(request),
+        }
+        return Template(template_name="public/place.html", context=context)
 
     @get("/organisations/{organisation_id:uuid}", operation_id="organisationPage")
     async def organisation_page(

@@ -354,3 +354,18 @@ async def test_an_editor_sets_the_access_of_a_place(
         )
     finally:
         await context.close()
+
+
+async def test_from_a_service_to_everything_held_at_its_place(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        await page.locator(f'a[href="/places/{demo.place_id}"]').click()
+        await page.wait_for_url(re.compile(r"/places/"))
+        assert await page.get_by_role("heading", name="Services proposés à cette adresse").count()
+        assert await severe_violations(page) == []
+    finally:
+        await context.close()

@@ -276,3 +276,23 @@ async def test_a_full_service_points_to_the_alternatives(
         )
         page = await client.get(f"/services/{demo.service_id}", headers=english)
         assert ('href="#alternatives"' in page.text) is pointed, capacity
+
+
+async def test_a_place_page_lists_what_is_held_there(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    english = {"Accept-Language": "en"}
+    service_page = await client.get(f"/services/{demo.service_id}", headers=english)
+    assert f'href="/places/{demo.place_id}"' in service_page.text
+    held = (await client.get("/api/v1/services", params={"place_id": str(demo.place_id)})).json()
+    assert held["total"] >= 1
+    # A service no longer offered is not listed.
+    await pool.execute("UPDATE service SET status = 'inactive' WHERE id = $1", demo.service_id)
+    page = await client.get(f"/places/{demo.place_id}", headers=english)
+    assert page.status_code == 200 and "Services held here" in page.text
+    listed = re.findall(r'<h3><a href="/services/([0-9a-f-]{36})">', page.text)
+    expected = [s["id"] for s in held["items"] if s["id"] != str(demo.service_id)]
+    assert sorted(listed) == sorted(expected)
+    assert "openstreetmap.org" in page.text
+    missing = await client.get("/places/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404
