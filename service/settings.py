@@ -48,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
     webhook_allow_private: bool = False
     """Webhooks to http and internal addresses, for development (BOUSSOLE_WEBHOOK_ALLOW_PRIVATE)."""
+    webhook_proxy: str | None = None
+    """HTTP proxy that webhook calls tunnel through (CONNECT), e.g. http://proxy.example.be:3128
+    (BOUSSOLE_WEBHOOK_PROXY, else HTTPS_PROXY); NO_PROXY hosts are called directly."""
     search_cache: bool = True
     """Cache search answers exactly, per search generation and minute (BOUSSOLE_SEARCH_CACHE)."""
 
@@ -76,6 +79,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "consent_version": "BOUSSOLE_CONSENT_VERSION",
             "search_cache": "BOUSSOLE_SEARCH_CACHE",
             "webhook_allow_private": "BOUSSOLE_WEBHOOK_ALLOW_PRIVATE",
+            "webhook_proxy": "BOUSSOLE_WEBHOOK_PROXY",
         }
         for field, var in names.items():
             value = env.get(var)
@@ -85,6 +89,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raw[field] = [int(day) for day in value.split(",") if day.strip()]
             else:
                 raw[field] = value
+        if "webhook_proxy" not in raw:
+            proxy = env.get("HTTPS_PROXY") or env.get("https_proxy")
+            if proxy:
+                raw["webhook_proxy"] = proxy
         raw.update({k: v for k, v in overrides.items() if v is not None})
         return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
 

@@ -104,7 +104,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 async def deliver_webhooks(
-    pool: asyncpg.Pool, now: datetime, batch: int = 20, *, allow_private: bool = False
+    pool: asyncpg.Pool,
+    now: datetime,
+    batch: int = 20,
+    *,
+    allow_private: bool = False,
+    proxy: str | None = None,
 ) -> int:
     """POST the due webhook deliveries; failures are retried later. Return how many succeeded.
 
@@ -120,7 +125,7 @@ async def deliver_webhooks(
                 "X-Boussole-Delivery": str(row["id"]),
                 "X-Boussole-Signature": signature(row["secret"], body),
             }
-            error = await _attempt(row["url"], body, headers, allow_private)
+            error = await _attempt(row["url"], body, headers, allow_private, proxy)
             if error is None:
                 await conn.execute(Q.webhook_delivered, row["id"], now)
                 delivered += 1
@@ -141,7 +146,7 @@ async def deliver_webhooks(
 
 
 async def _attempt(
-    url: str, body: bytes, headers: dict[str, str], allow_private: bool
+    url: str, body: bytes, headers: dict[str, str], allow_private: bool, proxy: str | None
 ) -> str | None:
     """None when the receiver answered 2xx; otherwise the kind of failure (no content)."""
     try:
@@ -149,7 +154,8 @@ async def _attempt(
     except webhooks.UnsafeTarget as error:
         return f"refused: {error}"
     try:
-        status = await asyncio.to_thread(webhooks.post, target, body, headers)
+        through = webhooks.proxy_for(target, proxy)
+        status = await asyncio.to_thread(webhooks.post, target, body, headers, through)
     except (http.client.HTTPException, OSError, ValueError) as error:
         return type(error).__name__
     return None if 200 <= status < 300 else f"HTTP {status}"
@@ -175,7 +181,10 @@ async def run_webhook_sender(pool: asyncpg.Pool, settings: Settings) -> None:
     while True:
         try:
             await deliver_webhooks(
-                pool, datetime.now(UTC), allow_private=settings.webhook_allow_private
+                pool,
+                datetime.now(UTC),
+                allow_private=settings.webhook_allow_private,
+                proxy=settings.webhook_proxy,
             )
         except Exception as error:  # the loop must outlive one bad round
             logger.error("webhook delivery round failed: %s", type(error).__name__)

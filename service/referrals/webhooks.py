@@ -8,17 +8,23 @@ scheme must be https, and both are checked when the URL is set and again at each
 the resolver ordered them, until one answers: an IPv6 address first that this network cannot
 reach does not stop delivery) and never follows a redirect. `webhook_allow_private`
 (development, tests) lifts both rules.
+
+Behind a proxy (`webhook_proxy`), the call tunnels through it with CONNECT to the checked
+address itself, and TLS runs end to end with the host's name: the proxy never chooses where
+the call goes, and never sees what it carries.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import http.client
 import ipaddress
 import socket
 import ssl
+import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from service.errors import invalid
 
@@ -103,12 +109,70 @@ async def check_url(url: str, *, allow_private: bool) -> None:
         raise invalid("url", f"{error}: webhooks go to the organisation's public system") from None
 
 
-def _connect(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
-    """A connection to the first of the checked addresses that accepts one."""
+@dataclass(frozen=True)
+class Proxy:
+    """An HTTP proxy to tunnel through, and its credentials if it asks for them."""
+
+    host: str
+    port: int
+    authorization: str | None = None
+
+    @classmethod
+    def parse(cls, url: str) -> Proxy:
+        """From `http://[user:password@]host:port`, as HTTPS_PROXY is written."""
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        if not parts.hostname:
+            raise ValueError(f"no host in the proxy address {url!r}")
+        authorization = None
+        if parts.username is not None:
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            authorization = "Basic " + base64.b64encode(pair.encode()).decode()
+        return cls(parts.hostname, parts.port or 3128, authorization)
+
+
+def proxy_for(target: Target, proxy_url: str | None) -> Proxy | None:
+    """The proxy to go through for this target: none when unset or when NO_PROXY names it."""
+    if not proxy_url or urllib.request.proxy_bypass(target.host):
+        return None
+    return Proxy.parse(proxy_url)
+
+
+def _tunnel(proxy: Proxy, address: str, port: int, timeout: float | None) -> socket.socket:
+    """A connection through the proxy to exactly `address`:`port` (CONNECT)."""
+    sock = socket.create_connection((proxy.host, proxy.port), timeout)
+    authority = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+    request = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
+    if proxy.authorization:
+        request += f"Proxy-Authorization: {proxy.authorization}\r\n"
+    try:
+        sock.sendall((request + "\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk or len(answer) > 16 * 1024:
+                raise OSError("the proxy closed the tunnel before answering")
+            answer += chunk
+        status = answer.split(b"\r\n", 1)[0].split()
+        if len(status) < 2 or status[1] != b"200":
+            raise OSError(f"the proxy refused the tunnel: {b' '.join(status[1:3]).decode()}")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _connect(
+    addresses: tuple[str, ...], port: int, timeout: float | None, proxy: Proxy | None = None
+) -> socket.socket:
+    """A connection to the first of the checked addresses that accepts one, through the proxy
+    when there is one."""
     failure: OSError = OSError("no address to connect to")
     for address in addresses:
         try:
-            sock = socket.create_connection((address, port), timeout)
+            if proxy is None:
+                sock = socket.create_connection((address, port), timeout)
+            else:
+                sock = _tunnel(proxy, address, port, timeout)
         except OSError as error:
             failure = error
             continue
@@ -120,35 +184,37 @@ def _connect(addresses: tuple[str, ...], port: int, timeout: float | None) -> so
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the addresses that were checked, not to a fresh DNS answer."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, proxy: Proxy | None) -> None:
         super().__init__(target.host, target.port, timeout=TIMEOUT)
         self._addresses = target.addresses
+        self._proxy = proxy
 
     def connect(self) -> None:
-        self.sock = _connect(self._addresses, self.port, self.timeout)
+        self.sock = _connect(self._addresses, self.port, self.timeout, self._proxy)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """TLS to the addresses that were checked, verifying the certificate of the host name."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, proxy: Proxy | None) -> None:
         self._tls = ssl.create_default_context()
         super().__init__(target.host, target.port, timeout=TIMEOUT, context=self._tls)
         self._addresses = target.addresses
+        self._proxy = proxy
 
     def connect(self) -> None:
-        sock = _connect(self._addresses, self.port, self.timeout)
+        sock = _connect(self._addresses, self.port, self.timeout, self._proxy)
         self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
-def post(target: Target, body: bytes, headers: dict[str, str]) -> int:
+def post(target: Target, body: bytes, headers: dict[str, str], proxy: Proxy | None = None) -> int:
     """POST the body and return the status; a redirect is an answer like any other (not 2xx),
     never followed."""
     connection: http.client.HTTPConnection
     if target.scheme == "https":
-        connection = _PinnedHTTPSConnection(target)
+        connection = _PinnedHTTPSConnection(target, proxy)
     else:
-        connection = _PinnedHTTPConnection(target)
+        connection = _PinnedHTTPConnection(target, proxy)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()

@@ -144,3 +144,91 @@ async def test_a_redirect_is_not_followed(
         )
     assert state["attempts"] == 1 and state["delivered_at"] is None
     assert state["last_error"] == "HTTP 307"
+
+
+class ConnectProxy:
+    """A real HTTP proxy on loopback that only tunnels (CONNECT), as city networks have;
+    records what it was asked for, or refuses with `refuse` (e.g. 407)."""
+
+    def __init__(self, refuse: str | None = None) -> None:
+        self.refuse = refuse
+        self.requests: list[str] = []
+        self.server: asyncio.Server | None = None
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode()
+        self.requests.append(head)
+        method, authority, _ = head.split("\r\n", 1)[0].split(" ", 2)
+        if self.refuse or method != "CONNECT":
+            writer.write(f"HTTP/1.1 {self.refuse or '405 Method Not Allowed'}\r\n\r\n".encode())
+            await writer.drain()
+            writer.close()
+            return
+        host, _, port = authority.rpartition(":")
+        upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    async def __aenter__(self) -> str:
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def test_webhooks_tunnel_through_the_proxy_to_the_address_checked(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    receiver, proxy = Receiver(), ConnectProxy()
+    async with receiver as url, proxy as proxy_url:
+        configured = await client.put(
+            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+            json={"url": url.replace("127.0.0.1", "localhost")},
+            headers=network.receiver_admin.headers,
+        )
+        assert configured.status_code == 200, configured.text
+        await _send(client, network)
+        delivered = await deliver_webhooks(
+            pool, datetime.now(UTC), allow_private=True, proxy=proxy_url
+        )
+    assert delivered == 1 and len(receiver.calls) == 1
+    # The tunnel goes to the address Boussole resolved and checked, not a name the proxy
+    # would resolve again; the request inside still names the host.
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    assert proxy.requests[0].startswith(("CONNECT 127.0.0.1:" + port, "CONNECT [::1]:" + port))
+    assert receiver.calls[0][0]["host"] == f"localhost:{port}"
+
+
+async def test_a_proxy_that_refuses_is_a_failed_delivery_tried_again(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    receiver = Receiver()
+    async with receiver as url, ConnectProxy(refuse="407 Proxy Authentication Required") as proxy:
+        configured = await client.put(
+            f"/api/v1/organisations/{network.receiver_org}/referral-webhook",
+            json={"url": url},
+            headers=network.receiver_admin.headers,
+        )
+        assert configured.status_code == 200, configured.text
+        await _send(client, network)
+        now = datetime.now(UTC)
+        assert await deliver_webhooks(pool, now, allow_private=True, proxy=proxy) == 0
+    assert receiver.calls == []
+    async with pool.acquire() as conn:
+        state = await conn.fetchrow(
+            "SELECT attempts, last_error, delivered_at, next_attempt_at"
+            " FROM referral_webhook_delivery"
+        )
+    assert state["attempts"] == 1 and state["delivered_at"] is None
+    assert state["last_error"] == "OSError" and state["next_attempt_at"] > now
