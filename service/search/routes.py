@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, get_args
@@ -137,6 +138,10 @@ def filters_from(
         lon=lon,
         radius_km=radius_km,
     )
+
+
+NO_FILTERS: dict[str, Any] = dict.fromkeys(inspect.signature(filters_from).parameters)
+"""Every filter off: `filters_from(**{**NO_FILTERS, "theme": [...]})` sets only a few."""
 
 
 def item_from(

@@ -26,7 +26,7 @@ from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, local
 from service.i18n import language_of
-from service.search.routes import answer_search, filters_from
+from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web_common import Caller, Conn
 
@@ -287,24 +287,7 @@ async def alternatives(
         ),
         (None, None),
     )
-    filters = filters_from(
-        theme=[theme],
-        type_=None,
-        commune=None,
-        section=None,
-        age=None,
-        gender=None,
-        situation=None,
-        free=None,
-        walk_in=None,
-        unconditional=None,
-        language=None,
-        wheelchair=None,
-        open_at=None,
-        lat=point[0],
-        lon=point[1],
-        radius_km=None,
-    )
+    filters = filters_from(**{**NO_FILTERS, "theme": [theme], "lat": point[0], "lon": point[1]})
     try:
         answer = await answer_search(
             state, "", filters, at=now, wants_open=False, limit=3 * ALTERNATIVES, offset=0

@@ -6,7 +6,6 @@ timeline, the same mails.
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime
 from typing import Any, get_args
 from urllib.parse import urlencode
@@ -26,7 +25,7 @@ from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.referrals import referrals
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
-from service.search.routes import answer_search, filters_from
+from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SPOKEN_LANGUAGES, STATUS
 from service.web.workspace_common import (
     decoding_errors,
@@ -298,7 +297,7 @@ class WorkspaceReferralsController(Controller):
             answer = await answer_search(
                 request.app.state,
                 q,
-                filters_from(**_NO_FILTERS),
+                filters_from(**NO_FILTERS),
                 at=_now(),
                 wants_open=False,
                 limit=PICKER_SIZE,
@@ -561,9 +560,6 @@ class WorkspaceReferralsController(Controller):
         }
         return page("refer.html", context, status)
 
-
-_NO_FILTERS: dict[str, Any] = dict.fromkeys(inspect.signature(filters_from).parameters)
-"""The picker searches by words only."""
 
 # The API's field names -> the form's.
 _REFER_FIELDS = {
