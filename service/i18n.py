@@ -367,6 +367,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Services proposés à cette adresse",
         "Diensten op dit adres",
     ),
+    "Addresses": (
+        "Adresses",
+        "Adressen",
+    ),
     "Skip to content": ("Aller au contenu", "Naar de inhoud"),
     "Language": ("Langue", "Taal"),
     "Workspace": ("Espace de travail", "Werkruimte"),

@@ -511,6 +511,9 @@ class PublicController(Controller):
         offered = await services.list_page(
             conn, limit=200, offset=0, at=now, organisation_id=organisation_id
         )
+        addresses = await places.list_page(
+            conn, limit=SERVICES_AT_A_PLACE, offset=0, organisation_id=organisation_id
+        )
         parent = None
         if organisation.parent_id is not None:
             parent = await organisations.get(conn, organisation.parent_id)
@@ -518,6 +521,7 @@ class PublicController(Controller):
             "organisation": organisation,
             "parent": parent,
             "services": [s for s in offered.items if visible(s)],
+            "places": addresses.items,
             "language": language_of(request),
         }
         return Template(template_name="public/organisation.html", context=context)

@@ -76,6 +76,7 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
 async def test_organisation_and_themes_pages(client: httpx.AsyncClient, demo: Demo) -> None:
     organisation = await client.get(f"/organisations/{demo.receiver_org}")
     assert organisation.status_code == 200 and FOOD_PARCELS in organisation.text
+    assert f'href="/places/{demo.place_id}"' in organisation.text
     themes = await client.get("/themes", headers={"Accept-Language": "nl"})
     assert themes.status_code == 200 and "Voeding" in themes.text
     assert 'href="/?theme=food.food-parcels"' in themes.text
