@@ -79,3 +79,19 @@ async def test_only_the_organisations_editors_may_edit_a_place(base_url: str, de
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as anonymous:
         signed_out = await anonymous.get(f"/workspace/places/{demo.place_id}/edit")
         assert signed_out.status_code in (302, 303)
+
+
+async def test_the_service_page_leads_its_editors_to_the_hours_and_the_place(
+    base_url: str, demo: Demo
+) -> None:
+    hours = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    place = f"/workspace/places/{demo.place_id}/edit"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as visitor:
+        page = await visitor.get(f"/services/{demo.service_id}")
+        assert hours not in page.text and place not in page.text
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(f"/services/{demo.service_id}")
+        assert hours in page.text and place in page.text
+        assert (await browser.get(hours)).status_code == 200
+        assert (await browser.get(place)).status_code == 200
