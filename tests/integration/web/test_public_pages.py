@@ -33,6 +33,8 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
     assert f"{api['total']} services trouvés" in page.text or api["total"] == 1
     for item in api["items"][:5]:
         assert f'href="/services/{item["service_id"]}"' in page.text
+        if item["location_id"] and item["place_name"]:
+            assert f'href="/places/{item["location_id"]}"' in page.text
     assert FOOD_PARCELS in page.text
 
 
