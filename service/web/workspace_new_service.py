@@ -14,7 +14,7 @@ from schemas.catalogue import ServiceIn
 from service.accounts import memberships
 from service.accounts.identity import EDIT_ROLES, Identity
 from service.catalogue import organisations, places, services
-from service.errors import InvalidInput
+from service.errors import InvalidInput, NotFound
 from service.web.public import themes_tree
 from service.web.workspace_common import (
     decoding_errors,
@@ -138,7 +138,14 @@ async def _organisation(
     """The organisation the service is for: the one asked for among those the person edits,
     or their only one; else the page to choose (or a refusal)."""
     if identity.is_coordinator:
-        # Coordinators add services for any organisation of the network (onboarding).
+        # Coordinators add services for any organisation of the network (onboarding): the one
+        # named is read alone; the whole list only to choose from.
+        try:
+            named = await organisations.get(conn, UUID(wanted)) if wanted else None
+        except (ValueError, NotFound):
+            named = None
+        if named is not None:
+            return {"id": named.id, "name": named.name}
         listed = await organisations.list_page(conn, limit=COORDINATOR_CHOICES, offset=0)
         editable = [{"id": o.id, "name": o.name} for o in listed.items]
     else:
