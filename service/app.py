@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -20,7 +21,7 @@ from service.accounts.routes import CONTROLLERS as ACCOUNTS
 from service.accounts.sessions import session_identity
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
-from service.errors import EXCEPTION_HANDLERS
+from service.errors import EXCEPTION_HANDLERS, http_handler
 from service.interop.routes import CONTROLLERS as HSDS
 from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.search import CONTROLLERS as SEARCH
@@ -28,6 +29,7 @@ from service.search import SearchRuntime
 from service.settings import Settings
 from service.web.dev_mails import CONTROLLERS as DEV_MAILS
 from service.web.public import CONTROLLERS as PUBLIC_PAGES
+from service.web.public import not_found_page
 from service.web.reports import CONTROLLERS as REPORT_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
@@ -52,6 +54,18 @@ def background_tasks() -> list[BackgroundTask]:
     from service.jobs import TASKS
 
     return list(TASKS)
+
+
+# Paths of machine interfaces: an unknown one is answered as a problem, whatever is accepted.
+MACHINE_PATHS = ("/api/", "/hsds", "/schema", "/healthz")
+
+
+def unknown_path(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A browser that follows a wrong link gets a page it can leave; clients get a problem."""
+    path = request.url.path
+    if "text/html" in request.headers.get("accept", "") and not path.startswith(MACHINE_PATHS):
+        return not_found_page()
+    return http_handler(request, exc)
 
 
 @get("/healthz", operation_id="health", tags=["operations"], sync_to_thread=False)
@@ -117,7 +131,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             "conn": Provide(provide_connection),
             "identity": Provide(provide_identity),
         },
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: unknown_path},  # type: ignore[dict-item]
         middleware=[CsrfMiddleware()],
         template_config=template_config(),
         lifespan=[lifespan],

@@ -92,6 +92,22 @@ async def test_unknown_ids_are_404_pages(client: httpx.AsyncClient, demo: Demo) 
     assert (await client.get("/services/not-a-uuid")).status_code == 404
 
 
+async def test_a_wrong_link_is_a_page_for_browsers_and_a_problem_for_clients(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "nl"}
+    page = await client.get("/search", params={"q": "voedselpakket"}, headers=browser)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Pagina niet gevonden" in page.text and 'href="/"' in page.text
+    for path in ("/search", "/api/v1/nothing", "/hsds/nothing"):
+        asked = {"Accept": "application/json"} if path == "/search" else browser
+        problem = await client.get(path, headers=asked)
+        assert problem.status_code == 404, path
+        assert problem.headers["content-type"] == "application/problem+json", path
+        assert problem.json()["instance"] == path
+
+
 async def test_language_switch_keeps_the_search(client: httpx.AsyncClient, demo: Demo) -> None:
     page = await client.get("/", params={"q": "colis"})
     link = re.search(r'href="(/language/nl\?next=[^"]+)"', page.text)
