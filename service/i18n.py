@@ -501,10 +501,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "%(count)s services trouvés",
         "%(count)s diensten gevonden",
     ),
-    "%(count)s waiting for an answer": (
-        "%(count)s en attente de réponse",
-        "%(count)s wachten op een antwoord",
+    "1 waiting for an answer": ("1 en attente de réponse", "1 wacht op een antwoord"),
+    "%(num)s waiting for an answer": (
+        "%(num)s en attente de réponse",
+        "%(num)s wachten op een antwoord",
     ),
+    "none waiting for an answer": ("aucune en attente de réponse", "geen wacht op een antwoord"),
     "%(km)s km away": (
         "à %(km)s km",
         "op %(km)s km",
@@ -1663,19 +1665,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Le rappel part vers les administrateurs et éditeurs de l'organisation.",
         "De herinnering gaat naar de beheerders en redacteurs van de organisatie.",
     ),
-    "%(services)s services to verify in %(organisations)s organisations.": (
-        "%(services)s services à vérifier dans %(organisations)s organisations.",
-        "%(services)s diensten na te kijken in %(organisations)s organisaties.",
-    ),
+    "1 service to verify": ("1 service à vérifier", "1 dienst na te kijken"),
+    "%(num)s services to verify": ("%(num)s services à vérifier", "%(num)s diensten na te kijken"),
+    "in 1 organisation.": ("dans 1 organisation.", "in 1 organisatie."),
+    "in %(num)s organisations.": ("dans %(num)s organisations.", "in %(num)s organisaties."),
     "Every service of the network was verified recently.": (
         "Tous les services du réseau ont été vérifiés récemment.",
         "Alle diensten van het netwerk werden onlangs nagekeken.",
     ),
-    "%(count)s of %(services)s services to verify": (
-        "%(count)s services sur %(services)s à vérifier",
-        "%(count)s van de %(services)s diensten na te kijken",
+    "%(count)s of %(num)s service to verify": (
+        "%(count)s service sur %(num)s à vérifier",
+        "%(count)s van de %(num)s dienst na te kijken",
     ),
-    "%(count)s never verified": ("%(count)s jamais vérifiés", "%(count)s nooit nagekeken"),
+    "%(count)s of %(num)s services to verify": (
+        "%(count)s services sur %(num)s à vérifier",
+        "%(count)s van de %(num)s diensten na te kijken",
+    ),
+    "1 never verified": ("1 jamais vérifié", "1 nooit nagekeken"),
+    "%(num)s never verified": ("%(num)s jamais vérifiés", "%(num)s nooit nagekeken"),
     "last verified on %(date)s": ("vérifié le %(date)s", "nagekeken op %(date)s"),
     "never verified": ("jamais vérifié", "nooit nagekeken"),
     "Last reminder: %(date)s": ("Dernier rappel : %(date)s", "Laatste herinnering: %(date)s"),
@@ -1911,7 +1918,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Envoyer ces informations par e-mail",
         "Deze informatie per e-mail versturen",
     ),
-    "%(count)s on": ("%(count)s actifs", "%(count)s actief"),
+    "1 active": ("1 actif", "1 actief"),
+    "%(num)s active": ("%(num)s actifs", "%(num)s actief"),
     # Statistics in the workspace (service/web/workspace_statistics.py).
     "Statistics": ("Statistiques", "Statistieken"),
     "Counts from 1 to 4 are hidden (<5) so that nobody can be singled out; rates need at "

@@ -32,6 +32,8 @@ def _template_messages() -> set[str]:
         text = page.read_text(encoding="utf-8")
         found |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', text))
         found |= set(re.findall(r"_\('((?:[^'\\]|\\.)*)'", text))
+        for singular, plural in re.findall(r'ngettext\("([^"]*)", "([^"]*)"', text):
+            found |= {singular, plural}
     return found
 
 

@@ -220,7 +220,11 @@ async def test_the_filters_fold_above_results_and_say_how_many_are_on(
         "/", params={"q": "colis", "area": "la-louviere", "free": "1"}, headers=english
     )
     assert '<details class="filters">' in page.text
-    assert "<summary>Filters (2 on)</summary>" in page.text
+    assert "<summary>Filters (2 active)</summary>" in page.text
+    one = await client.get(
+        "/", params={"q": "colis", "free": "1"}, headers={"Accept-Language": "fr"}
+    )
+    assert "<summary>Filtres (1 actif)</summary>" in one.text
     wrong = await client.get("/", params={"q": "colis", "age": "many"}, headers=english)
     assert '<details class="filters" open>' in wrong.text
 

@@ -287,3 +287,33 @@ async def test_a_reference_read_out_on_the_phone_finds_the_referral(
             await sign_in(outsider, await add_user(pool, other, "member"))
             elsewhere = await outsider.get("/workspace/referrals", params={"reference": code[1]})
             assert elsewhere.status_code == 200 and path not in elsewhere.text
+
+
+async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
+    base_url: str, demo: Demo
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=30) as worker,
+        httpx.AsyncClient(base_url=base_url, timeout=30) as receiver,
+    ):
+        await sign_in(worker, demo.worker)
+        paths = [await _refer(worker, demo) for _ in range(2)]
+        await sign_in(receiver, demo.receiver)
+        receiver.cookies.set("boussole_lang", "nl")
+        waiting = '<a href="/workspace/referrals?box=inbox&amp;status=sent">'
+        said = []
+        for path in [*paths, None]:
+            dashboard = await receiver.get("/workspace/")
+            said.append(re.sub(r"\s+", " ", dashboard.text))
+            if path is not None:
+                page = await receiver.get(path)
+                version = re.search(r'name="version" value="(\d+)"', page.text)
+                assert version is not None
+                accepted = await receiver.post(
+                    f"{path}/accept",
+                    data={"csrf_token": csrf_of(page.text), "version": version[1]},
+                )
+                assert accepted.status_code == 303
+        assert f"{waiting}2 wachten op een antwoord</a>" in said[0]
+        assert f"{waiting}1 wacht op een antwoord</a>" in said[1]
+        assert "geen wacht op een antwoord" in said[2] and waiting not in said[2]
