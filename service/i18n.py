@@ -2033,6 +2033,12 @@ def current_language(context: Mapping[str, Any]) -> str:
     return _language_in(context)
 
 
+@pass_context
+def colon(context: Mapping[str, Any]) -> str:
+    """The colon after a label: French puts a narrow no-break space before it."""
+    return "\u202f:" if _language_in(context) == "fr" else ":"
+
+
 def install(env: Environment) -> None:
     """Give a Jinja environment `_`, `gettext`, `{% trans %}` and `current_language()`."""
     env.add_extension("jinja2.ext.i18n")
@@ -2040,4 +2046,5 @@ def install(env: Environment) -> None:
         gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
     env.globals["current_language"] = current_language
+    env.globals["colon"] = colon
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
