@@ -369,3 +369,55 @@ async def test_from_a_service_to_everything_held_at_its_place(
         assert await severe_violations(page) == []
     finally:
         await context.close()
+
+
+async def test_no_page_is_wider_than_a_phone(
+    browser: Any, base_url: str, demo: Demo, pool: Any
+) -> None:
+    """Every page a coordinator and a citizen reach fits 390 px: nothing to scroll sideways."""
+    from tests.integration.web.test_workspace_service_edit import add_coordinator
+
+    context = await browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-BE"
+    )
+    page = await context.new_page()
+    service, place = demo.service_id, demo.place_id
+    public = [
+        "/",
+        "/?q=colis+alimentaire&free=1",
+        "/themes",
+        f"/services/{service}",
+        f"/places/{place}",
+        f"/organisations/{demo.receiver_org}",
+    ]
+    workspace = [
+        "/workspace/",
+        "/workspace/referrals?box=inbox",
+        "/workspace/referrals?box=outbox",
+        "/workspace/statistics/",
+        f"/workspace/statistics/?organisation_id={demo.receiver_org}",
+        "/workspace/network",
+        "/workspace/account",
+        f"/workspace/services/{service}/edit",
+        f"/workspace/services/{service}/places/{place}/hours",
+        "/workspace/services/new",
+        f"/workspace/places/{place}/edit",
+        f"/workspace/organisations/{demo.receiver_org}/team/",
+    ]
+    # A phone widens its layout to fit what overflows: compare with the page's own width.
+    wider = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    too_wide = []
+    try:
+        for path in public:
+            await page.goto(base_url + path)
+            if await page.evaluate(wider):
+                too_wide.append(path)
+        await sign_in(page, base_url, await add_coordinator(pool))
+        for path in workspace:
+            response = await page.goto(base_url + path)
+            assert response is not None and response.status == 200, path
+            if await page.evaluate(wider):
+                too_wide.append(path)
+    finally:
+        await context.close()
+    assert too_wide == []
