@@ -280,6 +280,13 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("debt", None, ["Médiation de dettes", "Médiation de dettes et guidance budgétaire"]),
     ("shower", None, ["Douches et lavoir"]),
     ("lawyer", None, ["Aide juridique de première ligne"]),
+    ("schulden", None, ["Médiation de dettes", "Médiation de dettes et guidance budgétaire"]),
+    ("voedselpakket", None, ["Colis alimentaires"]),
+    ("soup kitchen", None, ["Restaurant social"]),
+    ("toilets", None, ["Douches et lavoir"]),
+    ("zwanger", None, ["Consultations de planning familial"]),
+    ("pregnant", None, ["Consultations de planning familial"]),
+    ("tolk", None, ["Parcours d'intégration des primo-arrivants"]),
     (
         "french lessons",
         None,
