@@ -21,6 +21,10 @@ Range = tuple[str, str]
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
 _RULE = re.compile(r"^([A-Za-z,-]+)\s+(.+)$")
+# "Tu,Th 09:00-12:00, Fr 13:00-16:30": after a time, a comma then days start an additional
+# rule (OpenStreetMap's ", " separator). Between times ("09:00-12:00, 13:00-16:30") it
+# separates ranges of the same days.
+_ADDITIONAL_RULE = re.compile(r"(?<=\d),\s+(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b)")
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,13 @@ def _ranges_of(spec: str) -> tuple[Range, ...] | None:
 
 
 def read_week(expression: str | None) -> Week | None:
-    """The expression as a plain week, or None when it says more than one can show."""
+    """The expression as a plain week, or None when it says more than one can show.
+
+    Rules separated by ";" replace what earlier rules said of the same day: a day set twice
+    is left to the expression. Additional rules (", ") add their ranges to the days instead,
+    as HSDS schedules converted to the OpenStreetMap syntax say "Mo-Fr 09:00-12:00, Tu,Th
+    13:30-16:00".
+    """
     if not expression or not expression.strip():
         return Week(days=((),) * len(DAYS))
     days: list[tuple[Range, ...] | None] = [None] * len(DAYS)
@@ -90,16 +100,22 @@ def read_week(expression: str | None) -> Week | None:
         if rule == "PH off" and index == len(rules) - 1:
             holidays_closed = True
             continue
-        found = _RULE.match(rule)
-        if found is None:
-            return None
-        chosen, ranges = _days_of(found[1]), _ranges_of(found[2])
-        if chosen is None or ranges is None:
-            return None
-        for day in chosen:
-            if days[day] is not None:
-                return None  # a later rule overriding an earlier one: left to the expression
-            days[day] = ranges
+        parts = _ADDITIONAL_RULE.split(rule)
+        set_here: set[int] = set()
+        for part in parts:
+            found = _RULE.match(part.strip())
+            if found is None:
+                return None
+            chosen, ranges = _days_of(found[1]), _ranges_of(found[2])
+            if chosen is None or ranges is None or (not ranges and len(parts) > 1):
+                return None
+            for day in chosen:
+                if days[day] is not None and day not in set_here:
+                    return None  # a later rule overriding an earlier one
+                days[day] = tuple(sorted((*(days[day] or ()), *ranges)))
+                set_here.add(day)
+    if not all(valid_day(day) for day in days if day):
+        return None
     return Week(days=tuple(d or () for d in days), holidays_closed=holidays_closed)
 
 

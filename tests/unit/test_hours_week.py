@@ -31,6 +31,18 @@ def test_a_common_week_is_read_day_by_day() -> None:
         ("Mo-Fr 08:30-12:00, 13:00-16:30; Sa off", ["08:30-12:00,13:00-16:30"] * 5 + ["", ""]),
         ("Su 20:00-24:00", ["", "", "", "", "", "", "20:00-24:00"]),
         ("Tu 09:00-11:00;", ["", "09:00-11:00", "", "", "", "", ""]),
+        (
+            "Tu,Th 09:00-12:00, Fr 13:00-16:30",
+            ["", "09:00-12:00", "", "09:00-12:00", "13:00-16:30", "", ""],
+        ),
+        ("Mo 09:00-12:00, Sa 10:00-11:00", ["09:00-12:00", "", "", "", "", "10:00-11:00", ""]),
+        (
+            "Mo-Fr 08:30-12:30, Mo,Tu,Th 13:00-16:00",
+            ["08:30-12:30,13:00-16:00"] * 2
+            + ["08:30-12:30", "08:30-12:30,13:00-16:00"]
+            + ["08:30-12:30", "", ""],
+        ),
+        ("We 13:00-16:00, We 09:00-11:30", ["", "", "09:00-11:30,13:00-16:00", "", "", "", ""]),
     ],
 )
 def test_variants_of_the_plain_week(expression: str, expected: list[str]) -> None:
@@ -58,6 +70,9 @@ def test_no_hours_is_an_empty_week_that_writes_back_as_no_hours() -> None:
         "PH off; Mo 09:00-12:00",
         "Mo 12:00-09:00",
         "Mo 09:00-12:00,11:00-13:00",  # overlapping
+        "Mo-Fr 09:00-12:00, Mo 10:00-13:00",  # an additional rule overlapping a range
+        "Mo-Fr 09:00-12:00, We 13:00-14:00, We 15:00-16:00",  # more ranges than the form has
+        "Mo-Fr 09:00-12:00, Tu off",
         "mo 09:00-12:00",
         "Mo 9:00-12:00",
     ],
@@ -114,3 +129,32 @@ def test_a_written_week_is_read_back_and_means_the_same_hours() -> None:
             start = datetime.combine(christmas.date(), datetime.min.time(), tzinfo=TZ)
             opening = start + timedelta(hours=int(friday[0][0][:2]), minutes=int(friday[0][0][3:]))
             assert not hours.is_open(opening), text
+
+
+def test_additional_rules_mean_the_same_hours_once_written_as_a_week() -> None:
+    """Hours converted from HSDS schedules ("Mo-Fr 09:00-12:00, Tu,Th 13:30-16:00"), edited
+    day by day and saved, open at the same minutes as before."""
+    start = datetime(2026, 12, 21, tzinfo=TZ)  # Christmas and the days around it
+    for original, expected in (
+        (
+            "Tu,Th 09:00-12:00, Fr 13:00-16:30; PH off",
+            "Tu 09:00-12:00; Th 09:00-12:00; Fr 13:00-16:30; PH off",
+        ),
+        (
+            "Mo,Tu,We,Th,Fr 09:00-12:00, Tu,Th 13:30-16:00; PH off",
+            "Mo 09:00-12:00; Tu 09:00-12:00,13:30-16:00; We 09:00-12:00; "
+            "Th 09:00-12:00,13:30-16:00; Fr 09:00-12:00; PH off",
+        ),
+        (
+            "Mo-Fr 09:00-17:00, We 17:00-19:00",
+            "Mo-Tu 09:00-17:00; We 09:00-17:00,17:00-19:00; Th-Fr 09:00-17:00",
+        ),
+    ):
+        read = read_week(original)
+        assert read is not None
+        written = week_text(read)
+        assert written == expected
+        before, after = Hours(original, []), Hours(written, [])
+        for quarter in range(0, 14 * 24 * 4):
+            moment = start + timedelta(minutes=15 * quarter)
+            assert before.is_open(moment) is after.is_open(moment), (original, moment)
