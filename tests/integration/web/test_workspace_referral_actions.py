@@ -40,6 +40,17 @@ async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
     return path
 
 
+async def _accept(receiver: httpx.AsyncClient, path: str) -> None:
+    """The receiving side accepts the referral at `path` from its page."""
+    page = await receiver.get(path)
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version is not None
+    accepted = await receiver.post(
+        f"{path}/accept", data={"csrf_token": csrf_of(page.text), "version": version[1]}
+    )
+    assert accepted.status_code == 303
+
+
 async def test_the_worker_erases_the_person_after_confirming(
     base_url: str, demo: Demo, pool: asyncpg.Pool
 ) -> None:
@@ -220,14 +231,7 @@ async def test_the_lists_page_through_referrals_and_show_one_status(
         paths = [await _refer(worker, demo) for _ in range(3)]
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
             await sign_in(receiver, demo.receiver)
-            page = await receiver.get(paths[0])
-            version = re.search(r'name="version" value="(\d+)"', page.text)
-            assert version is not None
-            accepted = await receiver.post(
-                f"{paths[0]}/accept",
-                data={"csrf_token": csrf_of(page.text), "version": version[1]},
-            )
-            assert accepted.status_code == 303
+            await _accept(receiver, paths[0])
 
         first = await worker.get("/workspace/referrals?box=outbox")
         assert "Page 1 of 2" in first.text or "Page 1 sur 2" in first.text
@@ -306,14 +310,7 @@ async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
             dashboard = await receiver.get("/workspace/")
             said.append(re.sub(r"\s+", " ", dashboard.text))
             if path is not None:
-                page = await receiver.get(path)
-                version = re.search(r'name="version" value="(\d+)"', page.text)
-                assert version is not None
-                accepted = await receiver.post(
-                    f"{path}/accept",
-                    data={"csrf_token": csrf_of(page.text), "version": version[1]},
-                )
-                assert accepted.status_code == 303
+                await _accept(receiver, path)
         assert f"{waiting}2 wachten op een antwoord</a>" in said[0]
         assert f"{waiting}1 wacht op een antwoord</a>" in said[1]
         assert "geen wacht op een antwoord" in said[2] and waiting not in said[2]
