@@ -3,7 +3,7 @@ organisation, the themes. For citizens at a guichet and for social workers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
@@ -166,6 +166,12 @@ class SearchForm:
         """The same need (words and theme) and place to sort from, every other filter off."""
         return SearchForm(q=self.q, theme=self.theme, lat=self.lat, lon=self.lon)
 
+    def narrowed(self, name: str, value: str) -> SearchForm:
+        """This search with a theme, an area or a language chosen, from its first page."""
+        chosen = replace(self, page=1)
+        setattr(chosen, name, value)
+        return chosen
+
     def query_string(self, page: int) -> str:
         """This search's URL parameters, at another page."""
         params: list[tuple[str, str]] = [
@@ -262,6 +268,79 @@ async def _without_filters(
         return None
     found, _ = await run_search(state, relaxed, known_themes, now)
     return (relaxed, found.total) if found is not None and found.total else None
+
+
+REFINE_LINKS = 5
+"""How many ways to narrow the results a line offers, those that keep the most first."""
+
+
+@dataclass
+class RefineLink:
+    """A way to narrow the results: the search with one more filter, and what it keeps."""
+
+    query: str
+    label: Any
+    """A theme (labelled in the page's language), or a text."""
+    count: int | None
+    """How many results it keeps; None when the engine counted only the best matches."""
+    lang: str | None = None
+
+
+@dataclass
+class Refinement:
+    """One line of ways to narrow the results: by theme, by place or by language."""
+
+    title: str
+    links: list[RefineLink]
+
+
+def refinements(
+    form: SearchForm,
+    answer: SearchAnswer,
+    themes: list[dict[str, Any]],
+    communes: list[dict[str, Any]],
+) -> list[Refinement]:
+    """What the facet counts of an answer offer to narrow it, one step at a time: the themes
+    under the chosen one (the top-level themes when none is), the communes (the sections of
+    the chosen commune), the languages spoken. A value every result has narrows nothing."""
+    if answer.total < 2:
+        return []
+
+    def line(title: str, facet: str, field_name: str, labels: dict[str, Any]) -> Refinement:
+        counts = answer.facets.get(facet, {})
+        kept = sorted(
+            (value for value, n in counts.items() if value in labels and 0 < n < answer.total),
+            key=lambda value: (-counts[value], value),
+        )
+        links = [
+            RefineLink(
+                query=form.narrowed(field_name, value).query_string(1),
+                label=labels[value],
+                count=counts[value] if answer.facets_exact else None,
+                lang=value if facet == "languages" else None,
+            )
+            for value in kept[:REFINE_LINKS]
+        ]
+        return Refinement(title, links)
+
+    if not form.theme:
+        theme_labels = {top["id"]: top for top in themes}
+    else:
+        chosen = next((top for top in themes if top["id"] == form.theme), None)
+        theme_labels = {child["id"]: child for child in chosen["children"]} if chosen else {}
+    if not form.area:
+        area_facet, area_labels = "commune", {c["id"]: c["name"] for c in communes}
+    else:
+        commune = next((c for c in communes if c["id"] == form.area), None)
+        sections = commune["sections"] if commune else []
+        area_facet, area_labels = "section", {s["id"]: s["name"] for s in sections}
+    language_labels = {} if form.language else dict(SPOKEN_LANGUAGES)
+    lines = [
+        line("Theme", "themes", "theme", theme_labels),
+        line("Where", area_facet, "area", area_labels),
+        line("Language spoken", "languages", "language", language_labels),
+    ]
+    return [each for each in lines if each.links]
 
 
 SERVICES_AT_A_PLACE = 200
@@ -412,12 +491,16 @@ class PublicController(Controller):
             if answer is not None and answer.total and form.q and answer.engine == "postgres":
                 corrected = await corrections(state.pool, form.q)
         pages = 0
+        communes = await areas(conn)
+        refine: list[Refinement] = []
         if answer is not None:
             pages = (answer.total + PAGE_SIZE - 1) // PAGE_SIZE
+            refine = refinements(form, answer, themes, communes)
         context = {
             "form": form,
             "themes": themes,
-            "areas": await areas(conn),
+            "areas": communes,
+            "refine": refine,
             "spoken_languages": SPOKEN_LANGUAGES,
             "answer": answer,
             "moment": form.moment(now)[0],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import httpx
@@ -319,3 +320,48 @@ async def test_a_place_page_lists_what_is_held_there(
     assert "openstreetmap.org" in page.text
     missing = await client.get("/places/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404
+
+
+async def test_the_results_offer_to_narrow_them_and_say_truly_how_many_remain(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+
+    def found(html: str) -> int:
+        count = re.search(r'<p role="status">(\d+) services found</p>', html)
+        if count is None:
+            assert '<p role="status">1 service found</p>' in html
+            return 1
+        return int(count[1])
+
+    def refine_links(html: str) -> list[tuple[str, int]]:
+        nav = re.search(r'<nav class="refine"[^>]*>(.*?)</nav>', html, re.S)
+        assert nav is not None
+        return [
+            (href.replace("&amp;", "&"), int(n))
+            for href, n in re.findall(r'<a href="(/\?[^"]+)"[^>]*>[^<]+</a>&nbsp;\((\d+)\)', nav[1])
+        ]
+
+    page = await client.get("/", params={"q": "aide"}, headers=english)
+    assert 'aria-label="Narrow the results"' in page.text
+    total = found(page.text)
+    links = refine_links(page.text)
+    themes = [(href, n) for href, n in links if "theme=" in href]
+    communes = [(href, n) for href, n in links if "area=" in href]
+    assert themes and communes and any("language=" in href for href, _ in links)
+    assert all("." not in href.split("theme=")[1] for href, _ in themes)  # top level first
+    for href, count in links:
+        assert 0 < count < total
+        narrowed = await client.get(href, headers=english)
+        assert found(narrowed.text) == count, href
+
+    # One step further: the sub-themes of the chosen theme, the sections of the commune.
+    deeper = await client.get(
+        "/", params={"q": "aide", "theme": "admin", "area": "la-louviere"}, headers=english
+    )
+    links = refine_links(deeper.text)
+    assert any("theme=admin." in href for href, _ in links)
+    assert any("area=la-louviere." in href for href, _ in links)
+    chosen = [parse_qs(urlsplit(href).query) for href, _ in links]
+    assert all(q["theme"][0] == "admin" or q["theme"][0].startswith("admin.") for q in chosen)
+    assert all(q["area"][0].startswith("la-louviere") for q in chosen)
