@@ -462,6 +462,11 @@ async def theme_labels(conn: asyncpg.Connection, ids: list[str]) -> list[dict[st
     return [dict(r) for r in rows if r["id"] in ids]
 
 
+def may_refer(identity: Any) -> bool:
+    """Whether the caller works for an organisation of the network, and so refers people."""
+    return identity is not None and bool(identity.roles)
+
+
 def visible(service: Service) -> bool:
     return service.status != "inactive"
 
@@ -474,7 +479,9 @@ class PublicController(Controller):
     include_in_schema = False
 
     @get("/", operation_id="homePage")
-    async def home(self, request: Request[Any, Any, Any], state: State, conn: Conn) -> Template:
+    async def home(
+        self, request: Request[Any, Any, Any], state: State, conn: Conn, identity: Caller
+    ) -> Template:
         """The search form; with a query or a filter, the results below it."""
         form = SearchForm.from_query(request)
         themes = await themes_tree(conn)
@@ -508,6 +515,7 @@ class PublicController(Controller):
             "relaxed": relaxed,
             "corrected": corrected,
             "pages": pages,
+            "can_refer": may_refer(identity),
             "language": language_of(request),
         }
         return Template(template_name="public/home.html", context=context)
@@ -547,7 +555,7 @@ class PublicController(Controller):
             "held_at": held_at,
             "share": share_by_mail(service, organisation.name, held_at, page_url),
             "themes": await theme_labels(conn, service.themes),
-            "can_refer": identity is not None and bool(identity.roles),
+            "can_refer": may_refer(identity),
             "can_edit": identity is not None and identity.can_edit(service.organisation_id),
             "language": language_of(request),
         }

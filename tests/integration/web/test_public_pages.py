@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from service.hours import TZ
-from tests.integration.web.conftest import FOOD_PARCELS, Demo
+from tests.integration.web.conftest import FOOD_PARCELS, Demo, sign_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -365,3 +365,22 @@ async def test_the_results_offer_to_narrow_them_and_say_truly_how_many_remain(
     chosen = [parse_qs(urlsplit(href).query) for href, _ in links]
     assert all(q["theme"][0] == "admin" or q["theme"][0].startswith("admin.") for q in chosen)
     assert all(q["area"][0].startswith("la-louviere") for q in chosen)
+
+
+async def test_a_worker_refers_someone_straight_from_the_results(
+    client: httpx.AsyncClient, base_url: str, demo: Demo
+) -> None:
+    refer = f"/workspace/refer?service_id={demo.service_id}&amp;place_id={demo.place_id}"
+    anonymous = await client.get("/", params={"q": "colis"})
+    assert FOOD_PARCELS in anonymous.text and "/workspace/refer" not in anonymous.text
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "en")
+        results = await worker.get("/", params={"q": "colis"})
+        assert f'<a href="{refer}">Refer someone here' in results.text
+        form = await worker.get(refer.replace("&amp;", "&"))
+        assert form.status_code == 200
+        chosen = re.search(
+            r'name="place_id"[^>]*value="([^"]+)"|value="([^"]+)" selected', form.text
+        )
+        assert chosen is not None and str(demo.place_id) in chosen.group(0)
