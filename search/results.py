@@ -172,15 +172,30 @@ def highlight_text(text: str, query: str) -> str | None:
     return marked if found else None
 
 
+SNIPPET_WORDS = 30
+"""The length of a description's highlight, as both engines crop it."""
+
+
+def crop_marked(marked: str, words: int = SNIPPET_WORDS) -> str:
+    """About `words` words of a marked text around its first match, " … " where cut."""
+    tokens = marked.split()
+    first = next(i for i, token in enumerate(tokens) if MARK_START in token)
+    start = max(0, min(first - words // 3, len(tokens) - words))
+    end = min(len(tokens), start + words)
+    snippet = " ".join(tokens[start:end])
+    return f"{'… ' if start else ''}{snippet}{' …' if end < len(tokens) else ''}"
+
+
 def highlight_hit(hit: EngineHit, query: str) -> EngineHit:
-    """The hit with highlights computed here when the engine gave none."""
+    """The hit with highlights computed here when the engine gave none; the description
+    cropped around its first match, as the engines crop it."""
     if hit.highlight:
         return hit
     highlight = {}
     for name in ("name", "description"):
         marked = highlight_text(str(hit.document.get(name) or ""), query)
         if marked:
-            highlight[name] = marked
+            highlight[name] = crop_marked(marked) if name == "description" else marked
     return EngineHit(hit.document, highlight, hit.distance_km)
 
 

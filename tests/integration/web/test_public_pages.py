@@ -37,6 +37,9 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
         if item["location_id"] and item["place_name"]:
             assert f'href="/places/{item["location_id"]}"' in page.text
     assert FOOD_PARCELS in page.text
+    # Why each result was found: its description's words that match, marked.
+    assert '<p class="snippet">' in page.text and "<mark>colis</mark>" in page.text.lower()
+    assert "<mark>" not in page.text.split('<ul class="results">')[0]
 
 
 async def test_filters_paging_and_distance(client: httpx.AsyncClient, demo: Demo) -> None:

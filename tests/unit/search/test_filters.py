@@ -9,7 +9,7 @@ from search.backend import MARK_END, MARK_START, TZ, EngineQuery, week_slot
 from search.documents import slots_of, slug
 from search.meilisearch import filter_expression
 from search.postgres import Compiled, compile_search, tsquery_groups, where_clauses
-from search.results import count_facets, highlight_text, render_highlight
+from search.results import count_facets, crop_marked, highlight_text, render_highlight
 from search.text import expand
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
@@ -105,3 +105,17 @@ def test_highlight_marks_words_and_synonyms_and_escapes_html() -> None:
     )
     assert render_highlight(marked).startswith("<mark>Colis</mark> &lt;b&gt;<mark>")
     assert highlight_text("Abri de nuit", "colis") is None
+
+
+def test_a_long_description_is_cropped_around_its_first_match() -> None:
+    words = [f"mot{i}" for i in range(100)]
+    words[50] = "colis"
+    marked = highlight_text(" ".join(words), "colis")
+    assert marked is not None
+    snippet = crop_marked(marked)
+    assert snippet.startswith("… mot40 ") and snippet.endswith(" mot69 …")
+    assert f"{MARK_START}colis{MARK_END}" in snippet and len(snippet.split()) == 30 + 2
+    short = highlight_text("Colis alimentaires le mardi", "colis")
+    assert short is not None and crop_marked(short) == short
+    last = highlight_text(" ".join([*words[:50], "colis"]), "colis")
+    assert last is not None and crop_marked(last).endswith(f"{MARK_START}colis{MARK_END}")
