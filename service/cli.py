@@ -32,6 +32,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # handler) lets the embedded PostgreSQL be stopped on the way out.
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
+    from service import access_log
     from service.app import create_app
 
     async with open_database(settings) as pool:
@@ -45,6 +46,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level="info",
             proxy_headers=True,
         )
+        access_log.install()
         server = uvicorn.Server(config)
         print(f"Boussole is running at http://{config.host}:{config.port}/", flush=True)
         print(f"API documentation at http://{config.host}:{config.port}/schema", flush=True)

@@ -71,10 +71,17 @@ async def test_serve_cli_and_embedded_lifecycle(tmp_path: Path) -> None:
                 headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
             )
             assert patched.status_code == 200, patched.text
+            # What people search for and the secrets of links stay out of the access log.
+            await client.get("/", params={"q": "hepatite anonyme"})
+            await client.get("/workspace/login/link/not-a-real-secret-4821")
         assert _postgres_running(tmp_path / "data")
     finally:
         server.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.wait(), 30)
+    assert server.stdout is not None
+    logged = (await server.stdout.read()).decode()
+    assert '"GET /?… HTTP/1.1" 200' in logged and "/workspace/login/link/…" in logged
+    assert "hepatite" not in logged and "not-a-real-secret-4821" not in logged
     for _ in range(50):
         if not _postgres_running(tmp_path / "data"):
             break
