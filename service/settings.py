@@ -53,6 +53,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     (BOUSSOLE_WEBHOOK_PROXY, else HTTPS_PROXY); NO_PROXY hosts are called directly."""
     search_cache: bool = True
     """Cache search answers exactly, per search generation and minute (BOUSSOLE_SEARCH_CACHE)."""
+    operator: str | None = None
+    """Who runs this directory and answers for its data, as the privacy page names it, e.g.
+    "CPAS de La Louvière, rue Sylvain Guyaux 121, 7100 La Louvière" (BOUSSOLE_OPERATOR)."""
+    privacy_contact: str | None = None
+    """Where people exercise their rights: the data protection officer's e-mail address
+    (BOUSSOLE_PRIVACY_CONTACT)."""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -80,6 +86,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "search_cache": "BOUSSOLE_SEARCH_CACHE",
             "webhook_allow_private": "BOUSSOLE_WEBHOOK_ALLOW_PRIVATE",
             "webhook_proxy": "BOUSSOLE_WEBHOOK_PROXY",
+            "operator": "BOUSSOLE_OPERATOR",
+            "privacy_contact": "BOUSSOLE_PRIVACY_CONTACT",
         }
         for field, var in names.items():
             value = env.get(var)

@@ -617,6 +617,23 @@ class PublicController(Controller):
         }
         return Template(template_name="public/organisation.html", context=context)
 
+    @get("/privacy", operation_id="privacyPage")
+    async def privacy(self, request: Request[Any, Any, Any], state: State) -> Template:
+        """What Boussole keeps about the people who search, are referred or work with it,
+        for how long, who sees it, and how to exercise one's rights (GDPR art. 13 and 14)."""
+        settings = state.settings
+        language = language_of(request)
+        retention = settings.referral_retention_days
+        context = {
+            "operator": settings.operator,
+            "contact": settings.privacy_contact,
+            "retention_months": round(retention / 30.44) if retention >= 60 else None,
+            "retention_days": retention,
+            "expiry_days": settings.referral_expiry_days,
+            "language": language,
+        }
+        return Template(template_name=f"public/privacy.{language}.html", context=context)
+
     @get("/themes", operation_id="themesPage")
     async def themes_page(self, request: Request[Any, Any, Any], conn: Conn) -> Template:
         """Browse the themes; each links to the search filtered on it."""

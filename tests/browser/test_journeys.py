@@ -389,6 +389,7 @@ async def test_no_page_is_wider_than_a_phone(
         f"/services/{service}",
         f"/places/{place}",
         f"/organisations/{demo.receiver_org}",
+        "/privacy",
     ]
     workspace = [
         "/workspace/",
@@ -412,6 +413,7 @@ async def test_no_page_is_wider_than_a_phone(
             await page.goto(base_url + path)
             if await page.evaluate(wider):
                 too_wide.append(path)
+        assert await severe_violations(page) == []  # the privacy page, last
         await sign_in(page, base_url, await add_coordinator(pool))
         for path in workspace:
             response = await page.goto(base_url + path)

@@ -9,9 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 
 from service.hours import TZ
+from service.settings import Settings
 from tests.integration.web.conftest import FOOD_PARCELS, Demo, sign_in
 
 pytestmark = pytest.mark.asyncio
@@ -387,3 +389,42 @@ async def test_a_worker_refers_someone_straight_from_the_results(
             r'name="place_id"[^>]*value="([^"]+)"|value="([^"]+)" selected', form.text
         )
         assert chosen is not None and str(demo.place_id) in chosen.group(0)
+
+
+async def test_the_privacy_page_says_what_is_kept_and_for_how_long_in_each_language(
+    client: httpx.AsyncClient,
+) -> None:
+    home = await client.get("/", headers={"Accept-Language": "fr"})
+    assert '<a href="/privacy">Vie privée</a>' in home.text
+    expected = {
+        "fr": ("Vie privée", "effacées 12 mois après", "la coordination du réseau social"),
+        "nl": ("Privacy", "gewist 12 maanden na", "de coördinatie van het sociaal netwerk"),
+        "en": ("Privacy", "erased 12 months after", "the coordination of the social network"),
+    }
+    for language, texts in expected.items():
+        page = await client.get("/privacy", headers={"Accept-Language": language})
+        assert page.status_code == 200
+        assert f'<html lang="{language}">' in page.text
+        for text in texts:
+            assert text in page.text, (language, text)
+        assert "mailto:" not in page.text  # no contact configured
+
+
+async def test_the_privacy_page_names_the_operator_and_the_data_protection_officer(
+    settings: Settings, pool: asyncpg.Pool
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from service.app import create_app
+
+    configured = msgspec.structs.replace(
+        settings,
+        operator="CPAS de Testville",
+        privacy_contact="dpo@testville.example",
+        referral_retention_days=30,
+    )
+    async with AsyncTestClient(create_app(configured, pool=pool)) as client:
+        page = await client.get("/privacy", headers={"Accept-Language": "fr"})
+    assert "publié par CPAS de Testville" in page.text
+    assert '<a href="mailto:dpo@testville.example">' in page.text
+    assert "effacées 30 jours après" in page.text
