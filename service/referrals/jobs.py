@@ -79,7 +79,9 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
 
 
 async def erase_expired_personal_data(pool: asyncpg.Pool, now: datetime, policy: Policy) -> int:
-    """Erase the person's data of referrals final for longer than the retention time.
+    """Erase the person's data of referrals final for longer than the retention time, and of
+    referrals accepted that long ago that nobody closed (the help was given, or not, long
+    since: an open loop does not keep the person's data forever).
 
     What stays (service, organisations, themes, dates, statuses, codes) is anonymous and
     feeds the statistics.

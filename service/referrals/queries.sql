@@ -125,9 +125,11 @@ ORDER BY expires_at FOR UPDATE SKIP LOCKED
 UPDATE referral SET reminders_sent = reminders_sent || $2::int[] WHERE id = $1
 
 -- name: due_for_erasure
+-- Final for longer than the retention time, or accepted that long ago and never closed.
 SELECT id FROM referral
-WHERE final_at IS NOT NULL AND final_at <= $1 AND personal_data_erased_at IS NULL
-ORDER BY final_at FOR UPDATE SKIP LOCKED
+WHERE personal_data_erased_at IS NULL
+  AND (final_at <= $1 OR (final_at IS NULL AND accepted_at <= $1))
+ORDER BY id FOR UPDATE SKIP LOCKED
 
 -- name: erase_person
 DELETE FROM referral_person WHERE referral_id = $1

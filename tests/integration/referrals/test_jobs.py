@@ -125,3 +125,23 @@ async def test_personal_data_is_erased_after_retention(
     # Only the open referral still has a person.
     assert [str(r["referral_id"]) for r in rows] == [open_one["id"]]
     assert BENEFICIARY["last_name"] not in everything
+
+
+async def test_an_accepted_referral_nobody_closed_keeps_the_person_no_longer(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    referral = await _send(client, network)
+    url = f"/api/v1/referrals/{referral['id']}"
+    accepted = await client.post(f"{url}/accept", headers=network.receiver.headers)
+    assert accepted.status_code == 200
+    accepted_at = _at(accepted.json(), "answered_at")  # accepting is the answer
+    waiting = await _send(client, network)  # still waiting for an answer: not due
+
+    assert await erase_expired_personal_data(pool, accepted_at + timedelta(days=364), POLICY) == 0
+    assert await erase_expired_personal_data(pool, accepted_at + timedelta(days=365), POLICY) == 1
+    read = (await client.get(url, headers=network.worker.headers)).json()
+    assert read["person"] is None and read["status"] == "accepted"
+    still = await client.get(f"/api/v1/referrals/{waiting['id']}", headers=network.worker.headers)
+    assert still.json()["person"] is not None
+    # Once erased, it is not erased again.
+    assert await erase_expired_personal_data(pool, accepted_at + timedelta(days=800), POLICY) == 0
