@@ -1250,6 +1250,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "De doorverwijzing is verstuurd. Geef de persoon de referentie %(reference)s, of druk "
         "het papier af.",
     ),
+    "Will be erased on": ("Effacement prévu le", "Wordt gewist op"),
     "Privacy": ("Vie privée", "Privacy"),
     "Refer someone here": ("Orienter quelqu'un ici", "Iemand hierheen doorverwijzen"),
     "Narrow the results": ("Affiner les résultats", "Resultaten verfijnen"),

@@ -7,7 +7,7 @@ They come from the settings (read once from the environment); tests and jobs may
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.settings import Settings
 
@@ -24,6 +24,15 @@ class Policy:
     """Personal data is erased this long after a referral became final."""
     consent_version: str = "2026-01"
     """Version of the consent text workers read to the person."""
+
+    def erasure_date(
+        self, status: str, answered_at: datetime | None, final_at: datetime | None
+    ) -> datetime | None:
+        """When the retention job erases a referral's personal data: the retention time after
+        it became final, or after it was accepted while nobody closes it; None while it waits
+        for an answer."""
+        since = final_at or (answered_at if status == "accepted" else None)
+        return since + self.retention if since is not None else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:

@@ -169,6 +169,7 @@ class WorkspaceReferralsController(Controller):
         if identity is None:
             return login_redirect(request)
         return await self._detail(
+            request,
             conn,
             identity,
             referral_id,
@@ -285,6 +286,7 @@ class WorkspaceReferralsController(Controller):
             return message_page("Not allowed", "Only the receiving organisation may redirect.", 403)
         if referral["status"] not in rule.sources:
             return await self._detail(
+                request,
                 conn,
                 identity,
                 referral_id,
@@ -327,7 +329,7 @@ class WorkspaceReferralsController(Controller):
         if not text or len(text) > MESSAGE_MAX:
             problem = WRITE_A_MESSAGE if not text else "This text is too long."
             errors = {"errors": {"text": problem}, "typed_message": text[:MESSAGE_MAX]}
-            return await self._detail(conn, identity, referral_id, errors, 422)
+            return await self._detail(request, conn, identity, referral_id, errors, 422)
         try:
             async with conn.transaction():
                 await referrals.add_message(
@@ -337,7 +339,7 @@ class WorkspaceReferralsController(Controller):
             return message_page("Page not found", "This referral does not exist.", 404)
         except (Conflict, InvalidInput):
             return await self._detail(
-                conn, identity, referral_id, {"problem": MESSAGES_CLOSED}, 409
+                request, conn, identity, referral_id, {"problem": MESSAGES_CLOSED}, 409
             )
         return Redirect(
             f"/workspace/referrals/{referral_id}?done=message#messages", status_code=303
@@ -363,6 +365,7 @@ class WorkspaceReferralsController(Controller):
             code = form.get("reason_code", "")
             if code not in DECLINE_REASONS:
                 return await self._detail(
+                    request,
                     conn,
                     identity,
                     referral_id,
@@ -373,7 +376,12 @@ class WorkspaceReferralsController(Controller):
             code = form.get("outcome", "")
             if code not in OUTCOMES:
                 return await self._detail(
-                    conn, identity, referral_id, {"errors": {"outcome": "Choose the outcome."}}, 422
+                    request,
+                    conn,
+                    identity,
+                    referral_id,
+                    {"errors": {"outcome": "Choose the outcome."}},
+                    422,
                 )
         return await self._act(request, conn, identity, referral_id, action, form, code=code)
 
@@ -405,6 +413,7 @@ class WorkspaceReferralsController(Controller):
             return message_page("Page not found", "This referral does not exist.", 404)
         except VersionMismatch:
             return await self._detail(
+                request,
                 conn,
                 identity,
                 referral_id,
@@ -413,6 +422,7 @@ class WorkspaceReferralsController(Controller):
             )
         except (Conflict, Forbidden):
             return await self._detail(
+                request,
                 conn,
                 identity,
                 referral_id,
@@ -423,6 +433,7 @@ class WorkspaceReferralsController(Controller):
 
     async def _detail(
         self,
+        request: Request[Any, Any, Any],
         conn: Conn,
         identity: Any,
         referral_id: UUID,
@@ -442,6 +453,9 @@ class WorkspaceReferralsController(Controller):
             "referral": referral,
             "actions": allowed_actions(referral, identity),
             "may_erase": referral.person is not None and referrals.may_erase(identity, facts),
+            "erasure_on": _policy(request).erasure_date(
+                referral.status, referral.answered_at, referral.final_at
+            ),
             "decline_reasons": DECLINE_REASONS,
             "outcomes": OUTCOMES,
             "errors": {},

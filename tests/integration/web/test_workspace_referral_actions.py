@@ -4,11 +4,13 @@ confirmation, and redirecting to a service picked with the directory's search.""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
+from service.hours import TZ
 from tests.integration.web.conftest import Demo, add_user, csrf_of, sign_in
 
 pytestmark = pytest.mark.asyncio
@@ -314,3 +316,22 @@ async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
         assert f"{waiting}2 wachten op een antwoord</a>" in said[0]
         assert f"{waiting}1 wacht op een antwoord</a>" in said[1]
         assert "geen wacht op een antwoord" in said[2] and waiting not in said[2]
+
+
+async def test_the_referral_page_says_when_the_person_will_be_erased(
+    base_url: str, demo: Demo
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=30) as worker,
+        httpx.AsyncClient(base_url=base_url, timeout=30) as receiver,
+    ):
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "en")
+        path = await _refer(worker, demo)
+        waiting = await worker.get(path)
+        assert "Will be erased on" not in waiting.text  # not while it waits for an answer
+        await sign_in(receiver, demo.receiver)
+        await _accept(receiver, path)
+        accepted = await worker.get(path)
+        due = (datetime.now(TZ) + timedelta(days=365)).strftime("%d/%m/%Y")
+        assert f"<dt>Will be erased on</dt><dd>{due}</dd>" in accepted.text
