@@ -119,21 +119,28 @@ def read_week(expression: str | None) -> Week | None:
     return Week(days=tuple(d or () for d in days), holidays_closed=holidays_closed)
 
 
-def week_text(week: Week) -> str:
-    """The week as an OpenStreetMap expression; empty when no day has hours."""
-    if week.empty:
-        return ""
-    rules = []
+def open_days(week: Week) -> list[tuple[int, int, tuple[Range, ...]]]:
+    """Runs of consecutive days with the same hours, (first, last, ranges), closed days left
+    out: what "Mo-Fr 09:00-12:00" and "lundi–vendredi 09:00–12:00" both say."""
+    runs = []
     day = 0
     while day < len(DAYS):
-        ranges = week.days[day]
         last = day
-        while last + 1 < len(DAYS) and week.days[last + 1] == ranges:
+        while last + 1 < len(DAYS) and week.days[last + 1] == week.days[day]:
             last += 1
-        if ranges:
-            days = DAYS[day] if last == day else f"{DAYS[day]}-{DAYS[last]}"
-            rules.append(f"{days} {','.join(f'{start}-{end}' for start, end in ranges)}")
+        if week.days[day]:
+            runs.append((day, last, week.days[day]))
         day = last + 1
-    if week.holidays_closed:
+    return runs
+
+
+def week_text(week: Week) -> str:
+    """The week as an OpenStreetMap expression; empty when no day has hours."""
+    rules = [
+        f"{DAYS[first] if last == first else f'{DAYS[first]}-{DAYS[last]}'} "
+        + ",".join(f"{start}-{end}" for start, end in ranges)
+        for first, last, ranges in open_days(week)
+    ]
+    if rules and week.holidays_closed:
         rules.append("PH off")
     return "; ".join(rules)

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from service.catalogue import services
 from service.errors import NotFound
 from service.hours import local
+from service.hours.week import open_days, read_week
 from service.i18n import translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "referrals"
@@ -72,8 +73,27 @@ class SlipPlace:
     address: str
     map_url: str
     openings: list[str]
-    opening_hours: str | None
+    usual_hours: str | None
+    """The regular week in words, when the hours are a plain week."""
     notes: list[str]
+
+
+def usual_hours(expression: str | None, language: str) -> str | None:
+    """The regular week in words ("lundi–vendredi 09:00–12:00 · samedi 10:00–12:00"), for
+    people who do not read the OpenStreetMap syntax; None when it is more than a plain week
+    (the next openings, listed above it, say it then)."""
+    week = read_week(expression)
+    if week is None or week.empty:
+        return None
+    names = _DAYS[language]
+    parts = [
+        f"{names[first] if last == first else f'{names[first]}–{names[last]}'} "
+        + ", ".join(f"{start}–{end}" for start, end in ranges)
+        for first, last, ranges in open_days(week)
+    ]
+    if week.holidays_closed:
+        parts.append(translate("Closed on public holidays", language).lower())
+    return " · ".join(parts)
 
 
 def map_url(latitude: float | None, longitude: float | None, address: str) -> str:
@@ -149,13 +169,14 @@ async def render_slip(
                         address=place.address,
                         map_url=map_url(latitude, longitude, place.address),
                         openings=openings,
-                        opening_hours=place.opening_hours,
+                        usual_hours=usual_hours(place.opening_hours, language),
                         notes=[n for n in [place.hours_note, *notes] if n],
                     )
                 )
     return PAGES.get_template("slip.html").render(
         lang=language,
         t=labels(language),
+        colon="\u202f:" if language == "fr" else ":",
         reference=referral["reference"],
         service_name=referral["service_name"],
         organisation=referral["to_organisation"]["name"],

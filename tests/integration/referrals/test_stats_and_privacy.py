@@ -145,6 +145,9 @@ async def test_printable_slip(client: httpx.AsyncClient, network: Network) -> No
     # Next openings are listed on the days the service is held (Mo, We, Fr 9–12).
     assert any(day in html for day in ("maandag", "woensdag", "vrijdag"))
     assert "09:00–12:00" in html
+    # The usual week in words, not in the OpenStreetMap syntax.
+    assert "maandag 09:00–12:00 · woensdag 09:00–12:00 · vrijdag 09:00–12:00" in html
+    assert "gesloten op feestdagen" in html and "PH off" not in html
 
     french = await client.get(url, params={"lang": "fr"}, headers=network.receiver.headers)
     assert '<html lang="fr">' in french.text and "Documents à apporter" in french.text
