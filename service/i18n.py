@@ -119,10 +119,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Indiquez une heure comme 09:30.",
         "Geef een uur in zoals 09:30.",
     ),
-    "The closing time must come after the opening time.": (
-        "L'heure de fermeture doit suivre l'heure d'ouverture.",
-        "Het sluitingsuur moet na het openingsuur komen.",
-    ),
     "The second opening must start after the first one closes.": (
         "La deuxième ouverture doit commencer après la fin de la première.",
         "De tweede opening moet beginnen nadat de eerste sluit.",
@@ -1249,6 +1245,17 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "le papier.",
         "De doorverwijzing is verstuurd. Geef de persoon de referentie %(reference)s, of druk "
         "het papier af.",
+    ),
+    "The closing time must differ from the opening time.": (
+        "L'heure de fermeture doit être différente de l'heure d'ouverture.",
+        "Het sluitingsuur moet verschillen van het openingsuur.",
+    ),
+    "A closing time earlier than the opening time means the next morning (a night shelter, "
+    "for instance); such an opening comes last in its day.": (
+        "Une heure de fermeture plus tôt que l'heure d'ouverture veut dire le lendemain matin "
+        "(un abri de nuit, par exemple) ; cette ouverture vient en dernier dans sa journée.",
+        "Een sluitingsuur vóór het openingsuur betekent de volgende ochtend (een nachtopvang, "
+        "bijvoorbeeld); zo'n opening komt als laatste op haar dag.",
     ),
     "Will be erased on": ("Effacement prévu le", "Wordt gewist op"),
     "Privacy": ("Vie privée", "Privacy"),

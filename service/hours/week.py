@@ -3,8 +3,10 @@
 Most places open the same hours every week: on each day, up to `SLOTS` time ranges, and
 closed or not on public holidays. `read_week` recognises such an expression and `week_text`
 writes one, consecutive days with the same ranges grouped ("Mo-Fr 09:00-12:00,13:30-16:00;
-Sa 09:00-12:00; PH off"). Anything richer (monthly rules, overnight hours, seasons, 24/7)
-is left to the expression itself: `read_week` returns None for it.
+Sa 09:00-12:00; PH off"). A day's last range may close before it opens: it ends the next
+morning ("Mo-Su 19:30-08:30", a night shelter), as in the OpenStreetMap syntax. Anything
+richer (monthly rules, seasons, 24/7) is left to the expression itself: `read_week` returns
+None for it.
 """
 
 from __future__ import annotations
@@ -45,11 +47,20 @@ def is_time(text: str) -> bool:
     return bool(_TIME.match(text))
 
 
+def overnight(time_range: Range) -> bool:
+    """Whether the range closes the next morning (it closes before it opens)."""
+    start, end = time_range
+    return end < start
+
+
 def valid_day(ranges: tuple[Range, ...]) -> bool:
-    """Ranges in order, each closing after it opens, none overlapping the next."""
+    """Ranges in order, none overlapping the next, each closing after it opens, except the
+    last, which may close the next morning."""
     previous_end = ""
-    for start, end in ranges:
-        if not (is_time(start) and is_time(end)) or start == "24:00" or not start < end:
+    for index, (start, end) in enumerate(ranges):
+        if not (is_time(start) and is_time(end)) or start == "24:00" or start == end:
+            return False
+        if overnight((start, end)) and index != len(ranges) - 1:
             return False
         if previous_end and start < previous_end:
             return False
@@ -89,11 +100,14 @@ def read_week(expression: str | None) -> Week | None:
     Rules separated by ";" replace what earlier rules said of the same day: a day set twice
     is left to the expression. Additional rules (", ") add their ranges to the days instead,
     as HSDS schedules converted to the OpenStreetMap syntax say "Mo-Fr 09:00-12:00, Tu,Th
-    13:30-16:00".
+    13:30-16:00". The morning after an overnight opening belongs to the day after, unless a
+    later ";" rule sets that day ("Fr 20:00-08:00; Sa 10:00-12:00" closes Saturday until
+    10:00): a week cannot say that, so such an expression is left as it is.
     """
     if not expression or not expression.strip():
         return Week(days=((),) * len(DAYS))
     days: list[tuple[Range, ...] | None] = [None] * len(DAYS)
+    rule_of: dict[int, int] = {}
     holidays_closed = False
     rules = [rule.strip() for rule in expression.strip().rstrip(";").split(";")]
     for index, rule in enumerate(rules):
@@ -114,8 +128,14 @@ def read_week(expression: str | None) -> Week | None:
                     return None  # a later rule overriding an earlier one
                 days[day] = tuple(sorted((*(days[day] or ()), *ranges)))
                 set_here.add(day)
+                rule_of[day] = index
     if not all(valid_day(day) for day in days if day):
         return None
+    for day, ranges in enumerate(days):
+        after = (day + 1) % len(DAYS)
+        if ranges and overnight(ranges[-1]) and rule_of.get(after, rule_of[day]) != rule_of[day]:
+            return None
+
     return Week(days=tuple(d or () for d in days), holidays_closed=holidays_closed)
 
 
@@ -135,12 +155,18 @@ def open_days(week: Week) -> list[tuple[int, int, tuple[Range, ...]]]:
 
 
 def week_text(week: Week) -> str:
-    """The week as an OpenStreetMap expression; empty when no day has hours."""
+    """The week as an OpenStreetMap expression; empty when no day has hours.
+
+    Days are separate rules ("; "), or additional rules (", ") when an opening ends the next
+    morning: a "; " rule for the next day would close that morning, an additional one does not.
+    """
     rules = [
         f"{DAYS[first] if last == first else f'{DAYS[first]}-{DAYS[last]}'} "
         + ",".join(f"{start}-{end}" for start, end in ranges)
         for first, last, ranges in open_days(week)
     ]
-    if rules and week.holidays_closed:
-        rules.append("PH off")
-    return "; ".join(rules)
+    if not rules:
+        return ""
+    nights = any(ranges and overnight(ranges[-1]) for ranges in week.days)
+    text = (", " if nights else "; ").join(rules)
+    return f"{text}; PH off" if week.holidays_closed else text

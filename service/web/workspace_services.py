@@ -24,7 +24,7 @@ from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
-from service.hours.week import DAYS, SLOTS, Week, is_time, read_week, week_text
+from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.templating import WEEKDAYS
@@ -44,7 +44,7 @@ Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
 BAD_TIME = "Enter a time such as 09:30."
-CLOSES_BEFORE_OPENS = "The closing time must come after the opening time."
+CLOSES_WHEN_OPENS = "The closing time must differ from the opening time."
 OVERLAPS = "The second opening must start after the first one closes."
 WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
 """What the hours page needs to draw the day-by-day fields."""
@@ -121,9 +121,9 @@ def _week_from(form: dict[str, str]) -> tuple[Week | None, dict[str, str], dict[
                 errors[name] = BAD_TIME
             if wrong:
                 continue
-            if not opens < closes:
-                errors[names[1]] = CLOSES_BEFORE_OPENS
-            elif ranges and opens < ranges[-1][1]:
+            if opens == closes:
+                errors[names[1]] = CLOSES_WHEN_OPENS
+            elif ranges and (overnight(ranges[-1]) or opens < ranges[-1][1]):
                 errors[names[0]] = OVERLAPS
             else:
                 ranges.append((opens, closes))

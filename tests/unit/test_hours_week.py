@@ -36,6 +36,8 @@ def test_a_common_week_is_read_day_by_day() -> None:
             ["", "09:00-12:00", "", "09:00-12:00", "13:00-16:30", "", ""],
         ),
         ("Mo 09:00-12:00, Sa 10:00-11:00", ["09:00-12:00", "", "", "", "", "10:00-11:00", ""]),
+        ("Mo-Su 19:30-08:30", ["19:30-08:30"] * 7),  # a night shelter: until the next morning
+        ("Fr 20:00-08:00, Sa 10:00-12:00", ["", "", "", "", "20:00-08:00", "10:00-12:00", ""]),
         (
             "Mo-Fr 08:30-12:30, Mo,Tu,Th 13:00-16:00",
             ["08:30-12:30,13:00-16:00"] * 2
@@ -61,14 +63,14 @@ def test_no_hours_is_an_empty_week_that_writes_back_as_no_hours() -> None:
     "expression",
     [
         "24/7",
-        "Mo-Fr 20:00-08:00",  # overnight
+        "Mo 20:00-08:00,21:00-22:00",  # an opening within the night's: overlapping
+        "Fr 20:00-08:00; Sa 10:00-12:00",  # Saturday's rule closes the night's morning
         "Mo[1] 09:00-12:00",  # the first Monday of the month
         "Jan-Jun Mo 09:00-12:00",  # seasons
         "Sa-Mo 10:00-12:00",  # a range that wraps the week
         "Mo 09:00-12:00; Mo 14:00-16:00",  # a later rule overriding an earlier one
         "Mo 08:00-09:00,10:00-11:00,12:00-13:00",  # more ranges than the form has
         "PH off; Mo 09:00-12:00",
-        "Mo 12:00-09:00",
         "Mo 09:00-12:00,11:00-13:00",  # overlapping
         "Mo-Fr 09:00-12:00, Mo 10:00-13:00",  # an additional rule overlapping a range
         "Mo-Fr 09:00-12:00, We 13:00-14:00, We 15:00-16:00",  # more ranges than the form has
@@ -94,14 +96,29 @@ def test_a_day_is_valid_when_its_ranges_are_in_order() -> None:
     assert valid_day((("09:00", "12:00"), ("12:00", "16:00")))
     assert not valid_day((("09:00", "12:00"), ("11:59", "16:00")))
     assert not valid_day((("24:00", "24:00"),))
-    assert not valid_day((("08:00", "07:00"),))
+    assert not valid_day((("08:00", "08:00"),))
+    # The last opening of a day may close the next morning; an earlier one may not.
+    assert valid_day((("19:30", "08:30"),)) and valid_day((("09:00", "12:00"), ("20:00", "07:00")))
+    assert not valid_day((("20:00", "07:00"), ("09:00", "12:00")))
     assert not valid_day((("08:00", "09:00"),) * (SLOTS + 1))
 
 
 def _random_day(rng: random.Random) -> tuple[tuple[str, str], ...]:
+    """Up to SLOTS ranges in order; now and then the last one ends the next morning."""
     cuts = sorted(rng.sample(range(0, 24 * 4 + 1), 2 * rng.randint(0, SLOTS)))
+    if cuts and rng.random() < 0.25 and cuts[-2] > 0:
+        cuts[-1] = rng.randrange(0, cuts[-2])  # closes before it opens: the next morning
     times = [f"{c // 4:02d}:{c % 4 * 15:02d}" for c in cuts]
     return tuple(zip(times[::2], times[1::2], strict=True))
+
+
+def _open_in(
+    ranges: tuple[tuple[str, str], ...], before: tuple[tuple[str, str], ...], clock: str
+) -> bool:
+    """Whether a day with `ranges`, after a day with `before`, is open at `clock`."""
+    today = any(start <= clock < end if start < end else clock >= start for start, end in ranges)
+    spilled = bool(before) and before[-1][1] < before[-1][0] and clock < before[-1][1]
+    return today or spilled
 
 
 def test_a_written_week_is_read_back_and_means_the_same_hours() -> None:
@@ -122,7 +139,7 @@ def test_a_written_week_is_read_back_and_means_the_same_hours() -> None:
             for minute in range(0, 24 * 60, 15):
                 moment = monday + timedelta(days=day, minutes=minute)
                 clock = f"{minute // 60:02d}:{minute % 60:02d}"
-                expected = any(start <= clock < end for start, end in ranges)
+                expected = _open_in(ranges, written.days[day - 1], clock)
                 assert hours.is_open(moment) is expected, (text, moment)
         friday = written.days[4]
         if friday and written.holidays_closed:
@@ -158,3 +175,15 @@ def test_additional_rules_mean_the_same_hours_once_written_as_a_week() -> None:
         for quarter in range(0, 14 * 24 * 4):
             moment = start + timedelta(minutes=15 * quarter)
             assert before.is_open(moment) is after.is_open(moment), (original, moment)
+
+
+def test_a_night_is_written_so_that_its_morning_stays_open() -> None:
+    night = week((), (), (), (), (("20:00", "08:00"),), (("10:00", "12:00"),), ())
+    text = week_text(night)
+    assert text == "Fr 20:00-08:00, Sa 10:00-12:00"
+    assert read_week(text) == night
+    saturday = datetime(2026, 3, 14, tzinfo=TZ)
+    assert Hours(text, []).is_open(saturday + timedelta(hours=7, minutes=59))
+    assert not Hours(text, []).is_open(saturday + timedelta(hours=8))
+    shelter = read_week("Mo-Su 19:30-08:30; PH off")
+    assert shelter is not None and week_text(shelter) == "Mo-Su 19:30-08:30; PH off"

@@ -95,7 +95,7 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_team.LAST_ADMIN,
         workspace_network.NOT_A_COORDINATOR,
         workspace_services.BAD_TIME,
-        workspace_services.CLOSES_BEFORE_OPENS,
+        workspace_services.CLOSES_WHEN_OPENS,
         workspace_services.OVERLAPS,
         workspace_new_service.CHOOSE_A_TYPE,
         workspace_new_service.NOT_AN_EDITOR,

@@ -270,7 +270,7 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
                 **week,
                 "editor": "week",
                 "week-su-0-opens": "14:00",
-                "week-su-0-closes": "11:00",
+                "week-su-0-closes": "14:00",
                 "week-we-1-opens": "11:00",
                 "week-tu-0-closes": "9h",
             },
@@ -279,7 +279,7 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
         assert wrong.status_code == 422
         for field in ("week-su-0-closes", "week-we-1-opens", "week-tu-0-closes"):
             assert f'id="{field}-error"' in wrong.text
-        assert "The closing time must come after the opening time." in wrong.text
+        assert "The closing time must differ from the opening time." in wrong.text
         # Nothing was saved, and the form keeps what was typed.
         assert 'value="14:00"' in wrong.text
 
@@ -307,3 +307,25 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
         text = await browser.get(path, headers=english)
         assert 'name="editor" value="text" checked' in text.text
         assert "cannot show" in text.text
+
+        # A night shelter's hours: closing before opening means the next morning.
+        version = re.search(r'name="version" value="(\d+)"', text.text)
+        assert version is not None
+        nights = {
+            **base,
+            "version": version[1],
+            "editor": "week",
+            **{f"week-{day}-0-opens": "19:30" for day in ("mo", "tu", "we", "th", "fr", "sa")},
+            **{f"week-{day}-0-closes": "08:30" for day in ("mo", "tu", "we", "th", "fr", "sa")},
+            "week-su-0-opens": "10:00",
+            "week-su-0-closes": "12:00",
+            "week-su-1-opens": "19:30",
+            "week-su-1-closes": "08:30",
+        }
+        assert (await browser.post(path, data=nights)).status_code == 303
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == "Mo-Sa 19:30-08:30, Su 10:00-12:00,19:30-08:30"
+        shown = await browser.get(path, headers=english)
+        assert 'name="editor" value="week" checked' in shown.text
+        assert 'name="week-su-1-closes" type="time" value="08:30"' in shown.text
