@@ -75,6 +75,8 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     opening_hours: str | None = None
     exceptions: list[ExceptionDoc] = []
     hours_note: str = ""
+    phone: str | None = None
+    """The number to call first: the service's, else its place's, else its organisation's."""
     has_hours: bool = False
     open_slots: list[int] = []
     """Hours of the week (0 = Monday 00h, Brussels time) when it may be open between
@@ -147,6 +149,8 @@ class SearchItem(msgspec.Struct, kw_only=True):
     last_verified_on: str | None
     highlight: dict[str, str]
     """Matched words wrapped in <mark>; the rest is HTML-escaped."""
+    phone: str | None = None
+    """The number to call first (the service's, else its place's, else its organisation's)."""
 
 
 class SearchAnswer(msgspec.Struct, kw_only=True):

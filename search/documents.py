@@ -174,6 +174,7 @@ class DocumentBuilder:
             opening_hours=row["opening_hours"],
             exceptions=exceptions,
             hours_note=row["hours_note"],
+            phone=row["phone"],
             has_hours=has_hours,
             open_slots=slots,
             slots_from=epoch(window_start),

@@ -1257,6 +1257,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Een sluitingsuur vóór het openingsuur betekent de volgende ochtend (een nachtopvang, "
         "bijvoorbeeld); zo'n opening komt als laatste op haar dag.",
     ),
+    "Call %(number)s": ("Appeler le %(number)s", "Bel %(number)s"),
     "Will be erased on": ("Effacement prévu le", "Wordt gewist op"),
     "Privacy": ("Vie privée", "Privacy"),
     "Refer someone here": ("Orienter quelqu'un ici", "Iemand hierheen doorverwijzen"),

@@ -180,6 +180,7 @@ def item_from(
         languages=document.get("languages", []),
         last_verified_on=document.get("last_verified_on"),
         highlight={name: render_highlight(text) for name, text in highlight.items()},
+        phone=document.get("phone"),
     )
 
 

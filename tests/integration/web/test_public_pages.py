@@ -39,6 +39,11 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
         if item["location_id"] and item["place_name"]:
             assert f'href="/places/{item["location_id"]}"' in page.text
     assert FOOD_PARCELS in page.text
+    # A number to call from the results, the service's first.
+    api_phones = [item["phone"] for item in api["items"] if item["phone"]]
+    assert (
+        api_phones and f'<a href="tel:{api_phones[0]}">Appeler le {api_phones[0]}</a>' in page.text
+    )
     # Why each result was found: its description's words that match, marked.
     assert '<p class="snippet">' in page.text and "<mark>colis</mark>" in page.text.lower()
     assert "<mark>" not in page.text.split('<ul class="results">')[0]
@@ -342,10 +347,8 @@ async def test_the_results_offer_to_narrow_them_and_say_truly_how_many_remain(
     def refine_links(html: str) -> list[tuple[str, int]]:
         nav = re.search(r'<nav class="refine"[^>]*>(.*?)</nav>', html, re.S)
         assert nav is not None
-        return [
-            (href.replace("&amp;", "&"), int(n))
-            for href, n in re.findall(r'<a href="(/\?[^"]+)"[^>]*>[^<]+</a>&nbsp;\((\d+)\)', nav[1])
-        ]
+        link = r'<a href="(/\?[^"]+)"><bdi[^>]*>[^<]+</bdi>&nbsp;\((\d+)\)</a>'
+        return [(href.replace("&amp;", "&"), int(n)) for href, n in re.findall(link, nav[1])]
 
     page = await client.get("/", params={"q": "aide"}, headers=english)
     assert 'aria-label="Narrow the results"' in page.text
