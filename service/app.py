@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.response import Template
 from litestar.types import Message, Scope
 
 from service.accounts.csrf import CsrfMiddleware
@@ -22,7 +23,7 @@ from service.accounts.routes import CONTROLLERS as ACCOUNTS
 from service.accounts.sessions import session_identity
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
-from service.errors import EXCEPTION_HANDLERS, http_handler
+from service.errors import EXCEPTION_HANDLERS, http_handler, internal_handler
 from service.interop.routes import CONTROLLERS as HSDS
 from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.search import CONTROLLERS as SEARCH
@@ -91,12 +92,23 @@ async def security_headers(message: Message, scope: Scope) -> None:
 MACHINE_PATHS = ("/api/", "/hsds", "/schema", "/healthz")
 
 
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """Whether a browser asked for a page (else an API client: it gets a problem)."""
+    path = request.url.path
+    return "text/html" in request.headers.get("accept", "") and not path.startswith(MACHINE_PATHS)
+
+
 def unknown_path(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     """A browser that follows a wrong link gets a page it can leave; clients get a problem."""
-    path = request.url.path
-    if "text/html" in request.headers.get("accept", "") and not path.startswith(MACHINE_PATHS):
-        return not_found_page()
-    return http_handler(request, exc)
+    return not_found_page() if wants_page(request) else http_handler(request, exc)
+
+
+def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A failure of ours: logged (its type and place only), then a page or a problem."""
+    problem = internal_handler(request, exc)
+    if wants_page(request):
+        return Template(template_name="public/error.html", status_code=500)
+    return problem
 
 
 @get("/healthz", operation_id="health", tags=["operations"], sync_to_thread=False)
@@ -162,7 +174,11 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             "conn": Provide(provide_connection),
             "identity": Provide(provide_identity),
         },
-        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: unknown_path},  # type: ignore[dict-item]
+        exception_handlers={
+            **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
+            NotFoundException: unknown_path,
+            Exception: unexpected,
+        },
         middleware=[CsrfMiddleware()],
         before_send=[security_headers],
         template_config=template_config(),

@@ -992,6 +992,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Page %(page)s sur %(pages)s",
         "Pagina %(page)s van %(pages)s",
     ),
+    "Something went wrong": ("Un problème est survenu", "Er ging iets mis"),
+    "The page could not be shown. The failure was recorded; please try again in a moment.": (
+        "La page n'a pas pu être affichée. L'erreur a été enregistrée ; réessayez dans un instant.",
+        "De pagina kon niet worden getoond. De fout werd geregistreerd; probeer het zo meteen "
+        "opnieuw.",
+    ),
     "Page not found": (
         "Page introuvable",
         "Pagina niet gevonden",

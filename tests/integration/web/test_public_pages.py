@@ -431,3 +431,23 @@ async def test_the_privacy_page_names_the_operator_and_the_data_protection_offic
     assert "publié par CPAS de Testville" in page.text
     assert '<a href="mailto:dpo@testville.example">' in page.text
     assert "effacées 30 jours après" in page.text
+
+
+async def test_a_failure_of_ours_is_a_page_for_browsers_and_a_problem_for_clients(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from service.web import public
+
+    async def broken(conn: asyncpg.Connection) -> list[dict[str, object]]:
+        raise RuntimeError("the secret detail of a bug, Madame Quackenbush")
+
+    monkeypatch.setattr(public, "themes_tree", broken)
+    page = await client.get("/themes", headers={"Accept": "text/html", "Accept-Language": "nl"})
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Er ging iets mis" in page.text and "Quackenbush" not in page.text
+    problem = await client.get("/themes", headers={"Accept": "application/json"})
+    assert problem.status_code == 500
+    assert problem.headers["content-type"] == "application/problem+json"
+    # The log says what failed where, never the message (it may carry personal data).
+    assert "unhandled RuntimeError on GET /themes" in caplog.text
+    assert "Quackenbush" not in caplog.text
