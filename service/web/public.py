@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from html import escape
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 from uuid import UUID
@@ -616,6 +617,34 @@ class PublicController(Controller):
             "language": language_of(request),
         }
         return Template(template_name="public/organisation.html", context=context)
+
+    @get("/robots.txt", operation_id="robots", media_type="text/plain")
+    async def robots(self, state: State) -> str:
+        """Search engines may list the directory, never the workspace or the API."""
+        base = state.settings.public_url.rstrip("/")
+        return (
+            "User-agent: *\nDisallow: /workspace/\nDisallow: /referrals/\nDisallow: /api/\n"
+            f"Disallow: /hsds/\nDisallow: /dev/\nSitemap: {base}/sitemap.xml\n"
+        )
+
+    @get("/sitemap.xml", operation_id="sitemap", media_type="application/xml")
+    async def sitemap(self, state: State, conn: Conn) -> str:
+        """Every public page of a service, organisation or place, for search engines: people
+        look for help with Google first, and should land on the directory's page."""
+        base = escape(state.settings.public_url.rstrip("/"))
+        entries = [f"<url><loc>{base}{path}</loc></url>" for path in ("/", "/themes", "/privacy")]
+        for row in await conn.fetch(Q.sitemap_pages):
+            modified = row["updated_at"].astimezone(UTC).date().isoformat()
+            entries.append(
+                f"<url><loc>{base}/{row['kind']}/{row['id']}</loc>"
+                f"<lastmod>{modified}</lastmod></url>"
+            )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(entries)
+            + "</urlset>\n"
+        )
 
     @get("/privacy", operation_id="privacyPage")
     async def privacy(self, request: Request[Any, Any, Any], state: State) -> Template:

@@ -26,3 +26,18 @@ SELECT id, name FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY lower(name
 -- name: organisation_for_team
 -- The organisation whose team page is shown, and the language of its mails.
 SELECT id, name, language FROM organisation WHERE id = $1
+
+-- name: sitemap_pages
+-- The public pages search engines may list: services not withdrawn, the organisations and
+-- places that hold them, each with when it last changed; a sitemap holds at most 50,000 URLs
+-- (three are the fixed pages), the most recently changed kept.
+SELECT 'services' AS kind, s.id, s.updated_at FROM service s WHERE s.status <> 'inactive'
+UNION ALL
+SELECT 'organisations', o.id, o.updated_at FROM organisation o
+WHERE EXISTS (SELECT 1 FROM service s WHERE s.organisation_id = o.id AND s.status <> 'inactive')
+UNION ALL
+SELECT 'places', p.id, p.updated_at FROM place p
+WHERE EXISTS (SELECT 1 FROM service_place sp JOIN service s ON s.id = sp.service_id
+              WHERE sp.place_id = p.id AND s.status <> 'inactive')
+ORDER BY updated_at DESC, 1, 2
+LIMIT 49997

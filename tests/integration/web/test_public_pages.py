@@ -451,3 +451,30 @@ async def test_a_failure_of_ours_is_a_page_for_browsers_and_a_problem_for_client
     # The log says what failed where, never the message (it may carry personal data).
     assert "unhandled RuntimeError on GET /themes" in caplog.text
     assert "Quackenbush" not in caplog.text
+
+
+async def test_search_engines_may_list_the_directory_not_the_workspace(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    robots = await client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")
+    assert "Disallow: /workspace/" in robots.text and "Disallow: /api/" in robots.text
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots.text
+
+    async with pool.acquire() as conn:
+        withdrawn = await conn.fetchval(
+            "UPDATE service SET status = 'inactive' WHERE id <> $1 "
+            "AND id = (SELECT min(id::text)::uuid FROM service WHERE id <> $1) RETURNING id",
+            demo.service_id,
+        )
+    sitemap = await client.get("/sitemap.xml")
+    assert sitemap.status_code == 200
+    assert sitemap.headers["content-type"].startswith("application/xml")
+    locations = re.findall(r"<loc>([^<]+)</loc>", sitemap.text)
+    assert f"http://127.0.0.1:8000/services/{demo.service_id}" in locations
+    assert f"http://127.0.0.1:8000/places/{demo.place_id}" in locations
+    assert f"http://127.0.0.1:8000/organisations/{demo.receiver_org}" in locations
+    assert f"http://127.0.0.1:8000/services/{withdrawn}" not in locations
+    for location in locations[:3] + locations[-3:]:
+        page = await client.get(location.removeprefix("http://127.0.0.1:8000"))
+        assert page.status_code == 200, location
