@@ -79,6 +79,8 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
     page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
     assert page.status_code == 200
     assert FOOD_PARCELS in page.text
+    # What a search engine shows under the link: the organisation and the description.
+    assert re.search(r'<meta name="description" content="[^"]+ — [^"]+">', page.text)
     assert "openstreetmap.org" in page.text
     assert "Openingsuren voor de komende 7 dagen" in page.text
     assert 'href="tel:+32' in page.text or "tel:" not in page.text
