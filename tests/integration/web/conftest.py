@@ -99,6 +99,14 @@ def csrf_of(html: str) -> str:
     return match[1]
 
 
+def posted_back(html: str) -> dict[str, str]:
+    """The hidden fields a form of the page posts back: its CSRF token and the version of
+    the record it changes."""
+    version = re.search(r'name="version" value="(\d+)"', html)
+    assert version, "no version field in the page"
+    return {"csrf_token": csrf_of(html), "version": version[1]}
+
+
 async def sign_in(client: httpx.AsyncClient, email: str, next_page: str = "/workspace/") -> None:
     """Sign in through the login form, as a browser does."""
     page = await client.get("/workspace/login")

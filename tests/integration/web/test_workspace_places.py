@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 
-from tests.integration.web.conftest import Demo, csrf_of, sign_in
+from tests.integration.web.conftest import Demo, posted_back, sign_in
 
 pytestmark = pytest.mark.asyncio
 
 ENGLISH = {"Accept-Language": "en"}
-
-
-def _form(html: str) -> dict[str, str]:
-    version = re.search(r'name="version" value="(\d+)"', html)
-    assert version is not None
-    return {"csrf_token": csrf_of(html), "version": version[1]}
 
 
 async def test_an_editor_keeps_the_access_of_a_place_right(base_url: str, demo: Demo) -> None:
@@ -31,7 +23,7 @@ async def test_an_editor_keeps_the_access_of_a_place_right(base_url: str, demo: 
         assert page.status_code == 200
         assert f'value="{before["street"]}"' in page.text.replace("&#39;", "'")
         sent = {
-            **_form(page.text),
+            **posted_back(page.text),
             "name": before["name"],
             "street": before["street"],
             "postal_code": before["postal_code"],

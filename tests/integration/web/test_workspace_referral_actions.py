@@ -4,6 +4,8 @@ confirmation, and redirecting to a service picked with the directory's search.""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import asyncpg
@@ -11,7 +13,7 @@ import httpx
 import pytest
 
 from service.hours import TZ
-from tests.integration.web.conftest import Demo, add_user, csrf_of, sign_in
+from tests.integration.web.conftest import Demo, add_user, csrf_of, posted_back, sign_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -45,11 +47,7 @@ async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
 async def _accept(receiver: httpx.AsyncClient, path: str) -> None:
     """The receiving side accepts the referral at `path` from its page."""
     page = await receiver.get(path)
-    version = re.search(r'name="version" value="(\d+)"', page.text)
-    assert version is not None
-    accepted = await receiver.post(
-        f"{path}/accept", data={"csrf_token": csrf_of(page.text), "version": version[1]}
-    )
+    accepted = await receiver.post(f"{path}/accept", data=posted_back(page.text))
     assert accepted.status_code == 303
 
 
@@ -295,16 +293,25 @@ async def test_a_reference_read_out_on_the_phone_finds_the_referral(
             assert elsewhere.status_code == 200 and path not in elsewhere.text
 
 
-async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
+@asynccontextmanager
+async def _both_sides(
     base_url: str, demo: Demo
-) -> None:
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """The referring worker and a member of the receiving organisation, each signed in."""
     async with (
         httpx.AsyncClient(base_url=base_url, timeout=30) as worker,
         httpx.AsyncClient(base_url=base_url, timeout=30) as receiver,
     ):
         await sign_in(worker, demo.worker)
-        paths = [await _refer(worker, demo) for _ in range(2)]
         await sign_in(receiver, demo.receiver)
+        yield worker, receiver
+
+
+async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
+    base_url: str, demo: Demo
+) -> None:
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        paths = [await _refer(worker, demo) for _ in range(2)]
         receiver.cookies.set("boussole_lang", "nl")
         waiting = '<a href="/workspace/referrals?box=inbox&amp;status=sent">'
         said = []
@@ -321,16 +328,11 @@ async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
 async def test_the_referral_page_says_when_the_person_will_be_erased(
     base_url: str, demo: Demo
 ) -> None:
-    async with (
-        httpx.AsyncClient(base_url=base_url, timeout=30) as worker,
-        httpx.AsyncClient(base_url=base_url, timeout=30) as receiver,
-    ):
-        await sign_in(worker, demo.worker)
+    async with _both_sides(base_url, demo) as (worker, receiver):
         worker.cookies.set("boussole_lang", "en")
         path = await _refer(worker, demo)
         waiting = await worker.get(path)
         assert "Will be erased on" not in waiting.text  # not while it waits for an answer
-        await sign_in(receiver, demo.receiver)
         await _accept(receiver, path)
         accepted = await worker.get(path)
         due = (datetime.now(TZ) + timedelta(days=365)).strftime("%d/%m/%Y")
