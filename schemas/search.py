@@ -77,6 +77,8 @@ class SearchDocument(msgspec.Struct, kw_only=True):
     hours_note: str = ""
     phone: str | None = None
     """The number to call first: the service's, else its place's, else its organisation's."""
+    content_language: str = "fr"
+    """The language the organisation writes its entries in (its `language`)."""
     has_hours: bool = False
     open_slots: list[int] = []
     """Hours of the week (0 = Monday 00h, Brussels time) when it may be open between
@@ -151,6 +153,8 @@ class SearchItem(msgspec.Struct, kw_only=True):
     """Matched words wrapped in <mark>; the rest is HTML-escaped."""
     phone: str | None = None
     """The number to call first (the service's, else its place's, else its organisation's)."""
+    content_language: str = "fr"
+    """The language of the name and description, as the organisation writes them."""
 
 
 class SearchAnswer(msgspec.Struct, kw_only=True):

@@ -175,6 +175,7 @@ class DocumentBuilder:
             exceptions=exceptions,
             hours_note=row["hours_note"],
             phone=row["phone"],
+            content_language=row["content_language"],
             has_hours=has_hours,
             open_slots=slots,
             slots_from=epoch(window_start),

@@ -12,7 +12,7 @@ SELECT s.id AS service_id, sp.id AS service_place_id, p.id AS place_id,
        -- The number to call first: the service's, else the place's, else the organisation's.
        coalesce(s.phones -> 0 ->> 'number', p.phones -> 0 ->> 'number',
                 o.phones -> 0 ->> 'number') AS phone,
-       o.id AS organisation_id, o.name AS organisation,
+       o.id AS organisation_id, o.name AS organisation, o.language AS content_language,
        coalesce(o.alternate_name, '') AS organisation_alternate_name,
        coalesce(th.ids, '{}') AS theme_ids, coalesce(th.labels, '{}') AS theme_labels,
        p.name AS place_name, p.street, p.postal_code, p.commune, p.latitude, p.longitude,

@@ -1263,6 +1263,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Een sluitingsuur vóór het openingsuur betekent de volgende ochtend (een nachtopvang, "
         "bijvoorbeeld); zo'n opening komt als laatste op haar dag.",
     ),
+    "The organisation writes about its services in %(language)s.": (
+        "L'organisation décrit ses services en %(language)s.",
+        "De organisatie beschrijft haar diensten in het %(language)s.",
+    ),
+    "French": ("français", "Frans"),
+    "Dutch": ("néerlandais", "Nederlands"),
+    "German": ("allemand", "Duits"),
+    "English": ("anglais", "Engels"),
     "Call %(number)s": ("Appeler le %(number)s", "Bel %(number)s"),
     "Will be erased on": ("Effacement prévu le", "Wordt gewist op"),
     "Privacy": ("Vie privée", "Privacy"),

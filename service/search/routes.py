@@ -181,6 +181,7 @@ def item_from(
         last_verified_on=document.get("last_verified_on"),
         highlight={name: render_highlight(text) for name, text in highlight.items()},
         phone=document.get("phone"),
+        content_language=document.get("content_language", "fr"),
     )
 
 

@@ -119,6 +119,9 @@ CONTACTS = {
     "do_not_contact": "Do not contact: the person will come",
 }
 
+WRITTEN_IN = {"fr": "French", "nl": "Dutch", "de": "German", "en": "English"}
+"""The languages organisations write in, as a sentence names them (translated)."""
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -206,6 +209,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["OUTCOMES"] = OUTCOMES
     env.globals["CONTACTS"] = CONTACTS
     env.globals["SPOKEN"] = SPOKEN_LANGUAGES
+    env.globals["WRITTEN_IN"] = WRITTEN_IN
     env.globals["WHEELCHAIR"] = WHEELCHAIR
     env.globals["label_of"] = label_of
     env.globals["day_name"] = day_name

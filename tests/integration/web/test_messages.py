@@ -72,6 +72,7 @@ def test_every_message_of_the_pages_is_translated() -> None:
         templating.DECLINE_REASONS,
         templating.OUTCOMES,
         templating.CONTACTS,
+        templating.WRITTEN_IN,
         workspace_edit.GENDERS,
         workspace_edit.SERVICE_STATUSES,
         workspace_edit.FIELD_LABELS,

@@ -39,13 +39,16 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
         if item["location_id"] and item["place_name"]:
             assert f'href="/places/{item["location_id"]}"' in page.text
     assert FOOD_PARCELS in page.text
+    # The service's name and snippet are in the organisation's language.
+    assert f'<h3 lang="fr"><a href="/services/{api["items"][0]["service_id"]}">' in page.text
     # A number to call from the results, the service's first.
     api_phones = [item["phone"] for item in api["items"] if item["phone"]]
     assert (
         api_phones and f'<a href="tel:{api_phones[0]}">Appeler le {api_phones[0]}</a>' in page.text
     )
     # Why each result was found: its description's words that match, marked.
-    assert '<p class="snippet">' in page.text and "<mark>colis</mark>" in page.text.lower()
+    assert '<p class="snippet" lang="fr">' in page.text
+    assert "<mark>colis</mark>" in page.text.lower()
     assert "<mark>" not in page.text.split('<ul class="results">')[0]
 
 
@@ -81,6 +84,11 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
     assert FOOD_PARCELS in page.text
     # What a search engine shows under the link: the organisation and the description.
     assert re.search(r'<meta name="description" content="[^"]+ — [^"]+">', page.text)
+    # The organisation's own words are marked as French on a Dutch page, and said to be.
+    assert f'<h1 lang="fr">{FOOD_PARCELS}</h1>' in page.text
+    assert "De organisatie beschrijft haar diensten in het Frans." in page.text
+    french = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "fr"})
+    assert "L'organisation décrit" not in french.text.replace("&#39;", "'")
     assert "openstreetmap.org" in page.text
     assert "Openingsuren voor de komende 7 dagen" in page.text
     assert 'href="tel:+32' in page.text or "tel:" not in page.text
@@ -166,7 +174,7 @@ async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
     everything = (await client.get("/api/v1/search", params={"theme": "food"})).json()
     assert 0 < api["total"] < everything["total"]
     assert f"{api['total']} services found" in page.text or api["total"] == 1
-    found = set(re.findall(r'<h3><a href="/services/([0-9a-f-]+)"', page.text))
+    found = set(re.findall(r'<h3 lang="[a-z]+"><a href="/services/([0-9a-f-]+)"', page.text))
     assert found == {item["service_id"] for item in api["items"]}
     assert f"Services open on Saturday {saturday:%d/%m} at 10:00" in page.text
     assert "Open then" in page.text and "Open now" not in page.text.split("results-title")[1]
@@ -199,7 +207,7 @@ async def test_for_whom_keeps_only_services_open_to_the_person(
     ).json()
     everything = (await client.get("/api/v1/search", params={"theme": "food"})).json()
     assert 0 < api["total"] < everything["total"]
-    found = set(re.findall(r'<h3><a href="/services/([0-9a-f-]+)"', page.text))
+    found = set(re.findall(r'<h3 lang="[a-z]+"><a href="/services/([0-9a-f-]+)"', page.text))
     assert found == {item["service_id"] for item in api["items"]}
     assert 'value="homeless" selected' in page.text and 'value="17"' in page.text
     wrong = await client.get("/", params={"theme": "food", "age": "deux cents"})
