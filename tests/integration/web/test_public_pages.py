@@ -84,6 +84,10 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
     assert FOOD_PARCELS in page.text
     # What a search engine shows under the link: the organisation and the description.
     assert re.search(r'<meta name="description" content="[^"]+ — [^"]+">', page.text)
+    # Search engines learn the same page in the other languages.
+    for code in ("fr", "nl", "en"):
+        address = f"http://127.0.0.1:8000/services/{demo.service_id}?lang={code}"
+        assert f'<link rel="alternate" hreflang="{code}" href="{address}">' in page.text
     # The organisation's own words are marked as French on a Dutch page, and said to be.
     assert f'<h1 lang="fr">{FOOD_PARCELS}</h1>' in page.text
     assert "De organisatie beschrijft haar diensten in het Frans." in page.text
