@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import asyncpg
 from litestar import Litestar, Request, Response, get
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
@@ -76,16 +76,21 @@ HSTS = "max-age=31536000"
 """Served over https (`BOUSSOLE_PUBLIC_URL`), browsers keep to https for a year."""
 
 
-async def security_headers(message: Message, scope: Scope) -> None:
-    """Add `SECURITY_HEADERS` to a response's start, unless the response set them."""
-    if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value
-        settings: Settings = scope["litestar_app"].state.settings
-        if settings.public_url.startswith("https://"):
-            headers["strict-transport-security"] = HSTS
+def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A hook adding `SECURITY_HEADERS` (and HSTS over https) to each response's start,
+    unless the response set them; the headers encoded once, as they go on every response."""
+    wanted = dict(SECURITY_HEADERS)
+    if settings.public_url.startswith("https://"):
+        wanted["strict-transport-security"] = HSTS
+    encoded = [(name.encode(), value.encode()) for name, value in wanted.items()]
+
+    async def add(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in headers}
+            message["headers"] = headers + [h for h in encoded if h[0] not in present]
+
+    return add
 
 
 # Paths of machine interfaces: an unknown one is answered as a problem, whatever is accepted.
@@ -180,7 +185,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             Exception: unexpected,
         },
         middleware=[CsrfMiddleware()],
-        before_send=[security_headers],
+        before_send=[security_headers(settings)],
         template_config=template_config(),
         lifespan=[lifespan],
         state=State(
