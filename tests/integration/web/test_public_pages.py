@@ -96,6 +96,9 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
     assert "openstreetmap.org" in page.text
     assert "Openingsuren voor de komende 7 dagen" in page.text
     assert 'href="tel:+32' in page.text or "tel:" not in page.text
+    # On a phone, calling and finding the place come first.
+    assert re.search(r'<p class="quick no-print">\s*<a class="button" href="tel:\+32', page.text)
+    assert 'class="button secondary" href="https://www.openstreetmap.org/' in page.text
     # Signed-out visitors are not offered to refer someone.
     assert "/workspace/refer" not in page.text
 
