@@ -34,13 +34,14 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from service import access_log
     from service.app import create_app
+    from service.head import answer_head
 
     async with open_database(settings) as pool:
         if args.demo:
             await _load_demo(pool)
         app = create_app(settings, pool=pool)
         config = uvicorn.Config(
-            app,
+            answer_head(app),
             host=args.host or settings.host,
             port=args.port or settings.port,
             log_level="info",

@@ -109,8 +109,9 @@ def free_port() -> int:
 async def base_url(settings: Settings, pool: asyncpg.Pool) -> AsyncIterator[str]:
     """The application served by uvicorn on a loopback port, on this test's database."""
     from service.app import create_app
+    from service.head import answer_head
 
-    app = create_app(settings, pool=pool)
+    app = answer_head(create_app(settings, pool=pool))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
