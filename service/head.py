@@ -7,14 +7,16 @@ status and headers (Content-Length included) go out, its body does not.
 
 from __future__ import annotations
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from typing import cast
+
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 
 def answer_head(app: ASGIApp) -> ASGIApp:
     """`app`, answering HEAD requests with what GET would, minus the body."""
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != "http" or cast("HTTPScope", scope)["method"] != "HEAD":
             await app(scope, receive, send)
             return
 
@@ -23,6 +25,6 @@ def answer_head(app: ASGIApp) -> ASGIApp:
                 message = {**message, "body": b""}
             await send(message)
 
-        await app({**scope, "method": "GET"}, receive, without_body)
+        await app(cast("HTTPScope", {**scope, "method": "GET"}), receive, without_body)
 
     return serve
