@@ -576,14 +576,21 @@ class PublicController(Controller):
         held = await services.list_page(
             conn, limit=SERVICES_AT_A_PLACE, offset=0, at=now, place_id=place_id
         )
-        entries = []
-        for service in held.items:
-            if not visible(service):
-                continue
-            at = next(p for p in service.places if p.place_id == place_id)
-            entries.append({"service": service, "at": at})
+        shown = [service for service in held.items if visible(service)]
+        owners = {service.organisation_id for service in shown} | {place.organisation_id}
+        named = {row["id"]: row for row in await conn.fetch(Q.organisations_named, owners)}
+        entries = [
+            {
+                "service": service,
+                "organisation": named[service.organisation_id],
+                "at": next(p for p in service.places if p.place_id == place_id),
+            }
+            for service in shown
+        ]
+        owner = named.get(place.organisation_id)
         context = {
             "place": place,
+            "written": owner["language"] if owner else None,
             "map": map_link(place),
             "entries": entries,
             "language": language_of(request),

@@ -21,7 +21,8 @@ WHERE s.organisation_id = ANY($1::uuid[]) AND s.status <> 'inactive'
 ORDER BY lower(o.name), lower(s.name), s.id
 
 -- name: organisations_named
-SELECT id, name FROM organisation WHERE id = ANY($1::uuid[]) ORDER BY lower(name), id
+-- Organisations by id: their name, and the language they write in (for `lang`).
+SELECT id, name, language FROM organisation WHERE id = ANY($1::uuid[])
 
 -- name: organisation_for_team
 -- The organisation whose team page is shown, and the language of its mails.

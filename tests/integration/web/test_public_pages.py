@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from html import escape
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -341,9 +342,17 @@ async def test_a_place_page_lists_what_is_held_there(
     await pool.execute("UPDATE service SET status = 'inactive' WHERE id = $1", demo.service_id)
     page = await client.get(f"/places/{demo.place_id}", headers=english)
     assert page.status_code == 200 and "Services held here" in page.text
-    listed = re.findall(r'<h3><a href="/services/([0-9a-f-]{36})">', page.text)
-    expected = [s["id"] for s in held["items"] if s["id"] != str(demo.service_id)]
-    assert sorted(listed) == sorted(expected)
+    listed = re.findall(r'<h3 lang="(\w\w)"><a href="/services/([0-9a-f-]{36})">', page.text)
+    expected = [s for s in held["items"] if s["id"] != str(demo.service_id)]
+    assert sorted(id_ for _, id_ in listed) == sorted(s["id"] for s in expected)
+    # Each service says whose it is, in the language that organisation writes in.
+    for service in expected:
+        organisation = await pool.fetchrow(
+            "SELECT name, language FROM organisation WHERE id = $1",
+            uuid.UUID(service["organisation_id"]),
+        )
+        assert (organisation["language"], service["id"]) in listed
+        assert f'lang="{organisation["language"]}">{escape(organisation["name"])}</p>' in page.text
     assert "openstreetmap.org" in page.text
     missing = await client.get("/places/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404
