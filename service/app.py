@@ -35,6 +35,7 @@ from service.web.public import not_found_page
 from service.web.reports import CONTROLLERS as REPORT_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
+from service.web.workspace_common import SignInRequired, sign_in_first
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
@@ -182,6 +183,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
         exception_handlers={
             **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
             NotFoundException: unknown_path,
+            SignInRequired: sign_in_first,
             Exception: unexpected,
         },
         middleware=[CsrfMiddleware()],

@@ -1,4 +1,4 @@
-"""What the workspace pages share: the sign-in redirect, private pages, forms, field errors."""
+"""What the workspace pages share: sign-in first, private pages, forms, field errors."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from typing import Any
 from urllib.parse import quote
 
 import msgspec
-from litestar import Request
+from litestar import Request, Response
+from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
 from schemas.common import FieldError
+from service.accounts.identity import Identity
 from service.web.workspace import PRIVATE
+from service.web_common import Conn, provide_identity
 
 BAD_DATE = "Enter a date such as 2026-12-24."
 
@@ -43,6 +46,30 @@ def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
     """To the sign-in page, coming back here (with the query) afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/workspace/login?next={quote(target, safe='/')}", status_code=303)
+
+
+class SignInRequired(Exception):
+    """A workspace page asked for by someone not signed in."""
+
+
+async def provide_member(request: Request[Any, Any, Any], conn: Conn) -> Identity:
+    """The signed-in caller of a workspace page; anyone else is sent to sign in first."""
+    identity = await provide_identity(request, conn)
+    if identity is None:
+        raise SignInRequired
+    return identity
+
+
+Member = NamedDependency[Identity]
+"""Who is signed in, on the pages of a controller whose dependencies are `MEMBERS_ONLY`."""
+
+MEMBERS_ONLY = {"identity": Provide(provide_member)}
+"""The dependencies of a workspace controller whose every page is for signed-in members."""
+
+
+def sign_in_first(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
+    """Someone not signed in asked for a members' page: to the sign-in page, then back."""
+    return login_redirect(request)
 
 
 def form_version(text: str | None) -> int | None:

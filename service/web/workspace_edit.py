@@ -27,16 +27,17 @@ from service.errors import InvalidInput, NotFound
 from service.web.public import themes_tree
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web.workspace_common import (
+    MEMBERS_ONLY,
+    Member,
     decoding_errors,
     field_errors,
     form_version,
-    login_redirect,
     message_page,
     page,
     read_form_lists,
 )
 from service.web.workspace_services import dashboard_context
-from service.web_common import Caller, Conn
+from service.web_common import Conn
 
 GENDERS = {"female": "Women", "male": "Men", "x": "People of gender X"}
 """The genders a service may be limited to (English message ids)."""
@@ -260,18 +261,17 @@ class WorkspaceEditController(Controller):
     path = "/workspace/services"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/{service_id:uuid}/edit", operation_id="serviceEditPage")
     async def edit_page(
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """The service's description, audience, conditions, contact and status, to edit."""
-        if identity is None:
-            return login_redirect(request)
         service = await _editable(conn, identity, service_id)
         if not isinstance(service, Service):
             return service
@@ -285,12 +285,10 @@ class WorkspaceEditController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """Save; errors come back next to their field, a stale version with the fresh data."""
-        if identity is None:
-            return login_redirect(request)
         service = await _editable(conn, identity, service_id)
         if not isinstance(service, Service):
             return service
@@ -326,12 +324,10 @@ class WorkspaceEditController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """One click: the information is still right today."""
-        if identity is None:
-            return login_redirect(request)
         service = await _editable(conn, identity, service_id)
         if not isinstance(service, Service):
             return service

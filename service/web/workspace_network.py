@@ -16,8 +16,8 @@ from litestar.response import Redirect
 
 from service.catalogue import freshness
 from service.errors import InvalidInput, NotFound
-from service.web.workspace_common import login_redirect, message_page, page
-from service.web_common import Caller, Conn
+from service.web.workspace_common import MEMBERS_ONLY, Member, message_page, page
+from service.web_common import Conn
 
 NOT_A_COORDINATOR = "Only network coordinators may see the services of every organisation."
 REFUSALS = {
@@ -33,14 +33,13 @@ class WorkspaceNetworkController(Controller):
     path = "/workspace/network"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/", operation_id="networkFreshnessPage")
     async def network(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Organisations with services to verify first, each with its list and a reminder."""
-        if identity is None:
-            return login_redirect(request)
         if not identity.is_coordinator:
             return message_page("Not allowed", NOT_A_COORDINATOR, 403)
         return page("network.html", await _context(conn, identity, request))
@@ -50,12 +49,10 @@ class WorkspaceNetworkController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Mail the organisation's admins and editors; back to the page, which says so."""
-        if identity is None:
-            return login_redirect(request)
         if not identity.is_coordinator:
             return message_page("Not allowed", NOT_A_COORDINATOR, 403)
         try:

@@ -17,15 +17,16 @@ from service.catalogue import organisations, places, services
 from service.errors import InvalidInput, NotFound
 from service.web.public import themes_tree
 from service.web.workspace_common import (
+    MEMBERS_ONLY,
+    Member,
     decoding_errors,
     field_errors,
-    login_redirect,
     message_page,
     page,
     read_form_lists,
 )
 from service.web.workspace_edit import LONG, TOO_LONG, name_and_themes, themes_by_id
-from service.web_common import Caller, Conn
+from service.web_common import Conn
 
 SERVICE_TYPES = {
     "information": "Information",
@@ -60,14 +61,13 @@ class WorkspaceNewServiceController(Controller):
     path = "/workspace/services/new"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/", operation_id="newServicePage")
     async def new_page(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """The form, for the organisation chosen (asked first when one edits several)."""
-        if identity is None:
-            return login_redirect(request)
         chosen = await _organisation(conn, identity, request.query_params.get("organisation_id"))
         if not isinstance(chosen, dict):
             return chosen
@@ -79,11 +79,9 @@ class WorkspaceNewServiceController(Controller):
 
     @post("/", operation_id="addServiceFromWorkspace")
     async def add(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Add the service; errors come back next to their field."""
-        if identity is None:
-            return login_redirect(request)
         sent = await read_form_lists(request)
 
         def text(name: str) -> str:

@@ -23,16 +23,17 @@ from service.catalogue import places
 from service.catalogue.records import VersionMismatch
 from service.errors import InvalidInput, NotFound
 from service.web.workspace_common import (
+    MEMBERS_ONLY,
+    Member,
     decoding_errors,
     field_errors,
     form_version,
-    login_redirect,
     message_page,
     page,
     read_form_lists,
 )
 from service.web.workspace_edit import LONG, SHORT, TOO_LONG, phones_from
-from service.web_common import Caller, Conn
+from service.web_common import Conn
 
 _POSTAL_CODE = re.compile(r"^[1-9][0-9]{3}$")
 TEXTS = ("name", "street", "postal_code", "commune", "description")
@@ -97,18 +98,17 @@ class WorkspacePlacesController(Controller):
     path = "/workspace/places"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/{place_id:uuid}/edit", operation_id="placeEditPage")
     async def edit_page(
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         place_id: FromPath[UUID],
     ) -> Response[Any]:
         """The place's address, access, transport and phones, to edit."""
-        if identity is None:
-            return login_redirect(request)
         place = await _editable(conn, identity, place_id)
         if not isinstance(place, Place):
             return place
@@ -121,12 +121,10 @@ class WorkspacePlacesController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         place_id: FromPath[UUID],
     ) -> Response[Any]:
         """Save; errors come back next to their field, a stale version with the fresh data."""
-        if identity is None:
-            return login_redirect(request)
         place = await _editable(conn, identity, place_id)
         if not isinstance(place, Place):
             return place

@@ -28,16 +28,17 @@ from service.referrals.workflow import TRANSITIONS
 from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SPOKEN_LANGUAGES, STATUS
 from service.web.workspace_common import (
+    MEMBERS_ONLY,
+    Member,
     decoding_errors,
     field_errors,
     form_version,
-    login_redirect,
     message_page,
     page,
     read_form,
     read_form_lists,
 )
-from service.web_common import Caller, Conn
+from service.web_common import Conn
 
 ACTIONS = ("accept", "decline", "close", "cancel")
 """The answers of the referral page's own forms; redirecting has its page (a service picker)."""
@@ -101,14 +102,13 @@ class WorkspaceReferralsController(Controller):
     path = "/workspace"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/referrals", operation_id="referralsPage")
     async def referral_list(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Received (inbox) or sent (outbox) by the person's organisations, newest first."""
-        if identity is None:
-            return login_redirect(request)
         params = request.query_params
         box = "outbox" if params.get("box") == "outbox" else "inbox"
         status = params.get("status") if params.get("status") in STATUS else None
@@ -162,12 +162,10 @@ class WorkspaceReferralsController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """A referral, its person, its timeline and the answers allowed; the read is logged."""
-        if identity is None:
-            return login_redirect(request)
         return await self._detail(
             request,
             conn,
@@ -182,14 +180,11 @@ class WorkspaceReferralsController(Controller):
     @get("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonConfirmPage")
     async def erase_confirm(
         self,
-        request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """Ask to confirm before erasing the person's data: it cannot be undone."""
-        if identity is None:
-            return login_redirect(request)
         try:
             row = await referrals.visible_summary(conn, referral_id, identity)
         except NotFound:
@@ -201,14 +196,11 @@ class WorkspaceReferralsController(Controller):
     @post("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonFromWorkspace")
     async def erase(
         self,
-        request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """Erase the person's data now, as the API's DELETE …/person does."""
-        if identity is None:
-            return login_redirect(request)
         try:
             await referrals.erase_on_request(conn, referral_id, identity, _now())
         except NotFound:
@@ -222,12 +214,10 @@ class WorkspaceReferralsController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """Pick the service to send the person on to: the directory's search, as on `/`."""
-        if identity is None:
-            return login_redirect(request)
         q = request.query_params.get("q", "")
         return await self._picker(request, conn, identity, referral_id, q, {})
 
@@ -236,12 +226,10 @@ class WorkspaceReferralsController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """Send the person on to the service picked: a new referral from the same sender."""
-        if identity is None:
-            return login_redirect(request)
         form = await read_form(request)
         q = form.get("q", "")
         service_id, _, place = form.get("target", "").partition(":")
@@ -318,12 +306,10 @@ class WorkspaceReferralsController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
     ) -> Response[Any]:
         """Write to the other organisation; the message joins the timeline."""
-        if identity is None:
-            return login_redirect(request)
         form = await read_form(request)
         text = form.get("text", "").strip()
         if not text or len(text) > MESSAGE_MAX:
@@ -350,13 +336,11 @@ class WorkspaceReferralsController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         referral_id: FromPath[UUID],
         action: FromPath[str],
     ) -> Response[Any]:
         """Accept, decline (with a reason code), close (with the outcome) or cancel."""
-        if identity is None:
-            return login_redirect(request)
         if action not in ACTIONS:
             return message_page("Page not found", "This action does not exist.", 404)
         form = await read_form(request)
@@ -466,11 +450,9 @@ class WorkspaceReferralsController(Controller):
 
     @get("/refer", operation_id="referPage")
     async def refer_page(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """The form to refer someone to a service (from the service's page)."""
-        if identity is None:
-            return login_redirect(request)
         try:
             service_id = UUID(str(request.query_params.get("service_id", "")))
         except ValueError:
@@ -485,11 +467,9 @@ class WorkspaceReferralsController(Controller):
 
     @post("/refer", operation_id="referFromWorkspace")
     async def refer(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Send the referral; with the person's data only when they consented."""
-        if identity is None:
-            return login_redirect(request)
         form = await read_form(request)
         lists = await read_form_lists(request)
         try:

@@ -30,15 +30,16 @@ from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.templating import WEEKDAYS
 from service.web.workspace_common import (
     BAD_DATE,
+    MEMBERS_ONLY,
+    Member,
     decoding_errors,
     field_errors,
     form_version,
-    login_redirect,
     message_page,
     page,
     read_form,
 )
-from service.web_common import Caller, Conn
+from service.web_common import Conn
 
 Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
@@ -222,14 +223,13 @@ class WorkspaceServicesController(Controller):
     path = "/workspace"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/", operation_id="workspaceDashboard")
     async def dashboard(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """The signed-in person's organisations, services to keep right, referrals."""
-        if identity is None:
-            return login_redirect(request)
         context = await dashboard_context(conn, identity)
         context["updated"] = request.query_params.get("updated")
         context["verified"] = request.query_params.get("verified")
@@ -241,12 +241,10 @@ class WorkspaceServicesController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """One click: available, limited or full."""
-        if identity is None:
-            return login_redirect(request)
         form = await read_form(request)
         capacity = form.get("capacity_status", "")
         try:
@@ -281,13 +279,11 @@ class WorkspaceServicesController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
         place_id: FromPath[UUID],
     ) -> Response[Any]:
         """The opening hours of a service at a place, and its dated exceptions, to edit."""
-        if identity is None:
-            return login_redirect(request)
         found = await self._editable(conn, identity, service_id, place_id)
         if not isinstance(found, tuple):
             return found
@@ -311,14 +307,12 @@ class WorkspaceServicesController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         service_id: FromPath[UUID],
         place_id: FromPath[UUID],
     ) -> Response[Any]:
         """Save the hours; errors come back next to their field, a stale version with the
         fresh data."""
-        if identity is None:
-            return login_redirect(request)
         found = await self._editable(conn, identity, service_id, place_id)
         if not isinstance(found, tuple):
             return found

@@ -15,8 +15,14 @@ from service.accounts import memberships
 from service.catalogue.records import Q as CATALOGUE
 from service.errors import Forbidden, InvalidInput
 from service.referrals import stats
-from service.web.workspace_common import BAD_DATE, login_redirect, message_page, page
-from service.web_common import Caller, Conn
+from service.web.workspace_common import (
+    BAD_DATE,
+    MEMBERS_ONLY,
+    Member,
+    message_page,
+    page,
+)
+from service.web_common import Conn
 
 CHOOSE_AN_ORGANISATION = "Choose which of your organisations to report on."
 
@@ -31,14 +37,13 @@ class WorkspaceStatisticsController(Controller):
     path = "/workspace/statistics"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/", operation_id="statisticsPage")
     async def statistics(
-        self, request: Request[Any, Any, Any], conn: Conn, identity: Caller
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Totals, months, themes, organisations, answers and unmet needs of a period."""
-        if identity is None:
-            return login_redirect(request)
         params = request.query_params
         typed = {
             "from": str(params.get("from") or "")[:10],

@@ -22,8 +22,14 @@ from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound
 from service.i18n import language_of
-from service.web.workspace_common import login_redirect, message_page, page, read_form
-from service.web_common import Caller, Conn
+from service.web.workspace_common import (
+    MEMBERS_ONLY,
+    Member,
+    message_page,
+    page,
+    read_form,
+)
+from service.web_common import Conn
 
 Q = load(__file__)
 ROLES = ("member", "editor", "admin")
@@ -50,17 +56,18 @@ class WorkspaceTeamController(Controller):
     path = "/workspace/organisations/{organisation_id:uuid}/team"
     tags = ["workspace"]
     include_in_schema = False
+    dependencies = MEMBERS_ONLY
 
     @get("/", operation_id="teamPage")
     async def team(
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Who is in the team, with which role; who is invited; a form to invite."""
-        manager = _manager(request, identity, organisation_id)
+        manager = _manager(identity, organisation_id)
         if not isinstance(manager, Identity):
             return manager
         try:
@@ -75,11 +82,11 @@ class WorkspaceTeamController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Send an invitation; a wrong address or a member already there is said by the field."""
-        manager = _manager(request, identity, organisation_id)
+        manager = _manager(identity, organisation_id)
         if not isinstance(manager, Identity):
             return manager
         form = await read_form(request)
@@ -117,12 +124,12 @@ class WorkspaceTeamController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Give a member another role; the last admin stays one."""
-        manager = _manager(request, identity, organisation_id)
+        manager = _manager(identity, organisation_id)
         if not isinstance(manager, Identity):
             return manager
         role = (await read_form(request)).get("role", "")
@@ -142,12 +149,12 @@ class WorkspaceTeamController(Controller):
         self,
         request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
         user_id: FromPath[UUID],
     ) -> Response[Any]:
         """Take someone out of the team (never the last admin)."""
-        manager = _manager(request, identity, organisation_id)
+        manager = _manager(identity, organisation_id)
         if not isinstance(manager, Identity):
             return manager
         leaving = user_id == manager.user_id and not manager.is_coordinator
@@ -166,14 +173,13 @@ class WorkspaceTeamController(Controller):
     @post("/invitations/{invitation_id:uuid}/withdraw", operation_id="withdrawFromWorkspace")
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
         conn: Conn,
-        identity: Caller,
+        identity: Member,
         organisation_id: FromPath[UUID],
         invitation_id: FromPath[UUID],
     ) -> Response[Any]:
         """Withdraw an invitation: its link stops working."""
-        manager = _manager(request, identity, organisation_id)
+        manager = _manager(identity, organisation_id)
         if not isinstance(manager, Identity):
             return manager
         try:
@@ -185,12 +191,8 @@ class WorkspaceTeamController(Controller):
         return Redirect(_team_url(organisation_id, "withdrawn", "invitations"), status_code=303)
 
 
-def _manager(
-    request: Request[Any, Any, Any], identity: Identity | None, organisation_id: UUID
-) -> Identity | Response[Any]:
-    """The caller if they manage this team; else the sign-in page, or a 403."""
-    if identity is None:
-        return login_redirect(request)
+def _manager(identity: Identity, organisation_id: UUID) -> Identity | Response[Any]:
+    """The caller if they manage this team; else a 403."""
     if not identity.can_administer(organisation_id):
         return message_page("Not allowed", NOT_AN_ADMIN, 403)
     return identity
