@@ -7,20 +7,13 @@ returns is visible.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import httpx2
 import msgspec
 from meilisearch_python_sdk import AsyncClient
-from meilisearch_python_sdk.errors import (
-    MeilisearchApiError,
-    MeilisearchCommunicationError,
-    MeilisearchError,
-    MeilisearchTaskFailedError,
-    MeilisearchTimeoutError,
-)
+from meilisearch_python_sdk.errors import MeilisearchApiError, MeilisearchError
 from meilisearch_python_sdk.index import AsyncIndex
 from meilisearch_python_sdk.models.settings import (
     Faceting,
@@ -44,7 +37,7 @@ from search.backend import (
     epoch,
     week_slot,
 )
-from search.text import STOP_WORDS, raw_synonyms
+from search.text import expand, meaningful_words, raw_synonyms
 
 # In order of weight: a word in the name counts more than one in the description.
 SEARCHABLE = [
@@ -107,15 +100,39 @@ def index_settings() -> MeilisearchSettings:
             disable_on_attributes=["commune", "section"],
         ),
         localized_attributes=[LocalizedAttributes(locales=["fra"], attribute_patterns=["*"])],
-        stop_words=sorted(STOP_WORDS),
-        synonyms=raw_synonyms(),
+        # No stop words in the index: Meilisearch would skip them in documents, breaking the
+        # phrases of synonyms ("abri de nuit"); queries leave them out instead (`query_text`).
+        stop_words=[],
+        synonyms=index_synonyms(),
         faceting=Faceting(max_values_per_facet=200),
         pagination=Pagination(max_total_hits=MAX_TOTAL_HITS),
     )
 
 
+def index_synonyms() -> dict[str, list[str]]:
+    """The synonyms file as Meilisearch reads it: each term also without its stop words.
+
+    Queries reach Meilisearch without stop words (`query_text`), so "abri de nuit" is looked
+    up as "abri nuit"; the values keep theirs, to match the documents' words as written.
+    """
+    table = raw_synonyms()
+    for term, values in list(table.items()):
+        short = " ".join(meaningful_words(term))
+        if short and short != term:
+            known = table.setdefault(short, [])
+            known.extend(v for v in values if v not in known and v != short)
+    return table
+
+
+def query_text(text: str) -> str:
+    """What Meilisearch is asked: the words without stop words ("besoin de colis" -> "colis"),
+    as the PostgreSQL engine reads them."""
+    return " ".join(meaningful_words(text))
+
+
 def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    # The filter syntax escapes only the quote itself (not backslashes, unlike JSON).
+    return '"' + value.replace('"', '\\"') + '"'
 
 
 def filter_expression(filters: SearchFilters) -> list[str]:
@@ -158,14 +175,10 @@ def _unavailable(error: Exception) -> EngineUnavailable:
     return EngineUnavailable(f"meilisearch: {type(error).__name__}: {error}")
 
 
-# Failures of the server or the network, as opposed to a request Meilisearch refused.
-_DOWN = (
-    MeilisearchCommunicationError,
-    MeilisearchTimeoutError,
-    MeilisearchTaskFailedError,
-    httpx2.HTTPError,
-    OSError,
-)
+# Whatever keeps Meilisearch from answering: the network, a timeout (the SDK turns a read
+# timeout into a plain MeilisearchError), a refusal (a wrong key: MeilisearchApiError), a
+# task that failed. Each makes the engine unavailable, so PostgreSQL answers: never a 500.
+_DOWN = (MeilisearchError, httpx2.HTTPError, OSError)
 
 
 class MeilisearchEngine:
@@ -204,29 +217,37 @@ class MeilisearchEngine:
 
     async def _wait(self, task_uid: int) -> None:
         result = await self._client.wait_for_task(
-            task_uid, timeout_in_ms=self._task_timeout_ms, raise_for_status=True
+            task_uid, timeout_in_ms=self._task_timeout_ms, raise_for_status=False
         )
         if result.status != "succeeded":
-            raise EngineUnavailable(f"meilisearch task {task_uid} {result.status}")
+            raise EngineUnavailable(f"meilisearch task {task_uid} {result.status}: {result.error}")
 
     async def replace(
         self, service_ids: Sequence[str], documents: Sequence[SearchDocument]
     ) -> None:
         """Upsert the documents, then delete the other documents of these services.
 
-        During a rebuild the same write goes to the index being built: tasks enqueued on the
-        live index are not carried over by the swap.
+        During a rebuild the same write goes to the index being built, first: tasks enqueued
+        on the live index are not carried over by the swap, and a swap between the two writes
+        then still leaves the write in the index that becomes live.
         """
         try:
             targets = [self.index_uid]
-            if await self._client.get_raw_index(self.rebuild_uid) is not None:
-                targets.append(self.rebuild_uid)
+            if await self._exists(self.rebuild_uid):
+                targets.insert(0, self.rebuild_uid)
             for uid in targets:
                 await self._replace_in(self._client.index(uid), service_ids, documents)
         except _DOWN as error:
             raise _unavailable(error) from error
+
+    async def _exists(self, uid: str) -> bool:
+        try:
+            await self._client.get_index(uid)
         except MeilisearchApiError as error:
-            raise _unavailable(error) from error
+            if error.code == "index_not_found":
+                return False
+            raise
+        return True
 
     async def _replace_in(
         self, index: AsyncIndex, service_ids: Sequence[str], documents: Sequence[SearchDocument]
@@ -250,31 +271,36 @@ class MeilisearchEngine:
         sort = ["name:asc"] if not query.text.strip() else None
         has_point = filters.lat is not None and filters.lon is not None
         if has_point:
-            sort = [f"_geoPoint({filters.lat}, {filters.lon}):asc"]
+            # Services at one place are as near: by name then, as PostgreSQL does.
+            sort = [f"_geoPoint({filters.lat}, {filters.lon}):asc", "name:asc"]
         # Page mode gives exact totals; an offset that is not a multiple of the limit
         # is served from a page that starts at zero.
         if query.offset % query.limit == 0:
             page, per_page, skip = query.offset // query.limit + 1, query.limit, 0
         else:
             page, per_page, skip = 1, query.offset + query.limit, query.offset
+        params: dict[str, Any] = {
+            "filter": filter_expression(filters) or None,
+            "facets": list(FACETS) if query.facets else None,
+            "sort": sort,
+            "page": page,
+            "hits_per_page": per_page,
+            "attributes_to_highlight": ["name", "description"] if query.highlight else None,
+            "attributes_to_crop": ["description"] if query.highlight else None,
+            "crop_length": 30,
+            "highlight_pre_tag": MARK_START,
+            "highlight_post_tag": MARK_END,
+            "crop_marker": " … ",
+            "locales": ["fra"],
+        }
+        text = query_text(query.text)
+        index = self._client.index(self.index_uid)
         try:
-            results = await self._client.index(self.index_uid).search(
-                query.text,
-                filter=filter_expression(filters) or None,  # type: ignore[arg-type]
-                facets=list(FACETS) if query.facets else None,
-                sort=sort,
-                page=page,
-                hits_per_page=per_page,
-                attributes_to_highlight=["name", "description"] if query.highlight else None,
-                attributes_to_crop=["description"] if query.highlight else None,
-                crop_length=30,
-                highlight_pre_tag=MARK_START,
-                highlight_post_tag=MARK_END,
-                crop_marker=" … ",
-                matching_strategy="last",
-                locales=["fra"],
-            )
-        except (*_DOWN, MeilisearchApiError) as error:
+            # Every word, as PostgreSQL requires; only when that finds nothing, fewer words.
+            results = await index.search(text, matching_strategy="all", **params)
+            if results.total_hits == 0 and len(expand(query.text)) > 1:
+                results = await index.search(text, matching_strategy="last", **params)
+        except _DOWN as error:
             raise _unavailable(error) from error
         hits = [self._hit(raw) for raw in results.hits[skip:]]
         facets = {
@@ -322,7 +348,7 @@ class MeilisearchEngine:
             await self._wait(swap.task_uid)
             # The old documents now sit under the rebuild name: drop them.
             await self._client.delete_index_if_exists(self.rebuild_uid)
-        except (*_DOWN, MeilisearchError) as error:
+        except _DOWN as error:
             raise _unavailable(error) from error
         return count
 
@@ -330,7 +356,7 @@ class MeilisearchEngine:
         """Whether the server says it is available."""
         try:
             health = await self._client.health()
-        except (*_DOWN, MeilisearchError):
+        except _DOWN:
             return False
         return health.status == "available"
 
