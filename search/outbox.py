@@ -79,6 +79,27 @@ FROM (SELECT enqueue_search(array_agg(service_id)) FROM due HAVING count(*) > 0)
 
 _PURGE_DONE = "DELETE FROM search_outbox WHERE done_at < now() - interval '7 days'"
 
+# Services the consumer wrote since a moment, queued again. A rebuild reads the catalogue a
+# batch at a time; a change written by the consumer between a batch's read and its write
+# would be overwritten by the older version. The margin covers a consumer transaction that
+# began just before the moment.
+_REQUEUE_WRITTEN_SINCE = """
+WITH written AS (
+    SELECT array_agg(DISTINCT service_id) AS ids
+    FROM search_outbox WHERE done_at >= $1::timestamptz - interval '1 minute'
+)
+SELECT coalesce(cardinality(ids), 0) AS queued, enqueue_search(ids)
+FROM written
+"""
+
+
+async def requeue_written_since(pool: asyncpg.Pool, since: datetime) -> int:
+    """Queue again every service whose documents the consumer wrote since `since` (a
+    rebuild's start): whatever the rebuild wrote over them is rewritten from the catalogue."""
+    async with pool.acquire() as conn:
+        queued: int = await conn.fetchval(_REQUEUE_WRITTEN_SINCE, since)
+    return queued
+
 
 def backoff_seconds(attempts: int, maximum: float = 300.0) -> float:
     """Wait before retry number `attempts + 1`: 1 s, 2 s, 4 s... up to `maximum`, with jitter."""

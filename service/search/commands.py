@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from search.backend import BUMP_GENERATION, EngineUnavailable
+from search.outbox import requeue_written_since
 from service.db.pool import open_database
 from service.search.engines import document_builder, engines_for
 from service.settings import Settings
@@ -47,6 +48,8 @@ async def reindex(args: argparse.Namespace, settings: Settings) -> int:
             if args.engine and engine.name != args.engine:
                 continue
             started = time.monotonic()
+            async with pool.acquire() as conn:
+                since = await conn.fetchval("SELECT clock_timestamp()")
             try:
                 await engine.prepare()
                 count = await engine.reindex(
@@ -63,6 +66,8 @@ async def reindex(args: argparse.Namespace, settings: Settings) -> int:
                 await conn.execute(BUMP_GENERATION)  # cached answers of every process go stale
             elapsed = time.monotonic() - started
             print(f"{engine.name}: {count} documents indexed in {elapsed:.1f} s")
+            if requeued := await requeue_written_since(pool, since):
+                print(f"{requeued} service(s) changed meanwhile, queued to be written again")
     return status
 
 

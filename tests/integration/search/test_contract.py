@@ -6,12 +6,13 @@ and asks the engine.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 import asyncpg
 import pytest
 
-from schemas.search import SearchFilters
+from schemas.search import SearchDocument, SearchFilters
 from search.backend import TZ, EngineQuery, SearchEngine
 from search.documents import DocumentBuilder
 from tests.integration.search.conftest import Catalogue, sync
@@ -200,3 +201,28 @@ async def test_changes_and_deletions_follow_the_catalogue(
     assert names(await indexed.search(EngineQuery(text="colis"))) == ["Colis alimentaires"]
     assert (await indexed.search(EngineQuery(text="abri de nuit"))).total == 0
     assert (await indexed.search(EngineQuery(limit=50))).total == 4
+
+
+async def test_reindex_rebuilds_from_the_catalogue_and_searches_go_on_meanwhile(
+    indexed: SearchEngine, pool: asyncpg.Pool, builder: DocumentBuilder
+) -> None:
+    async with pool.acquire() as conn:
+        # Changes the outbox never saw (written around the catalogue, as a restore would).
+        await conn.execute(
+            "UPDATE service SET name = 'Colis du samedi' WHERE name = 'Colis alimentaires'"
+        )
+        await conn.execute("DELETE FROM service WHERE name = 'Abri de nuit'")
+        await conn.execute("DELETE FROM search_outbox WHERE done_at IS NULL")
+    during: list[int] = []
+
+    async def batches_while_searching() -> AsyncIterator[list[SearchDocument]]:
+        async for batch in builder.build_all(pool, batch_size=2):
+            during.append((await indexed.search(EngineQuery(text="colis"))).total)
+            yield batch
+
+    count = await indexed.reindex(batches_while_searching())
+    assert count == 5  # the colis service at its two places, three others
+    assert during and all(total >= 1 for total in during)  # never an empty index meanwhile
+    assert names(await indexed.search(EngineQuery(text="samedi"))) == ["Colis du samedi"] * 2
+    assert (await indexed.search(EngineQuery(text="abri de nuit"))).total == 0
+    assert (await indexed.search(EngineQuery(limit=50))).total == 5
