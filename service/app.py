@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Litestar, Request, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
@@ -129,6 +130,11 @@ def healthz(state: State) -> dict[str, Any]:
     return health
 
 
+# Pages and answers gzipped for whoever accepts it: a results page of 45 KB is 10 KB on a
+# citizen's prepaid phone data. Level 1, as nginx: most of the gain for a fifth of the CPU.
+COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=1, minimum_size=1024)
+
+
 def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Litestar:
     """The application; with `pool`, it uses that pool instead of opening the database."""
 
@@ -189,6 +195,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
         middleware=[CsrfMiddleware()],
         before_send=[security_headers(settings)],
         template_config=template_config(),
+        compression_config=COMPRESSION,
         lifespan=[lifespan],
         state=State(
             {
