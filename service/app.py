@@ -36,7 +36,12 @@ from service.web.public import not_found_page
 from service.web.reports import CONTROLLERS as REPORT_PAGES
 from service.web.templating import template_config
 from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
-from service.web.workspace_common import SignInRequired, sign_in_first
+from service.web.workspace_common import (
+    PageRefused,
+    SignInRequired,
+    refused_page,
+    sign_in_first,
+)
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
@@ -190,6 +195,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
             NotFoundException: unknown_path,
             SignInRequired: sign_in_first,
+            PageRefused: refused_page,
             Exception: unexpected,
         },
         middleware=[CsrfMiddleware()],

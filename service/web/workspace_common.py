@@ -6,14 +6,18 @@ import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Template
 
+from schemas.catalogue import Service
 from schemas.common import FieldError
 from service.accounts.identity import Identity
+from service.catalogue import services
+from service.errors import NotFound
 from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
 
@@ -90,6 +94,34 @@ def page(name: str, context: dict[str, Any], status: int = 200) -> Template:
 def message_page(title: str, text: str, status: int) -> Template:
     """A short page saying why something cannot be done (not allowed, not found)."""
     return page("message.html", {"title": title, "text": text}, status)
+
+
+class PageRefused(Exception):
+    """What a workspace page cannot show or do (not found, not allowed), said on a short page
+    by `refused_page`; the request's transaction is rolled back."""
+
+    def __init__(self, title: str, text: str, status: int) -> None:
+        super().__init__(text)
+        self.title, self.text, self.status = title, text, status
+
+
+def refused_page(request: Request[Any, Any, Any], exc: PageRefused) -> Response[Any]:
+    """The page that says why."""
+    return message_page(exc.title, exc.text, exc.status)
+
+
+NOT_AN_EDITOR_OF_IT = "Only the editors of the organisation may change this service."
+
+
+async def editable_service(conn: Conn, identity: Identity, service_id: UUID) -> Service:
+    """The service, if this member may change it; otherwise the page says why."""
+    try:
+        service = await services.get(conn, service_id)
+    except NotFound:
+        raise PageRefused("Page not found", "This service does not exist.", 404) from None
+    if not identity.can_edit(service.organisation_id):
+        raise PageRefused("Not allowed", NOT_AN_EDITOR_OF_IT, 403)
+    return service
 
 
 async def read_form(request: Request[Any, Any, Any]) -> dict[str, str]:

@@ -18,21 +18,20 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from schemas.catalogue import Place, Service, ServiceIn
-from service.accounts.identity import Identity
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput
 from service.web.public import themes_tree
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
     decoding_errors,
+    editable_service,
     field_errors,
     form_version,
-    message_page,
     page,
     read_form_lists,
 )
@@ -272,9 +271,7 @@ class WorkspaceEditController(Controller):
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """The service's description, audience, conditions, contact and status, to edit."""
-        service = await _editable(conn, identity, service_id)
-        if not isinstance(service, Service):
-            return service
+        service = await editable_service(conn, identity, service_id)
         context = await _context(conn, service, form_of(service))
         context["verified"] = request.query_params.get("verified") == "1"
         context["created"] = request.query_params.get("created") == "1"
@@ -289,9 +286,7 @@ class WorkspaceEditController(Controller):
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """Save; errors come back next to their field, a stale version with the fresh data."""
-        service = await _editable(conn, identity, service_id)
-        if not isinstance(service, Service):
-            return service
+        service = await editable_service(conn, identity, service_id)
         sent = await read_form_lists(request)
         tree = await themes_tree(conn)
         values = form_from(sent, service, set(themes_by_id(tree)))
@@ -328,9 +323,7 @@ class WorkspaceEditController(Controller):
         service_id: FromPath[UUID],
     ) -> Response[Any]:
         """One click: the information is still right today."""
-        service = await _editable(conn, identity, service_id)
-        if not isinstance(service, Service):
-            return service
+        service = await editable_service(conn, identity, service_id)
         sent = await read_form_lists(request)
         from_edit_page = (sent.get("back") or [""])[-1] == "edit"
         try:
@@ -382,18 +375,6 @@ async def _context(
         "theme_names": themes_by_id(tree),
         "needs_verifying": needs_verifying(service.last_verified_on, today_in_brussels()),
     }
-
-
-async def _editable(conn: Conn, identity: Identity, service_id: UUID) -> Service | Response[Any]:
-    try:
-        service = await services.get(conn, service_id)
-    except NotFound:
-        return message_page("Page not found", "This service does not exist.", 404)
-    if not identity.can_edit(service.organisation_id):
-        return message_page(
-            "Not allowed", "Only the editors of the organisation may change this service.", 403
-        )
-    return service
 
 
 CONTROLLERS = [WorkspaceEditController]

@@ -25,10 +25,10 @@ from service.errors import InvalidInput, NotFound
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
+    PageRefused,
     decoding_errors,
     field_errors,
     form_version,
-    message_page,
     page,
     read_form_lists,
 )
@@ -110,8 +110,6 @@ class WorkspacePlacesController(Controller):
     ) -> Response[Any]:
         """The place's address, access, transport and phones, to edit."""
         place = await _editable(conn, identity, place_id)
-        if not isinstance(place, Place):
-            return place
         context = _context(place, form_of(place), {})
         context["saved"] = request.query_params.get("saved") == "1"
         return page("place_edit.html", context)
@@ -126,8 +124,6 @@ class WorkspacePlacesController(Controller):
     ) -> Response[Any]:
         """Save; errors come back next to their field, a stale version with the fresh data."""
         place = await _editable(conn, identity, place_id)
-        if not isinstance(place, Place):
-            return place
         sent = await read_form_lists(request)
         values, changes, errors = changes_from(place, sent)
         if errors:
@@ -155,13 +151,14 @@ def _context(place: Place, values: dict[str, Any], errors: dict[str, str]) -> di
     return {"place": place, "values": values, "errors": errors, "field_labels": FIELD_LABELS}
 
 
-async def _editable(conn: Conn, identity: Identity, place_id: UUID) -> Place | Response[Any]:
+async def _editable(conn: Conn, identity: Identity, place_id: UUID) -> Place:
+    """The place, if this member may change it; otherwise the page says why."""
     try:
         place = await places.get(conn, place_id)
     except NotFound:
-        return message_page("Page not found", "This place does not exist.", 404)
+        raise PageRefused("Page not found", "This place does not exist.", 404) from None
     if place.organisation_id is None or not identity.can_edit(place.organisation_id):
-        return message_page(
+        raise PageRefused(
             "Not allowed", "Only the editors of the organisation may change this place.", 403
         )
     return place

@@ -23,7 +23,7 @@ from service.catalogue import reports, services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.db.queries import load
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput
 from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
@@ -32,7 +32,9 @@ from service.web.workspace_common import (
     BAD_DATE,
     MEMBERS_ONLY,
     Member,
+    PageRefused,
     decoding_errors,
+    editable_service,
     field_errors,
     form_version,
     message_page,
@@ -247,14 +249,7 @@ class WorkspaceServicesController(Controller):
         """One click: available, limited or full."""
         form = await read_form(request)
         capacity = form.get("capacity_status", "")
-        try:
-            current = await services.get(conn, service_id)
-        except NotFound:
-            return message_page("Page not found", "This service does not exist.", 404)
-        if not identity.can_edit(current.organisation_id):
-            return message_page(
-                "Not allowed", "Only the editors of the organisation may change this service.", 403
-            )
+        current = await editable_service(conn, identity, service_id)
         if capacity not in CAPACITIES:
             return message_page("There is a problem", "Choose available, limited or full.", 422)
         try:
@@ -284,10 +279,7 @@ class WorkspaceServicesController(Controller):
         place_id: FromPath[UUID],
     ) -> Response[Any]:
         """The opening hours of a service at a place, and its dated exceptions, to edit."""
-        found = await self._editable(conn, identity, service_id, place_id)
-        if not isinstance(found, tuple):
-            return found
-        service, _, held = found
+        service, _, held = await _editable(conn, identity, service_id, place_id)
         context = {
             "service": service,
             "held": held,
@@ -313,10 +305,7 @@ class WorkspaceServicesController(Controller):
     ) -> Response[Any]:
         """Save the hours; errors come back next to their field, a stale version with the
         fresh data."""
-        found = await self._editable(conn, identity, service_id, place_id)
-        if not isinstance(found, tuple):
-            return found
-        service, position, held = found
+        service, position, held = await _editable(conn, identity, service_id, place_id)
         form = await read_form(request)
         values = _hours_form_from(form)
         kept, errors, rename = _exceptions_in(values)
@@ -378,21 +367,16 @@ class WorkspaceServicesController(Controller):
             f"/workspace/services/{service_id}/places/{place_id}/hours?saved=1", status_code=303
         )
 
-    async def _editable(
-        self, conn: Conn, identity: Identity, service_id: UUID, place_id: UUID
-    ) -> tuple[Service, int, Any] | Response[Any]:
-        try:
-            service = await services.get(conn, service_id)
-        except NotFound:
-            return message_page("Page not found", "This service does not exist.", 404)
-        found = _place_of(service, place_id)
-        if found is None:
-            return message_page("Page not found", "This service is not held at this place.", 404)
-        if not identity.can_edit(service.organisation_id):
-            return message_page(
-                "Not allowed", "Only the editors of the organisation may change this service.", 403
-            )
-        return service, found[0], found[1]
+
+async def _editable(
+    conn: Conn, identity: Identity, service_id: UUID, place_id: UUID
+) -> tuple[Service, int, Any]:
+    """The service, its place's position and that place, if this member may change them."""
+    service = await editable_service(conn, identity, service_id)
+    found = _place_of(service, place_id)
+    if found is None:
+        raise PageRefused("Page not found", "This service is not held at this place.", 404)
+    return service, found[0], found[1]
 
 
 CONTROLLERS = [WorkspaceServicesController]

@@ -25,6 +25,7 @@ from service.i18n import language_of
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
+    PageRefused,
     message_page,
     page,
     read_form,
@@ -68,8 +69,6 @@ class WorkspaceTeamController(Controller):
     ) -> Response[Any]:
         """Who is in the team, with which role; who is invited; a form to invite."""
         manager = _manager(identity, organisation_id)
-        if not isinstance(manager, Identity):
-            return manager
         try:
             context = await _context(conn, manager, organisation_id, request)
         except NotFound:
@@ -87,8 +86,6 @@ class WorkspaceTeamController(Controller):
     ) -> Response[Any]:
         """Send an invitation; a wrong address or a member already there is said by the field."""
         manager = _manager(identity, organisation_id)
-        if not isinstance(manager, Identity):
-            return manager
         form = await read_form(request)
         typed = {
             "email": form.get("email", "").strip(),
@@ -130,8 +127,6 @@ class WorkspaceTeamController(Controller):
     ) -> Response[Any]:
         """Give a member another role; the last admin stays one."""
         manager = _manager(identity, organisation_id)
-        if not isinstance(manager, Identity):
-            return manager
         role = (await read_form(request)).get("role", "")
         if role not in ROLES:
             return message_page("There is a problem", "Choose a role.", 422)
@@ -155,8 +150,6 @@ class WorkspaceTeamController(Controller):
     ) -> Response[Any]:
         """Take someone out of the team (never the last admin)."""
         manager = _manager(identity, organisation_id)
-        if not isinstance(manager, Identity):
-            return manager
         leaving = user_id == manager.user_id and not manager.is_coordinator
         return await _member_change(
             conn,
@@ -180,8 +173,6 @@ class WorkspaceTeamController(Controller):
     ) -> Response[Any]:
         """Withdraw an invitation: its link stops working."""
         manager = _manager(identity, organisation_id)
-        if not isinstance(manager, Identity):
-            return manager
         try:
             await invitations.revoke(conn, manager, organisation_id, invitation_id)
         except NotFound:
@@ -191,10 +182,10 @@ class WorkspaceTeamController(Controller):
         return Redirect(_team_url(organisation_id, "withdrawn", "invitations"), status_code=303)
 
 
-def _manager(identity: Identity, organisation_id: UUID) -> Identity | Response[Any]:
-    """The caller if they manage this team; else a 403."""
+def _manager(identity: Identity, organisation_id: UUID) -> Identity:
+    """The caller, if they manage this team; otherwise the page says why."""
     if not identity.can_administer(organisation_id):
-        return message_page("Not allowed", NOT_AN_ADMIN, 403)
+        raise PageRefused("Not allowed", NOT_AN_ADMIN, 403)
     return identity
 
 
