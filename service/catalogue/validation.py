@@ -49,6 +49,28 @@ def phone_e164(text: object) -> str | None:
     return digits if re.fullmatch(r"\+[1-9][0-9]{6,14}", digits) else None
 
 
+# Belgian zones of one digit (Brussels, Antwerp, Liège, Ghent); the other zones have two.
+_ONE_DIGIT_ZONES = "2349"
+
+
+def phone_national(number: str) -> str:
+    """A Belgian number in E.164 the way Belgians write and dial it: '+3264511904' →
+    '064 51 19 04', '+32470123456' → '0470 12 34 56', '+3222223344' → '02 222 33 44',
+    '+3280012345' → '0800 12 345'. Other countries' numbers stay as they are."""
+    rest = number.removeprefix("+32")
+    if rest == number or not rest.isdigit():
+        return number
+    if len(rest) == 9 and rest[0] == "4":  # mobile
+        return f"0{rest[:3]} {rest[3:5]} {rest[5:7]} {rest[7:]}"
+    if len(rest) != 8:
+        return number
+    if rest.startswith(("800", "90")):  # free and premium numbers
+        return f"0{rest[:3]} {rest[3:5]} {rest[5:]}"
+    if rest[0] in _ONE_DIGIT_ZONES:
+        return f"0{rest[0]} {rest[1:4]} {rest[4:6]} {rest[6:]}"
+    return f"0{rest[:2]} {rest[2:4]} {rest[4:6]} {rest[6:]}"
+
+
 class Errors:
     """Field errors gathered while checking one request, reported together."""
 

@@ -16,6 +16,7 @@ import asyncpg
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.catalogue import services
+from service.catalogue.validation import phone_national
 from service.errors import NotFound
 from service.hours import local
 from service.hours.week import open_days, read_week
@@ -33,6 +34,7 @@ PAGES = Environment(
     undefined=StrictUndefined,
     auto_reload=False,
 )
+PAGES.filters["phone"] = phone_national
 
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {

@@ -23,6 +23,7 @@ from search.postgres import corrections
 from service.catalogue import organisations, places, services
 from service.catalogue.records import Q as CATALOGUE
 from service.catalogue.services import hours_of
+from service.catalogue.validation import phone_national
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, local
@@ -392,7 +393,7 @@ def share_by_mail(
     for entry in held_at:
         place = entry["place"]
         lines.append(f"{place.name} — {place.street}, {place.postal_code} {place.commune}")
-    lines += [phone.number for phone in service.phones]
+    lines += [phone_national(phone.number) for phone in service.phones]
     lines += ["", page_url]
     return "mailto:?" + urlencode(
         {"subject": service.name, "body": "\n".join(lines)}, quote_via=quote

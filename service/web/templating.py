@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from service import i18n
 from service.accounts.csrf import FIELD, csrf_token
 from service.accounts.sessions import session_id_of
+from service.catalogue.validation import phone_national
 from service.hours import local
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -215,6 +216,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["day_name"] = day_name
     env.filters["hour_minute"] = hour_minute
     env.filters["day_month_year"] = day_month_year
+    env.filters["phone"] = phone_national
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -21,7 +21,7 @@ from schemas.catalogue import Place, Service, ServiceIn
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
-from service.catalogue.validation import phone_e164
+from service.catalogue.validation import phone_e164, phone_national
 from service.errors import InvalidInput
 from service.web.public import themes_tree
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
@@ -116,7 +116,7 @@ def form_of(service: Service) -> dict[str, Any]:
         situations=list(service.situations),
         documents="\n".join(service.documents),
         languages=list(service.languages),
-        phones="\n".join(phone.number for phone in service.phones),
+        phones="\n".join(phone_national(phone.number) for phone in service.phones),
         status=service.status,
     )
     return values

@@ -21,6 +21,7 @@ from schemas.catalogue import Place, PlaceIn, Wheelchair
 from service.accounts.identity import Identity
 from service.catalogue import places
 from service.catalogue.records import VersionMismatch
+from service.catalogue.validation import phone_national
 from service.errors import InvalidInput, NotFound
 from service.web.workspace_common import (
     MEMBERS_ONLY,
@@ -59,7 +60,7 @@ def form_of(place: Place) -> dict[str, Any]:
     """The form's values from the stored place."""
     values: dict[str, Any] = {name: getattr(place, name) or "" for name in (*TEXTS, *NOTES)}
     values["wheelchair"] = place.wheelchair
-    values["phones"] = "\n".join(phone.number for phone in place.phones)
+    values["phones"] = "\n".join(phone_national(phone.number) for phone in place.phones)
     return values
 
 

@@ -10,6 +10,7 @@ from service.catalogue.validation import (
     format_enterprise_number,
     normalise_enterprise_number,
     phone_e164,
+    phone_national,
 )
 
 
@@ -49,3 +50,25 @@ def test_invalid_numbers_say_why(text: str, reason: str) -> None:
 )
 def test_phone_numbers_as_people_write_them(text: str, expected: str | None) -> None:
     assert phone_e164(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("e164", "written"),
+    [
+        ("+3264511904", "064 51 19 04"),  # La Louvière: a zone of two digits
+        ("+3210457890", "010 45 78 90"),  # Ottignies
+        ("+3222223344", "02 222 33 44"),  # Brussels: a zone of one digit
+        ("+3292234567", "09 223 45 67"),  # Ghent
+        ("+32470123456", "0470 12 34 56"),  # mobile
+        ("+3280012345", "0800 12 345"),  # free number
+        ("+3290312345", "0903 12 345"),  # premium number
+        ("+3270233445", "070 23 34 45"),
+        ("+33145678900", "+33145678900"),  # another country: as it is
+        ("+321234", "+321234"),  # not a Belgian length: as it is
+        ("+32 470 12 34 56", "+32 470 12 34 56"),  # not E.164: as it is
+    ],
+)
+def test_phone_numbers_are_shown_as_belgians_dial_them(e164: str, written: str) -> None:
+    assert phone_national(e164) == written
+    if written != e164:
+        assert phone_e164(written) == e164  # and typed back, they are the same number

@@ -123,7 +123,14 @@ async def test_statistics_hide_small_counts(
     assert (await client.get("/api/v1/referrals/stats")).status_code == 401
 
 
-async def test_printable_slip(client: httpx.AsyncClient, network: Network) -> None:
+async def test_printable_slip(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    await pool.execute(
+        """UPDATE service SET phones = '[{"number": "+3264277811", "label": "Accueil"}]'
+           WHERE id = $1""",
+        network.service_id,
+    )
     referral = await _send(client, network)
     url = f"/referrals/{referral['id']}/slip"
     anonymous = await client.get(url)
@@ -140,6 +147,8 @@ async def test_printable_slip(client: httpx.AsyncClient, network: Network) -> No
     assert "Épicerie sociale" in html and "Rue Albert Ier 12, 7100 La Louvière" in html
     assert "https://www.openstreetmap.org/?mlat=50.478600&amp;mlon=4.187200" in html
     assert "Attestation du CPAS" in html
+    # Its number, dialled in E.164 and written as people read it out.
+    assert '<a href="tel:+3264277811">064 27 78 11</a>' in html
     assert "@media print" in html
     assert BENEFICIARY["last_name"] not in html and BENEFICIARY["first_name"] not in html
     # Next openings are listed on the days the service is held (Mo, We, Fr 9–12).

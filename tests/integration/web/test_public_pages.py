@@ -13,6 +13,7 @@ import httpx
 import msgspec
 import pytest
 
+from service.catalogue.validation import phone_national
 from service.hours import TZ
 from service.settings import Settings
 from tests.integration.web.conftest import FOOD_PARCELS, Demo, sign_in
@@ -43,10 +44,11 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
     # The service's name and snippet are in the organisation's language.
     assert f'<h3 lang="fr"><a href="/services/{api["items"][0]["service_id"]}">' in page.text
     # A number to call from the results, the service's first.
+    # (dialled in E.164, written as Belgians write it: 064 51 19 04).
     api_phones = [item["phone"] for item in api["items"] if item["phone"]]
-    assert (
-        api_phones and f'<a href="tel:{api_phones[0]}">Appeler le {api_phones[0]}</a>' in page.text
-    )
+    written = phone_national(api_phones[0])
+    assert re.fullmatch(r"0\d{1,3}( \d{2,3})+", written)
+    assert f'<a href="tel:{api_phones[0]}">Appeler le {written}</a>' in page.text
     # Why each result was found: its description's words that match, marked.
     assert '<p class="snippet" lang="fr">' in page.text
     assert "<mark>colis</mark>" in page.text.lower()
@@ -236,7 +238,7 @@ async def test_a_service_can_be_sent_by_mail_from_its_page(
     assert fields["subject"] == [FOOD_PARCELS]
     assert FOOD_PARCELS in body and f"/services/{demo.service_id}" in body
     assert re.search(r"\d{4} La Louvière\n", body)  # an address with its postal code
-    assert "\n+32" in body  # a phone to call
+    assert re.search(r"\n0\d{1,3}( \d{2,3})+\n", body)  # a phone to call, as Belgians write it
 
 
 async def test_the_filters_fold_above_results_and_say_how_many_are_on(
