@@ -8,6 +8,7 @@ Playwright cannot download browsers here: `apt-get install chromium` provides
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -29,6 +30,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+ON_A_PHONE: dict[str, Any] = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+"""A browser context as on a phone (touch, its viewport, mobile layout rules)."""
 SEVERE = {"serious", "critical"}
 
 
@@ -54,6 +57,16 @@ async def browser() -> AsyncIterator[Any]:
 @pytest.fixture
 async def demo(pool: asyncpg.Pool) -> Demo:
     return await demo_network(pool)
+
+
+@contextlib.asynccontextmanager
+async def page_in(browser: Any, **options: Any) -> AsyncIterator[Any]:
+    """A page in a browser context of its own (a fresh profile: no cookies), closed after."""
+    context = await browser.new_context(**options)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
 
 
 async def severe_violations(page: Any) -> list[str]:

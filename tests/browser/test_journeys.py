@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, severe_violations, sign_in
+from tests.browser.conftest import ON_A_PHONE, PHONE, page_in, severe_violations, sign_in
 from tests.integration.web.conftest import FOOD_PARCELS, Demo
 
 pytestmark = pytest.mark.asyncio
@@ -16,11 +16,7 @@ pytestmark = pytest.mark.asyncio
 async def test_citizen_on_a_phone_searches_in_french_then_dutch(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-BE"
-    )
-    page = await context.new_page()
-    try:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
         await page.goto(base_url + "/")
         assert await page.locator("html").get_attribute("lang") == "fr"
         assert await severe_violations(page) == []
@@ -55,16 +51,12 @@ async def test_citizen_on_a_phone_searches_in_french_then_dutch(
             await table.inner_text(),
         )
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_worker_refers_someone_and_the_receiver_accepts(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    worker = await browser.new_context(locale="fr-BE")
-    page = await worker.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE") as page:
         await page.goto(base_url + "/workspace/login")
         assert await severe_violations(page) == []
         await sign_in(page, base_url, demo.worker)
@@ -95,12 +87,8 @@ async def test_worker_refers_someone_and_the_receiver_accepts(
         await page.get_by_role("link", name="Orientations envoyées").click()
         assert await page.get_by_role("link", name=reference).is_visible()
         assert await severe_violations(page) == []
-    finally:
-        await worker.close()
 
-    receiver = await browser.new_context(locale="fr-BE")
-    page = await receiver.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE") as page:
         await sign_in(page, base_url, demo.receiver)
         await page.goto(f"{base_url}/workspace/referrals?box=inbox")
         await page.get_by_role("link", name=reference).click()
@@ -111,16 +99,12 @@ async def test_worker_refers_someone_and_the_receiver_accepts(
         await page.wait_for_url(re.compile(r"done=accept"))
         assert await page.locator("dl.facts dd strong").first.inner_text() == "Acceptée"
         assert await page.get_by_role("button", name="Clôturer l'orientation").is_visible()
-    finally:
-        await receiver.close()
 
 
 async def test_editor_sets_capacity_edits_hours_and_the_service(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(locale="fr-BE")
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE") as page:
         await sign_in(page, base_url, demo.editor)
         await page.goto(f"{base_url}/workspace/")
         card = page.locator(f"#service-{demo.service_id}")
@@ -186,8 +170,6 @@ async def test_editor_sets_capacity_edits_hours_and_the_service(
         card = page.locator(f"#service-{demo.service_id}")
         assert "pas vérifié depuis plus de 6 mois" not in await card.inner_text()
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_coordinator_finds_what_to_verify_and_reminds_an_organisation(
@@ -200,9 +182,7 @@ async def test_coordinator_finds_what_to_verify_and_reminds_an_organisation(
             "UPDATE service SET last_verified_on = NULL WHERE organisation_id = $1",
             demo.receiver_org,
         )
-    context = await browser.new_context(viewport=PHONE, is_mobile=True, locale="fr-BE")
-    page = await context.new_page()
-    try:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
         await sign_in(page, base_url, await add_coordinator(pool))
         await page.goto(f"{base_url}/workspace/")
         await page.get_by_role("link", name="Informations à vérifier dans le réseau").click()
@@ -217,16 +197,12 @@ async def test_coordinator_finds_what_to_verify_and_reminds_an_organisation(
         assert "Le prochain rappel pourra partir" in await card.inner_text()
         assert await card.get_by_role("button").count() == 0
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_a_service_page_prints_without_menus_and_with_its_hours(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(locale="fr-BE")
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE") as page:
         await page.goto(f"{base_url}/services/{demo.service_id}")
         assert await page.get_by_role("navigation", name="Menu principal").is_visible()
         await page.emulate_media(media="print")
@@ -234,8 +210,6 @@ async def test_a_service_page_prints_without_menus_and_with_its_hours(
         assert not await page.get_by_role("link", name="Retour à la recherche").is_visible()
         assert await page.get_by_role("heading", level=1).is_visible()
         assert await page.locator("table").first.is_visible()
-    finally:
-        await context.close()
 
 
 async def test_an_association_admin_invites_a_colleague(
@@ -244,9 +218,7 @@ async def test_an_association_admin_invites_a_colleague(
     from tests.integration.web.conftest import add_user
 
     admin = await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
-    context = await browser.new_context(viewport=PHONE, is_mobile=True, locale="fr-BE")
-    page = await context.new_page()
-    try:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
         await sign_in(page, base_url, admin)
         await page.goto(f"{base_url}/workspace/")
         await page.get_by_role("link", name=re.compile("^Gérer l'équipe")).click()
@@ -263,18 +235,12 @@ async def test_an_association_admin_invites_a_colleague(
         assert "L'invitation est envoyée." in await page.get_by_role("status").inner_text()
         assert "collegue@example.org" in await page.locator("#invitations").inner_text()
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_a_citizen_reports_wrong_hours_from_a_phone(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-BE"
-    )
-    page = await context.new_page()
-    try:
+    async with page_in(browser, **ON_A_PHONE, locale="nl-BE") as page:
         await page.goto(f"{base_url}/services/{demo.service_id}")
         await page.get_by_role("link", name="Foute informatie melden").click()
         await page.wait_for_url(re.compile(r"/report/$"))
@@ -288,32 +254,24 @@ async def test_a_citizen_reports_wrong_hours_from_a_phone(
         await page.wait_for_url(re.compile(r"/report/sent$"))
         assert "verwittigd" in await page.get_by_role("status").inner_text()
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_a_coordinator_reads_the_statistics(browser: Any, base_url: str, pool: Any) -> None:
     from tests.integration.web.test_workspace_service_edit import add_coordinator
 
-    context = await browser.new_context(locale="fr-BE")
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE") as page:
         await sign_in(page, base_url, await add_coordinator(pool))
         await page.goto(f"{base_url}/workspace/")
         await page.get_by_role("link", name="Statistiques").first.click()
         await page.wait_for_url(re.compile(r"/workspace/statistics/"))
         assert await page.get_by_role("heading", name="Tout le réseau").is_visible()
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_an_editor_adds_a_service_from_a_phone(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE", viewport=PHONE) as page:
         await sign_in(page, base_url, demo.editor)
         await page.goto(f"{base_url}/workspace/")
         await page.get_by_role("link", name="Ajouter un service").click()
@@ -331,16 +289,12 @@ async def test_an_editor_adds_a_service_from_a_phone(
         await page.wait_for_url(re.compile(r"/edit\?created=1"))
         assert "Le service est ajouté." in await page.get_by_role("status").first.inner_text()
         assert await page.locator("#name").input_value() == "Petits-déjeuners du dimanche"
-    finally:
-        await context.close()
 
 
 async def test_an_editor_sets_the_access_of_a_place(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE", viewport=PHONE) as page:
         await sign_in(page, base_url, demo.editor)
         await page.goto(f"{base_url}/workspace/places/{demo.place_id}/edit")
         assert await severe_violations(page) == []
@@ -352,23 +306,17 @@ async def test_an_editor_sets_the_access_of_a_place(
         assert await page.get_by_label("Comment entrer").input_value() == (
             "Sonnette à gauche de la porte."
         )
-    finally:
-        await context.close()
 
 
 async def test_from_a_service_to_everything_held_at_its_place(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
-    context = await browser.new_context(locale="fr-BE", viewport=PHONE)
-    page = await context.new_page()
-    try:
+    async with page_in(browser, locale="fr-BE", viewport=PHONE) as page:
         await page.goto(f"{base_url}/services/{demo.service_id}")
         await page.locator(f'a[href="/places/{demo.place_id}"]').click()
         await page.wait_for_url(re.compile(r"/places/"))
         assert await page.get_by_role("heading", name="Services proposés à cette adresse").count()
         assert await severe_violations(page) == []
-    finally:
-        await context.close()
 
 
 async def test_every_page_fits_a_phone_and_passes_axe(
@@ -378,10 +326,6 @@ async def test_every_page_fits_a_phone_and_passes_axe(
     and has no serious or critical accessibility violation."""
     from tests.integration.web.test_workspace_service_edit import add_coordinator
 
-    context = await browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="fr-BE"
-    )
-    page = await context.new_page()
     service, place = demo.service_id, demo.place_id
     public = [
         "/",
@@ -410,7 +354,7 @@ async def test_every_page_fits_a_phone_and_passes_axe(
     wider = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
     too_wide = []
     violations = {}
-    try:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
         for path in public:
             await page.goto(base_url + path)
             if await page.evaluate(wider):
@@ -423,7 +367,5 @@ async def test_every_page_fits_a_phone_and_passes_axe(
             if await page.evaluate(wider):
                 too_wide.append(path)
             violations[path] = await severe_violations(page)
-    finally:
-        await context.close()
     assert too_wide == []
     assert {path: found for path, found in violations.items() if found} == {}
