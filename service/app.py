@@ -26,6 +26,7 @@ from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
 from service.errors import EXCEPTION_HANDLERS, http_handler, internal_handler
 from service.interop.routes import CONTROLLERS as HSDS
+from service.operations.routes import CONTROLLERS as OPERATIONS
 from service.referrals.routes import CONTROLLERS as REFERRALS
 from service.search import CONTROLLERS as SEARCH
 from service.search import SearchRuntime
@@ -186,6 +187,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_STATISTICS,
             *SEARCH,
             *HSDS,
+            *OPERATIONS,
         ],
         dependencies={
             "conn": Provide(provide_connection),

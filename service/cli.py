@@ -245,6 +245,15 @@ def _search_command() -> tuple[str, Any]:
 
 
 EXTRA_COMMANDS["search"] = _search_command()
+
+
+def _status_command() -> tuple[str, Any]:
+    from service.operations.commands import COMMAND
+
+    return COMMAND
+
+
+EXTRA_COMMANDS["status"] = _status_command()
 EXTRA_COMMANDS["export"] = EXPORT_COMMAND
 
 

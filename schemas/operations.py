@@ -1,0 +1,39 @@
+"""What the background work looks like: queues, and the jobs that must keep up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+
+class Queue(msgspec.Struct, kw_only=True):
+    """Work waiting in one outbox: search documents, mails or webhook calls."""
+
+    waiting: int
+    """Rows not done yet."""
+    retrying: int
+    """Of those, rows that failed at least once and wait for their next try."""
+    oldest_waiting_s: float | None
+    """Age of the oldest row waiting, in seconds."""
+    given_up_last_day: int
+    """Rows abandoned after their last try in the past 24 hours (mails, webhooks)."""
+    last_error: str | None
+    """The kind of the latest failure (no address, no content)."""
+
+
+class OperationsStatus(msgspec.Struct, kw_only=True):
+    """Whether the background work keeps up, and what to look at when it does not."""
+
+    status: Literal["ok", "attention"]
+    attention: list[str]
+    """What needs looking at, one sentence each; empty when all is well."""
+    search: Queue
+    mail: Queue
+    webhooks: Queue
+    referrals_past_expiry: int
+    """Referrals still waiting for an answer more than an hour after they should have expired."""
+    personal_data_past_retention: int
+    """Referrals whose person's data is still kept more than an hour after its erasure date."""
+    checked_at: datetime

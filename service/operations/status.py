@@ -1,0 +1,93 @@
+"""Whether the background work keeps up: the outboxes drain, expiry and erasure run.
+
+Each job works on its own (`service.jobs`); a job that stops or an outside party that fails
+(the SMTP relay, Meilisearch, a partner's webhook) shows only as work piling up. The limits
+below say when that needs someone: the search is a minute behind the catalogue, a mail waits
+a quarter of an hour (a referral's receiver is not told), a call or a mail was given up, a
+referral or a person's data outlives its date by an hour (the jobs run every 15 minutes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import asyncpg
+
+from schemas.operations import OperationsStatus, Queue
+from service.db.queries import load
+
+Q = load(__file__)
+
+SEARCH_BEHIND_S = 60.0
+MAIL_WAITING_S = 15 * 60.0
+WEBHOOK_WAITING_S = 60 * 60.0
+
+
+def _queue(row: asyncpg.Record, name: str) -> Queue:
+    oldest = row[f"{name}_oldest_s"]
+    return Queue(
+        waiting=row[f"{name}_waiting"],
+        retrying=row[f"{name}_retrying"],
+        oldest_waiting_s=round(float(oldest), 1) if oldest is not None else None,
+        given_up_last_day=row.get(f"{name}_given_up", 0) or 0,
+        last_error=row[f"{name}_error"],
+    )
+
+
+def needs_attention(status: OperationsStatus) -> list[str]:
+    """What an operator should look at, one sentence each (empty when all is well)."""
+    found = []
+    search, mail, webhooks = status.search, status.mail, status.webhooks
+    if (search.oldest_waiting_s or 0) > SEARCH_BEHIND_S:
+        found.append(
+            f"Search is {search.oldest_waiting_s:.0f} s behind the catalogue "
+            f"({search.waiting} change(s) waiting; last error: {search.last_error})."
+        )
+    if (mail.oldest_waiting_s or 0) > MAIL_WAITING_S:
+        found.append(
+            f"A mail has waited {(mail.oldest_waiting_s or 0) / 60:.0f} min "
+            f"({mail.waiting} waiting; last error: {mail.last_error})."
+        )
+    if mail.given_up_last_day:
+        found.append(f"{mail.given_up_last_day} mail(s) given up in the past day.")
+    if (webhooks.oldest_waiting_s or 0) > WEBHOOK_WAITING_S:
+        found.append(
+            f"A webhook call has waited {(webhooks.oldest_waiting_s or 0) / 3600:.1f} h "
+            f"({webhooks.waiting} waiting)."
+        )
+    if status.webhooks.given_up_last_day:
+        found.append(
+            f"{status.webhooks.given_up_last_day} webhook call(s) given up in the past day."
+        )
+    if status.referrals_past_expiry:
+        found.append(
+            f"{status.referrals_past_expiry} referral(s) past their expiry still wait "
+            "for an answer: is the worker running?"
+        )
+    if status.personal_data_past_retention:
+        found.append(
+            f"{status.personal_data_past_retention} referral(s) keep the person's data past "
+            "its erasure date: is the worker running?"
+        )
+    return found
+
+
+async def operations_status(
+    conn: asyncpg.Connection, now: datetime, retention: timedelta
+) -> OperationsStatus:
+    """The queues and the late jobs, now, with what needs attention."""
+    row = await conn.fetchrow(Q.queues, now, now - retention)
+    status = OperationsStatus(
+        status="ok",
+        attention=[],
+        search=_queue(row, "search"),
+        mail=_queue(row, "mail"),
+        webhooks=_queue(row, "webhooks"),
+        referrals_past_expiry=row["referrals_past_expiry"],
+        personal_data_past_retention=row["personal_data_past_retention"],
+        checked_at=now,
+    )
+    status.attention = needs_attention(status)
+    if status.attention:
+        status.status = "attention"
+    return status
