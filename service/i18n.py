@@ -1170,6 +1170,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Services",
         "Diensten",
     ),
+    "The services your organisation refers people to most": (
+        "Les services vers lesquels votre organisation oriente le plus",
+        "De diensten waarnaar uw organisatie het vaakst doorverwijst",
+    ),
     "Services you keep up to date": (
         "Les services que vous tenez à jour",
         "De diensten die u bijhoudt",

@@ -42,3 +42,16 @@ WHERE EXISTS (SELECT 1 FROM service_place sp JOIN service s ON s.id = sp.service
               WHERE sp.place_id = p.id AND s.status <> 'inactive')
 ORDER BY updated_at DESC, 1, 2
 LIMIT 49997
+
+-- name: frequent_destinations
+-- The services (still offered) that the given organisations referred people to most since a
+-- moment: a worker's usual partners, one click from referring again.
+SELECT s.id, s.name, o.name AS organisation, o.language, s.capacity_status, s.status,
+       count(*) AS referrals
+FROM referral r
+JOIN service s ON s.id = r.service_id AND s.status <> 'inactive'
+JOIN organisation o ON o.id = s.organisation_id
+WHERE r.from_organisation_id = ANY($1::uuid[]) AND r.created_at > $2
+GROUP BY s.id, o.id
+ORDER BY count(*) DESC, lower(s.name), s.id
+LIMIT $3

@@ -7,7 +7,7 @@ from (a hidden field), so two editors never silently overwrite each other.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -53,11 +53,23 @@ WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "W
 """What the hours page needs to draw the day-by-day fields."""
 
 
+# The usual partners: the services referred to most in this many past days, at most so many.
+FREQUENT_SINCE = timedelta(days=180)
+FREQUENT_SHOWN = 6
+
+
 async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
-    """The signed-in person's organisations, the services they edit, their referral counts."""
+    """The signed-in person's organisations, the services they edit, their referral counts
+    and the services their organisations refer people to most."""
     me = await memberships.me(conn, identity)
     editable = [o.id for o in me.organisations if o.role in EDIT_ROLES]
     rows = await conn.fetch(Q.editable_services, editable)
+    frequent = await conn.fetch(
+        Q.frequent_destinations,
+        [o.id for o in me.organisations],
+        datetime.now(UTC) - FREQUENT_SINCE,
+        FREQUENT_SHOWN,
+    )
     open_reports = await reports.open_reports(conn, editable)
     waiting = await referrals.list_page(
         conn, identity, box="inbox", status="sent", organisation_id=None, limit=1, offset=0
@@ -69,6 +81,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
             {**r, "needs_verifying": needs_verifying(r["last_verified_on"], today)} for r in rows
         ],
         "inbox_waiting": waiting.total,
+        "frequent": frequent,
         "can_add_services": bool(editable) or identity.is_coordinator,
         "reports": open_reports,
         "report_kinds": REPORT_KINDS,

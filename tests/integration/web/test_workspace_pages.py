@@ -185,6 +185,45 @@ async def test_anonymous_referral_and_unknown_ids(base_url: str, demo: Demo) -> 
         assert (await worker.get(f"/workspace/refer?service_id={missing}")).status_code == 404
 
 
+async def test_the_dashboard_offers_to_refer_again_to_the_usual_partners(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    heading = "The services your organisation refers people to most"
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        assert heading not in (await worker.get("/workspace/")).text  # nobody referred yet
+        other = await pool.fetchval(
+            "SELECT id FROM service WHERE id <> $1 AND status = 'active' ORDER BY name LIMIT 1",
+            demo.service_id,
+        )
+        for service_id in (demo.service_id, demo.service_id, other):
+            form = await worker.get(f"/workspace/refer?service_id={service_id}")
+            sent = await worker.post(
+                "/workspace/refer",
+                data={
+                    "csrf_token": csrf_of(form.text),
+                    "service_id": str(service_id),
+                    "reason": "Colis alimentaire",
+                    "anonymous": "1",
+                },
+            )
+            assert sent.status_code == 303, sent.text
+        dashboard = (await worker.get("/workspace/")).text
+        assert heading in dashboard
+        links = re.findall(r'href="/workspace/refer\?service_id=([0-9a-f-]{36})"', dashboard)
+        assert links == [str(demo.service_id), str(other)]  # most referred to first
+        # A service no longer offered is not proposed any more.
+        await pool.execute("UPDATE service SET status = 'inactive' WHERE id = $1", other)
+        dashboard = (await worker.get("/workspace/")).text
+        assert re.findall(r'href="/workspace/refer\?service_id=([0-9a-f-]{36})"', dashboard) == [
+            str(demo.service_id)
+        ]
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as receiver:
+        await sign_in(receiver, demo.receiver)  # another organisation: its own partners only
+        assert heading not in (await receiver.get("/workspace/")).text
+
+
 async def test_decline_needs_a_reason_and_the_sender_cancels(base_url: str, demo: Demo) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
         await sign_in(worker, demo.worker)
