@@ -16,7 +16,9 @@ from service.settings import Settings
 
 def _line(name: str, queue: Queue) -> str:
     oldest = f", oldest {queue.oldest_waiting_s:.0f} s" if queue.oldest_waiting_s else ""
-    given_up = f", {queue.given_up_last_day} given up today" if queue.given_up_last_day else ""
+    given_up = (
+        f", {queue.given_up_last_day} given up in the past day" if queue.given_up_last_day else ""
+    )
     return f"{name:<9} {queue.waiting} waiting ({queue.retrying} retrying{oldest}){given_up}"
 
 
