@@ -502,6 +502,68 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "%(num)s en attente de réponse",
         "%(num)s wachten op een antwoord",
     ),
+    (
+        "The service's background work needs attention. Tell whoever runs Boussole (the command "
+        "“boussole status” says more):"
+    ): (
+        "Le travail de fond du service demande votre attention. Prévenez qui fait tourner Boussole "
+        "(la commande « boussole status » en dit plus) :",
+        "Het achtergrondwerk van de dienst vraagt aandacht. Verwittig wie Boussole beheert (het "
+        "commando ‘boussole status’ zegt meer):",
+    ),
+    "1 e-mail could not be delivered in the past day.": (
+        "1 e-mail n'a pas pu être remis depuis hier.",
+        "1 e-mail kon de voorbije dag niet worden afgeleverd.",
+    ),
+    "%(num)s e-mails could not be delivered in the past day.": (
+        "%(num)s e-mails n'ont pas pu être remis depuis hier.",
+        "%(num)s e-mails konden de voorbije dag niet worden afgeleverd.",
+    ),
+    (
+        "E-mails have been waiting to be sent for more than a quarter of an hour: people are not "
+        "told of their referrals."
+    ): (
+        "Des e-mails attendent d'être envoyés depuis plus d'un quart d'heure : les personnes ne "
+        "sont pas averties de leurs orientations.",
+        "E-mails wachten al meer dan een kwartier om verstuurd te worden: mensen worden niet op de "
+        "hoogte gebracht van hun doorverwijzingen.",
+    ),
+    "The search is behind the changes made to the directory.": (
+        "La recherche est en retard sur les changements apportés à l'annuaire.",
+        "De zoekfunctie loopt achter op de wijzigingen in de gids.",
+    ),
+    "Referrals cannot be passed on to some partners' own systems (webhooks).": (
+        "Les orientations ne peuvent pas être transmises aux systèmes de certains partenaires "
+        "(webhooks).",
+        "Doorverwijzingen kunnen niet worden doorgegeven aan de eigen systemen van sommige "
+        "partners (webhooks).",
+    ),
+    "1 referral is past its expiry date and still waits for an answer.": (
+        "1 orientation a dépassé sa date d'expiration et attend toujours une réponse.",
+        "1 doorverwijzing is over haar vervaldatum en wacht nog op een antwoord.",
+    ),
+    "%(num)s referrals are past their expiry date and still wait for an answer.": (
+        "%(num)s orientations ont dépassé leur date d'expiration et attendent toujours une "
+        "réponse.",
+        "%(num)s doorverwijzingen zijn over hun vervaldatum en wachten nog op een antwoord.",
+    ),
+    "1 referral keeps the person's data past its erasure date.": (
+        "1 orientation garde les données de la personne au-delà de leur date d'effacement.",
+        "1 doorverwijzing bewaart de gegevens van de persoon na hun wisdatum.",
+    ),
+    "%(num)s referrals keep the person's data past their erasure date.": (
+        "%(num)s orientations gardent les données des personnes au-delà de leur date d'effacement.",
+        "%(num)s doorverwijzingen bewaren de gegevens van de personen na hun wisdatum.",
+    ),
+    (
+        "The service's background work keeps up: e-mails are sent, the search follows the "
+        "directory, personal data is erased on time."
+    ): (
+        "Le travail de fond du service suit : les e-mails partent, la recherche suit l'annuaire, "
+        "les données personnelles sont effacées à temps.",
+        "Het achtergrondwerk van de dienst loopt bij: e-mails vertrekken, de zoekfunctie volgt de "
+        "gids, persoonsgegevens worden op tijd gewist.",
+    ),
     "none waiting for an answer": ("aucune en attente de réponse", "geen wacht op een antwoord"),
     "%(km)s km away": (
         "à %(km)s km",

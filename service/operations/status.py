@@ -34,38 +34,40 @@ def _queue(row: asyncpg.Record, name: str) -> Queue:
     )
 
 
-def needs_attention(status: OperationsStatus) -> list[str]:
-    """What an operator should look at, one sentence each (empty when all is well)."""
-    found = []
+def needs_attention(status: OperationsStatus) -> dict[str, str]:
+    """What an operator should look at: a code each (`search_behind`, `mail_late`,
+    `mail_given_up`, `webhooks_late`, `webhooks_given_up`, `expiry_late`, `erasure_late`)
+    with a sentence; empty when all is well."""
+    found = {}
     search, mail, webhooks = status.search, status.mail, status.webhooks
     if (search.oldest_waiting_s or 0) > SEARCH_BEHIND_S:
-        found.append(
+        found["search_behind"] = (
             f"Search is {search.oldest_waiting_s:.0f} s behind the catalogue "
             f"({search.waiting} change(s) waiting; last error: {search.last_error})."
         )
     if (mail.oldest_waiting_s or 0) > MAIL_WAITING_S:
-        found.append(
+        found["mail_late"] = (
             f"A mail has waited {(mail.oldest_waiting_s or 0) / 60:.0f} min "
             f"({mail.waiting} waiting; last error: {mail.last_error})."
         )
     if mail.given_up_last_day:
-        found.append(f"{mail.given_up_last_day} mail(s) given up in the past day.")
+        found["mail_given_up"] = f"{mail.given_up_last_day} mail(s) given up in the past day."
     if (webhooks.oldest_waiting_s or 0) > WEBHOOK_WAITING_S:
-        found.append(
+        found["webhooks_late"] = (
             f"A webhook call has waited {(webhooks.oldest_waiting_s or 0) / 3600:.1f} h "
             f"({webhooks.waiting} waiting)."
         )
-    if status.webhooks.given_up_last_day:
-        found.append(
-            f"{status.webhooks.given_up_last_day} webhook call(s) given up in the past day."
+    if webhooks.given_up_last_day:
+        found["webhooks_given_up"] = (
+            f"{webhooks.given_up_last_day} webhook call(s) given up in the past day."
         )
     if status.referrals_past_expiry:
-        found.append(
+        found["expiry_late"] = (
             f"{status.referrals_past_expiry} referral(s) past their expiry still wait "
             "for an answer: is the worker running?"
         )
     if status.personal_data_past_retention:
-        found.append(
+        found["erasure_late"] = (
             f"{status.personal_data_past_retention} referral(s) keep the person's data past "
             "its erasure date: is the worker running?"
         )
@@ -80,6 +82,7 @@ async def operations_status(
     status = OperationsStatus(
         status="ok",
         attention=[],
+        attention_codes=[],
         search=_queue(row, "search"),
         mail=_queue(row, "mail"),
         webhooks=_queue(row, "webhooks"),
@@ -87,7 +90,8 @@ async def operations_status(
         personal_data_past_retention=row["personal_data_past_retention"],
         checked_at=now,
     )
-    status.attention = needs_attention(status)
-    if status.attention:
+    found = needs_attention(status)
+    if found:
         status.status = "attention"
+        status.attention, status.attention_codes = list(found.values()), list(found)
     return status

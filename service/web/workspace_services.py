@@ -25,6 +25,7 @@ from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput
 from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
+from service.operations.status import operations_status
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.templating import WEEKDAYS
@@ -249,6 +250,11 @@ class WorkspaceServicesController(Controller):
         context["updated"] = request.query_params.get("updated")
         context["verified"] = request.query_params.get("verified")
         context["handled"] = request.query_params.get("handled")
+        if identity.is_coordinator:
+            # Mails not delivered or data kept too long concern the network: its coordinators
+            # hear of it, and tell whoever runs the service.
+            retention = timedelta(days=request.app.state.settings.referral_retention_days)
+            context["operations"] = await operations_status(conn, datetime.now(UTC), retention)
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

@@ -91,6 +91,9 @@ async def test_what_piles_up_or_outlives_its_date_is_said(
         await client.get("/api/v1/operations", headers={"Authorization": f"Bearer {token}"})
     ).json()
     assert body["status"] == "attention"
+    assert body["attention_codes"] == [
+        "search_behind", "mail_late", "mail_given_up", "expiry_late", "erasure_late"
+    ]  # fmt: skip
     assert body["search"]["waiting"] == body["search"]["retrying"] == 1
     assert 290 < body["search"]["oldest_waiting_s"] < 400
     assert body["search"]["last_error"] == "meilisearch: ConnectError"
