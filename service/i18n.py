@@ -511,6 +511,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Het achtergrondwerk van de dienst vraagt aandacht. Verwittig wie Boussole beheert (het "
         "commando ‘boussole status’ zegt meer):",
     ),
+    (
+        "No mail server is configured: e-mails are kept, not sent, so people are not told of "
+        "their referrals by e-mail."
+    ): (
+        "Aucun serveur de courrier n'est configuré : les e-mails sont gardés, pas envoyés, et "
+        "personne n'est averti de ses orientations par e-mail.",
+        "Er is geen mailserver ingesteld: e-mails worden bewaard, niet verstuurd, dus niemand "
+        "krijgt bericht van zijn doorverwijzingen per e-mail.",
+    ),
     "1 e-mail could not be delivered in the past day.": (
         "1 e-mail n'a pas pu être remis depuis hier.",
         "1 e-mail kon de voorbije dag niet worden afgeleverd.",

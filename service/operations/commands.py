@@ -39,7 +39,10 @@ async def status(args: argparse.Namespace, settings: Settings) -> int:
     """Print the state of the queues and jobs; 1 when something needs attention."""
     async with open_database(settings, upgrade=False) as pool, pool.acquire() as conn:
         found = await operations_status(
-            conn, datetime.now(UTC), timedelta(days=settings.referral_retention_days)
+            conn,
+            datetime.now(UTC),
+            timedelta(days=settings.referral_retention_days),
+            mail_server=bool(settings.smtp_url),
         )
     print(msgspec.json.encode(found).decode() if args.json else report(found))
     return 0 if found.status == "ok" else 1

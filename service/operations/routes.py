@@ -25,7 +25,9 @@ class OperationsController(Controller):
         `attention` with a sentence for each thing to look at."""
         require(identity).require_coordinator("see the state of the background work")
         retention = timedelta(days=state.settings.referral_retention_days)
-        return await operations_status(conn, datetime.now(UTC), retention)
+        return await operations_status(
+            conn, datetime.now(UTC), retention, mail_server=bool(state.settings.smtp_url)
+        )
 
 
 CONTROLLERS = [OperationsController]

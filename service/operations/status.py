@@ -34,18 +34,21 @@ def _queue(row: asyncpg.Record, name: str) -> Queue:
     )
 
 
-def needs_attention(status: OperationsStatus) -> dict[str, str]:
-    """What an operator should look at: a code each (`search_behind`, `mail_late`,
+def needs_attention(status: OperationsStatus, *, mail_server: bool = True) -> dict[str, str]:
+    """What an operator should look at: a code each (`search_behind`, `mail_off`, `mail_late`,
     `mail_given_up`, `webhooks_late`, `webhooks_given_up`, `expiry_late`, `erasure_late`)
-    with a sentence; empty when all is well."""
+    with a sentence; empty when all is well. Without a mail server, mails are kept (shown at
+    /dev/mails), never sent: that is said once, not as mails running late."""
     found = {}
     search, mail, webhooks = status.search, status.mail, status.webhooks
+    if not mail_server:
+        found["mail_off"] = "No mail server is configured (SMTP_URL): mails are kept, never sent."
     if (search.oldest_waiting_s or 0) > SEARCH_BEHIND_S:
         found["search_behind"] = (
             f"Search is {search.oldest_waiting_s:.0f} s behind the catalogue "
             f"({search.waiting} change(s) waiting; last error: {search.last_error})."
         )
-    if (mail.oldest_waiting_s or 0) > MAIL_WAITING_S:
+    if mail_server and (mail.oldest_waiting_s or 0) > MAIL_WAITING_S:
         found["mail_late"] = (
             f"A mail has waited {(mail.oldest_waiting_s or 0) / 60:.0f} min "
             f"({mail.waiting} waiting; last error: {mail.last_error})."
@@ -75,9 +78,10 @@ def needs_attention(status: OperationsStatus) -> dict[str, str]:
 
 
 async def operations_status(
-    conn: asyncpg.Connection, now: datetime, retention: timedelta
+    conn: asyncpg.Connection, now: datetime, retention: timedelta, *, mail_server: bool = True
 ) -> OperationsStatus:
-    """The queues and the late jobs, now, with what needs attention."""
+    """The queues and the late jobs, now, with what needs attention (`mail_server`: whether
+    mails are sent at all)."""
     row = await conn.fetchrow(Q.queues, now, now - retention)
     status = OperationsStatus(
         status="ok",
@@ -90,7 +94,7 @@ async def operations_status(
         personal_data_past_retention=row["personal_data_past_retention"],
         checked_at=now,
     )
-    found = needs_attention(status)
+    found = needs_attention(status, mail_server=mail_server)
     if found:
         status.status = "attention"
         status.attention, status.attention_codes = list(found.values()), list(found)

@@ -253,8 +253,13 @@ class WorkspaceServicesController(Controller):
         if identity.is_coordinator:
             # Mails not delivered or data kept too long concern the network: its coordinators
             # hear of it, and tell whoever runs the service.
-            retention = timedelta(days=request.app.state.settings.referral_retention_days)
-            context["operations"] = await operations_status(conn, datetime.now(UTC), retention)
+            settings = request.app.state.settings
+            context["operations"] = await operations_status(
+                conn,
+                datetime.now(UTC),
+                timedelta(days=settings.referral_retention_days),
+                mail_server=bool(settings.smtp_url),
+            )
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 
 from service.operations.commands import status as status_command
@@ -16,6 +17,12 @@ from service.settings import Settings
 from tests.conftest import TokenFactory
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    # A mail server is configured (the worker is off: nothing is sent in these tests).
+    return Settings(database_url=db_url, run_worker=False, smtp_url="smtp://127.0.0.1:2525")
 
 
 async def _referral(pool: asyncpg.Pool, **dates: datetime) -> uuid.UUID:
@@ -127,3 +134,20 @@ async def test_the_command_exits_1_when_something_needs_attention(
     out = capsys.readouterr().out
     assert "personal data past retention: 1" in out
     assert "! 1 referral(s) keep the person's data past its erasure date" in out
+
+
+async def test_without_a_mail_server_mails_are_said_kept_not_late(
+    pool: asyncpg.Pool, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await pool.execute(
+        """INSERT INTO mail_outbox (recipient, template, language, subject, body_text,
+                                    body_html, created_at)
+           VALUES ('someone@example.org', 'referral_received', 'fr', 's', 't', 'h',
+                   now() - interval '2 hours')"""
+    )
+    args = argparse.Namespace(json=True)
+    assert await status_command(args, msgspec.structs.replace(settings, smtp_url=None)) == 1
+    found = msgspec.json.decode(capsys.readouterr().out)
+    assert found["attention_codes"] == ["mail_off"]  # kept on purpose: not "late"
+    assert await status_command(args, settings) == 1
+    assert msgspec.json.decode(capsys.readouterr().out)["attention_codes"] == ["mail_late"]

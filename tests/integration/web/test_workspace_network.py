@@ -194,29 +194,3 @@ async def test_the_network_page_counts_the_problems_reported(
         page = (await browser.get(PAGE)).text
     receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
     assert "Problems reported and not yet handled: 2" in receiver[: receiver.index("</li>\n")]
-
-
-async def test_coordinators_hear_when_the_background_work_falls_behind(
-    base_url: str, demo: Demo, pool: asyncpg.Pool
-) -> None:
-    """Mails not delivered concern the network: its coordinators see it on their dashboard,
-    in their language; other members do not."""
-    async with httpx.AsyncClient(
-        base_url=base_url, timeout=30, headers={"Accept-Language": "fr"}
-    ) as coordinator:
-        await sign_in(coordinator, await add_coordinator(pool))
-        quiet = (await coordinator.get("/workspace/")).text
-        assert "Le travail de fond du service suit" in quiet
-        await pool.execute(
-            """INSERT INTO mail_outbox (recipient, template, language, subject, body_text,
-                                        body_html, attempts, failed_at, last_error)
-               VALUES ('someone@example.org', 'referral_received', 'fr', 's', 't', 'h', 5,
-                       now() - interval '1 hour', 'SMTPRecipientsRefused')"""
-        )
-        troubled = (await coordinator.get("/workspace/")).text
-        assert "Le travail de fond du service demande votre attention" in troubled
-        assert "1 e-mail n'a pas pu être remis depuis hier." in troubled
-        assert "someone@example.org" not in troubled
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
-        await sign_in(worker, demo.worker)
-        assert "boussole status" not in (await worker.get("/workspace/")).text
