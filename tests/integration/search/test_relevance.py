@@ -300,6 +300,29 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
             "Plan fortes chaleurs — appels aux aînés isolés",
         ],
     ),
+    # How workers name what the plans list: classes rather than workshops, an acronym, the
+    # bailiff at the door, the budget meter, a right of foreigners.
+    (
+        "cours informatique",
+        None,
+        ["Formation PMTIC", "Espace public numérique et ateliers numériques"],
+    ),
+    (
+        "fle",
+        None,
+        ["Cours de français langue étrangère", "Français langue étrangère (promotion sociale)"],
+    ),
+    ("huissier", None, ["Médiation de dettes"]),
+    ("compteur a budget", None, ["Guidance sociale énergétique et compteurs à budget"]),
+    (
+        "regroupement familial",
+        None,
+        [
+            "Permanence juridique en droit des étrangers",
+            "Service social spécialisé en droit des étrangers",
+        ],
+    ),
+    ("avocat gratuit", None, ["Aide juridique de première ligne"]),
 ]
 
 
