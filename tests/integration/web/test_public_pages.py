@@ -81,10 +81,17 @@ async def test_unknown_values_do_not_break_the_search(
     assert page.status_code == 200
 
 
-async def test_service_page(client: httpx.AsyncClient, demo: Demo) -> None:
+async def test_service_page(client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool) -> None:
+    # Since when the service says it is full: a worker judges whether that still holds.
+    await pool.execute(
+        "UPDATE service SET capacity_status = 'full', capacity_updated_at = $2 WHERE id = $1",
+        demo.service_id,
+        datetime(2026, 10, 12, 9, 30, tzinfo=UTC),
+    )
     page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
     assert page.status_code == 200
     assert FOOD_PARCELS in page.text
+    assert re.search(r'Volzet</span> <span class="meta">sinds 12/10/2026</span>', page.text)
     # What a search engine shows under the link: the organisation and the description.
     assert re.search(r'<meta name="description" content="[^"]+ — [^"]+">', page.text)
     # Search engines learn the same page in the other languages.
