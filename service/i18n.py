@@ -573,6 +573,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Het achtergrondwerk van de dienst loopt bij: e-mails vertrekken, de zoekfunctie volgt de "
         "gids, persoonsgegevens worden op tijd gewist.",
     ),
+    (
+        "Where to find food, a roof, care, help with papers or debts near you: the services of "
+        "the social network, their hours, addresses and phone numbers."
+    ): (
+        "Où trouver à manger, un toit, des soins, de l'aide pour vos papiers ou vos dettes près "
+        "de chez vous : les services du réseau social, leurs horaires, adresses et téléphones.",
+        "Waar u in uw buurt eten, onderdak, zorg of hulp bij papieren of schulden vindt: de "
+        "diensten van het sociale netwerk, hun openingsuren, adressen en telefoonnummers.",
+    ),
     "none waiting for an answer": ("aucune en attente de réponse", "geen wacht op een antwoord"),
     "%(km)s km away": (
         "à %(km)s km",

@@ -26,6 +26,11 @@ async def test_home_shows_the_form_without_results(client: httpx.AsyncClient, de
     assert page.status_code == 200
     assert 'role="search"' in page.text and "Alimentation" in page.text
     assert "Résultats" not in page.text
+    # The home page says what it is to search engines; results are not to be listed.
+    assert '<meta name="description" content="Où trouver à manger' in page.text
+    assert '<meta name="robots"' not in page.text
+    results = await client.get("/", params={"q": "colis"}, headers={"Accept-Language": "fr"})
+    assert '<meta name="robots" content="noindex">' in results.text
 
 
 async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: Demo) -> None:
