@@ -30,6 +30,7 @@ from search.backend import (
     epoch,
     week_slot,
 )
+from search.results import with_ellipses
 from search.text import TermGroup, expand
 
 _encode = msgspec.json.Encoder().encode
@@ -564,15 +565,18 @@ class PostgresEngine:
         for row in rows:
             if row["document"] is None:
                 continue
+            document = _decode_document(row["document"])
             highlight = {}
             if row["name_highlight"] is not None:
                 highlight["name"] = row["name_highlight"]
             if row["description_highlight"] and MARK_START in row["description_highlight"]:
-                highlight["description"] = row["description_highlight"]
+                highlight["description"] = with_ellipses(
+                    row["description_highlight"], str(document.get("description") or "")
+                )
             distance = row["distance_km"]
             hits.append(
                 EngineHit(
-                    document=_decode_document(row["document"]),
+                    document=document,
                     highlight=highlight,
                     distance_km=round(distance, 3) if distance is not None else None,
                 )

@@ -186,6 +186,17 @@ def crop_marked(marked: str, words: int = SNIPPET_WORDS) -> str:
     return f"{'… ' if start else ''}{snippet}{' …' if end < len(tokens) else ''}"
 
 
+def with_ellipses(fragments: str, text: str) -> str:
+    """Marked fragments of `text` (joined by " … ") with " … " where they cut it: before,
+    unless the first one starts the text, after, unless the last one ends it."""
+    plain = " ".join(fragments.replace(MARK_START, "").replace(MARK_END, "").split())
+    whole = " ".join(text.split())
+    parts = plain.split(" … ")
+    before = "" if whole.startswith(parts[0]) else "… "
+    after = "" if whole.endswith(parts[-1]) else " …"
+    return f"{before}{fragments.strip()}{after}"
+
+
 def highlight_hit(hit: EngineHit, query: str) -> EngineHit:
     """The hit with highlights computed here when the engine gave none; the description
     cropped around its first match, as the engines crop it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.backend import MARK_END, MARK_START
+from search.results import with_ellipses
 from search.text import Synonyms, expand, fold, load_synonyms, meaningful_words, raw_synonyms
 
 SYNONYMS = Synonyms.from_data(
@@ -57,3 +59,14 @@ def test_the_synonyms_file_covers_the_issue_vocabulary() -> None:
     ]:
         assert tuple(meaning.split()) in synonyms.expansions[tuple(term.split())], term
     assert "assurance maladie" in raw_synonyms()["mutuelle"]
+
+
+def test_snippets_say_where_they_cut_the_description() -> None:
+    text = "Le Comptoir est un lieu d'accueil à bas seuil pour se reposer, se laver et manger."
+    marked = f"Le Comptoir est un lieu d'{MARK_START}accueil{MARK_END} à bas seuil"
+    assert with_ellipses(marked, text) == f"{marked} …"
+    middle = f"lieu d'{MARK_START}accueil{MARK_END} à bas"
+    assert with_ellipses(middle, text) == f"… {middle} …"
+    two = f"Le {MARK_START}Comptoir{MARK_END} est … se laver et manger."
+    assert with_ellipses(two, text) == two
+    assert with_ellipses(text, "  " + text.replace(" ", "\n ", 1)) == text  # whitespace aside
