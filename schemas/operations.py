@@ -30,8 +30,12 @@ class OperationsStatus(msgspec.Struct, kw_only=True):
     attention: list[str]
     """What needs looking at, one sentence each; empty when all is well."""
     attention_codes: list[str]
-    """The same as codes, in the same order: `search_behind`, `mail_off`, `mail_late`,
-    `mail_given_up`, `webhooks_late`, `webhooks_given_up`, `expiry_late`, `erasure_late`."""
+    """The same as codes, in the same order: `meilisearch_down`, `search_behind`, `mail_off`,
+    `mail_late`, `mail_given_up`, `webhooks_late`, `webhooks_given_up`, `expiry_late`,
+    `erasure_late`."""
+    search_engine: Literal["postgres", "meilisearch", "unreachable"]
+    """What answers searches: PostgreSQL (no Meilisearch configured), Meilisearch, or
+    PostgreSQL because the configured Meilisearch does not answer."""
     search: Queue
     mail: Queue
     webhooks: Queue

@@ -520,6 +520,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Er is geen mailserver ingesteld: e-mails worden bewaard, niet verstuurd, dus niemand "
         "krijgt bericht van zijn doorverwijzingen per e-mail.",
     ),
+    (
+        "The search engine (Meilisearch) does not answer: searches are answered by the database "
+        "meanwhile."
+    ): (
+        "Le moteur de recherche (Meilisearch) ne répond pas : la base de données répond aux "
+        "recherches en attendant.",
+        "De zoekmachine (Meilisearch) antwoordt niet: de databank beantwoordt intussen de "
+        "zoekopdrachten.",
+    ),
     "1 e-mail could not be delivered in the past day.": (
         "1 e-mail n'a pas pu être remis depuis hier.",
         "1 e-mail kon de voorbije dag niet worden afgeleverd.",

@@ -4,13 +4,12 @@ for cron and monitoring."""
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
 
 import msgspec
 
 from schemas.operations import OperationsStatus, Queue
 from service.db.pool import open_database
-from service.operations.status import operations_status
+from service.operations.status import status_for
 from service.settings import Settings
 
 
@@ -26,6 +25,7 @@ def report(status: OperationsStatus) -> str:
     """The status as a few lines for a terminal."""
     lines = [
         f"status: {status.status}",
+        f"search engine: {status.search_engine}",
         _line("search", status.search),
         _line("mail", status.mail),
         _line("webhooks", status.webhooks),
@@ -38,12 +38,7 @@ def report(status: OperationsStatus) -> str:
 async def status(args: argparse.Namespace, settings: Settings) -> int:
     """Print the state of the queues and jobs; 1 when something needs attention."""
     async with open_database(settings, upgrade=False) as pool, pool.acquire() as conn:
-        found = await operations_status(
-            conn,
-            datetime.now(UTC),
-            timedelta(days=settings.referral_retention_days),
-            mail_server=bool(settings.smtp_url),
-        )
+        found = await status_for(conn, settings)
     print(msgspec.json.encode(found).decode() if args.json else report(found))
     return 0 if found.status == "ok" else 1
 

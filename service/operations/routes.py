@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from litestar import Controller, get
 from litestar.datastructures import State
 
 from schemas.operations import OperationsStatus
 from service.accounts.identity import require
-from service.operations.status import operations_status
+from service.operations.status import status_for
 from service.web_common import Caller, Conn
 
 
@@ -24,10 +22,7 @@ class OperationsController(Controller):
         """Search sync, mail and webhook queues, late expiry and erasure; `status` is
         `attention` with a sentence for each thing to look at."""
         require(identity).require_coordinator("see the state of the background work")
-        retention = timedelta(days=state.settings.referral_retention_days)
-        return await operations_status(
-            conn, datetime.now(UTC), retention, mail_server=bool(state.settings.smtp_url)
-        )
+        return await status_for(conn, state.settings)
 
 
 CONTROLLERS = [OperationsController]

@@ -9,12 +9,14 @@ referral or a person's data outlives its date by an hour (the jobs run every 15 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from schemas.operations import OperationsStatus, Queue
+from search.meilisearch import MeilisearchEngine
 from service.db.queries import load
+from service.settings import Settings
 
 Q = load(__file__)
 
@@ -35,12 +37,17 @@ def _queue(row: asyncpg.Record, name: str) -> Queue:
 
 
 def needs_attention(status: OperationsStatus, *, mail_server: bool = True) -> dict[str, str]:
-    """What an operator should look at: a code each (`search_behind`, `mail_off`, `mail_late`,
-    `mail_given_up`, `webhooks_late`, `webhooks_given_up`, `expiry_late`, `erasure_late`)
-    with a sentence; empty when all is well. Without a mail server, mails are kept (shown at
-    /dev/mails), never sent: that is said once, not as mails running late."""
+    """What an operator should look at: a code each (`meilisearch_down`, `search_behind`,
+    `mail_off`, `mail_late`, `mail_given_up`, `webhooks_late`, `webhooks_given_up`,
+    `expiry_late`, `erasure_late`) with a sentence; empty when all is well. Without a mail
+    server, mails are kept (shown at /dev/mails), never sent: that is said once, not as mails
+    running late."""
     found = {}
     search, mail, webhooks = status.search, status.mail, status.webhooks
+    if status.search_engine == "unreachable":
+        found["meilisearch_down"] = (
+            "Meilisearch does not answer (MEILI_URL): PostgreSQL answers the searches meanwhile."
+        )
     if not mail_server:
         found["mail_off"] = "No mail server is configured (SMTP_URL): mails are kept, never sent."
     if (search.oldest_waiting_s or 0) > SEARCH_BEHIND_S:
@@ -78,15 +85,23 @@ def needs_attention(status: OperationsStatus, *, mail_server: bool = True) -> di
 
 
 async def operations_status(
-    conn: asyncpg.Connection, now: datetime, retention: timedelta, *, mail_server: bool = True
+    conn: asyncpg.Connection,
+    now: datetime,
+    retention: timedelta,
+    *,
+    mail_server: bool = True,
+    meilisearch: bool | None = None,
 ) -> OperationsStatus:
     """The queues and the late jobs, now, with what needs attention (`mail_server`: whether
-    mails are sent at all)."""
+    mails are sent at all; `meilisearch`: whether it answers, None when not configured)."""
     row = await conn.fetchrow(Q.queues, now, now - retention)
     status = OperationsStatus(
         status="ok",
         attention=[],
         attention_codes=[],
+        search_engine=(
+            "postgres" if meilisearch is None else "meilisearch" if meilisearch else "unreachable"
+        ),
         search=_queue(row, "search"),
         mail=_queue(row, "mail"),
         webhooks=_queue(row, "webhooks"),
@@ -99,3 +114,28 @@ async def operations_status(
         status.status = "attention"
         status.attention, status.attention_codes = list(found.values()), list(found)
     return status
+
+
+async def meilisearch_answers(settings: Settings) -> bool | None:
+    """Whether the configured Meilisearch answers now; None when none is configured."""
+    if not settings.meili_url:
+        return None
+    engine = MeilisearchEngine(
+        settings.meili_url, settings.meili_api_key, index=settings.meili_index, timeout=3
+    )
+    try:
+        return await engine.healthy()
+    finally:
+        await engine.close()
+
+
+async def status_for(conn: asyncpg.Connection, settings: Settings) -> OperationsStatus:
+    """The status as this deployment is configured: its retention, whether it has a mail
+    server, whether its Meilisearch answers."""
+    return await operations_status(
+        conn,
+        datetime.now(UTC),
+        timedelta(days=settings.referral_retention_days),
+        mail_server=bool(settings.smtp_url),
+        meilisearch=await meilisearch_answers(settings),
+    )

@@ -25,7 +25,7 @@ from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput
 from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
-from service.operations.status import operations_status
+from service.operations.status import status_for
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.templating import WEEKDAYS
@@ -253,13 +253,7 @@ class WorkspaceServicesController(Controller):
         if identity.is_coordinator:
             # Mails not delivered or data kept too long concern the network: its coordinators
             # hear of it, and tell whoever runs the service.
-            settings = request.app.state.settings
-            context["operations"] = await operations_status(
-                conn,
-                datetime.now(UTC),
-                timedelta(days=settings.referral_retention_days),
-                mail_server=bool(settings.smtp_url),
-            )
+            context["operations"] = await status_for(conn, request.app.state.settings)
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

@@ -4,6 +4,7 @@ date, said to coordinators (`GET /api/v1/operations`) and by `boussole status`."
 from __future__ import annotations
 
 import argparse
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +60,7 @@ async def test_all_is_well_on_a_quiet_service(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ok" and body["attention"] == []
+    assert body["search_engine"] == "postgres"  # no Meilisearch configured
     assert body["mail"] == {
         "waiting": 0, "retrying": 0, "oldest_waiting_s": None, "given_up_last_day": 0,
         "last_error": None,
@@ -151,3 +153,17 @@ async def test_without_a_mail_server_mails_are_said_kept_not_late(
     assert found["attention_codes"] == ["mail_off"]  # kept on purpose: not "late"
     assert await status_command(args, settings) == 1
     assert msgspec.json.decode(capsys.readouterr().out)["attention_codes"] == ["mail_late"]
+
+
+async def test_a_meilisearch_that_does_not_answer_is_said(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Nothing listens on the port once the socket is closed.
+    down = msgspec.structs.replace(settings, meili_url=f"http://127.0.0.1:{port}")
+    assert await status_command(argparse.Namespace(json=True), down) == 1
+    found = msgspec.json.decode(capsys.readouterr().out)
+    assert found["search_engine"] == "unreachable"
+    assert found["attention_codes"] == ["meilisearch_down"]
