@@ -129,13 +129,17 @@ async def meilisearch_answers(settings: Settings) -> bool | None:
         await engine.close()
 
 
-async def status_for(conn: asyncpg.Connection, settings: Settings) -> OperationsStatus:
+async def status_for(
+    conn: asyncpg.Connection, settings: Settings, *, meilisearch_up: bool | None = None
+) -> OperationsStatus:
     """The status as this deployment is configured: its retention, whether it has a mail
-    server, whether its Meilisearch answers."""
+    server, whether its Meilisearch answers (asked now, unless `meilisearch_up` says it)."""
+    if settings.meili_url and meilisearch_up is None:
+        meilisearch_up = await meilisearch_answers(settings)
     return await operations_status(
         conn,
         datetime.now(UTC),
         timedelta(days=settings.referral_retention_days),
         mail_server=bool(settings.smtp_url),
-        meilisearch=await meilisearch_answers(settings),
+        meilisearch=meilisearch_up if settings.meili_url else None,
     )

@@ -253,7 +253,10 @@ class WorkspaceServicesController(Controller):
         if identity.is_coordinator:
             # Mails not delivered or data kept too long concern the network: its coordinators
             # hear of it, and tell whoever runs the service.
-            context["operations"] = await status_for(conn, request.app.state.settings)
+            # What the app's searches saw of Meilisearch: a page load asks no other server.
+            state = request.app.state
+            seen = state.search.health().get("meilisearch") != "unreachable"
+            context["operations"] = await status_for(conn, state.settings, meilisearch_up=seen)
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")
