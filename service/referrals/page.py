@@ -8,31 +8,31 @@ from __future__ import annotations
 
 from schemas.referrals import Referral
 from service.hours import local
-from service.i18n import translate
+from service.i18n import N_, translate
 from service.referrals.slip import PAGES
 
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
-    "title": "Referral",
-    "status": "Status",
-    "service": "Service",
-    "from": "From",
-    "to": "To",
-    "sent": "Sent on",
-    "expires": "Expires on",
-    "person": "Person",
-    "anonymous": "Anonymous referral: the person brings the reference.",
-    "erased": "The personal data has been erased.",
-    "reason": "Reason",
-    "phone": "Phone",
-    "email": "E-mail",
-    "contact": "Preferred contact",
-    "languages": "Languages",
-    "availability": "Availability",
-    "eligibility": "Criteria checked",
-    "timeline": "Timeline",
-    "slip": "Print the slip for the person",
-    "urgent": "Urgent",
+    "title": N_("Referral"),
+    "status": N_("Status"),
+    "service": N_("Service"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "sent": N_("Sent on"),
+    "expires": N_("Expires on"),
+    "person": N_("Person"),
+    "anonymous": N_("Anonymous referral: the person brings the reference."),
+    "erased": N_("The personal data has been erased."),
+    "reason": N_("Reason"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "contact": N_("Preferred contact"),
+    "languages": N_("Languages"),
+    "availability": N_("Availability"),
+    "eligibility": N_("Criteria checked"),
+    "timeline": N_("Timeline"),
+    "slip": N_("Print the slip for the person"),
+    "urgent": N_("Urgent"),
     "sent_status": "sent",
     "accepted": "accepted",
     "declined": "declined",

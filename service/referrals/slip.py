@@ -20,7 +20,7 @@ from service.catalogue.validation import phone_national
 from service.errors import NotFound
 from service.hours import local
 from service.hours.week import open_days, read_week
-from service.i18n import translate
+from service.i18n import N_, translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "referrals"
 LANGUAGES = ("fr", "nl", "en")
@@ -38,22 +38,22 @@ PAGES.filters["phone"] = phone_national
 
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
-    "title": "Referral",
-    "intro": "You are referred to this service. Show this paper at the reception.",
-    "reference": "Reference",
-    "where": "Where",
-    "map": "See on the map",
-    "when": "Next openings",
-    "hours": "Usual hours",
-    "no_hours": "Hours not known: call before you go.",
-    "bring": "Documents to bring",
-    "how": "How to get there",
-    "contact": "Contact",
-    "sent_by": "Referred by",
-    "date": "Date",
-    "print": "Print",
-    "appointment": "By appointment.",
-    "walk_in": "No appointment needed.",
+    "title": N_("Referral"),
+    "intro": N_("You are referred to this service. Show this paper at the reception."),
+    "reference": N_("Reference"),
+    "where": N_("Where"),
+    "map": N_("See on the map"),
+    "when": N_("Next openings"),
+    "hours": N_("Usual hours"),
+    "no_hours": N_("Hours not known: call before you go."),
+    "bring": N_("Documents to bring"),
+    "how": N_("How to get there"),
+    "contact": N_("Contact"),
+    "sent_by": N_("Referred by"),
+    "date": N_("Date"),
+    "print": N_("Print"),
+    "appointment": N_("By appointment."),
+    "walk_in": N_("No appointment needed."),
 }
 
 

@@ -17,24 +17,25 @@ from litestar.response import Redirect, Template
 from schemas.catalogue import ReportIn, ReportKind
 from service.catalogue import reports, services
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.i18n import N_
 from service.web.public import not_found_page
 from service.web.workspace_common import login_redirect, message_page, read_form
 from service.web_common import Caller, Conn
 
 KINDS = get_args(ReportKind)
 KIND_LABELS = {
-    "closed": "The service closed or no longer exists",
-    "hours": "The hours are wrong",
-    "place": "The address or the place is wrong",
-    "contact": "The phone, e-mail or website is wrong",
-    "conditions": "The conditions or who it is for are wrong",
-    "other": "Something else",
+    "closed": N_("The service closed or no longer exists"),
+    "hours": N_("The hours are wrong"),
+    "place": N_("The address or the place is wrong"),
+    "contact": N_("The phone, e-mail or website is wrong"),
+    "conditions": N_("The conditions or who it is for are wrong"),
+    "other": N_("Something else"),
 }
 """What a report says is wrong, as the form offers it and the editors' dashboard lists it."""
-SAY_WHAT = "Say in a few words what is wrong."
-CHOOSE_ONE = "Choose what is wrong."
-TOO_LONG = "This text is too long."
-TOO_MANY = "Too many reports were sent from here lately. Try again in a quarter of an hour."
+SAY_WHAT = N_("Say in a few words what is wrong.")
+CHOOSE_ONE = N_("Choose what is wrong.")
+TOO_LONG = N_("This text is too long.")
+TOO_MANY = N_("Too many reports were sent from here lately. Try again in a quarter of an hour.")
 
 
 def _form_page(
@@ -132,10 +133,14 @@ class ReportHandlingController(Controller):
         try:
             await reports.mark_handled(conn, identity, report_id)
         except NotFound:
-            return message_page("Page not found", "This report does not exist any more.", 404)
+            return message_page(
+                N_("Page not found"), N_("This report does not exist any more."), 404
+            )
         except Forbidden:
             return message_page(
-                "Not allowed", "Only the editors of the organisation may handle its reports.", 403
+                N_("Not allowed"),
+                N_("Only the editors of the organisation may handle its reports."),
+                403,
             )
         except Conflict:
             pass  # someone else handled it meanwhile: the dashboard shows it gone

@@ -16,6 +16,7 @@ from service.accounts.csrf import FIELD, csrf_token
 from service.accounts.sessions import session_id_of
 from service.catalogue.validation import phone_national
 from service.hours import local
+from service.i18n import N_
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -38,27 +39,31 @@ def _signed_in(context: dict[str, Any]) -> bool:
     return request is not None and session_id_of(request) is not None
 
 
-CAPACITY = {"available": "Places available", "limited": "Few places left", "full": "Full"}
+CAPACITY = {
+    "available": N_("Places available"),
+    "limited": N_("Few places left"),
+    "full": N_("Full"),
+}
 """The capacity of a service, as people read it (English message ids)."""
 WHEELCHAIR = {
-    "yes": "Wheelchair accessible",
-    "limited": "Partly wheelchair accessible",
-    "no": "Not wheelchair accessible",
-    "unknown": "Wheelchair access not known",
+    "yes": N_("Wheelchair accessible"),
+    "limited": N_("Partly wheelchair accessible"),
+    "no": N_("Not wheelchair accessible"),
+    "unknown": N_("Wheelchair access not known"),
 }
 
 SITUATIONS = {
-    "undocumented": "People without residence papers",
-    "asylum_seeker": "Asylum seekers",
-    "homeless": "Homeless people",
-    "families": "Families",
-    "single_parent": "Single parents",
-    "ris_beneficiary": "People receiving the integration income (RIS)",
-    "student": "Students",
-    "elderly": "Elderly people",
-    "disability": "People with a disability",
-    "victim_of_violence": "Victims of violence",
-    "youth": "Young people",
+    "undocumented": N_("People without residence papers"),
+    "asylum_seeker": N_("Asylum seekers"),
+    "homeless": N_("Homeless people"),
+    "families": N_("Families"),
+    "single_parent": N_("Single parents"),
+    "ris_beneficiary": N_("People receiving the integration income (RIS)"),
+    "student": N_("Students"),
+    "elderly": N_("Elderly people"),
+    "disability": N_("People with a disability"),
+    "victim_of_violence": N_("Victims of violence"),
+    "youth": N_("Young people"),
 }
 SPOKEN_LANGUAGES = {
     "fr": "Français",
@@ -78,52 +83,60 @@ SPOKEN_LANGUAGES = {
 """Languages people ask for at the guichets, each named in itself (no translation needed)."""
 
 STATUS = {
-    "sent": "Waiting for an answer",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "redirected": "Redirected",
-    "closed": "Closed",
-    "cancelled": "Cancelled",
-    "expired": "Expired",
+    "sent": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "redirected": N_("Redirected"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
+    "expired": N_("Expired"),
 }
 """The status of a referral."""
 EVENTS = {
-    "send": "Sent",
-    "accept": "Accepted",
-    "decline": "Declined",
-    "redirect": "Redirected",
-    "close": "Closed",
-    "cancel": "Cancelled",
-    "expire": "Expired",
-    "erase": "Personal data erased",
-    "message": "Message",
+    "send": N_("Sent"),
+    "accept": N_("Accepted"),
+    "decline": N_("Declined"),
+    "redirect": N_("Redirected"),
+    "close": N_("Closed"),
+    "cancel": N_("Cancelled"),
+    "expire": N_("Expired"),
+    "erase": N_("Personal data erased"),
+    "message": N_("Message"),
 }
 """A step of a referral's timeline."""
 DECLINE_REASONS = {
-    "no_capacity": "No capacity",
-    "not_eligible": "Not eligible",
-    "unreachable": "Person unreachable",
-    "duplicate": "Duplicate",
-    "other": "Other reason",
-    "redirected": "Redirected",
+    "no_capacity": N_("No capacity"),
+    "not_eligible": N_("Not eligible"),
+    "unreachable": N_("Person unreachable"),
+    "duplicate": N_("Duplicate"),
+    "other": N_("Other reason"),
+    "redirected": N_("Redirected"),
 }
 OUTCOMES = {
-    "served": "Person helped",
-    "no_show": "Did not come",
-    "withdrawn": "Person withdrew",
-    "other": "Other outcome",
+    "served": N_("Person helped"),
+    "no_show": N_("Did not come"),
+    "withdrawn": N_("Person withdrew"),
+    "other": N_("Other outcome"),
 }
 CONTACTS = {
-    "phone": "By phone",
-    "email": "By e-mail",
-    "through_referrer": "Through me (the referrer)",
-    "do_not_contact": "Do not contact: the person will come",
+    "phone": N_("By phone"),
+    "email": N_("By e-mail"),
+    "through_referrer": N_("Through me (the referrer)"),
+    "do_not_contact": N_("Do not contact: the person will come"),
 }
 
-WRITTEN_IN = {"fr": "French", "nl": "Dutch", "de": "German", "en": "English"}
+WRITTEN_IN = {"fr": N_("French"), "nl": N_("Dutch"), "de": N_("German"), "en": N_("English")}
 """The languages organisations write in, as a sentence names them (translated)."""
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 
 
 def _t(context: Any, message: str) -> str:

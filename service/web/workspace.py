@@ -19,7 +19,14 @@ from service.accounts.sessions import (
     session_id_of,
     start_session,
 )
-from service.i18n import LANGUAGE_COOKIE, LANGUAGES, language_of, translate
+from service.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    N_,
+    language_of,
+    translate,
+    translate_plural,
+)
 from service.settings import Settings
 from service.web_common import Caller, Conn
 
@@ -28,11 +35,11 @@ AFTER_LOGIN = "/workspace/account"
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 PASSWORD_PROBLEMS = {
-    "too_short": "The password is too short.",
-    "too_long": "The password is too long.",
-    "same_as_email": "The password must not be your e-mail address.",
-    "mismatch": "The two passwords differ.",
-    "wrong_password": "The password is wrong.",
+    "too_short": N_("The password is too short."),
+    "too_long": N_("The password is too long."),
+    "same_as_email": N_("The password must not be your e-mail address."),
+    "mismatch": N_("The two passwords differ."),
+    "wrong_password": N_("The password is wrong."),
 }
 
 
@@ -78,9 +85,13 @@ def _page(
 
 def _throttled_message(seconds: int, language: str) -> str:
     minutes = max(1, math.ceil(seconds / 60))
-    return translate("Too many attempts. Try again in %(minutes)s minute(s).", language) % {
-        "minutes": minutes
-    }
+    message = translate_plural(
+        "Too many attempts. Try again in %(num)s minute.",
+        "Too many attempts. Try again in %(num)s minutes.",
+        minutes,
+        language,
+    )
+    return message % {"num": minutes}
 
 
 def _signed_in(request: Request[Any, Any, Any], session_id: str, to: str) -> Redirect:
@@ -199,7 +210,8 @@ class WorkspaceAccountsController(Controller):
         name = form.get("name", "")
         context: dict[str, Any] = {"invitation": invitation, "token": token, "name": name}
         if not invitation.has_account and password != form.get("password2", ""):
-            context["error"] = translate(PASSWORD_PROBLEMS["mismatch"], language)
+            mismatch = PASSWORD_PROBLEMS["mismatch"]
+            context["error"] = translate(mismatch, language)
             return _page("invitation.html", context, 422)
         outcome = await invitations.accept(
             conn, token, password=password, name=name, address=client_address(request)
@@ -209,7 +221,7 @@ class WorkspaceAccountsController(Controller):
             context["error"] = _throttled_message(wait, language)
             return _page("invitation.html", context, 429, headers={"Retry-After": str(wait)})
         if outcome.outcome == "problem":
-            problem = PASSWORD_PROBLEMS.get(outcome.problem or "", "The password is wrong.")
+            problem = PASSWORD_PROBLEMS.get(outcome.problem or "", N_("The password is wrong."))
             context["error"] = translate(problem, language)
             return _page("invitation.html", context, 422)
         if outcome.user_id is None:

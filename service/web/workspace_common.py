@@ -18,31 +18,35 @@ from schemas.common import FieldError
 from service.accounts.identity import Identity
 from service.catalogue import services
 from service.errors import NotFound
+from service.i18n import N_
 from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
 
-BAD_DATE = "Enter a date such as 2026-12-24."
+BAD_DATE = N_("Enter a date such as 2026-12-24.")
 
 # Catalogue and referral messages (English, for the API) -> the message id people read.
 FIELD_MESSAGES = (
     (
         "is not a valid OpenStreetMap opening_hours expression",
-        "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+        N_("Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off"),
     ),
     (
         "is empty",
-        "Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+        N_("Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off"),
     ),
-    ("must not be before starts_on", "The last day must not be before the first day."),
-    ("must be true: the person's data", "Tick this box, or send an anonymous referral."),
-    ("is needed to contact the person by phone", "Give a phone number to be contacted by phone."),
+    ("must not be before starts_on", N_("The last day must not be before the first day.")),
+    ("must be true: the person's data", N_("Tick this box, or send an anonymous referral.")),
+    (
+        "is needed to contact the person by phone",
+        N_("Give a phone number to be contacted by phone."),
+    ),
     (
         "is needed to contact the person by e-mail",
-        "Give an e-mail address to be contacted by e-mail.",
+        N_("Give an e-mail address to be contacted by e-mail."),
     ),
-    ("of length >= 1", "This field is required."),
+    ("of length >= 1", N_("This field is required.")),
     ("Invalid RFC 3339 encoded date", BAD_DATE),
-    ("matching regex", "This is not in the expected form."),
+    ("matching regex", N_("This is not in the expected form.")),
 )
 
 
@@ -110,7 +114,7 @@ def refused_page(request: Request[Any, Any, Any], exc: PageRefused) -> Response[
     return message_page(exc.title, exc.text, exc.status)
 
 
-NOT_AN_EDITOR_OF_IT = "Only the editors of the organisation may change this service."
+NOT_AN_EDITOR_OF_IT = N_("Only the editors of the organisation may change this service.")
 
 
 async def editable_service(conn: Conn, identity: Identity, service_id: UUID) -> Service:
@@ -118,9 +122,9 @@ async def editable_service(conn: Conn, identity: Identity, service_id: UUID) -> 
     try:
         service = await services.get(conn, service_id)
     except NotFound:
-        raise PageRefused("Page not found", "This service does not exist.", 404) from None
+        raise PageRefused(N_("Page not found"), N_("This service does not exist."), 404) from None
     if not identity.can_edit(service.organisation_id):
-        raise PageRefused("Not allowed", NOT_AN_EDITOR_OF_IT, 403)
+        raise PageRefused(N_("Not allowed"), NOT_AN_EDITOR_OF_IT, 403)
     return service
 
 

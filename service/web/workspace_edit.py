@@ -23,6 +23,7 @@ from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164, phone_national
 from service.errors import InvalidInput
+from service.i18n import N_
 from service.web.public import themes_tree
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web.workspace_common import (
@@ -38,49 +39,49 @@ from service.web.workspace_common import (
 from service.web.workspace_services import dashboard_context
 from service.web_common import Conn
 
-GENDERS = {"female": "Women", "male": "Men", "x": "People of gender X"}
+GENDERS = {"female": N_("Women"), "male": N_("Men"), "x": N_("People of gender X")}
 """The genders a service may be limited to (English message ids)."""
 SERVICE_STATUSES = {
-    "active": "Active",
-    "temporarily_closed": "Temporarily closed",
-    "inactive": "No longer offered",
+    "active": N_("Active"),
+    "temporarily_closed": N_("Temporarily closed"),
+    "inactive": N_("No longer offered"),
 }
 """The status of a service, as its editors choose it."""
 FIELD_LABELS = {
-    "name": "Name",
-    "description": "Description",
-    "themes": "Themes",
-    "age_min": "Minimum age",
-    "age_max": "Maximum age",
-    "genders": "Genders",
-    "situations": "Situations",
-    "eligibility_notes": "Other conditions to be eligible",
-    "free": "Free",
-    "price": "Price",
-    "appointment_required": "On appointment",
-    "walk_in": "Without appointment",
-    "unconditional": "Unconditional welcome",
-    "referral_only": "Only when referred by a social worker",
-    "documents": "Documents to bring",
-    "languages": "Languages spoken",
-    "how_to_access": "How to access",
-    "email": "E-mail address",
-    "website": "Website",
-    "phones": "Phone numbers",
-    "status": "Status",
+    "name": N_("Name"),
+    "description": N_("Description"),
+    "themes": N_("Themes"),
+    "age_min": N_("Minimum age"),
+    "age_max": N_("Maximum age"),
+    "genders": N_("Genders"),
+    "situations": N_("Situations"),
+    "eligibility_notes": N_("Other conditions to be eligible"),
+    "free": N_("Free"),
+    "price": N_("Price"),
+    "appointment_required": N_("On appointment"),
+    "walk_in": N_("Without appointment"),
+    "unconditional": N_("Unconditional welcome"),
+    "referral_only": N_("Only when referred by a social worker"),
+    "documents": N_("Documents to bring"),
+    "languages": N_("Languages spoken"),
+    "how_to_access": N_("How to access"),
+    "email": N_("E-mail address"),
+    "website": N_("Website"),
+    "phones": N_("Phone numbers"),
+    "status": N_("Status"),
 }
 """The form's fields, in order, for the "what you typed" list of a stale save."""
 CHECKBOXES = ("free", "appointment_required", "walk_in", "unconditional", "referral_only")
 TEXTS = ("description", "eligibility_notes", "price", "how_to_access", "email", "website")
-NOT_AN_AGE = "Enter an age in years, between 0 and 130."
-AGES_REVERSED = "The maximum age must not be below the minimum age."
-NOT_A_PHONE = "Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56."
-NOT_AN_EMAIL = "Enter an e-mail address such as info@example.org."
-NOT_A_WEBSITE = "Enter a web address such as https://www.example.org."
-TOO_LONG = "This text is too long."
-NAME_REQUIRED = "Enter the name of the service, as people know it."
-NO_THEME = "Choose at least one theme: people find services by what they need."
-TOO_MANY_THEMES = "Choose at most 10 themes."
+NOT_AN_AGE = N_("Enter an age in years, between 0 and 130.")
+AGES_REVERSED = N_("The maximum age must not be below the minimum age.")
+NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
+NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
+NOT_A_WEBSITE = N_("Enter a web address such as https://www.example.org.")
+TOO_LONG = N_("This text is too long.")
+NAME_REQUIRED = N_("Enter the name of the service, as people know it.")
+NO_THEME = N_("Choose at least one theme: people find services by what they need.")
+TOO_MANY_THEMES = N_("Choose at most 10 themes.")
 FORM_MESSAGES = (
     NOT_AN_AGE,
     AGES_REVERSED,
@@ -238,7 +239,7 @@ def changes_from(
     changes["website"] = website or None
     changes["phones"], wrong_phones = phones_from(service, values["phones"], errors)
     if values["status"] not in SERVICE_STATUSES:
-        errors["status"] = "This field is required."
+        errors["status"] = N_("This field is required.")
     changes["status"] = values["status"]
     return changes, errors, wrong_phones
 

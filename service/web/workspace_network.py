@@ -16,14 +16,15 @@ from litestar.response import Redirect
 
 from service.catalogue import freshness
 from service.errors import InvalidInput, NotFound
+from service.i18n import N_
 from service.web.workspace_common import MEMBERS_ONLY, Member, message_page, page
 from service.web_common import Conn
 
-NOT_A_COORDINATOR = "Only network coordinators may see the services of every organisation."
+NOT_A_COORDINATOR = N_("Only network coordinators may see the services of every organisation.")
 REFUSALS = {
-    freshness.RemindedRecently: "A reminder went to this organisation less than a week ago.",
-    freshness.NothingToVerify: "Every service of this organisation was verified recently.",
-    InvalidInput: "Nobody can verify these services: invite an admin or an editor first.",
+    freshness.RemindedRecently: N_("A reminder went to this organisation less than a week ago."),
+    freshness.NothingToVerify: N_("Every service of this organisation was verified recently."),
+    InvalidInput: N_("Nobody can verify these services: invite an admin or an editor first."),
 }
 
 
@@ -41,7 +42,7 @@ class WorkspaceNetworkController(Controller):
     ) -> Response[Any]:
         """Organisations with services to verify first, each with its list and a reminder."""
         if not identity.is_coordinator:
-            return message_page("Not allowed", NOT_A_COORDINATOR, 403)
+            return message_page(N_("Not allowed"), NOT_A_COORDINATOR, 403)
         return page("network.html", await _context(conn, identity, request))
 
     @post("/{organisation_id:uuid}/remind", operation_id="remindFromWorkspace")
@@ -54,7 +55,7 @@ class WorkspaceNetworkController(Controller):
     ) -> Response[Any]:
         """Mail the organisation's admins and editors; back to the page, which says so."""
         if not identity.is_coordinator:
-            return message_page("Not allowed", NOT_A_COORDINATOR, 403)
+            return message_page(N_("Not allowed"), NOT_A_COORDINATOR, 403)
         try:
             await freshness.remind(
                 conn,
@@ -65,7 +66,7 @@ class WorkspaceNetworkController(Controller):
                 public_url=request.app.state.settings.public_url,
             )
         except NotFound:
-            return message_page("Page not found", "This organisation does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This organisation does not exist."), 404)
         except (freshness.RemindedRecently, freshness.NothingToVerify, InvalidInput) as refused:
             context = await _context(conn, identity, request)
             context["refused"] = {"id": organisation_id, "why": REFUSALS[type(refused)]}

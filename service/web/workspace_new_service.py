@@ -15,6 +15,7 @@ from service.accounts import memberships
 from service.accounts.identity import EDIT_ROLES, Identity
 from service.catalogue import organisations, places, services
 from service.errors import InvalidInput, NotFound
+from service.i18n import N_
 from service.web.public import themes_tree
 from service.web.workspace_common import (
     MEMBERS_ONLY,
@@ -29,25 +30,25 @@ from service.web.workspace_edit import LONG, TOO_LONG, name_and_themes, themes_b
 from service.web_common import Conn
 
 SERVICE_TYPES = {
-    "information": "Information",
-    "accompaniment": "Accompaniment",
-    "financial_aid": "Financial aid",
-    "material_aid": "Material aid",
-    "workshop": "Workshop or activity",
-    "accommodation": "Accommodation",
-    "care": "Care",
-    "legal_aid": "Legal aid",
-    "orientation": "Orientation",
+    "information": N_("Information"),
+    "accompaniment": N_("Accompaniment"),
+    "financial_aid": N_("Financial aid"),
+    "material_aid": N_("Material aid"),
+    "workshop": N_("Workshop or activity"),
+    "accommodation": N_("Accommodation"),
+    "care": N_("Care"),
+    "legal_aid": N_("Legal aid"),
+    "orientation": N_("Orientation"),
 }
 """The kinds of service (English message ids), as `schemas.catalogue.ServiceType` names them."""
-CHOOSE_A_TYPE = "Choose what kind of service it is."
-NOT_AN_EDITOR = "Only the editors and admins of an organisation may add its services."
+CHOOSE_A_TYPE = N_("Choose what kind of service it is.")
+NOT_AN_EDITOR = N_("Only the editors and admins of an organisation may add its services.")
 FIELD_LABELS = {
-    "name": "Name",
-    "type": "Kind of service",
-    "themes": "Themes",
-    "description": "Description",
-    "places": "Where it is held",
+    "name": N_("Name"),
+    "type": N_("Kind of service"),
+    "themes": N_("Themes"),
+    "description": N_("Description"),
+    "places": N_("Where it is held"),
 }
 """The form's fields, for the list of problems above it."""
 PLACES_SHOWN = 200
@@ -150,14 +151,14 @@ async def _organisation(
         me = await memberships.me(conn, identity)
         editable = [{"id": o.id, "name": o.name} for o in me.organisations if o.role in EDIT_ROLES]
     if not editable:
-        return message_page("Not allowed", NOT_AN_EDITOR, 403)
+        return message_page(N_("Not allowed"), NOT_AN_EDITOR, 403)
     for organisation in editable:
         if str(organisation["id"]) == (wanted or ""):
             return organisation
     if len(editable) == 1 and not wanted:
         return editable[0]
     if not ask:
-        return message_page("Not allowed", NOT_AN_EDITOR, 403)
+        return message_page(N_("Not allowed"), NOT_AN_EDITOR, 403)
     return page("service_new.html", {"choose": editable, "errors": {}})
 
 

@@ -23,6 +23,7 @@ from service.catalogue import places
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_national
 from service.errors import InvalidInput, NotFound
+from service.i18n import N_
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
@@ -40,18 +41,18 @@ _POSTAL_CODE = re.compile(r"^[1-9][0-9]{3}$")
 TEXTS = ("name", "street", "postal_code", "commune", "description")
 NOTES = ("accessibility_notes", "transport_notes")
 WHEELCHAIR_VALUES = get_args(Wheelchair)
-REQUIRED = "This field is required."
-NOT_A_POSTAL_CODE = "Enter a Belgian postal code: four digits, such as 7100."
+REQUIRED = N_("This field is required.")
+NOT_A_POSTAL_CODE = N_("Enter a Belgian postal code: four digits, such as 7100.")
 FIELD_LABELS = {
-    "name": "Name of the place",
-    "street": "Street and number",
-    "postal_code": "Postal code",
-    "commune": "Commune",
-    "description": "Description",
-    "wheelchair": "Wheelchair access",
-    "accessibility_notes": "How to get in",
-    "transport_notes": "Public transport",
-    "phones": "Phone numbers",
+    "name": N_("Name of the place"),
+    "street": N_("Street and number"),
+    "postal_code": N_("Postal code"),
+    "commune": N_("Commune"),
+    "description": N_("Description"),
+    "wheelchair": N_("Wheelchair access"),
+    "accessibility_notes": N_("How to get in"),
+    "transport_notes": N_("Public transport"),
+    "phones": N_("Phone numbers"),
 }
 """The form's fields, for the list of problems above it."""
 
@@ -157,10 +158,12 @@ async def _editable(conn: Conn, identity: Identity, place_id: UUID) -> Place:
     try:
         place = await places.get(conn, place_id)
     except NotFound:
-        raise PageRefused("Page not found", "This place does not exist.", 404) from None
+        raise PageRefused(N_("Page not found"), N_("This place does not exist."), 404) from None
     if place.organisation_id is None or not identity.can_edit(place.organisation_id):
         raise PageRefused(
-            "Not allowed", "Only the editors of the organisation may change this place.", 403
+            N_("Not allowed"),
+            N_("Only the editors of the organisation may change this place."),
+            403,
         )
     return place
 

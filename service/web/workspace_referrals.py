@@ -22,6 +22,7 @@ from service.catalogue import services
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.i18n import N_
 from service.referrals import referrals
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
@@ -50,8 +51,8 @@ LIST_SIZE = 50
 
 
 MESSAGE_MAX = 2000
-WRITE_A_MESSAGE = "Write the message."
-MESSAGES_CLOSED = "The person's data was erased: no more messages on this referral."
+WRITE_A_MESSAGE = N_("Write the message.")
+MESSAGES_CLOSED = N_("The person's data was erased: no more messages on this referral.")
 
 
 def _now() -> datetime:
@@ -67,7 +68,7 @@ def _public_url(request: Request[Any, Any, Any]) -> str:
     return url
 
 
-_ERASE_NOT_ALLOWED = (
+_ERASE_NOT_ALLOWED = N_(
     "Only the worker who sent the referral and the admins of the two organisations "
     "may erase the person's data."
 )
@@ -188,9 +189,9 @@ class WorkspaceReferralsController(Controller):
         try:
             row = await referrals.visible_summary(conn, referral_id, identity)
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         if not referrals.may_erase(identity, row):
-            return message_page("Not allowed", _ERASE_NOT_ALLOWED, 403)
+            return message_page(N_("Not allowed"), _ERASE_NOT_ALLOWED, 403)
         return page("erase.html", {"referral": row})
 
     @post("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonFromWorkspace")
@@ -204,9 +205,9 @@ class WorkspaceReferralsController(Controller):
         try:
             await referrals.erase_on_request(conn, referral_id, identity, _now())
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except Forbidden:
-            return message_page("Not allowed", _ERASE_NOT_ALLOWED, 403)
+            return message_page(N_("Not allowed"), _ERASE_NOT_ALLOWED, 403)
         return Redirect(f"/workspace/referrals/{referral_id}?done=erase", status_code=303)
 
     @get("/referrals/{referral_id:uuid}/redirect", operation_id="redirectReferralPage")
@@ -237,7 +238,7 @@ class WorkspaceReferralsController(Controller):
             target = (UUID(service_id), UUID(place) if place else None)
         except ValueError:
             return await self._picker(
-                request, conn, identity, referral_id, q, {"target": "Choose a service."}, 422
+                request, conn, identity, referral_id, q, {"target": N_("Choose a service.")}, 422
             )
         try:
             return await self._act(
@@ -250,7 +251,7 @@ class WorkspaceReferralsController(Controller):
                 identity,
                 referral_id,
                 q,
-                {"target": "This service cannot receive referrals. Choose another one."},
+                {"target": N_("This service cannot receive referrals. Choose another one.")},
                 422,
             )
 
@@ -268,17 +269,19 @@ class WorkspaceReferralsController(Controller):
         try:
             referral = await referrals.visible_summary(conn, referral_id, identity)
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         rule = TRANSITIONS["redirect"]
         if rule.side not in referrals.sides_of(identity, referral):
-            return message_page("Not allowed", "Only the receiving organisation may redirect.", 403)
+            return message_page(
+                N_("Not allowed"), N_("Only the receiving organisation may redirect."), 403
+            )
         if referral["status"] not in rule.sources:
             return await self._detail(
                 request,
                 conn,
                 identity,
                 referral_id,
-                {"problem": "This answer is not possible any more."},
+                {"problem": N_("This answer is not possible any more.")},
                 409,
             )
         q = q.strip()[:200]
@@ -313,7 +316,7 @@ class WorkspaceReferralsController(Controller):
         form = await read_form(request)
         text = form.get("text", "").strip()
         if not text or len(text) > MESSAGE_MAX:
-            problem = WRITE_A_MESSAGE if not text else "This text is too long."
+            problem = WRITE_A_MESSAGE if not text else N_("This text is too long.")
             errors = {"errors": {"text": problem}, "typed_message": text[:MESSAGE_MAX]}
             return await self._detail(request, conn, identity, referral_id, errors, 422)
         try:
@@ -322,7 +325,7 @@ class WorkspaceReferralsController(Controller):
                     conn, referral_id, identity, text, now=_now(), public_url=_public_url(request)
                 )
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except (Conflict, InvalidInput):
             return await self._detail(
                 request, conn, identity, referral_id, {"problem": MESSAGES_CLOSED}, 409
@@ -342,7 +345,7 @@ class WorkspaceReferralsController(Controller):
     ) -> Response[Any]:
         """Accept, decline (with a reason code), close (with the outcome) or cancel."""
         if action not in ACTIONS:
-            return message_page("Page not found", "This action does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This action does not exist."), 404)
         form = await read_form(request)
         code = None
         if action == "decline":
@@ -353,7 +356,7 @@ class WorkspaceReferralsController(Controller):
                     conn,
                     identity,
                     referral_id,
-                    {"errors": {"reason_code": "Choose a reason."}},
+                    {"errors": {"reason_code": N_("Choose a reason.")}},
                     422,
                 )
         if action == "close":
@@ -364,7 +367,7 @@ class WorkspaceReferralsController(Controller):
                     conn,
                     identity,
                     referral_id,
-                    {"errors": {"outcome": "Choose the outcome."}},
+                    {"errors": {"outcome": N_("Choose the outcome.")}},
                     422,
                 )
         return await self._act(request, conn, identity, referral_id, action, form, code=code)
@@ -394,14 +397,18 @@ class WorkspaceReferralsController(Controller):
                 **details,
             )
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except VersionMismatch:
             return await self._detail(
                 request,
                 conn,
                 identity,
                 referral_id,
-                {"problem": "Someone changed this meanwhile. Here is the referral as it is now."},
+                {
+                    "problem": N_(
+                        "Someone changed this meanwhile. Here is the referral as it is now."
+                    )
+                },
                 409,
             )
         except (Conflict, Forbidden):
@@ -410,7 +417,7 @@ class WorkspaceReferralsController(Controller):
                 conn,
                 identity,
                 referral_id,
-                {"problem": "This answer is not possible any more."},
+                {"problem": N_("This answer is not possible any more.")},
                 409,
             )
         return Redirect(f"/workspace/referrals/{referral_id}?done={action}", status_code=303)
@@ -427,7 +434,7 @@ class WorkspaceReferralsController(Controller):
         try:
             referral = await referrals.get(conn, referral_id, identity, _now())
         except NotFound:
-            return message_page("Page not found", "This referral does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         facts = await referrals.visible_summary(conn, referral_id, identity)
         onward = None
         if referral.redirected_to_id is not None:
@@ -456,7 +463,7 @@ class WorkspaceReferralsController(Controller):
         try:
             service_id = UUID(str(request.query_params.get("service_id", "")))
         except ValueError:
-            return message_page("Page not found", "Choose a service first.", 404)
+            return message_page(N_("Page not found"), N_("Choose a service first."), 404)
         return await self._refer_form(
             request,
             conn,
@@ -475,7 +482,7 @@ class WorkspaceReferralsController(Controller):
         try:
             service_id = UUID(form.get("service_id", ""))
         except ValueError:
-            return message_page("Page not found", "Choose a service first.", 404)
+            return message_page(N_("Page not found"), N_("Choose a service first."), 404)
         values = {**form, "languages": lists.get("languages", [])}
         anonymous = form.get("anonymous") == "1"
         body: dict[str, Any] = {
@@ -520,7 +527,7 @@ class WorkspaceReferralsController(Controller):
             return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
         except Forbidden:
             return message_page(
-                "Not allowed", "You must belong to an organisation to refer someone.", 403
+                N_("Not allowed"), N_("You must belong to an organisation to refer someone."), 403
             )
         return Redirect(f"/workspace/referrals/{sent.id}?sent=1", status_code=303)
 
@@ -537,11 +544,11 @@ class WorkspaceReferralsController(Controller):
         try:
             service = await services.get(conn, service_id)
         except NotFound:
-            return message_page("Page not found", "This service does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This service does not exist."), 404)
         me = await memberships.me(conn, identity)
         if not me.organisations:
             return message_page(
-                "Not allowed", "You must belong to an organisation to refer someone.", 403
+                N_("Not allowed"), N_("You must belong to an organisation to refer someone."), 403
             )
         context = {
             "service": service,

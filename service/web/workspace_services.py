@@ -25,6 +25,7 @@ from service.catalogue.records import VersionMismatch
 from service.db.queries import load
 from service.errors import InvalidInput
 from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
+from service.i18n import N_
 from service.operations.status import status_for
 from service.referrals import referrals
 from service.web.reports import KIND_LABELS as REPORT_KINDS
@@ -47,9 +48,9 @@ from service.web_common import Conn
 Q = load(__file__)
 CAPACITIES = ("available", "limited", "full")
 BLANK_EXCEPTION_ROWS = 2
-BAD_TIME = "Enter a time such as 09:30."
-CLOSES_WHEN_OPENS = "The closing time must differ from the opening time."
-OVERLAPS = "The second opening must start after the first one closes."
+BAD_TIME = N_("Enter a time such as 09:30.")
+CLOSES_WHEN_OPENS = N_("The closing time must differ from the opening time.")
+OVERLAPS = N_("The second opening must start after the first one closes.")
 WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
 """What the hours page needs to draw the day-by-day fields."""
 
@@ -272,7 +273,9 @@ class WorkspaceServicesController(Controller):
         capacity = form.get("capacity_status", "")
         current = await editable_service(conn, identity, service_id)
         if capacity not in CAPACITIES:
-            return message_page("There is a problem", "Choose available, limited or full.", 422)
+            return message_page(
+                N_("There is a problem"), N_("Choose available, limited or full."), 422
+            )
         try:
             await services.update(
                 conn,
@@ -374,7 +377,9 @@ class WorkspaceServicesController(Controller):
             fresh = await services.get(conn, service_id)
             again = _place_of(fresh, place_id)
             if again is None:
-                return message_page("Page not found", "This service is no longer held here.", 404)
+                return message_page(
+                    N_("Page not found"), N_("This service is no longer held here."), 404
+                )
             context.update(
                 service=fresh,
                 held=again[1],
@@ -396,7 +401,7 @@ async def _editable(
     service = await editable_service(conn, identity, service_id)
     found = _place_of(service, place_id)
     if found is None:
-        raise PageRefused("Page not found", "This service is not held at this place.", 404)
+        raise PageRefused(N_("Page not found"), N_("This service is not held at this place."), 404)
     return service, found[0], found[1]
 
 

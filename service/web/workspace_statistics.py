@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get
 from service.accounts import memberships
 from service.catalogue.records import Q as CATALOGUE
 from service.errors import Forbidden, InvalidInput
+from service.i18n import N_
 from service.referrals import stats
 from service.web.workspace_common import (
     BAD_DATE,
@@ -24,7 +25,7 @@ from service.web.workspace_common import (
 )
 from service.web_common import Conn
 
-CHOOSE_AN_ORGANISATION = "Choose which of your organisations to report on."
+CHOOSE_AN_ORGANISATION = N_("Choose which of your organisations to report on.")
 
 
 def _day(text: str) -> date | None:
@@ -77,7 +78,9 @@ class WorkspaceStatisticsController(Controller):
             return page("statistics.html", context)
         except Forbidden:
             return message_page(
-                "Not allowed", "You can only read the statistics of your own organisations.", 403
+                N_("Not allowed"),
+                N_("You can only read the statistics of your own organisations."),
+                403,
             )
         context["result"] = await stats.compute(conn, days["from"], days["to"], scope)
         query = {k: v for k, v in typed.items() if v} | {"format": "csv"}

@@ -21,7 +21,7 @@ from service.accounts import invitations, memberships
 from service.accounts.identity import Identity
 from service.db.queries import load
 from service.errors import Conflict, NotFound
-from service.i18n import language_of
+from service.i18n import N_, language_of
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
@@ -33,17 +33,18 @@ from service.web.workspace_common import (
 from service.web_common import Conn
 
 Q = load(__file__)
-ROLES = ("member", "editor", "admin")
+ROLES = (N_("member"), N_("editor"), N_("admin"))
+"""The roles of a team, codes that pages show translated (`_(role)`)."""
 MAIL_LANGUAGES = ("fr", "nl", "en")
-NOT_AN_ADMIN = "Only the organisation's admins and the network coordinators manage its team."
-NOT_AN_EMAIL = "Enter an e-mail address such as info@example.org."
-ALREADY_A_MEMBER = "This person is already a member of the organisation."
-LAST_ADMIN = "An organisation keeps at least one admin: name another admin first."
+NOT_AN_ADMIN = N_("Only the organisation's admins and the network coordinators manage its team.")
+NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
+ALREADY_A_MEMBER = N_("This person is already a member of the organisation.")
+LAST_ADMIN = N_("An organisation keeps at least one admin: name another admin first.")
 DONE = {
-    "invited": "The invitation is on its way.",
-    "role": "The role is changed.",
-    "removed": "The member was removed.",
-    "withdrawn": "The invitation was withdrawn.",
+    "invited": N_("The invitation is on its way."),
+    "role": N_("The role is changed."),
+    "removed": N_("The member was removed."),
+    "withdrawn": N_("The invitation was withdrawn."),
 }
 
 
@@ -72,7 +73,7 @@ class WorkspaceTeamController(Controller):
         try:
             context = await _context(conn, manager, organisation_id, request)
         except NotFound:
-            return message_page("Page not found", "This organisation does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This organisation does not exist."), 404)
         context["done"] = DONE.get(str(request.query_params.get("done")))
         return page("team.html", context)
 
@@ -105,11 +106,14 @@ class WorkspaceTeamController(Controller):
                 )
         except msgspec.ValidationError as error:
             field = "email" if "email" in str(error) else "role"
-            status, errors = 422, {field: NOT_AN_EMAIL if field == "email" else "Choose a role."}
+            status, errors = (
+                422,
+                {field: NOT_AN_EMAIL if field == "email" else N_("Choose a role.")},
+            )
         except Conflict:
             status, errors = 409, {"email": ALREADY_A_MEMBER}
         except NotFound:
-            return message_page("Page not found", "This organisation does not exist.", 404)
+            return message_page(N_("Page not found"), N_("This organisation does not exist."), 404)
         if errors:
             context = await _context(conn, manager, organisation_id, request)
             context.update(errors=errors, typed=typed)
@@ -129,7 +133,7 @@ class WorkspaceTeamController(Controller):
         manager = _manager(identity, organisation_id)
         role = (await read_form(request)).get("role", "")
         if role not in ROLES:
-            return message_page("There is a problem", "Choose a role.", 422)
+            return message_page(N_("There is a problem"), N_("Choose a role."), 422)
         return await _member_change(
             conn,
             request,
@@ -177,7 +181,7 @@ class WorkspaceTeamController(Controller):
             await invitations.revoke(conn, manager, organisation_id, invitation_id)
         except NotFound:
             return message_page(
-                "Page not found", "This invitation was already accepted or withdrawn.", 404
+                N_("Page not found"), N_("This invitation was already accepted or withdrawn."), 404
             )
         return Redirect(_team_url(organisation_id, "withdrawn", "invitations"), status_code=303)
 
@@ -185,7 +189,7 @@ class WorkspaceTeamController(Controller):
 def _manager(identity: Identity, organisation_id: UUID) -> Identity:
     """The caller, if they manage this team; otherwise the page says why."""
     if not identity.can_administer(organisation_id):
-        raise PageRefused("Not allowed", NOT_AN_ADMIN, 403)
+        raise PageRefused(N_("Not allowed"), NOT_AN_ADMIN, 403)
     return identity
 
 
@@ -202,7 +206,7 @@ async def _member_change(
         async with conn.transaction():
             await change()
     except NotFound:
-        return message_page("Page not found", "This person is not in the team.", 404)
+        return message_page(N_("Page not found"), N_("This person is not in the team."), 404)
     except Conflict:
         return await _problem(conn, manager, organisation_id, request, LAST_ADMIN)
     return done
