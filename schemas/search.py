@@ -171,3 +171,6 @@ class SearchAnswer(msgspec.Struct, kw_only=True):
     """False when the facets count only the best matches of a broad search (the PostgreSQL
     engine past 2,000 matches, or an open-at filter past 5,000 candidates)."""
     engine: Literal["meilisearch", "postgres"]
+    all_words: bool = True
+    """False when no service had every word of `q` and the items have some of them (the
+    page says so); true for one word, no words, and whenever every word was found."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from schemas.search import SearchDocument, SearchFilters
@@ -59,6 +59,19 @@ class EngineResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     facets_exact: bool = True
     """False when the facets count only the best matches (a broad search)."""
+    all_words: bool = True
+    """False when no document had every word of a query of several, and the hits have some
+    of them (PostgreSQL: any word; Meilisearch: its `last` matching strategy)."""
+
+
+class Candidates(NamedTuple):
+    """What an engine lists for an exact opening check: the first candidates in answer
+    order (light: hours, status, facets), how many there are, and whether they have every
+    word (as `EngineResult.all_words`)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    all_words: bool = True
 
 
 Progress = Callable[[int], None]

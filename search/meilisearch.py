@@ -298,8 +298,10 @@ class MeilisearchEngine:
         try:
             # Every word, as PostgreSQL requires; only when that finds nothing, fewer words.
             results = await index.search(text, matching_strategy="all", **params)
+            all_words = True
             if results.total_hits == 0 and len(expand(query.text)) > 1:
                 results = await index.search(text, matching_strategy="last", **params)
+                all_words = False
         except _DOWN as error:
             raise _unavailable(error) from error
         hits = [self._hit(raw) for raw in results.hits[skip:]]
@@ -311,7 +313,7 @@ class MeilisearchEngine:
         total = results.total_hits
         if total is None:
             total = results.estimated_total_hits or 0
-        return EngineResult(hits=hits, total=total, facets=facets)
+        return EngineResult(hits=hits, total=total, facets=facets, all_words=all_words)
 
     @staticmethod
     def _hit(raw: dict[str, Any]) -> EngineHit:

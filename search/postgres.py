@@ -21,6 +21,7 @@ from search.backend import (
     BUMP_GENERATION,
     MARK_END,
     MARK_START,
+    Candidates,
     EngineHit,
     EngineQuery,
     EngineResult,
@@ -516,15 +517,17 @@ class PostgresEngine:
                 result = await self._run(conn, compile_search(query))
                 if result.total == 0 and len(expand(query.text)) > 1:
                     result = await self._run(conn, compile_search(query, match_any=True))
+                    result.all_words = False
                 return result
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
 
-    async def scan(self, query: EngineQuery, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates (light: hours, status, facets), and how many match.
 
         One statement for every candidate an exact opening check needs to see.
         """
+        all_words = True
         try:
             async with self._pool.acquire() as conn:
                 compiled = compile_scan(query, limit)
@@ -532,6 +535,7 @@ class PostgresEngine:
                 if not rows and len(expand(query.text)) > 1:
                     compiled = compile_scan(query, limit, match_any=True)
                     rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+                    all_words = False
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
         candidates = []
@@ -541,7 +545,7 @@ class PostgresEngine:
             text = candidate["exceptions"]
             candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
             candidates.append(candidate)
-        return candidates, rows[0]["total"] if rows else 0
+        return Candidates(candidates, rows[0]["total"] if rows else 0, all_words)
 
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The documents of these ids, in that order."""

@@ -17,6 +17,7 @@ from search.backend import (
     FACETS,
     MARK_END,
     MARK_START,
+    Candidates,
     EngineHit,
     EngineQuery,
     EngineResult,
@@ -41,6 +42,7 @@ class Answer:
     total_exact: bool
     facets: dict[str, dict[str, int]]
     facets_exact: bool = True
+    all_words: bool = True
 
 
 async def search_exact(
@@ -58,7 +60,9 @@ async def search_exact(
     """
     if query.filters.open_at is None or is_open is None:
         result = await engine.search(query)
-        return Answer(result.hits, result.total, True, result.facets, result.facets_exact)
+        return Answer(
+            result.hits, result.total, True, result.facets, result.facets_exact, result.all_words
+        )
     if isinstance(engine, ScanningEngine):
         return await _scan_exact(engine, query, is_open, scan_limit)
     kept: list[EngineHit] = []
@@ -78,16 +82,17 @@ async def search_exact(
     if query.highlight and query.text.strip():
         page = [highlight_hit(hit, query.text) for hit in page]
     if exhausted:
-        return Answer(page, len(kept), True, count_facets(hit.document for hit in kept))
+        facets = count_facets(hit.document for hit in kept)
+        return Answer(page, len(kept), True, facets, all_words=first.all_words)
     estimate = round(len(kept) / scanned * first.total) if scanned else 0
-    return Answer(page, max(estimate, len(kept)), False, first.facets, False)
+    return Answer(page, max(estimate, len(kept)), False, first.facets, False, first.all_words)
 
 
 @runtime_checkable
 class ScanningEngine(Protocol):
     """An engine that lists open-at candidates in one statement, without whole documents."""
 
-    async def scan(self, query: EngineQuery, limit: int) -> tuple[list[dict[str, Any]], int]:
+    async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates in answer order, and how many there are."""
 
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -98,7 +103,7 @@ async def _scan_exact(
     engine: ScanningEngine, query: EngineQuery, is_open: IsOpen, scan_limit: int
 ) -> Answer:
     """`search_exact` in one pass: every candidate up to `scan_limit` read at once."""
-    candidates, total = await engine.scan(query, scan_limit)
+    candidates, total, all_words = await engine.scan(query, scan_limit)
     kept = [candidate for candidate in candidates if is_open(candidate)]
     chosen = kept[query.offset : query.offset + query.limit]
     documents = await engine.fetch([candidate["id"] for candidate in chosen])
@@ -110,11 +115,11 @@ async def _scan_exact(
         page = [highlight_hit(hit, query.text) for hit in page]
     facets = count_facets(kept)
     if len(candidates) >= total:
-        return Answer(page, len(kept), True, facets)
+        return Answer(page, len(kept), True, facets, all_words=all_words)
     # Past the limit, the share of open candidates among those checked estimates the total;
     # the facets are those of the checked candidates.
     estimate = round(len(kept) / len(candidates) * total) if candidates else 0
-    return Answer(page, max(estimate, len(kept)), False, facets, False)
+    return Answer(page, max(estimate, len(kept)), False, facets, False, all_words)
 
 
 def _rounded(distance: float | None) -> float | None:

@@ -312,6 +312,7 @@ async def answer_search(
         facets=facets[0],
         facets_exact=facets[1],
         engine=engine,
+        all_words=answer.all_words,
     )
     if key is not None and cacheable:
         runtime.cache.put(generation, key, result)

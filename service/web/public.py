@@ -261,15 +261,19 @@ async def _without_filters(
     known_themes: set[str],
     now: datetime,
 ) -> tuple[SearchForm, int] | None:
-    """When filters left nothing, the same need without them and how many it finds: the
-    empty page then offers those instead of a dead end."""
-    if answer is None or answer.total or not (form.q or form.theme):
+    """When filters left nothing, or only services with some of the words, the same need
+    without them and how many it finds: the page then offers those instead of a dead end
+    ("dokter zonder papieren", open now at night: the two services that have every word are
+    closed, and the open ones have only some of the words)."""
+    if answer is None or (answer.total and answer.all_words) or not (form.q or form.theme):
         return None
     relaxed = form.without_filters()
     if relaxed == form:
         return None
     found, _ = await run_search(state, relaxed, known_themes, now)
-    return (relaxed, found.total) if found is not None and found.total else None
+    if found is None or not found.total or (answer.total and not found.all_words):
+        return None
+    return relaxed, found.total
 
 
 REFINE_LINKS = 5

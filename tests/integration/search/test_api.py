@@ -143,6 +143,32 @@ async def test_empty_query_browses_and_closed_services_are_never_open(
     assert closed and all(i["open"] is None or i["open"]["now"] is False for i in closed)
 
 
+async def test_open_at_says_when_only_some_words_are_found(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    """At night the services with every word are closed: the open ones that the answer holds
+    have only some of the words, and it says so."""
+    place = await catalogue.place()
+    await catalogue.service(
+        "Aide médicale urgente",
+        description="Soins de santé pour les personnes sans papiers.",
+        places=[(place, "Mo-Fr 09:00-12:00")],
+    )
+    await catalogue.service(
+        "Ligne d'écoute",
+        description="Une écoute jour et nuit, et des conseils pour les premiers soins.",
+        places=[(place, "24/7")],
+    )
+    await sync(pool, [PostgresEngine(pool)], builder)
+    query = {"q": "soins sans papiers"}
+    day = (await client.get("/api/v1/search", params=query)).json()
+    assert [i["name"] for i in day["items"]] == ["Aide médicale urgente"] and day["all_words"]
+    night = await client.get("/api/v1/search", params={**query, "open_at": "2026-12-14T22:00"})
+    body = night.json()
+    assert [i["name"] for i in body["items"]] == ["Ligne d'écoute"]
+    assert body["all_words"] is False
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

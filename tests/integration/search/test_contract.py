@@ -104,6 +104,19 @@ async def test_words_accents_synonyms_and_typos(indexed: SearchEngine) -> None:
     assert "Abri de nuit" in names(await indexed.search(EngineQuery(text="daklozen")))
 
 
+async def test_every_word_first_and_some_of_them_only_when_none_has_all(
+    indexed: SearchEngine,
+) -> None:
+    every = await indexed.search(EngineQuery(text="colis familles"))
+    assert set(names(every)) == {"Colis alimentaires"} and every.all_words
+    assert (await indexed.search(EngineQuery(text="douche"))).all_words
+    # No service has both words: the answer says so, and holds services with some of them
+    # (PostgreSQL: any word; Meilisearch: the first words, as its `last` strategy keeps them).
+    some = await indexed.search(EngineQuery(text="douche logement"))
+    assert not some.all_words
+    assert "Abri de nuit" in names(some)
+
+
 async def test_every_service_at_every_place_is_a_document(indexed: SearchEngine) -> None:
     result = await indexed.search(EngineQuery(limit=100))
     assert result.total == 6

@@ -288,6 +288,29 @@ async def test_an_empty_search_offers_the_same_need_without_the_filters(
     assert f"{api['total']} services found" in relaxed.text
 
 
+async def test_results_with_only_some_of_the_words_say_so_and_offer_those_with_all(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    """A doctor for people without papers, on Sunday night: the services with every word
+    are closed then; the open ones found have some of the words only, and the page says it."""
+    today = datetime.now(UTC).astimezone(TZ).date()
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7 or 7)
+    english = {"Accept-Language": "en"}
+    words = {"q": "dokter zonder papieren"}
+    every = (await client.get("/api/v1/search", params=words)).json()
+    assert every["total"] and every["all_words"]
+    night = {**words, "open_on": sunday.isoformat(), "open_time": "23:00"}
+    page = await client.get("/", params=night, headers=english)
+    assert "No service has all of these words: these have some of them." in page.text
+    link = re.search(r'<a href="/\?([^"]*)">See the (?:(\d+) services|service) that ha', page.text)
+    assert link is not None and int(link[2] or 1) == every["total"]
+    assert parse_qs(link[1]) == {"q": ["dokter zonder papieren"]}
+    # With every word found, neither the sentence nor the link.
+    plain = await client.get("/", params=words, headers=english)
+    assert "No service has all of these words" not in plain.text
+    assert "that have all of these words" not in plain.text
+
+
 async def test_words_that_find_nothing_lead_to_the_themes(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:
