@@ -288,6 +288,12 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("soup kitchen", None, ["Restaurant social"]),
     ("toilets", None, ["Douches et lavoir"]),
     ("zwanger", None, ["Consultations de planning familial"]),
+    # Whole sentences, their Dutch and English function words left out.
+    ("I need help with my debts", None, ["Médiation de dettes"]),
+    ("hulp bij huur", None, ["Logetoît — aide à la recherche de logement"]),
+    ("ik zoek werk", None, ["Conseil en recherche d'emploi", "Insertion socioprofessionnelle"]),
+    ("waar kan ik slapen", None, ["Abri de nuit"]),
+    ("eenzaam", None, ["Plan fortes chaleurs — appels aux aînés isolés"]),
     ("pregnant", None, ["Consultations de planning familial"]),
     ("tolk", None, ["Parcours d'intégration des primo-arrivants"]),
     (

@@ -27,6 +27,12 @@ def test_meaningful_words_drop_french_stop_words_and_split_apostrophes() -> None
     ]
 
 
+def test_dutch_and_english_needs_keep_only_their_meaningful_words() -> None:
+    assert meaningful_words("hulp bij huur") == ["huur"]
+    assert meaningful_words("I need help with my debts") == ["debts"]
+    assert meaningful_words("ik zoek werk") == ["werk"]
+
+
 def test_equivalents_go_both_ways() -> None:
     [group] = expand("SDF", SYNONYMS)
     assert group.alternatives == (("sdf",), ("sans", "abri"), ("sans", "domicile", "fixe"))
