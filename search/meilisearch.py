@@ -126,8 +126,9 @@ def index_synonyms() -> dict[str, list[str]]:
 
 def query_text(text: str) -> str:
     """What Meilisearch is asked: the words without stop words ("besoin de colis" -> "colis"),
-    as the PostgreSQL engine reads them."""
-    return " ".join(meaningful_words(text))
+    a word one typo away from a synonym term as that term ("daklozn" -> "daklozen", which its
+    synonyms then expand), as the PostgreSQL engine reads them."""
+    return " ".join(group.near or " ".join(group.typed) for group in expand(text))
 
 
 def _quote(value: str) -> str:

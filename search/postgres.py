@@ -454,20 +454,43 @@ ORDER BY t.n
 """
 
 
-async def corrections(pool: asyncpg.Pool, text: str) -> list[tuple[str, str]]:
-    """The words of `text` that no document holds and no synonym explains, each with the
-    closest word documents hold (which the search looked for too), in the order typed."""
+_SYNONYM_CORRECTIONS = """
+SELECT t.word AS typed, t.near
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(word, near, n)
+WHERE NOT EXISTS (SELECT 1 FROM search_lexicon k WHERE k.word = t.word)
+ORDER BY t.n
+"""
+
+
+async def corrections(
+    pool: asyncpg.Pool, text: str, *, lexicon: bool = True
+) -> list[tuple[str, str]]:
+    """The words of `text` that no document holds, each with what the search looked for
+    instead, in the order typed: the synonym term one typo away ("daklozn": "daklozen",
+    either engine) and, with `lexicon` (PostgreSQL's own typo correction), the closest word
+    documents hold when no synonym explains the word."""
+    groups = expand(text)
+    near = [(group.typed[0], group.near) for group in groups if group.near]
     candidates = [
         word
-        for group in expand(text)
-        if len(group.alternatives) == 1
+        for group in groups
+        if len(group.alternatives) == 1 and lexicon
         for word in typo_candidates(group)
     ]
-    if not candidates:
+    if not candidates and not near:
         return []
+    found: list[tuple[str, str]] = []
     async with pool.acquire() as conn:
-        rows = await conn.fetch(_CORRECTIONS, candidates)
-    return [(row["typed"], row["near"]) for row in rows]
+        if near:
+            rows = await conn.fetch(
+                _SYNONYM_CORRECTIONS, [typed for typed, _ in near], [term for _, term in near]
+            )
+            found += [(row["typed"], row["near"]) for row in rows]
+        if candidates:
+            rows = await conn.fetch(_CORRECTIONS, candidates)
+            found += [(row["typed"], row["near"]) for row in rows]
+    order = {word: index for index, group in enumerate(groups) for word in group.typed}
+    return sorted(found, key=lambda pair: order.get(pair[0], len(order)))
 
 
 class PostgresEngine:

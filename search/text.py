@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,12 +44,63 @@ def meaningful_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS]
 
 
+TYPO_MIN_LENGTH = 5
+"""Words this long or longer may be taken for the synonym one typo away ("daklozn")."""
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """Whether `b` is `a` with one letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) == 1:
+            return True
+        first, second = differ[0], differ[-1]
+        return (
+            len(differ) == 2
+            and second == first + 1
+            and a[first] == b[second]
+            and (a[second] == b[first])
+        )
+    shorter, longer = sorted((a, b), key=len)
+    return shorter in _deletions(longer)
+
+
 @dataclass(frozen=True)
 class Synonyms:
     """Phrase -> what else it means, phrases as tuples of folded meaningful words."""
 
     expansions: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     longest: int
+    _by_deletion: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    """Each one-word term, and each of it with one letter dropped -> the terms (a typo index:
+    two words one typo apart share one of these)."""
+
+    def __post_init__(self) -> None:
+        index: dict[str, set[str]] = {}
+        for key in self.expansions:
+            if len(key) == 1 and len(key[0]) >= TYPO_MIN_LENGTH - 1:
+                for form in {key[0], *_deletions(key[0])}:
+                    index.setdefault(form, set()).add(key[0])
+        self._by_deletion.update({form: tuple(sorted(keys)) for form, keys in index.items()})
+
+    def near(self, word: str) -> str | None:
+        """The one-word term a typo away from `word`, when `word` is no term itself: the
+        Dutch and English words people type have no documents to correct them against."""
+        if len(word) < TYPO_MIN_LENGTH or (word,) in self.expansions:
+            return None
+        candidates = {
+            key
+            for form in (word, *_deletions(word))
+            for key in self._by_deletion.get(form, ())
+            if one_typo_apart(word, key)
+        }
+        return min(candidates) if candidates else None
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Synonyms:
@@ -102,6 +153,8 @@ class TermGroup:
     alternatives: tuple[tuple[str, ...], ...]
     prefix: bool = False
     """The last word was perhaps not finished: match it as a prefix."""
+    near: str | None = None
+    """The synonym term the typed word was also taken for, one typo away ("daklozen")."""
 
 
 def expand(query: str, synonyms: Synonyms | None = None) -> list[TermGroup]:
@@ -115,6 +168,9 @@ def expand(query: str, synonyms: Synonyms | None = None) -> list[TermGroup]:
         for size in range(min(synonyms.longest, len(tokens) - i), 0, -1):
             phrase = tuple(tokens[i : i + size])
             meanings = synonyms.expansions.get(phrase)
+            near = synonyms.near(phrase[0]) if size == 1 and not meanings else None
+            if near is not None:
+                meanings = ((near,), *synonyms.expansions[(near,)])
             if meanings or size == 1:
                 last = i + size == len(tokens)
                 groups.append(
@@ -122,6 +178,7 @@ def expand(query: str, synonyms: Synonyms | None = None) -> list[TermGroup]:
                         typed=phrase,
                         alternatives=(phrase, *(meanings or ())),
                         prefix=unfinished and last and size == 1 and len(phrase[0]) >= 3,
+                        near=near,
                     )
                 )
                 i += size

@@ -500,9 +500,11 @@ class PublicController(Controller):
         if form.asked:
             answer, wrong = await run_search(state, form, known, now)
             relaxed = await _without_filters(state, form, answer, known, now)
-            # What PostgreSQL's typo correction did; Meilisearch's typo tolerance is its own.
-            if answer is not None and answer.total and form.q and answer.engine == "postgres":
-                corrected = await corrections(state.pool, form.q)
+            # What typo correction did: synonyms for either engine, the documents' words for
+            # PostgreSQL's own (Meilisearch's typo tolerance is its own).
+            if answer is not None and answer.total and form.q:
+                lexicon = answer.engine == "postgres"
+                corrected = await corrections(state.pool, form.q, lexicon=lexicon)
         pages = 0
         communes = await areas(conn)
         refine: list[Refinement] = []

@@ -328,6 +328,13 @@ async def test_a_corrected_word_is_said(client: httpx.AsyncClient, demo: Demo) -
     assert "Also searched for “logement”, close to “logemant”" in page.text
     exact = await client.get("/", params={"q": "logement"}, headers={"Accept-Language": "en"})
     assert "Also searched for" not in exact.text
+    # A Dutch word with a typo: taken for the synonym one typo away, which finds the shelters.
+    dutch = await client.get("/", params={"q": "daklozn"}, headers={"Accept-Language": "en"})
+    assert "Also searched for “daklozen”, close to “daklozn”" in dutch.text
+    assert "Abri de nuit" in dutch.text
+    # A word the services use is not called a typo, though a synonym is one letter away.
+    plural = await client.get("/", params={"q": "loyers"}, headers={"Accept-Language": "en"})
+    assert "services found" in plural.text and "Also searched for" not in plural.text
 
 
 async def test_a_service_page_suggests_other_services_for_the_same_need(

@@ -67,12 +67,16 @@ def test_postgres_search_sorts_by_distance_when_a_point_is_given() -> None:
 
 
 def test_tsquery_groups_with_prefix_and_typos() -> None:
-    assert tsquery_groups(expand("sdf logem"))[1] == {
-        "alternatives": ["logem:*"],
-        "fuzzy": ["logem"],
+    assert tsquery_groups(expand("sdf epicer"))[1] == {
+        "alternatives": ["epicer:*"],
+        "fuzzy": ["epicer"],
     }
-    first = tsquery_groups(expand("sdf logem"))[0]
+    first = tsquery_groups(expand("sdf epicer"))[0]
     assert "sans & abri" in first["alternatives"]
+    # A word one typo away from a synonym term is also taken for it, and what it stands for.
+    daklozen = tsquery_groups(expand("sdf daklozn"))[1]
+    assert daklozen["alternatives"][:2] == ["daklozn:*", "daklozen"]
+    assert "sans & abri" in daklozen["alternatives"]
 
 
 def test_week_slot_is_brussels_time() -> None:

@@ -11,6 +11,13 @@ def test_queries_leave_out_stop_words() -> None:
     assert query_text("besoin de colis") == "colis"
     assert query_text("Abri de nuit") == "abri nuit"
     assert query_text("de la") == ""
+    assert query_text("hulp bij huur") == "huur"
+
+
+def test_a_word_one_typo_from_a_synonym_term_is_asked_as_that_term() -> None:
+    # Meilisearch applies its synonyms to the words asked, not to a word with a typo.
+    assert query_text("besoin de daklozn") == "daklozen"
+    assert query_text("colis daklozn ") == "colis daklozen"
 
 
 def test_every_synonym_is_reachable_from_a_query_without_stop_words() -> None:

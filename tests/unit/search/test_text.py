@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from search.backend import MARK_END, MARK_START
 from search.results import with_ellipses
-from search.text import Synonyms, expand, fold, load_synonyms, meaningful_words, raw_synonyms
+from search.text import (
+    Synonyms,
+    expand,
+    fold,
+    load_synonyms,
+    meaningful_words,
+    one_typo_apart,
+    raw_synonyms,
+)
 
 SYNONYMS = Synonyms.from_data(
     {
@@ -31,6 +39,20 @@ def test_dutch_and_english_needs_keep_only_their_meaningful_words() -> None:
     assert meaningful_words("hulp bij huur") == ["huur"]
     assert meaningful_words("I need help with my debts") == ["debts"]
     assert meaningful_words("ik zoek werk") == ["werk"]
+
+
+def test_a_word_one_typo_from_a_synonym_term_is_taken_for_it_too() -> None:
+    [group] = expand("daklozn")
+    assert group.near == "daklozen" and group.alternatives[:2] == (("daklozn",), ("daklozen",))
+    assert ("sans", "abri") in group.alternatives
+    assert expand("advokaat")[0].near == "advocaat"  # a letter changed
+    assert expand("zwangr")[0].near == "zwanger"  # one dropped
+    assert expand("loyers")[0].near == "loyer"  # a plural, too
+    # Terms themselves, short words and words two typos away are left as typed.
+    assert expand("colis")[0].near is None
+    assert expand("sdg")[0].near is None
+    assert expand("dkalozne")[0].near is None
+    assert one_typo_apart("daklozen", "dakolzen") and not one_typo_apart("daklozen", "dkaolzen")
 
 
 def test_equivalents_go_both_ways() -> None:
