@@ -30,8 +30,9 @@ from service.i18n import (
 from service.settings import Settings
 from service.web_common import Caller, Conn
 
-AFTER_LOGIN = "/workspace/account"
-"""Where people land after signing in when the page sent them nowhere in particular."""
+AFTER_LOGIN = "/workspace/"
+"""Where people land after signing in when the page sent them nowhere in particular: the
+dashboard (referrals waiting, the services they keep up to date)."""
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 PASSWORD_PROBLEMS = {

@@ -48,7 +48,7 @@ async def test_a_one_time_link_signs_in_once(client: httpx.AsyncClient, pool: as
     assert page.status_code == 200 and page.headers["referrer-policy"] == "no-referrer"
     page = await client.get(path)
     used = await client.post(path, data={"csrf_token": csrf_of(page.text)})
-    assert used.status_code == 303 and used.headers["location"] == "/workspace/account"
+    assert used.status_code == 303 and used.headers["location"] == "/workspace/"
     assert (await client.get("/api/v1/me")).json()["email"] == person.email
 
     again = await client.get(path)

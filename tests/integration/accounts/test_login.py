@@ -49,7 +49,7 @@ async def test_sign_in_with_password_opens_a_session(
     response = await sign_in(client, person.email.upper(), PASSWORD)
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/workspace/account"
+    assert response.headers["location"] == "/workspace/"
     cookie = _set_cookie(response, "boussole_session")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     session_id = client.cookies["boussole_session"]
@@ -239,4 +239,4 @@ async def test_next_only_leads_to_pages_of_this_site(
             "csrf_token": csrf_of(page.text),
         },
     )
-    assert response.headers["location"] == "/workspace/account"
+    assert response.headers["location"] == "/workspace/"
