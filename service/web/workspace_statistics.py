@@ -1,21 +1,27 @@
 """Referral statistics in the workspace: the figures of `GET /api/v1/referrals/stats` for a
 period, for the network (coordinators) or one's organisation, with the same small counts
-hidden, and the CSV the API gives for reports (the plan de cohésion sociale's, say)."""
+hidden; the same figures as an Excel workbook in the reader's language, for the yearly
+reports (the plan de cohésion sociale's, say), and the CSV the API gives for programs."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import xlsxwriter
 from litestar import Controller, Request, Response, get
 
+from schemas.referrals import Count, Stats
 from service.accounts import memberships
 from service.catalogue.records import Q as CATALOGUE
 from service.errors import Forbidden, InvalidInput
-from service.i18n import N_
+from service.i18n import N_, language_of, translate
 from service.referrals import stats
+from service.web.templating import DECLINE_REASONS, OUTCOMES, STATUS
 from service.web.workspace_common import (
     BAD_DATE,
     MEMBERS_ONLY,
@@ -32,6 +38,109 @@ def _day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HIDDEN = "<5"
+
+
+def workbook(
+    result: Stats,
+    *,
+    language: str,
+    title: str,
+    period: str,
+    theme_label: Callable[[str], str],
+) -> bytes:
+    """The figures as an Excel workbook: a sheet per table of the page, headings in
+    `language`, counts as numbers (hidden ones as "<5"), rates as percentages."""
+
+    def _(message: str) -> str:
+        return translate(message, language)
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    percent = book.add_format({"num_format": "0%"})
+    names: set[str] = set()
+
+    def add_sheet(name: str) -> Any:
+        # Sheet names: at most 31 characters, none of []:*?/\, and no two alike.
+        clean = "".join(c for c in _(name) if c not in "[]:*?/\\")[:31]
+        while clean in names:
+            clean = clean[:29] + f" {len(names)}"
+        names.add(clean)
+        return book.add_worksheet(clean)
+
+    def sheet(name: str, headings: list[str], rows: list[list[Any]]) -> None:
+        page = add_sheet(name)
+        page.write_row(0, 0, [_(h) for h in headings], bold)
+        for number, row in enumerate(rows, start=1):
+            page.write_row(number, 0, [HIDDEN if value is None else value for value in row])
+        page.set_column(0, 0, max([len(str(r[0])) for r in rows] + [len(_(headings[0])), 12]))
+        page.set_column(1, len(headings) - 1, 14)
+        page.freeze_panes(1, 0)
+
+    summary = add_sheet(N_("Summary"))
+    facts: list[tuple[str, Any, Any]] = [
+        (_("Organisation"), title, None),
+        (_("Period"), period, None),
+        (_("Referrals"), HIDDEN if result.total is None else result.total, None),
+        (_("Accepted, of those answered"), result.acceptance_rate, percent),
+        (_("Median time to answer") + " (h)", result.median_hours_to_answer, None),
+        (_("Closed with an outcome, or ended"), result.closed_loop_rate, percent),
+    ]
+    for number, (label, value, style) in enumerate(facts):
+        summary.write(number, 0, label, bold)
+        if value is None:
+            summary.write(number, 1, "—")
+        else:
+            summary.write(number, 1, value, style)
+    summary.write(
+        len(facts) + 1,
+        0,
+        _(
+            "Counts from 1 to 4 are hidden (<5) so that nobody can be singled out; "
+            "rates need at least 5 cases on each side."
+        ),
+    )
+    summary.set_column(0, 0, 38)
+    summary.set_column(1, 1, 40)
+
+    def counted(counts: list[Count], labels: Mapping[str, str]) -> list[list[Any]]:
+        return [[_(labels.get(c.key, c.key)), c.count] for c in counts]
+
+    sheet(
+        N_("Per month"),
+        [N_("Month"), N_("Referrals sent"), N_("Referrals received")],
+        [[m.month, m.sent, m.received] for m in result.per_month],
+    )
+    sheet(
+        N_("Per theme"),
+        [N_("Theme"), N_("Referrals"), N_("No capacity"), N_("Not eligible")],
+        [
+            [theme_label(x.theme), x.referrals, x.no_capacity, x.not_eligible]
+            for x in result.per_theme
+        ],
+    )
+    sheet(
+        N_("Per organisation"),
+        [N_("Organisation"), N_("Referrals sent"), N_("Referrals received")],
+        [[o.name, o.sent, o.received] for o in result.per_organisation],
+    )
+    sheet(
+        N_("Where referrals stand"),
+        [N_("Status"), N_("Referrals")],
+        counted(result.statuses, STATUS),
+    )
+    sheet(
+        N_("Reasons for declining"),
+        [N_("Reason"), N_("Referrals")],
+        counted(result.decline_reasons, DECLINE_REASONS),
+    )
+    sheet(N_("Outcomes"), [N_("Outcome"), N_("Referrals")], counted(result.outcomes, OUTCOMES))
+    book.close()
+    return out.getvalue()
+
+
 class WorkspaceStatisticsController(Controller):
     """The statistics page."""
 
@@ -45,54 +154,107 @@ class WorkspaceStatisticsController(Controller):
         self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """Totals, months, themes, organisations, answers and unmet needs of a period."""
-        params = request.query_params
-        typed = {
-            "from": str(params.get("from") or "")[:10],
-            "to": str(params.get("to") or "")[:10],
-            "organisation_id": str(params.get("organisation_id") or "")[:36],
-        }
-        me = await memberships.me(conn, identity)
-        context: dict[str, Any] = {
-            "me": me,
-            "typed": typed,
-            "errors": {},
-            "result": None,
-            "themes": {row["id"]: dict(row) for row in await conn.fetch(CATALOGUE.list_themes)},
-        }
-        days: dict[str, date | None] = {}
-        for name in ("from", "to"):
-            try:
-                days[name] = _day(typed[name])
-            except ValueError:
-                context["errors"][name] = BAD_DATE
-        if context["errors"]:
-            return page("statistics.html", context, 422)
-        try:
-            organisation = UUID(typed["organisation_id"]) if typed["organisation_id"] else None
-        except ValueError:
-            organisation = None
-        try:
-            scope = stats.scope_of(identity, organisation)
-        except InvalidInput:
-            context["errors"] = {"organisation_id": CHOOSE_AN_ORGANISATION}
-            return page("statistics.html", context)
-        except Forbidden:
-            return message_page(
-                N_("Not allowed"),
-                N_("You can only read the statistics of your own organisations."),
-                403,
-            )
-        context["result"] = await stats.compute(conn, days["from"], days["to"], scope)
-        query = {k: v for k, v in typed.items() if v} | {"format": "csv"}
-        if scope is not None:
-            query["organisation_id"] = str(scope)
-        context["csv_url"] = "/api/v1/referrals/stats?" + urlencode(query)
-        context["scope_name"] = (
-            await conn.fetchval("SELECT name FROM organisation WHERE id = $1", scope)
-            if scope is not None
-            else None
-        )
+        context = await _report(request, conn, identity)
+        if isinstance(context, Response):
+            return context
+        if context["result"] is None:
+            return page("statistics.html", context, context["status"])
+        query = {k: v for k, v in context["typed"].items() if v}
+        if context["scope"] is not None:
+            query["organisation_id"] = str(context["scope"])
+        context["csv_url"] = "/api/v1/referrals/stats?" + urlencode(query | {"format": "csv"})
+        context["xlsx_url"] = "/workspace/statistics/figures.xlsx?" + urlencode(query)
         return page("statistics.html", context)
+
+    @get("/figures.xlsx", operation_id="statisticsWorkbook")
+    async def statistics_workbook(
+        self, request: Request[Any, Any, Any], conn: Conn, identity: Member
+    ) -> Response[Any]:
+        """The same figures as an Excel workbook, in the page's language."""
+        context = await _report(request, conn, identity)
+        if isinstance(context, Response):
+            return context
+        if context["result"] is None:
+            return page("statistics.html", context, context["status"])
+        language = language_of(request)
+        themes = context["themes"]
+
+        def theme_label(theme: str) -> str:
+            labels = themes.get(theme)
+            return str(labels.get(f"label_{language}") or labels["label_fr"]) if labels else theme
+
+        typed = context["typed"]
+        period = f"{typed['from'] or '…'} — {typed['to'] or '…'}"
+        title = context["scope_name"] or translate("The whole network", language)
+        content = workbook(
+            context["result"],
+            language=language,
+            title=title,
+            period=period,
+            theme_label=theme_label,
+        )
+        name = f"boussole-statistics-{typed['from'] or 'start'}-{typed['to'] or 'today'}.xlsx"
+        return Response(
+            content,
+            media_type=XLSX,
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+async def _report(
+    request: Request[Any, Any, Any], conn: Conn, identity: Member
+) -> dict[str, Any] | Response[Any]:
+    """What the page and the workbook show: the period and scope asked, checked, and the
+    figures (`result` None, and `status`, when the form has something to say first)."""
+    params = request.query_params
+    typed = {
+        "from": str(params.get("from") or "")[:10],
+        "to": str(params.get("to") or "")[:10],
+        "organisation_id": str(params.get("organisation_id") or "")[:36],
+    }
+    context: dict[str, Any] = {
+        "me": await memberships.me(conn, identity),
+        "typed": typed,
+        "errors": {},
+        "result": None,
+        "themes": {row["id"]: dict(row) for row in await conn.fetch(CATALOGUE.list_themes)},
+    }
+    days: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        try:
+            days[name] = _day(typed[name])
+        except ValueError:
+            context["errors"][name] = BAD_DATE
+    if context["errors"]:
+        context["status"] = 422
+        return context
+    try:
+        organisation = UUID(typed["organisation_id"]) if typed["organisation_id"] else None
+    except ValueError:
+        organisation = None
+    try:
+        scope = stats.scope_of(identity, organisation)
+    except InvalidInput:
+        # Not an error of the reader's: a choice to make first.
+        context["errors"], context["status"] = {"organisation_id": CHOOSE_AN_ORGANISATION}, 200
+        return context
+    except Forbidden:
+        return message_page(
+            N_("Not allowed"),
+            N_("You can only read the statistics of your own organisations."),
+            403,
+        )
+    context["scope"] = scope
+    context["result"] = await stats.compute(conn, days["from"], days["to"], scope)
+    context["scope_name"] = (
+        await conn.fetchval("SELECT name FROM organisation WHERE id = $1", scope)
+        if scope is not None
+        else None
+    )
+    return context
 
 
 CONTROLLERS = [WorkspaceStatisticsController]

@@ -1,9 +1,13 @@
-"""The statistics page: the API's figures for a period, small counts hidden, the CSV link."""
+"""The statistics page: the API's figures for a period, small counts hidden, the CSV link,
+the workbook."""
 
 from __future__ import annotations
 
+import io
+
 import asyncpg
 import httpx
+import openpyxl
 import pytest
 
 from tests.integration.web.conftest import Demo, add_user, sign_in
@@ -60,3 +64,65 @@ async def test_a_worker_sees_their_organisation_and_a_coordinator_the_network(
         page = await two_hats.get(PAGE)
         assert "Choose which of your organisations" in page.text
         assert 'id="organisation_id"' in page.text
+
+
+async def test_the_figures_download_as_a_workbook_in_the_readers_language(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        for _ in range(6):
+            await _refer(worker, demo)
+        worker.cookies.set("boussole_lang", "nl")
+        page = await worker.get(PAGE, params={"from": "2020-01-01"})
+        link = page.text.split('href="/workspace/statistics/figures.xlsx?', 1)[1].split('"')[0]
+        download = await worker.get(
+            "/workspace/statistics/figures.xlsx?" + link.replace("&amp;", "&")
+        )
+        assert download.status_code == 200
+        assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+        assert (
+            'filename="boussole-statistics-2020-01-01-today.xlsx"'
+            in (download.headers["content-disposition"])
+        )
+        book = openpyxl.load_workbook(io.BytesIO(download.content))
+        assert book.sheetnames[:3] == ["Overzicht", "Per maand", "Per thema"]
+        summary = {
+            row[0]: row[1] for row in book["Overzicht"].iter_rows(values_only=True) if row[0]
+        }
+        assert summary["Organisatie"] == "CPAS de La Louvière"
+        assert summary["Periode"] == "2020-01-01 — …"
+        assert summary["Doorverwijzingen"] == 6  # a number, not text
+        assert summary["Aanvaard, van de beantwoorde"] == "—"  # nothing answered yet
+        months = list(book["Per maand"].iter_rows(values_only=True))
+        assert months[0] == ("Maand", "Verstuurde doorverwijzingen", "Ontvangen doorverwijzingen")
+        assert sum(row[1] for row in months[1:]) == 6
+        statuses = dict(list(book["Stand van de doorverwijzingen"].iter_rows(values_only=True))[1:])
+        assert statuses == {"Wacht op antwoord": 6}
+        # Another organisation's figures are not to be had this way either.
+        elsewhere = await worker.get(
+            "/workspace/statistics/figures.xlsx",
+            params={"organisation_id": str(demo.receiver_org)},
+        )
+        assert elsewhere.status_code == 403
+        bad = await worker.get("/workspace/statistics/figures.xlsx", params={"to": "2026-02-30"})
+        assert bad.status_code == 422 and 'id="to-error"' in bad.text
+
+
+async def test_small_counts_stay_hidden_in_the_workbook(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        for _ in range(2):
+            await _refer(worker, demo)
+        worker.cookies.set("boussole_lang", "fr")
+        download = await worker.get("/workspace/statistics/figures.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(download.content))
+        summary = {row[0]: row[1] for row in book["Résumé"].iter_rows(values_only=True) if row[0]}
+        assert summary["Orientations"] == "<5"
+        assert all(
+            value in ("<5", 0)
+            for row in list(book["Par mois"].iter_rows(values_only=True))[1:]
+            for value in row[1:]
+        )
