@@ -18,6 +18,7 @@ import pytest
 
 from service.referrals.jobs import deliver_webhooks, signature
 from tests.integration.referrals.conftest import BENEFICIARY, Network, referral_body
+from tests.loopback import LoopbackServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.webhooks_to_loopback]
 
@@ -30,14 +31,16 @@ async def _send(client: httpx.AsyncClient, network: Network) -> dict[str, Any]:
     return response.json()
 
 
-class Receiver:
+class Receiver(LoopbackServer):
     """A real HTTP server on loopback that records webhook calls; fails the first `failures`."""
 
+    path = "/hooks/boussole"
+
     def __init__(self, failures: int = 0, redirect_to: str | None = None) -> None:
+        super().__init__()
         self.failures = failures
         self.redirect_to = redirect_to
         self.calls: list[tuple[dict[str, str], bytes]] = []
-        self.server: asyncio.Server | None = None
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -58,16 +61,6 @@ class Receiver:
         writer.write(answer.encode())
         await writer.drain()
         writer.close()
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        port = self.server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/hooks/boussole"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
 
 
 async def test_signed_webhooks_are_delivered_with_retries(
@@ -146,14 +139,14 @@ async def test_a_redirect_is_not_followed(
     assert state["last_error"] == "HTTP 307"
 
 
-class ConnectProxy:
+class ConnectProxy(LoopbackServer):
     """A real HTTP proxy on loopback that only tunnels (CONNECT), as city networks have;
     records what it was asked for, or refuses with `refuse` (e.g. 407)."""
 
     def __init__(self, refuse: str | None = None) -> None:
+        super().__init__()
         self.refuse = refuse
         self.requests: list[str] = []
-        self.server: asyncio.Server | None = None
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head = (await reader.readuntil(b"\r\n\r\n")).decode()
@@ -176,15 +169,6 @@ class ConnectProxy:
             sink.close()
 
         await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
-
-    async def __aenter__(self) -> str:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
-        return f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
 
 
 async def test_webhooks_tunnel_through_the_proxy_to_the_address_checked(

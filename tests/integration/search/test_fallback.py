@@ -14,6 +14,7 @@ from search.meilisearch import MeilisearchEngine
 from search.postgres import PostgresEngine
 from service.settings import Settings
 from tests.integration.search.conftest import Catalogue, sync
+from tests.loopback import LoopbackServer
 
 pytestmark = pytest.mark.asyncio
 
@@ -50,27 +51,25 @@ async def test_a_server_that_never_answers_is_unavailable_not_an_error() -> None
     """A hung server (it accepts the connection, then says nothing): every call of the engine
     gives up after its timeout as `EngineUnavailable`, which the API answers with PostgreSQL
     and the outbox retries; a read timeout is no 500."""
-    held: list[asyncio.StreamWriter] = []
+    silent = Silent()
+    async with silent as url:
+        engine = MeilisearchEngine(url, "key", timeout=1)
+        try:
+            for call in (
+                engine.prepare(),
+                engine.search(EngineQuery(text="colis")),
+                engine.replace(["00000000-0000-0000-0000-000000000001"], []),
+            ):
+                with pytest.raises(EngineUnavailable):
+                    await call
+            assert await engine.healthy() is False
+            assert silent.held  # the calls did reach the server
+        finally:
+            await engine.close()
 
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
 
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    engine = MeilisearchEngine(f"http://127.0.0.1:{port}", "key", timeout=1)
-    try:
-        for call in (
-            engine.prepare(),
-            engine.search(EngineQuery(text="colis")),
-            engine.replace(["00000000-0000-0000-0000-000000000001"], []),
-        ):
-            with pytest.raises(EngineUnavailable):
-                await call
-        assert await engine.healthy() is False
-        assert held  # the calls did reach the server
-    finally:
-        await engine.close()
-        for writer in held:
-            writer.close()
-        server.close()
-        await server.wait_closed()
+class Silent(LoopbackServer):
+    """Accepts connections and never says anything."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
