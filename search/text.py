@@ -15,13 +15,18 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
 # and the Dutch and English ones of needs typed at the guichet ("hulp bij huur", "help with
 # debts"): kept, no document would have them all. "Help" and "hulp" say no more than that a
 # need follows; as words to find they would rank every "Aide…" above the debt counsellors.
+# So do the verbs of a need ("trouver un logement", "payer le loyer"): required, they left
+# one service of the twenty-six that help find housing.
 _STOP_WORDS = """
 a au aux avec ce ces cet cette d de des du elle en et eux il ils je j l la le les leur leurs
 lui m ma mais me meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa se
 ses son sur t ta te tes toi ton tu un une vos votre vous y est sont etre avoir chez dans
 besoin cherche veux voudrais faut
-aan bij een het hulp ik kan met mijn naar nodig om op van voor waar wil zoek zoeken
-and can for get help i looking my need of some the to want where with
+chercher trouver obtenir demander recevoir payer aimerais souhaite souhaiterais peux puis
+comment quand
+aan bij een het hulp ik kan met mijn naar nodig om op van voor waar wil zoek zoeken vinden
+krijgen betalen aanvragen hoe
+and can for get help how i looking my need of some the to want where with find pay apply
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 

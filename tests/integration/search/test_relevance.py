@@ -288,7 +288,11 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("soup kitchen", None, ["Restaurant social"]),
     ("toilets", None, ["Douches et lavoir"]),
     ("zwanger", None, ["Consultations de planning familial"]),
-    # Whole sentences, their Dutch and English function words left out.
+    # Whole sentences: the verbs of a need and the function words left out.
+    ("trouver un logement", None, ["Logetoît — aide à la recherche de logement"]),
+    ("comment trouver un médecin", None, ["Médecine générale au forfait"]),
+    ("obtenir une carte médicale", None, ["Aide médicale et MediPRIMA"]),
+    ("payer ses factures", None, ["Médiation de dettes"]),
     ("I need help with my debts", None, ["Médiation de dettes"]),
     ("hulp bij huur", None, ["Logetoît — aide à la recherche de logement"]),
     ("ik zoek werk", None, ["Conseil en recherche d'emploi", "Insertion socioprofessionnelle"]),

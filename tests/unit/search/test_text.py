@@ -39,6 +39,8 @@ def test_dutch_and_english_needs_keep_only_their_meaningful_words() -> None:
     assert meaningful_words("hulp bij huur") == ["huur"]
     assert meaningful_words("I need help with my debts") == ["debts"]
     assert meaningful_words("ik zoek werk") == ["werk"]
+    assert meaningful_words("Comment trouver un logement ?") == ["logement"]
+    assert meaningful_words("how to pay rent") == ["rent"]
 
 
 def test_a_word_one_typo_from_a_synonym_term_is_taken_for_it_too() -> None:
