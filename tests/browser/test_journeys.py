@@ -13,6 +13,20 @@ from tests.integration.web.conftest import FOOD_PARCELS, Demo
 pytestmark = pytest.mark.asyncio
 
 
+async def test_a_wide_screen_shows_the_filters_of_the_home_page_unfolded(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    async with page_in(browser, viewport={"width": 1280, "height": 800}, locale="en") as page:
+        await page.goto(base_url + "/")
+        assert await page.locator("details.filters").get_attribute("open") == ""
+        assert await page.get_by_label("Theme", exact=True).is_visible()
+        # Results fold them again, above the list.
+        await page.get_by_label("What do you need?").fill("colis")
+        await page.get_by_role("button", name="Search", exact=True).click()
+        await page.wait_for_url(re.compile(r"q=colis"))
+        assert await page.locator("details.filters").get_attribute("open") is None
+
+
 async def test_citizen_on_a_phone_searches_in_french_then_dutch(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
@@ -20,6 +34,11 @@ async def test_citizen_on_a_phone_searches_in_french_then_dutch(
         await page.goto(base_url + "/")
         assert await page.locator("html").get_attribute("lang") == "fr"
         assert await severe_violations(page) == []
+        # The filters are folded: the button is on the first screen, under the words.
+        search = page.get_by_role("button", name="Rechercher")
+        box = await search.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+        assert await page.locator("details.filters").get_attribute("open") is None
 
         await page.get_by_label("De quoi avez-vous besoin ?").fill("colis alimentaire")
         await page.get_by_role("button", name="Rechercher").click()
