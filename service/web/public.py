@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 from uuid import UUID
@@ -13,9 +14,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from schemas.catalogue import Service
 from schemas.search import SearchAnswer, SearchItem
@@ -689,4 +692,12 @@ class PublicController(Controller):
         return Template(template_name="public/themes.html", context=context)
 
 
-CONTROLLERS = [PublicController]
+STATIC_DIR = Path(__file__).with_name("static")
+STATIC = create_static_files_router(
+    path="/static",
+    directories=[STATIC_DIR],
+    cache_control=CacheControlHeader(max_age=3600, public=True),
+)
+"""The pages' scripts, as files: the Content-Security-Policy allows no inline script."""
+
+CONTROLLERS: list[ControllerRouterHandler] = [PublicController, STATIC]
