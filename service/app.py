@@ -113,6 +113,35 @@ def security_headers(settings: Settings) -> Callable[[Message, Scope], Awaitable
     return add
 
 
+OPEN_DATA = (
+    "/api/v1/search",
+    "/api/v1/services",
+    "/api/v1/organisations",
+    "/api/v1/places",
+    "/api/v1/themes",
+    "/api/v1/territories",
+    "/api/v1/networks",
+    "/hsds",
+)
+"""The directory's open data: what anyone may read without signing in."""
+
+
+async def open_data_to_any_origin(message: Message, scope: Scope) -> None:
+    """Let other sites' pages read the directory (a city website showing the food aid near a
+    place, a partner's own search): `Access-Control-Allow-Origin: *` on answers to anonymous
+    GETs of the open data. Never with credentials: a request with a session cookie or a token
+    gets no such header, and a browser does not send either to another site's script
+    anyway, nor shows it an answer to one (`*` excludes credentials)."""
+    if message["type"] != "http.response.start" or scope.get("method") not in ("GET", "HEAD"):
+        return
+    if not scope.get("path", "").startswith(OPEN_DATA):
+        return
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and b"boussole_session=" in value):
+            return
+    message["headers"] = [*message.get("headers", ()), (b"access-control-allow-origin", b"*")]
+
+
 # Paths of machine interfaces: an unknown one is answered as a problem, whatever is accepted.
 MACHINE_PATHS = ("/api/", "/hsds", "/schema", "/healthz")
 
@@ -213,7 +242,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             Exception: unexpected,
         },
         middleware=[CsrfMiddleware()],
-        before_send=[security_headers(settings)],
+        before_send=[security_headers(settings), open_data_to_any_origin],
         template_config=template_config(),
         compression_config=COMPRESSION,
         lifespan=[lifespan],

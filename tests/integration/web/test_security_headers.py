@@ -55,3 +55,27 @@ async def test_pages_run_only_the_scripts_of_their_own_files(
     docs = await client.get("/schema/swagger")
     assert "script-src" not in docs.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+
+
+async def test_other_sites_may_read_the_open_data_and_nothing_else(
+    client: httpx.AsyncClient, base_url: str, demo: Demo
+) -> None:
+    elsewhere = {"Origin": "https://www.lalouviere.be"}
+    for path in ("/api/v1/search?q=colis", "/api/v1/themes", "/hsds/services", "/api/v1/services"):
+        response = await client.get(path, headers=elsewhere)
+        assert response.status_code == 200, path
+        assert response.headers["access-control-allow-origin"] == "*", path
+        assert "access-control-allow-credentials" not in response.headers, path
+    for method, path in (("GET", "/api/v1/referrals"), ("GET", "/"), ("POST", "/api/v1/services")):
+        response = await client.request(method, path, headers=elsewhere, json={})
+        assert "access-control-allow-origin" not in response.headers, (method, path)
+    # Nothing readable elsewhere once credentials come along: a token, or a session.
+    token = await client.get(
+        "/api/v1/search", headers={**elsewhere, "Authorization": "Bearer not-a-token"}
+    )
+    assert "access-control-allow-origin" not in token.headers
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        signed_in = await worker.get("/api/v1/search", headers=elsewhere)
+    assert signed_in.status_code == 200
+    assert "access-control-allow-origin" not in signed_in.headers
