@@ -174,3 +174,18 @@ class SearchAnswer(msgspec.Struct, kw_only=True):
     all_words: bool = True
     """False when no service had every word of `q` and the items have some of them (the
     page says so); true for one word, no words, and whenever every word was found."""
+
+
+class Suggestion(msgspec.Struct, kw_only=True):
+    """Something to search for."""
+
+    text: str
+    kind: Literal["theme", "word", "service", "organisation"]
+    theme: str | None = None
+    """The theme's id, for a theme (`theme=` of the search)."""
+
+
+class Suggestions(msgspec.Struct, kw_only=True):
+    """The answer of GET /api/v1/search/suggestions."""
+
+    suggestions: list[Suggestion]

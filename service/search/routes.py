@@ -5,23 +5,24 @@ from __future__ import annotations
 import inspect
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import asyncpg
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from schemas.catalogue import Gender, OpenState, ServiceType, Situation
-from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem
+from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Suggestions
 from search.backend import TZ, EngineQuery
 from search.documents import slug
 from search.results import render_highlight
 from service.catalogue.services import hours_of, open_state
 from service.errors import invalid
+from service.search import suggestions
 from service.search.cache import minute_of
-from service.web_common import parse_moment
+from service.web_common import Conn, parse_moment
 
 SERVICE_TYPES = set(get_args(ServiceType))
 GENDERS = set(get_args(Gender))
@@ -253,6 +254,23 @@ class SearchController(Controller):
         )
         return await answer_search(
             state, q, filters, at=at, wants_open=wants_open, limit=limit, offset=offset
+        )
+
+    @get("/suggestions", operation_id="searchSuggestions")
+    async def search_suggestions(
+        self,
+        conn: Conn,
+        q: Annotated[str, _q("The words typed so far", max_length=100)] = "",
+        language: Annotated[
+            Literal["fr", "nl", "en"], _q("The language of the themes' labels")
+        ] = "fr",
+        limit: Annotated[int, _q("How many suggestions at most", ge=1, le=20)] = 8,
+    ) -> Response[Suggestions]:
+        """What to search for, as the words are typed: themes, everyday words, names of
+        services and organisations (two letters at least)."""
+        found = await suggestions.suggest(conn, q, language, limit)
+        return Response(
+            Suggestions(suggestions=found), headers={"Cache-Control": "public, max-age=300"}
         )
 
 

@@ -20,6 +20,13 @@ async def test_a_wide_screen_shows_the_filters_of_the_home_page_unfolded(
         await page.goto(base_url + "/")
         assert await page.locator("details.filters").get_attribute("open") == ""
         assert await page.get_by_label("Theme", exact=True).is_visible()
+        # While the words are typed, suggestions: themes in the page's language, names.
+        await page.get_by_label("What do you need?").press_sequentially("food", delay=20)
+        options = page.locator("#q-suggestions option")
+        await options.first.wait_for(state="attached")
+        offered = await options.evaluate_all("options => options.map(o => o.value)")
+        assert offered[0] == "Food" and "Food parcels" in offered and "food bank" in offered
+        await page.get_by_label("What do you need?").fill("")
         # Results fold them again, above the list.
         await page.get_by_label("What do you need?").fill("colis")
         await page.get_by_role("button", name="Search", exact=True).click()
