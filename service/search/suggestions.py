@@ -20,6 +20,10 @@ Q = load(__file__)
 MIN_LENGTH = 2
 """Fewer letters than this suggest nothing: too many words begin so."""
 
+NAMES_MIN_LENGTH = 3
+"""Names are looked up from three letters, the trigram index's own minimum (fewer would read
+every service's name)."""
+
 
 def typed_prefix(text: str) -> str:
     """The words typed, folded and joined by single spaces (letters and digits only)."""
@@ -71,6 +75,8 @@ async def suggest(
     terms = [term for term in _everyday_words() if begins_a_word(prefix, term)]
     for term in sorted(terms, key=lambda term: _order(prefix, term)):
         offer(Suggestion(text=term, kind="word"))
+    if len(prefix) < NAMES_MIN_LENGTH or len(found) >= limit:
+        return found
     for row in await conn.fetch(Q.suggest_service_names, prefix, limit):
         offer(Suggestion(text=row["name"], kind="service"))
     for row in await conn.fetch(Q.suggest_organisation_names, prefix, limit):

@@ -59,6 +59,8 @@ async def test_the_themes_speak_the_language_asked(client: httpx.AsyncClient, na
 
 async def test_too_little_or_too_much_is_said_clearly(client: httpx.AsyncClient) -> None:
     assert await suggestions(client, "c") == []
+    # Two letters: themes and words; names from three (the trigram index's minimum).
+    assert {kind for kind, _ in await suggestions(client, "co", limit=20)} <= {"theme", "word"}
     assert await suggestions(client, "  ") == []
     assert await suggestions(client, "%_'\\") == []  # no wildcard reaches SQL
     for params, field in (
