@@ -157,8 +157,6 @@ class WorkspaceStatisticsController(Controller):
         context = await _report(request, conn, identity)
         if isinstance(context, Response):
             return context
-        if context["result"] is None:
-            return page("statistics.html", context, context["status"])
         query = {k: v for k, v in context["typed"].items() if v}
         if context["scope"] is not None:
             query["organisation_id"] = str(context["scope"])
@@ -174,8 +172,6 @@ class WorkspaceStatisticsController(Controller):
         context = await _report(request, conn, identity)
         if isinstance(context, Response):
             return context
-        if context["result"] is None:
-            return page("statistics.html", context, context["status"])
         language = language_of(request)
         themes = context["themes"]
 
@@ -208,7 +204,8 @@ async def _report(
     request: Request[Any, Any, Any], conn: Conn, identity: Member
 ) -> dict[str, Any] | Response[Any]:
     """What the page and the workbook show: the period and scope asked, checked, and the
-    figures (`result` None, and `status`, when the form has something to say first)."""
+    figures; or the page itself when the form has something to say first (a wrong date, an
+    organisation to choose), or a refusal."""
     params = request.query_params
     typed = {
         "from": str(params.get("from") or "")[:10],
@@ -229,8 +226,7 @@ async def _report(
         except ValueError:
             context["errors"][name] = BAD_DATE
     if context["errors"]:
-        context["status"] = 422
-        return context
+        return page("statistics.html", context, 422)
     try:
         organisation = UUID(typed["organisation_id"]) if typed["organisation_id"] else None
     except ValueError:
@@ -239,8 +235,8 @@ async def _report(
         scope = stats.scope_of(identity, organisation)
     except InvalidInput:
         # Not an error of the reader's: a choice to make first.
-        context["errors"], context["status"] = {"organisation_id": CHOOSE_AN_ORGANISATION}, 200
-        return context
+        context["errors"] = {"organisation_id": CHOOSE_AN_ORGANISATION}
+        return page("statistics.html", context)
     except Forbidden:
         return message_page(
             N_("Not allowed"),
