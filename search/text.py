@@ -13,7 +13,7 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
 
 # Words that carry no meaning in a need typed by a social worker ("aide pour dormir ce soir"),
 # and the Dutch and English ones of needs typed at the guichet ("hulp bij huur", "help with
-# debts"): kept, no document would have them all. "Help" and "hulp" say no more than that a
+# debts"): were they required, no document would have them all. "Help" and "hulp" say no more than that a
 # need follows; as words to find they would rank every "Aide…" above the debt counsellors.
 # So do the verbs of a need ("trouver un logement", "payer le loyer"): required, they left
 # one service of the twenty-six that help find housing.
@@ -70,7 +70,7 @@ def one_typo_apart(a: str, b: str) -> bool:
             len(differ) == 2
             and second == first + 1
             and a[first] == b[second]
-            and (a[second] == b[first])
+            and a[second] == b[first]
         )
     shorter, longer = sorted((a, b), key=len)
     return shorter in _deletions(longer)

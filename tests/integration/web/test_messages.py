@@ -104,7 +104,8 @@ def test_every_message_of_the_pages_is_translated() -> None:
         workspace_new_service.NOT_AN_EDITOR,
         workspace_places.NOT_A_POSTAL_CODE,
     }
-    missing = sorted(m for m in found if m not in _ids("fr") or m not in _ids("nl"))
+    french, dutch = _ids("fr"), _ids("nl")
+    missing = sorted(m for m in found if m not in french or m not in dutch)
     assert missing == []
 
 
