@@ -13,8 +13,9 @@ SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
 
 # Words that carry no meaning in a need typed by a social worker ("aide pour dormir ce soir"),
 # and the Dutch and English ones of needs typed at the guichet ("hulp bij huur", "help with
-# debts"): were they required, no document would have them all. "Help" and "hulp" say no more than that a
-# need follows; as words to find they would rank every "Aide…" above the debt counsellors.
+# debts"): were they required, no document would have them all. "Help" and "hulp" say no
+# more than that a need follows; as words to find they would rank every "Aide…" above the
+# debt counsellors.
 # So do the verbs of a need ("trouver un logement", "payer le loyer"): required, they left
 # one service of the twenty-six that help find housing.
 _STOP_WORDS = """
