@@ -79,9 +79,11 @@ SECURITY_HEADERS = {
         "object-src 'none'"
     ),
     "referrer-policy": "strict-origin-when-cross-origin",
+    "permissions-policy": "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
 }
 """Pages load nothing from elsewhere and run no inline script (their scripts are files under
-/static): an injected script would not run, on pages that show people's data."""
+/static): an injected script would not run, on pages that show people's data. Only "Near
+me" asks for a browser feature, the position, and only for this site's own pages."""
 
 DOCS_CSP = "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 """The API documentation under /schema loads its viewer from a CDN: no script-src there."""

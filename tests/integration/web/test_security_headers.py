@@ -29,6 +29,8 @@ async def test_every_kind_of_response_carries_them(
         assert "frame-ancestors 'none'" in headers["content-security-policy"], what
         assert headers["x-content-type-options"] == "nosniff", what
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin", what
+        assert "geolocation=(self)" in headers["permissions-policy"], what
+        assert "camera=()" in headers["permissions-policy"], what
         assert "strict-transport-security" not in headers, what  # served over http here
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
         await sign_in(worker, demo.worker)
