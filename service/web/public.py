@@ -23,6 +23,7 @@ from litestar.types import ControllerRouterHandler
 from schemas.catalogue import Service
 from schemas.search import SearchAnswer, SearchItem
 from search.postgres import corrections
+from search.text import meaningful_words
 from service.catalogue import organisations, places, services
 from service.catalogue.records import Q as CATALOGUE
 from service.catalogue.services import hours_of
@@ -525,6 +526,8 @@ class PublicController(Controller):
             "wrong_fields": wrong,
             "relaxed": relaxed,
             "corrected": corrected,
+            # Words typed, none that says a need ("help", "j'ai besoin de"): say what to type.
+            "meaningful": bool(meaningful_words(form.q)),
             "pages": pages,
             "can_refer": may_refer(identity),
             "language": language_of(request),

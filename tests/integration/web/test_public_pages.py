@@ -312,6 +312,12 @@ async def test_results_with_only_some_of_the_words_say_so_and_offer_those_with_a
     assert "that have all of these words" not in plain.text
 
 
+async def test_words_that_say_no_need_ask_for_one(client: httpx.AsyncClient, demo: Demo) -> None:
+    page = await client.get("/", params={"q": "I need help"}, headers={"Accept-Language": "en"})
+    assert "Say what you need in a word or two" in page.text
+    assert "Or browse by theme:" in page.text and 'href="/?theme=food"' in page.text
+
+
 async def test_words_that_find_nothing_lead_to_the_themes(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:
