@@ -392,20 +392,35 @@ async def alternatives(
     return chosen[:ALTERNATIVES]
 
 
-def share_by_mail(
+def _share_lines(
     service: Service, organisation: str, held_at: list[dict[str, Any]], page_url: str
-) -> str:
-    """A `mailto:` link with what someone needs to go there: the service, where, how to call,
-    and this page. Written by the person's own mail program: Boussole keeps nothing."""
+) -> list[str]:
+    """What someone needs to go there: the service, where, how to call, and this page."""
     lines = [service.name, organisation, ""]
     for entry in held_at:
         place = entry["place"]
         lines.append(f"{place.name} — {place.street}, {place.postal_code} {place.commune}")
     lines += [phone_national(phone.number) for phone in service.phones]
-    lines += ["", page_url]
-    return "mailto:?" + urlencode(
-        {"subject": service.name, "body": "\n".join(lines)}, quote_via=quote
-    )
+    return [*lines, "", page_url]
+
+
+def share_by_mail(
+    service: Service, organisation: str, held_at: list[dict[str, Any]], page_url: str
+) -> str:
+    """A `mailto:` link with what someone needs to go there, written by the person's own mail
+    program: Boussole keeps nothing."""
+    body = "\n".join(_share_lines(service, organisation, held_at, page_url))
+    return "mailto:?" + urlencode({"subject": service.name, "body": body}, quote_via=quote)
+
+
+def share_by_sms(
+    service: Service, organisation: str, held_at: list[dict[str, Any]], page_url: str
+) -> str:
+    """An `sms:` link with the same lines, for a person who has a phone and no e-mail: the
+    worker's or the person's own phone writes it (`sms:?&body=`, which Android and iOS both
+    read); Boussole keeps nothing."""
+    body = "\n".join(_share_lines(service, organisation, held_at, page_url))
+    return "sms:?&" + urlencode({"body": body}, quote_via=quote)
 
 
 @dataclass
@@ -568,6 +583,7 @@ class PublicController(Controller):
             "organisation": organisation,
             "held_at": held_at,
             "share": share_by_mail(service, organisation.name, held_at, page_url),
+            "share_sms": share_by_sms(service, organisation.name, held_at, page_url),
             "themes": await theme_labels(conn, service.themes),
             "can_refer": may_refer(identity),
             "can_edit": identity is not None and identity.can_edit(service.organisation_id),

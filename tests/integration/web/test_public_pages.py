@@ -237,7 +237,7 @@ async def test_for_whom_keeps_only_services_open_to_the_person(
     assert "/services/" in wrong.text  # the rest is searched
 
 
-async def test_a_service_can_be_sent_by_mail_from_its_page(
+async def test_a_service_can_be_sent_by_mail_or_text_message_from_its_page(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:
     from urllib.parse import parse_qs, urlsplit
@@ -251,6 +251,10 @@ async def test_a_service_can_be_sent_by_mail_from_its_page(
     assert FOOD_PARCELS in body and f"/services/{demo.service_id}" in body
     assert re.search(r"\d{4} La Louvière\n", body)  # an address with its postal code
     assert re.search(r"\n0\d{1,3}( \d{2,3})+\n", body)  # a phone to call, as Belgians write it
+    # The same lines by text message, for a person with a phone and no e-mail address.
+    sms = re.search(r'<a href="(sms:[^"]+)">by text message', page.text)
+    assert sms is not None and sms[1].startswith("sms:?&amp;body=")
+    assert parse_qs(urlsplit(sms[1].replace("&amp;", "&")).query)["body"] == [body]
 
 
 async def test_the_filters_fold_above_results_and_say_how_many_are_on(
