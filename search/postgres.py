@@ -17,6 +17,7 @@ import asyncpg
 import msgspec
 
 from schemas.search import SearchDocument, SearchFilters
+from search import bitmaps
 from search.backend import (
     BUMP_GENERATION,
     MARK_END,
@@ -31,6 +32,7 @@ from search.backend import (
     epoch,
     week_slot,
 )
+from search.bitmaps import EXACT_BUCKET, FilterSets, compile_bitmap_search, filter_sets
 from search.results import with_ellipses
 from search.text import TermGroup, expand
 
@@ -85,6 +87,22 @@ ON CONFLICT DO NOTHING
 
 _UPSERT = f"""
 WITH {_INCOMING},
+-- New documents take the numbers of deleted ones first, then new numbers (migration 019).
+fresh AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n FROM incoming i
+    WHERE NOT EXISTS (SELECT 1 FROM search_document s WHERE s.id = i.id)
+),
+reused AS (
+    DELETE FROM search_free_ord
+    WHERE ord IN (SELECT ord FROM search_free_ord ORDER BY ord
+                  LIMIT (SELECT count(*) FROM fresh))
+    RETURNING ord
+),
+numbered AS (
+    SELECT fresh.id, coalesce(r.ord, nextval('search_ord_seq')::int) AS ord
+    FROM fresh
+    LEFT JOIN (SELECT ord, row_number() OVER (ORDER BY ord) AS n FROM reused) AS r USING (n)
+),
 texts AS (
     SELECT id, service_id, d, themes, languages, situations,
            concat_ws(' ', d ->> 'name', d ->> 'alternate_name') AS a,
@@ -108,7 +126,7 @@ INSERT INTO search_document AS s (
     id, service_id, tsv, name, themes, type, territories, commune, section,
     age_min, age_max, genders, situations, open_to_all, free, walk_in, unconditional,
     languages, wheelchair, status, has_hours, open_slots, slots_from, slots_until,
-    latitude, longitude, geo, opening_hours, exceptions, facet_codes, indexed_at)
+    latitude, longitude, geo, opening_hours, exceptions, facet_codes, indexed_at, ord)
 SELECT id, service_id,
        setweight(to_tsvector('french_unaccent', a), 'A')
        || setweight(to_tsvector('french_unaccent', b), 'B')
@@ -135,7 +153,9 @@ SELECT id, service_id,
        d ->> 'opening_hours', coalesce(d -> 'exceptions', '[]'::jsonb),
        search_facet_codes(themes, d ->> 'type', d ->> 'commune', d ->> 'section', languages,
                           situations, d ->> 'wheelchair'),
-       now()
+       now(),
+       coalesce((SELECT n.ord FROM numbered n WHERE n.id = texts.id),
+                (SELECT s.ord FROM search_document s WHERE s.id = texts.id))
 FROM texts
 ON CONFLICT (id) DO UPDATE SET
     service_id = excluded.service_id, tsv = excluded.tsv,
@@ -178,6 +198,8 @@ class Compiled:
 
     sql: str
     args: list[Any] = field(default_factory=list)
+    counts_every_match: bool = False
+    """Its facets count every match (the bitmaps), not only the best FACET_LIMIT."""
 
     def arg(self, value: Any) -> str:
         """Add an argument and return its placeholder."""
@@ -397,6 +419,38 @@ ORDER BY {order}
     return compiled
 
 
+def compile_bitmap(
+    query: EngineQuery, sets: FilterSets, match_any: bool = False, exact_bucket: int = EXACT_BUCKET
+) -> Compiled:
+    """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
+    facets over every match, the same columns as `compile_search`."""
+    compiled = Compiled("", counts_every_match=True)
+    words = None
+    text_cte = ""
+    if query.text.strip():
+        groups = expand(query.text)
+        text_cte = _text_cte(query, compiled, match_any)
+        words = (
+            _encode(tsquery_groups(groups)).decode(),
+            _encode(tsquery_groups(groups, as_typed=True)).decode(),
+            match_any,
+        )
+    text_from = ", query" if words else ""
+    compiled.sql = compile_bitmap_search(
+        compiled,
+        sets,
+        text=words,
+        text_cte=text_cte,
+        text_from=text_from,
+        highlight=_highlight(compiled, words is not None, query.highlight),
+        limit=query.limit,
+        offset=query.offset,
+        facets=query.facets,
+        exact_bucket=exact_bucket,
+    )
+    return compiled
+
+
 def compile_scan(query: EngineQuery, limit: int, match_any: bool = False) -> Compiled:
     """The first `limit` candidates in answer order, with what an exact opening check and the
     facet counts need (not the whole document), and how many there are in all."""
@@ -500,9 +554,19 @@ class PostgresEngine:
     bumps_generation = True
     """Writes bump the search generation in their own transaction (answer caches)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        timeout: float = 10.0,
+        bitmaps: bool = True,
+        exact_bucket: int = EXACT_BUCKET,
+    ) -> None:
         self._pool = pool
         self._timeout = timeout
+        self._bitmaps = bitmaps
+        """Searches without a point or an opening moment run on the bitmaps (migration 019)."""
+        self._exact_bucket = exact_bucket
 
     async def prepare(self) -> None:
         """Nothing to do: migration 003 created the table and its indexes."""
@@ -511,13 +575,15 @@ class PostgresEngine:
         self, service_ids: Sequence[str], documents: Sequence[SearchDocument]
     ) -> None:
         """Make the documents of `service_ids` exactly `documents`, in one transaction."""
+        ids = [document.id for document in documents]
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                await conn.execute(
-                    _DELETE_STALE, list(service_ids), [document.id for document in documents]
-                )
+                await conn.execute(bitmaps.LOCK)
+                before = await conn.fetch(bitmaps.REMEMBER, list(service_ids), ids)
+                await conn.execute(_DELETE_STALE, list(service_ids), ids)
                 if documents:
                     await self._upsert(conn, documents)
+                await bitmaps.apply(conn, service_ids, ids, before)
                 await conn.execute(BUMP_GENERATION)
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
@@ -537,13 +603,21 @@ class PostgresEngine:
         """
         try:
             async with self._pool.acquire() as conn:
-                result = await self._run(conn, compile_search(query))
+                result = await self._run(conn, self._compile(query))
                 if result.total == 0 and len(expand(query.text)) > 1:
-                    result = await self._run(conn, compile_search(query, match_any=True))
+                    result = await self._run(conn, self._compile(query, match_any=True))
                     result.all_words = False
                 return result
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+
+    def _compile(self, query: EngineQuery, match_any: bool = False) -> Compiled:
+        """On the bitmaps when the filters allow it, else the statement that reads every
+        match (a point to sort by, an opening moment to check)."""
+        sets = filter_sets(query.filters) if self._bitmaps else None
+        if sets is None:
+            return compile_search(query, match_any)
+        return compile_bitmap(query, sets, match_any, self._exact_bucket)
 
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates (light: hours, status, facets), and how many match.
@@ -613,7 +687,7 @@ class PostgresEngine:
             hits=hits,
             total=first["total"],
             facets=facets,
-            facets_exact=first["total"] <= FACET_LIMIT,
+            facets_exact=compiled.counts_every_match or first["total"] <= FACET_LIMIT,
         )
 
     async def reindex(
@@ -629,18 +703,31 @@ class PostgresEngine:
             async with self._pool.acquire() as conn:
                 started = await conn.fetchval("SELECT now()")
             async for batch in batches:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    if batch:
+                if batch:
+                    async with self._pool.acquire() as conn, conn.transaction():
+                        ids = [document.id for document in batch]
+                        await conn.execute(bitmaps.LOCK)
+                        before = await conn.fetch(bitmaps.REMEMBER, [], ids)
                         await self._upsert(conn, batch)
+                        await bitmaps.apply(conn, [], ids, before)
                         await conn.execute(BUMP_GENERATION)
                 count += len(batch)
                 if progress:
                     progress(len(batch))
             async with self._pool.acquire() as conn, conn.transaction():
-                await conn.execute("DELETE FROM search_document WHERE indexed_at < $1", started)
+                await conn.execute(bitmaps.LOCK)
+                stale = await conn.fetch(
+                    "SELECT id FROM search_document WHERE indexed_at < $1", started
+                )
+                ids = [row["id"] for row in stale]
+                before = await conn.fetch(bitmaps.REMEMBER, [], ids)
+                await conn.execute("DELETE FROM search_document WHERE id = ANY($1)", ids)
+                await bitmaps.apply(conn, [], ids, before)
+                await conn.execute(bitmaps.DROP_EMPTY_BLOCKS)
                 await conn.execute(BUMP_GENERATION)
             async with self._pool.acquire() as conn:
                 await conn.execute("ANALYZE search_document")
+                await conn.execute("ANALYZE search_bits")
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
         return count

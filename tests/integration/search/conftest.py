@@ -25,14 +25,19 @@ from service.search.engines import document_builder
 from tests.conftest import TEMPLATE, database_url
 
 MEILI_URL = os.environ.get("MEILI_URL")
-ENGINES = ["postgres", "meilisearch"]
+ENGINES = ["postgres", "postgres-tiers", "meilisearch"]
 
 
 @pytest.fixture(params=ENGINES)
 async def engine(request: pytest.FixtureRequest, pool: asyncpg.Pool) -> AsyncIterator[SearchEngine]:
-    """Each engine in turn; Meilisearch only when MEILI_URL is set."""
+    """Each engine in turn; Meilisearch only when MEILI_URL is set. "postgres-tiers" is
+    PostgreSQL ordering every tier by document number, as it does a large catalogue's tier
+    of thousands of matches (`search.bitmaps.EXACT_BUCKET`)."""
     if request.param == "postgres":
         yield PostgresEngine(pool)
+        return
+    if request.param == "postgres-tiers":
+        yield PostgresEngine(pool, exact_bucket=0)
         return
     if not MEILI_URL:
         pytest.skip("Meilisearch contract tests need MEILI_URL=http://host:7700 (a live server)")

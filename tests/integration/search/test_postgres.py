@@ -83,9 +83,11 @@ async def test_facet_codes_count_as_the_documents_say(engine: PostgresEngine) ->
     assert (await engine.search(EngineQuery(text="zzzqqq"))).facets == {}
 
 
-async def test_broad_search_counts_facets_of_the_best_matches_only(
-    engine: PostgresEngine, monkeypatch: pytest.MonkeyPatch
+async def test_without_bitmaps_a_broad_search_counts_facets_of_the_best_matches_only(
+    engine: PostgresEngine, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The statement that reads every match (a point to sort by, an opening moment)."""
+    engine = PostgresEngine(pool, bitmaps=False)
     exact = await engine.search(EngineQuery(limit=10))
     monkeypatch.setattr(postgres, "FACET_LIMIT", 2)
     for limit, offset in ((10, 0), (1, 1)):  # the page within the best, and beyond it

@@ -1,0 +1,344 @@
+"""The PostgreSQL engine's bitmaps (migration 019): kept with the documents, read by searches.
+
+Each document has a number (`ord`); each word with its weight, facet value and filter value
+has a bitmap of the documents that have it, in blocks of 8,192. A search that neither sorts
+by distance nor asks for an opening moment counts its matches, its facets and the size of
+each tier of its answer with bitwise operations, then reads only the page's documents: what
+made a broad word over a large catalogue cost tens of milliseconds was reading every match.
+
+The order is the exact engine's (tier, the words as typed in the name, `ts_rank`, name)
+whenever the tier holding a page has at most `exact_bucket` documents: those are ranked as
+before. A larger tier (a word in thousands of names) is given in document number order, as
+Meilisearch orders the documents its ranking rules cannot tell apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import asyncpg
+
+from schemas.search import SearchFilters
+
+BLOCK = 8192
+ZERO = f"B'0'::bit({BLOCK})"
+
+EXACT_BUCKET = 500
+"""A tier of at most this many matches is ranked exactly (ts_rank, then name)."""
+
+# Writers of documents take this lock first: the bitmap rows are shared by every document
+# (`=all`, a frequent word), so two writers would otherwise wait on each other's rows in
+# different orders.
+LOCK = "SELECT pg_advisory_xact_lock(hashtext('search_bits'))"
+
+# What the documents about to change have now: (number, key) pairs, handed back to `apply`.
+REMEMBER = """
+SELECT d.ord, k.key
+FROM search_document d, search_bit_keys(d) AS k(key)
+WHERE d.service_id = ANY($1::uuid[]) OR d.id = ANY($2::uuid[])
+"""
+
+_DIFF = """
+WITH old AS (
+    SELECT o.ord, o.key COLLATE "C" AS key FROM unnest($3::int[], $4::text[]) AS o(ord, key)
+),
+new AS (
+    SELECT d.ord, k.key COLLATE "C" AS key
+    FROM search_document d, search_bit_keys(d) AS k(key)
+    WHERE d.service_id = ANY($1::uuid[]) OR d.id = ANY($2::uuid[])
+)"""
+
+# Bits of keys a document lost (or of a document gone); its number is given again later.
+_CLEAR = f"""{_DIFF},
+clearing AS (SELECT ord, key FROM old EXCEPT SELECT ord, key FROM new),
+freed AS (
+    INSERT INTO search_free_ord (ord)
+    SELECT DISTINCT o.ord FROM old o
+    WHERE NOT EXISTS (SELECT 1 FROM search_document d WHERE d.ord = o.ord)
+    ON CONFLICT DO NOTHING
+)
+UPDATE search_bits b SET bits = b.bits & ~c.mask
+FROM (SELECT key, ord / {BLOCK} AS block, search_bits_mask(array_agg(ord % {BLOCK})) AS mask
+      FROM clearing GROUP BY 1, 2) AS c
+WHERE b.key = c.key AND b.block = c.block
+"""
+
+# Bits of keys a document gained; a separate statement, since one block may lose a
+# document's bit and gain another's.
+_SET = f"""{_DIFF},
+setting AS (SELECT ord, key FROM new EXCEPT SELECT ord, key FROM old)
+INSERT INTO search_bits (key, block, bits)
+SELECT key, ord / {BLOCK}, search_bits_mask(array_agg(ord % {BLOCK}))
+FROM setting GROUP BY 1, 2
+ON CONFLICT (key, block) DO UPDATE SET bits = search_bits.bits | excluded.bits
+"""
+
+DROP_EMPTY_BLOCKS = f"DELETE FROM search_bits WHERE bits = {ZERO}"
+
+
+async def apply(
+    conn: asyncpg.Connection,
+    service_ids: Sequence[str],
+    ids: Sequence[str],
+    before: Sequence[asyncpg.Record],
+) -> None:
+    """Bring the bitmaps in line with the documents of `service_ids` and `ids`, given what
+    `REMEMBER` read before they changed; in the caller's transaction, after `LOCK`."""
+    args = (
+        list(service_ids),
+        list(ids),
+        [row["ord"] for row in before],
+        [row["key"] for row in before],
+    )
+    await conn.execute(_CLEAR, *args)
+    await conn.execute(_SET, *args)
+
+
+class Arguments(Protocol):
+    """Where a statement's arguments go (`search.postgres.Compiled`)."""
+
+    def arg(self, value: object) -> str:
+        """Add an argument and return its placeholder."""
+        ...
+
+
+@dataclass(frozen=True)
+class FilterSets:
+    """The filters as bitmap keys: a document passes when it has one key of every set."""
+
+    sets: list[list[str]]
+    age: int | None = None
+
+    @property
+    def count(self) -> int:
+        """How many sets a document must meet, the age's included."""
+        return len(self.sets) + (self.age is not None)
+
+
+def filter_sets(filters: SearchFilters) -> FilterSets | None:
+    """The filters as key sets, or None when one needs the documents themselves (an opening
+    moment, a point: the exact statements then run)."""
+    if filters.open_at is not None or filters.lat is not None or filters.lon is not None:
+        return None
+    sets: list[list[str]] = [["=all"]]
+    if filters.themes:
+        sets.append([f"#themes={theme}" for theme in filters.themes])
+    if filters.types:
+        sets.append([f"#type={kind}" for kind in filters.types])
+    sets += [[f"=territories={place}"] for place in (filters.commune, filters.section) if place]
+    if filters.gender:
+        sets.append([f"=genders={filters.gender}"])
+    if filters.situation:
+        sets.append(["=open_to_all", f"#situations={filters.situation}"])
+    for name in ("free", "walk_in", "unconditional"):
+        value = getattr(filters, name)
+        if value is not None:
+            sets.append([f"={name}={str(value).lower()}"])
+    if filters.language:
+        sets.append([f"#languages={filters.language}"])
+    if filters.wheelchair is not None:
+        access = ("yes",) if filters.wheelchair else ("limited", "no", "unknown")
+        sets.append([f"#wheelchair={value}" for value in access])
+    return FilterSets(sets, filters.age)
+
+
+def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
+    """`filter_bits`: by block, the documents the filters keep."""
+    ages = ""
+    if sets.age is not None:
+        age = args.arg(sets.age)
+        ages = f"""
+    UNION ALL
+    SELECT 0, a.key FROM (
+        SELECT DISTINCT key FROM search_bits WHERE key >= '=ages=' AND key < '=ages>'
+    ) AS a
+    WHERE split_part(substr(a.key, 7), '-', 1)::int <= {age}::int
+      AND split_part(substr(a.key, 7), '-', 2)::int >= {age}::int"""
+    return f"""filter_keys AS (
+    SELECT s.n, k.key COLLATE "C" AS key
+    FROM jsonb_array_elements({args.arg(json.dumps(sets.sets))}::text::jsonb)
+         WITH ORDINALITY AS s(keys, n),
+         jsonb_array_elements_text(s.keys) AS k(key){ages}
+),
+filter_bits AS (
+    SELECT block, bit_and(bits) AS bits
+    FROM (SELECT f.n, b.block, bit_or(b.bits) AS bits
+          FROM filter_keys f JOIN search_bits b ON b.key = f.key
+          GROUP BY f.n, b.block) AS per_set
+    GROUP BY block
+    HAVING count(*) = {args.arg(sets.count)}::int
+),"""
+
+
+def _text_ctes(groups: str, typed: str, match_any: bool, args: Arguments) -> str:
+    """`matched`: by block, the documents that match the words and the filters, with the
+    weights where they were found, and those whose name has the words as typed."""
+    combine = "bit_or" if match_any else "bit_and"
+    every_group = (
+        ""
+        if match_any
+        else "HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE NOT typed)"
+    )
+    return f"""terms AS (
+    SELECT false AS typed, t.* FROM search_terms({args.arg(groups)}::text::jsonb) AS t
+    UNION ALL
+    SELECT true, t.* FROM search_terms({args.arg(typed)}::text::jsonb) AS t
+),
+term_bits AS (
+    SELECT t.typed, t.grp, t.alt, t.term, b.block,
+           coalesce(bit_or(b.bits) FILTER (WHERE right(b.key, 1) = 'A'), {ZERO}) AS a,
+           coalesce(bit_or(b.bits) FILTER (WHERE right(b.key, 1) <= 'B'), {ZERO}) AS ab,
+           coalesce(bit_or(b.bits) FILTER (WHERE right(b.key, 1) <= 'C'), {ZERO}) AS abc,
+           bit_or(b.bits) AS abcd
+    FROM terms t
+    JOIN search_bits b
+      ON b.key >= (CASE WHEN t.prefix THEN t.lexeme ELSE t.lexeme || ' ' END) COLLATE "C"
+     AND b.key < (CASE WHEN t.prefix THEN t.lexeme || chr(1114111)
+                       ELSE t.lexeme || '!' END) COLLATE "C"
+    GROUP BY 1, 2, 3, 4, 5
+),
+alt_bits AS (
+    SELECT typed, grp, alt, block,
+           bit_and(a) AS a, bit_and(ab) AS ab, bit_and(abc) AS abc, bit_and(abcd) AS abcd
+    FROM term_bits tb
+    GROUP BY typed, grp, alt, block
+    HAVING count(*) = (SELECT count(*) FROM terms t
+                       WHERE t.typed = tb.typed AND t.grp = tb.grp AND t.alt = tb.alt)
+),
+group_bits AS (
+    SELECT typed, grp, block,
+           bit_or(a) AS a, bit_or(ab) AS ab, bit_or(abc) AS abc, bit_or(abcd) AS abcd
+    FROM alt_bits GROUP BY typed, grp, block
+),
+query_bits AS (
+    SELECT block, {combine}(a) AS a, {combine}(ab) AS ab, {combine}(abc) AS abc,
+           {combine}(abcd) AS abcd
+    FROM group_bits WHERE NOT typed GROUP BY block
+    {every_group}
+),
+typed_bits AS (
+    SELECT block, bit_and(a) AS a FROM group_bits WHERE typed GROUP BY block
+    HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE typed)
+),
+matched AS (
+    SELECT f.block, q.abcd & f.bits AS bits, q.a & f.bits AS a, q.ab & f.bits AS ab,
+           q.abc & f.bits AS abc, coalesce(t.a, {ZERO}) AS exact
+    FROM filter_bits f JOIN query_bits q USING (block) LEFT JOIN typed_bits t USING (block)
+),
+buckets AS (
+    SELECT x.bucket, m.block, x.bits
+    FROM matched m CROSS JOIN LATERAL (VALUES
+        (1, m.a & m.exact), (2, m.a & ~m.exact),
+        (3, m.ab & ~m.a & m.exact), (4, m.ab & ~m.a & ~m.exact),
+        (5, m.abc & ~m.ab & m.exact), (6, m.abc & ~m.ab & ~m.exact),
+        (7, m.bits & ~m.abc & m.exact), (8, m.bits & ~m.abc & ~m.exact)
+    ) AS x(bucket, bits)
+),"""
+
+
+_BROWSE_CTES = """matched AS (SELECT block, bits FROM filter_bits),
+buckets AS (SELECT 1 AS bucket, block, bits FROM matched),"""
+
+# Facet counts over every match: each facet value's blocks against the matches'.
+_FACETS = """(
+    SELECT jsonb_object_agg(facet, counts)::text
+    FROM (
+        SELECT facet, jsonb_object_agg(value, n) AS counts
+        FROM (
+            SELECT split_part(substr(b.key, 2), '=', 1) AS facet,
+                   substr(b.key, strpos(b.key, '=') + 1) AS value,
+                   sum(bit_count(m.bits & b.bits))::int AS n
+            FROM matched m JOIN search_bits b ON b.block = m.block
+            WHERE b.key >= '#' AND b.key < '$'
+            GROUP BY b.key
+        ) AS counted
+        WHERE n > 0
+        GROUP BY facet
+    ) AS by_facet
+)"""
+
+
+def compile_bitmap_search(
+    args: Arguments,
+    sets: FilterSets,
+    *,
+    text: tuple[str, str, bool] | None,
+    text_cte: str,
+    text_from: str,
+    highlight: str,
+    limit: int,
+    offset: int,
+    facets: bool,
+    exact_bucket: int = EXACT_BUCKET,
+) -> str:
+    """The one statement of a search on the bitmaps: page, total and facets, with the same
+    columns as `search.postgres.compile_search`. `text`: the query's groups and its words as
+    typed (`tsquery_groups` as JSON) and whether any word will do; None to browse."""
+    filter_ctes = _filter_ctes(sets, args)
+    if text is None:
+        bucket_ctes = _BROWSE_CTES
+        within = "d.name, d.id"
+    else:
+        bucket_ctes = _text_ctes(*text, args)
+        within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
+    start, end = args.arg(offset), args.arg(offset + limit)
+    exact = args.arg(exact_bucket)
+    return f"""
+WITH {text_cte}
+{filter_ctes}
+{bucket_ctes}
+placed AS (
+    SELECT bucket, block, bits, n,
+           sum(n) OVER (ORDER BY bucket, block) - n AS block_start,
+           sum(n) OVER (PARTITION BY bucket) AS bucket_size,
+           sum(n) OVER (ORDER BY bucket, block)
+             - sum(n) OVER (PARTITION BY bucket ORDER BY block) AS bucket_start
+    FROM (SELECT bucket, block, bits, bit_count(bits) AS n FROM buckets) AS sized
+    WHERE n > 0
+),
+large AS (
+    SELECT p.block_start + greatest({start}::int - p.block_start, 0) + i.n - 1 AS position,
+           p.block * {BLOCK} + i.p AS ord
+    FROM placed p
+    CROSS JOIN LATERAL unnest(search_bits_positions(
+        p.bits, greatest({start}::int - p.block_start, 0)::int,
+        (least(p.n, {end}::int - p.block_start)
+         - greatest({start}::int - p.block_start, 0))::int)) WITH ORDINALITY AS i(p, n)
+    WHERE p.bucket_size > {exact}::int
+      AND p.block_start < {end}::int AND p.block_start + p.n > {start}::int
+),
+small AS (
+    SELECT p.bucket, p.bucket_start, p.block * {BLOCK} + i.p AS ord
+    FROM placed p
+    CROSS JOIN LATERAL unnest(search_bits_positions(p.bits, 0, {BLOCK})) AS i(p)
+    WHERE p.bucket_size <= {exact}::int
+      AND p.bucket_start < {end}::int AND p.bucket_start + p.bucket_size > {start}::int
+),
+ranked AS (
+    SELECT s.bucket_start + row_number() OVER (PARTITION BY s.bucket ORDER BY {within}) - 1
+               AS position,
+           d.ord
+    FROM small s JOIN search_document d ON d.ord = s.ord{text_from}
+),
+page AS (
+    SELECT position, ord FROM large
+    UNION ALL
+    SELECT position, ord FROM ranked WHERE position >= {start}::int AND position < {end}::int
+),
+summary AS (
+    SELECT (SELECT coalesce(sum(bit_count(bits)), 0) FROM matched)::bigint AS total,
+           {_FACETS if facets else "NULL::text"} AS facets
+)
+SELECT summary.total, summary.facets, hits.*
+FROM summary LEFT JOIN LATERAL (
+    SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,
+           NULL::float8 AS distance_km, p.document::text AS document, {highlight}
+    FROM page
+    JOIN search_document d ON d.ord = page.ord
+    JOIN search_payload p ON p.id = d.id{text_from}
+) AS hits ON true
+ORDER BY hits.position
+"""

@@ -1,0 +1,193 @@
+"""The PostgreSQL engine's bitmaps (`search/bitmaps.py`, migration 019): after every kind of
+write they hold exactly what the documents say, and a search on them answers as the statement
+that reads every match."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from itertools import product
+
+import asyncpg
+import pytest
+
+from schemas.search import SearchFilters
+from search.backend import EngineQuery
+from search.documents import DocumentBuilder
+from search.postgres import PostgresEngine
+from service.db.pool import create_pool
+from service.search.engines import document_builder
+from tests.integration.search.conftest import Catalogue, sync
+
+pytestmark = pytest.mark.asyncio
+
+# Every (document number, key) the documents have, against every bit the bitmaps have set.
+_DIFFERENCES = """
+WITH expected AS (
+    SELECT d.ord, k.key COLLATE "C" AS key FROM search_document d, search_bit_keys(d) AS k(key)
+),
+actual AS (
+    SELECT b.block * 8192 + p AS ord, b.key
+    FROM search_bits b, unnest(search_bits_positions(b.bits, 0, 8192)) AS p
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) AS m)
+           AS missing,
+       (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) AS e)
+           AS extra
+"""
+
+
+async def differences(pool: asyncpg.Pool) -> tuple[int, int]:
+    """Bits the documents call for and are not set, and bits set that none calls for."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(_DIFFERENCES)
+    return row["missing"], row["extra"]
+
+
+async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    await catalogue.organisation()
+    bouvy = await catalogue.place("Bouvy", territory="la-louviere.la-louviere.bouvy")
+    haine = await catalogue.place("Haine", territory="la-louviere.haine-saint-paul")
+    parcels = await catalogue.service(
+        "Colis alimentaires", places=[(bouvy, "Mo 09:00-12:00"), (haine, None)], free=True
+    )
+    shelter = await catalogue.service(
+        "Abri de nuit", themes=["homelessness.night-shelter"], places=[(bouvy, None)]
+    )
+    engine = PostgresEngine(pool)
+    await sync(pool, [engine], builder)
+    assert await differences(pool) == (0, 0)
+
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(DISTINCT ord) FROM search_document") == 3
+        # A new name and another theme, a place left, a service closed down.
+        await conn.execute(
+            "UPDATE service SET name = 'Colis du lundi', free = false WHERE id = $1", parcels
+        )
+        await conn.execute(
+            "DELETE FROM service_place WHERE service_id = $1 AND place_id = $2", parcels, haine
+        )
+        await conn.execute("DELETE FROM service WHERE id = $1", shelter)
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels, shelter])
+    await sync(pool, [engine], builder)
+    assert await differences(pool) == (0, 0)
+    async with pool.acquire() as conn:
+        freed = {row["ord"] for row in await conn.fetch("SELECT ord FROM search_free_ord")}
+    assert len(freed) == 2
+
+    # A new service takes a freed number: the bitmaps stay dense.
+    await catalogue.service("Vestiaire", themes=["clothing"], places=[(haine, None)])
+    await sync(pool, [engine], builder)
+    assert await differences(pool) == (0, 0)
+    async with pool.acquire() as conn:
+        ords = {row["ord"] for row in await conn.fetch("SELECT ord FROM search_document")}
+        assert len(ords & freed) == 1
+        assert await conn.fetchval("SELECT count(*) FROM search_free_ord") == 1
+
+    # A reindex changes nothing that is right, and leaves no block of zeros.
+    await engine.reindex(builder.build_all(pool))
+    assert await differences(pool) == (0, 0)
+    async with pool.acquire() as conn:
+        assert await conn.fetchval(f"SELECT count(*) FROM search_bits WHERE bits = {ZERO}") == 0
+    result = await engine.search(EngineQuery(text="colis lundi"))
+    assert [hit.document["name"] for hit in result.hits] == ["Colis du lundi"]
+    assert result.facets["themes"] == {"food": 1, "food.food-parcels": 1}
+
+
+ZERO = "B'0'::bit(8192)"
+
+
+@pytest.fixture(scope="module")
+async def demo_pool(demo_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(demo_url, max_size=2)
+    yield pool
+    await pool.close()
+
+
+TEXTS = [
+    "",
+    "colis",
+    "colis alimentaire",
+    "logemant",
+    "sdf",
+    "sans papiers",
+    "aide",
+    "epiceri",
+    "cpas la louviere",
+    "douche vetements",
+    "dettes energie",
+    "medecin gratuit",
+    "permanence mousty",
+    "article 27",
+    "zzzqqq",
+    "de la",
+    "colis zzzqqq",
+]
+FILTERS = [
+    SearchFilters(),
+    SearchFilters(commune="la-louviere"),
+    SearchFilters(themes=["food", "housing"]),
+    SearchFilters(free=True, walk_in=True),
+    SearchFilters(wheelchair=False),
+    SearchFilters(age=17, situation="homeless"),
+    SearchFilters(language="nl"),
+    SearchFilters(types=["accommodation", "material_aid"], unconditional=False),
+    SearchFilters(gender="female", section="ottignies-louvain-la-neuve.louvain-la-neuve"),
+]
+
+
+async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every_match(
+    demo_pool: asyncpg.Pool,
+) -> None:
+    """On the demo data every tier is small, hence ranked exactly: the same page, total,
+    facets and fallback to any word, for words, typos, synonyms and every kind of filter."""
+    on_bitmaps = PostgresEngine(demo_pool)
+    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
+    compared = 0
+    for text, filters, (limit, offset) in product(TEXTS, FILTERS, [(5, 0), (7, 4)]):
+        query = EngineQuery(text=text, filters=filters, limit=limit, offset=offset)
+        expected = await reading_rows.search(query)
+        found = await on_bitmaps.search(query)
+        where = f"{text!r} {filters} {offset}"
+        assert found.total == expected.total, where
+        assert found.all_words == expected.all_words, where
+        assert [h.document["id"] for h in found.hits] == [
+            h.document["id"] for h in expected.hits
+        ], where
+        assert [h.highlight for h in found.hits] == [h.highlight for h in expected.hits], where
+        assert expected.facets_exact and found.facets_exact
+        assert found.facets == expected.facets, where
+        compared += bool(found.hits)
+    assert compared > 100
+
+
+async def test_tiers_come_in_order_and_within_a_large_one_documents_by_number(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    await catalogue.organisation()
+    place = await catalogue.place()
+    for name, description in [
+        ("Lavoir", "Une douche chaude."),
+        ("Douche chaude", "Au centre."),
+        ("Vestiaire et douche", "Douche chaude, douche chaude, douche chaude."),
+        ("Bains publics", "Douche chaude et savon."),
+        ("Douches chaudes du matin", "Pour tous."),
+    ]:
+        await catalogue.service(name, description=description, places=[(place, None)])
+    await sync(pool, [PostgresEngine(pool)], document_builder())
+    engine = PostgresEngine(pool, exact_bucket=0)  # every tier "large"
+    async with pool.acquire() as conn:
+        number = dict(await conn.fetch("SELECT name, ord FROM search_document"))
+    result = await engine.search(EngineQuery(text="douche chaude", limit=10))
+    found = [hit.document["name"] for hit in result.hits]
+    # Both words in the name first (the same words as typed, "douches chaudes" too); each
+    # tier by document number.
+    assert set(found[:2]) == {"Douche chaude", "Douches chaudes du matin"}
+    assert found[:2] == sorted(found[:2], key=number.__getitem__)
+    assert found[2:] == sorted(found[2:], key=number.__getitem__)
+    assert result.total == 5
+    # A page is the same slice of the answer wherever it cuts the tiers.
+    for offset in range(5):
+        page = await engine.search(EngineQuery(text="douche chaude", limit=2, offset=offset))
+        assert [hit.document["name"] for hit in page.hits] == found[offset : offset + 2]
