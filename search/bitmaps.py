@@ -29,6 +29,9 @@ ZERO = f"B'0'::bit({BLOCK})"
 EXACT_BUCKET = 500
 """A tier of at most this many matches is ranked exactly (ts_rank, then name)."""
 
+# Key lookups are written `LATERAL (... OFFSET 0)`: one index search per key, whatever the
+# planner guesses of how many keys a JSON array holds (it once hashed the whole table).
+
 # Writers of documents take this lock first: the bitmap rows are shared by every document
 # (`=all`, a frequent word), so two writers would otherwise wait on each other's rows in
 # different orders.
@@ -166,7 +169,9 @@ def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
 filter_bits AS (
     SELECT block, bit_and(bits) AS bits
     FROM (SELECT f.n, b.block, bit_or(b.bits) AS bits
-          FROM filter_keys f JOIN search_bits b ON b.key = f.key
+          FROM filter_keys f
+          CROSS JOIN LATERAL (SELECT block, bits FROM search_bits
+                              WHERE key = f.key OFFSET 0) AS b
           GROUP BY f.n, b.block) AS per_set
     GROUP BY block
     HAVING count(*) = {args.arg(sets.count)}::int
@@ -194,10 +199,13 @@ term_bits AS (
            coalesce(bit_or(b.bits) FILTER (WHERE right(b.key, 1) <= 'C'), {ZERO}) AS abc,
            bit_or(b.bits) AS abcd
     FROM terms t
-    JOIN search_bits b
-      ON b.key >= (CASE WHEN t.prefix THEN t.lexeme ELSE t.lexeme || ' ' END) COLLATE "C"
-     AND b.key < (CASE WHEN t.prefix THEN t.lexeme || chr(1114111)
-                       ELSE t.lexeme || '!' END) COLLATE "C"
+    CROSS JOIN LATERAL (
+        SELECT key, block, bits FROM search_bits
+        WHERE key >= (CASE WHEN t.prefix THEN t.lexeme ELSE t.lexeme || ' ' END) COLLATE "C"
+          AND key < (CASE WHEN t.prefix THEN t.lexeme || chr(1114111)
+                          ELSE t.lexeme || '!' END) COLLATE "C"
+        OFFSET 0
+    ) AS b
     GROUP BY 1, 2, 3, 4, 5
 ),
 alt_bits AS (
@@ -242,18 +250,21 @@ buckets AS (
 _BROWSE_CTES = """matched AS (SELECT block, bits FROM filter_bits),
 buckets AS (SELECT 1 AS bucket, block, bits FROM matched),"""
 
-# Facet counts over every match: each facet value's blocks against the matches'.
+# Facet counts over every match: each facet value's blocks against the matches'; counted
+# before grouping, so that only numbers are sorted, not blocks.
 _FACETS = """(
     SELECT jsonb_object_agg(facet, counts)::text
     FROM (
         SELECT facet, jsonb_object_agg(value, n) AS counts
         FROM (
-            SELECT split_part(substr(b.key, 2), '=', 1) AS facet,
-                   substr(b.key, strpos(b.key, '=') + 1) AS value,
-                   sum(bit_count(m.bits & b.bits))::int AS n
-            FROM matched m JOIN search_bits b ON b.block = m.block
-            WHERE b.key >= '#' AND b.key < '$'
-            GROUP BY b.key
+            SELECT split_part(substr(key, 2), '=', 1) AS facet,
+                   substr(key, strpos(key, '=') + 1) AS value, sum(n)::int AS n
+            FROM (SELECT b.key, bit_count(m.bits & b.bits) AS n
+                  FROM (SELECT key, block, bits FROM search_bits
+                        WHERE key >= '#' AND key < '$' OFFSET 0) AS b
+                  JOIN matched m ON m.block = b.block
+                  OFFSET 0) AS per_block
+            GROUP BY key
         ) AS counted
         WHERE n > 0
         GROUP BY facet
