@@ -22,6 +22,7 @@ from typing import Protocol
 import asyncpg
 
 from schemas.search import SearchFilters
+from search.backend import epoch, week_slot
 
 BLOCK = 8192
 ZERO = f"B'0'::bit({BLOCK})"
@@ -114,6 +115,9 @@ class FilterSets:
 
     sets: list[list[str]]
     age: int | None = None
+    moment: int | None = None
+    """With an opening moment (Unix seconds): documents whose slot window does not hold it
+    pass the set of the moment's slot, the last one, whatever their slots."""
 
     @property
     def count(self) -> int:
@@ -122,9 +126,10 @@ class FilterSets:
 
 
 def filter_sets(filters: SearchFilters) -> FilterSets | None:
-    """The filters as key sets, or None when one needs the documents themselves (an opening
-    moment, a point: the exact statements then run)."""
-    if filters.open_at is not None or filters.lat is not None or filters.lon is not None:
+    """The filters as key sets, or None when one needs the documents themselves (a point:
+    the exact statements then run). An opening moment is kept coarsely, to the hour of the
+    week, as `where_clauses` keeps it: the exact check follows (`search.results`)."""
+    if filters.lat is not None or filters.lon is not None:
         return None
     sets: list[list[str]] = [["=all"]]
     if filters.themes:
@@ -145,7 +150,10 @@ def filter_sets(filters: SearchFilters) -> FilterSets | None:
     if filters.wheelchair is not None:
         access = ("yes",) if filters.wheelchair else ("limited", "no", "unknown")
         sets.append([f"#wheelchair={value}" for value in access])
-    return FilterSets(sets, filters.age)
+    if filters.open_at is None:
+        return FilterSets(sets, filters.age)
+    sets += [["=hours"], [f"=slot={week_slot(filters.open_at)}"]]
+    return FilterSets(sets, filters.age, epoch(filters.open_at))
 
 
 def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
@@ -160,19 +168,30 @@ def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
     ) AS a
     WHERE split_part(substr(a.key, 7), '-', 1)::int <= {age}::int
       AND split_part(substr(a.key, 7), '-', 2)::int >= {age}::int"""
+    outside_window = ""
+    if sets.moment is not None:
+        moment = args.arg(sets.moment)
+        outside_window = f"""
+    UNION ALL
+    SELECT {len(sets.sets)}, ord / {BLOCK}, search_bits_mask(array_agg(ord % {BLOCK}))
+    FROM search_document
+    WHERE slots_from > {moment}::bigint OR slots_until <= {moment}::bigint
+    GROUP BY ord / {BLOCK}"""
     return f"""filter_keys AS (
     SELECT s.n, k.key COLLATE "C" AS key
     FROM jsonb_array_elements({args.arg(json.dumps(sets.sets))}::text::jsonb)
          WITH ORDINALITY AS s(keys, n),
          jsonb_array_elements_text(s.keys) AS k(key){ages}
 ),
+per_set AS (
+    SELECT f.n, b.block, b.bits
+    FROM filter_keys f
+    CROSS JOIN LATERAL (SELECT block, bits FROM search_bits WHERE key = f.key OFFSET 0) AS b
+    {outside_window}
+),
 filter_bits AS (
     SELECT block, bit_and(bits) AS bits
-    FROM (SELECT f.n, b.block, bit_or(b.bits) AS bits
-          FROM filter_keys f
-          CROSS JOIN LATERAL (SELECT block, bits FROM search_bits
-                              WHERE key = f.key OFFSET 0) AS b
-          GROUP BY f.n, b.block) AS per_set
+    FROM (SELECT n, block, bit_or(bits) AS bits FROM per_set GROUP BY n, block) AS by_set
     GROUP BY block
     HAVING count(*) = {args.arg(sets.count)}::int
 ),"""
@@ -284,10 +303,13 @@ def compile_bitmap_search(
     offset: int,
     facets: bool,
     exact_bucket: int = EXACT_BUCKET,
+    candidates: bool = False,
 ) -> str:
     """The one statement of a search on the bitmaps: page, total and facets, with the same
-    columns as `search.postgres.compile_search`. `text`: the query's groups and its words as
-    typed (`tsquery_groups` as JSON) and whether any word will do; None to browse."""
+    columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
+    check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
+    and its words as typed (`tsquery_groups` as JSON) and whether any word will do; None to
+    browse."""
     filter_ctes = _filter_ctes(sets, args)
     if text is None:
         bucket_ctes = _BROWSE_CTES
@@ -344,12 +366,21 @@ summary AS (
            {_FACETS if facets else "NULL::text"} AS facets
 )
 SELECT summary.total, summary.facets, hits.*
-FROM summary LEFT JOIN LATERAL (
-    SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,
-           NULL::float8 AS distance_km, p.document::text AS document, {highlight}
-    FROM page
-    JOIN search_document d ON d.ord = page.ord
-    JOIN search_payload p ON p.id = d.id{text_from}
+FROM summary LEFT JOIN LATERAL ({_CANDIDATES if candidates else _HITS.format(highlight, text_from)}
 ) AS hits ON true
 ORDER BY hits.position
 """
+
+
+_HITS = """
+    SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,
+           NULL::float8 AS distance_km, p.document::text AS document, {}
+    FROM page
+    JOIN search_document d ON d.ord = page.ord
+    JOIN search_payload p ON p.id = d.id{}"""
+
+_CANDIDATES = """
+    SELECT page.position, d.id::text AS id, d.name, NULL::float8 AS distance_km,
+           d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
+           d.commune, d.section, d.languages, d.situations, d.wheelchair
+    FROM page JOIN search_document d ON d.ord = page.ord"""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import asyncpg
@@ -33,7 +33,7 @@ from search.backend import (
     week_slot,
 )
 from search.bitmaps import EXACT_BUCKET, FilterSets, compile_bitmap_search, filter_sets
-from search.results import with_ellipses
+from search.results import SCAN_CHUNK, with_ellipses
 from search.text import TermGroup, expand
 
 _encode = msgspec.json.Encoder().encode
@@ -420,10 +420,16 @@ ORDER BY {order}
 
 
 def compile_bitmap(
-    query: EngineQuery, sets: FilterSets, match_any: bool = False, exact_bucket: int = EXACT_BUCKET
+    query: EngineQuery,
+    sets: FilterSets,
+    match_any: bool = False,
+    exact_bucket: int = EXACT_BUCKET,
+    *,
+    candidates: bool = False,
 ) -> Compiled:
     """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
-    facets over every match, the same columns as `compile_search`."""
+    facets over every match, the same columns as `compile_search`; with `candidates`, the
+    first `query.limit` candidates of an opening check, the columns of `compile_scan`."""
     compiled = Compiled("", counts_every_match=True)
     words = None
     text_cte = ""
@@ -445,8 +451,9 @@ def compile_bitmap(
         highlight=_highlight(compiled, words is not None, query.highlight),
         limit=query.limit,
         offset=query.offset,
-        facets=query.facets,
+        facets=query.facets and not candidates,
         exact_bucket=exact_bucket,
+        candidates=candidates,
     )
     return compiled
 
@@ -547,6 +554,11 @@ async def corrections(
     return sorted(found, key=lambda pair: order.get(pair[0], len(order)))
 
 
+def _total(rows: Sequence[asyncpg.Record]) -> int:
+    """How many match, as either statement of candidates says it."""
+    return int(rows[0]["total"]) if rows else 0
+
+
 class PostgresEngine:
     """Search documents in the catalogue's own database."""
 
@@ -619,6 +631,20 @@ class PostgresEngine:
             return compile_search(query, match_any)
         return compile_bitmap(query, sets, match_any, self._exact_bucket)
 
+    def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
+        """How many candidates to list first: on the bitmaps a few pages' worth (more are
+        listed if too few are open), else all of them up to `scan_limit` in one statement."""
+        if self._bitmaps and filter_sets(query.filters) is not None:
+            return min(scan_limit, max(SCAN_CHUNK, 4 * (query.offset + query.limit)))
+        return scan_limit
+
+    def _compile_scan(self, query: EngineQuery, limit: int, match_any: bool) -> Compiled:
+        sets = filter_sets(query.filters) if self._bitmaps else None
+        if sets is None:
+            return compile_scan(query, limit, match_any)
+        light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
+        return compile_bitmap(light, sets, match_any, self._exact_bucket, candidates=True)
+
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates (light: hours, status, facets), and how many match.
 
@@ -627,22 +653,25 @@ class PostgresEngine:
         all_words = True
         try:
             async with self._pool.acquire() as conn:
-                compiled = compile_scan(query, limit)
+                compiled = self._compile_scan(query, limit, match_any=False)
                 rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
-                if not rows and len(expand(query.text)) > 1:
-                    compiled = compile_scan(query, limit, match_any=True)
+                if not _total(rows) and len(expand(query.text)) > 1:
+                    compiled = self._compile_scan(query, limit, match_any=True)
                     rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
                     all_words = False
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
         candidates = []
         for row in rows:
+            if row["id"] is None:
+                continue  # the bitmaps' summary row, when nothing matched
             candidate = dict(row)
-            del candidate["total"], candidate["rank"], candidate["tier"]
+            for column in ("total", "facets", "position", "rank", "tier"):
+                candidate.pop(column, None)
             text = candidate["exceptions"]
             candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
             candidates.append(candidate)
-        return Candidates(candidates, rows[0]["total"] if rows else 0, all_words)
+        return Candidates(candidates, _total(rows), all_words)
 
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The documents of these ids, in that order."""

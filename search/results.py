@@ -31,6 +31,9 @@ IsOpen = Callable[[dict[str, Any]], bool]
 SCAN_CHUNK = 250
 SCAN_LIMIT = 5000
 """At most this many candidates are checked one by one; past it, the total is estimated."""
+SCAN_EXACT = 1000
+"""Up to this many candidates, all are checked even by an engine that lists them in steps:
+the total and facets of an opening search stay exact at the size of a real network."""
 
 
 @dataclass
@@ -92,6 +95,9 @@ async def search_exact(
 class ScanningEngine(Protocol):
     """An engine that lists open-at candidates in one statement, without whole documents."""
 
+    def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
+        """How many candidates to list first (at most `scan_limit`)."""
+
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates in answer order, and how many there are."""
 
@@ -102,9 +108,22 @@ class ScanningEngine(Protocol):
 async def _scan_exact(
     engine: ScanningEngine, query: EngineQuery, is_open: IsOpen, scan_limit: int
 ) -> Answer:
-    """`search_exact` in one pass: every candidate up to `scan_limit` read at once."""
-    candidates, total, all_words = await engine.scan(query, scan_limit)
-    kept = [candidate for candidate in candidates if is_open(candidate)]
+    """`search_exact` with light candidates: all of them up to `scan_limit` at once, or, for
+    an engine that lists them in steps, enough for the page (four times more each step), all
+    of them when there are at most SCAN_EXACT."""
+    want = query.offset + query.limit
+    limit = engine.scan_size(query, scan_limit)
+    while True:
+        candidates, total, all_words = await engine.scan(query, limit)
+        kept = [candidate for candidate in candidates if is_open(candidate)]
+        if len(candidates) >= total or limit >= scan_limit:
+            break
+        if total <= SCAN_EXACT:
+            limit = total
+        elif len(kept) < want:
+            limit = min(scan_limit, 4 * limit)
+        else:
+            break
     chosen = kept[query.offset : query.offset + query.limit]
     documents = await engine.fetch([candidate["id"] for candidate in chosen])
     page = [

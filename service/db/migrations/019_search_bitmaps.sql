@@ -22,6 +22,11 @@ SELECT setval('search_ord_seq', (SELECT count(*) FROM search_document), false);
 ALTER TABLE search_document ALTER COLUMN ord SET NOT NULL;
 ALTER TABLE search_document ADD CONSTRAINT search_document_ord_key UNIQUE (ord);
 
+-- Documents whose slot window does not hold a moment asked (normally none: they are rebuilt
+-- before it ends) pass the coarse opening filter whatever their slots.
+CREATE INDEX search_document_slots_from_idx ON search_document (slots_from);
+CREATE INDEX search_document_slots_until_idx ON search_document (slots_until);
+
 -- Numbers of deleted documents, given again first so that the bitmaps stay dense.
 CREATE TABLE search_free_ord (ord int PRIMARY KEY);
 
@@ -58,6 +63,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     UNION SELECT '=walk_in=' || d.walk_in
     UNION SELECT '=unconditional=' || d.unconditional
     UNION SELECT '=ages=' || d.age_min || '-' || d.age_max
+    -- Open at some moment, coarsely (`open_at`): active with hours, and the hours of the week
+    -- open during the document's slot window.
+    UNION SELECT '=hours' WHERE d.status = 'active' AND d.has_hours
+    UNION SELECT '=slot=' || s FROM unnest(d.open_slots) AS s
+          WHERE d.status = 'active' AND d.has_hours
 $$;
 
 CREATE FUNCTION search_bit_keys(d search_document) RETURNS SETOF text

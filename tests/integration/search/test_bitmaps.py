@@ -5,13 +5,16 @@ that reads every match."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime
 from itertools import product
 
 import asyncpg
 import pytest
 
 from schemas.search import SearchFilters
-from search.backend import EngineQuery
+from search import results
+from search.backend import TZ, EngineQuery
 from search.documents import DocumentBuilder
 from search.postgres import PostgresEngine
 from service.db.pool import create_pool
@@ -134,6 +137,9 @@ FILTERS = [
     SearchFilters(language="nl"),
     SearchFilters(types=["accommodation", "material_aid"], unconditional=False),
     SearchFilters(gender="female", section="ottignies-louvain-la-neuve.louvain-la-neuve"),
+    SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),  # a Monday morning
+    SearchFilters(open_at=datetime(2026, 12, 25, 21, 0, tzinfo=TZ), free=True),  # Christmas
+    SearchFilters(open_at=datetime(2027, 6, 1, 9, 0, tzinfo=TZ)),  # past every slot window
 ]
 
 
@@ -159,7 +165,39 @@ async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every
         assert expected.facets_exact and found.facets_exact
         assert found.facets == expected.facets, where
         compared += bool(found.hits)
+        if filters.open_at is not None:
+            # The candidates of an exact opening check: the same, in the same order.
+            light, rows = await on_bitmaps.scan(query, 50), await reading_rows.scan(query, 50)
+            assert light == rows, where
     assert compared > 100
+
+
+async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_them(
+    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few candidates listed at a time (as a large catalogue's broad word has it): the page is
+    the exact check's, the total an estimate that says so; all are checked when few."""
+    from service.search.routes import OpeningCheck
+
+    query = EngineQuery(
+        filters=SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)), limit=5
+    )
+    is_open = OpeningCheck(datetime(2026, 11, 23, 10, 30, tzinfo=TZ)).is_open
+    whole = await results.search_exact(PostgresEngine(demo_pool, bitmaps=False), query, is_open)
+    assert whole.total_exact and whole.total > 20
+    monkeypatch.setattr(results, "SCAN_EXACT", 10)
+    engine = PostgresEngine(demo_pool)
+    monkeypatch.setattr(engine, "scan_size", lambda query, scan_limit: 8)
+    for offset in (0, 12):
+        step = replace(query, offset=offset)
+        expected = await results.search_exact(PostgresEngine(demo_pool), step, is_open)
+        found = await results.search_exact(engine, step, is_open)
+        assert [h.document["id"] for h in found.hits] == [h.document["id"] for h in expected.hits]
+        assert not found.total_exact and not found.facets_exact
+        assert found.total >= offset + len(found.hits)
+    monkeypatch.setattr(results, "SCAN_EXACT", 1000)
+    exact = await results.search_exact(engine, query, is_open)
+    assert exact.total_exact and exact.total == whole.total and exact.facets == whole.facets
 
 
 async def test_tiers_come_in_order_and_within_a_large_one_documents_by_number(
