@@ -126,10 +126,10 @@ class FilterSets:
 
 
 def filter_sets(filters: SearchFilters) -> FilterSets | None:
-    """The filters as key sets, or None when one needs the documents themselves (a point:
+    """The filters as key sets, or None when one needs the documents themselves (a radius:
     the exact statements then run). An opening moment is kept coarsely, to the hour of the
     week, as `where_clauses` keeps it: the exact check follows (`search.results`)."""
-    if filters.lat is not None or filters.lon is not None:
+    if filters.radius_km is not None:
         return None
     sets: list[list[str]] = [["=all"]]
     if filters.themes:
@@ -291,39 +291,35 @@ _FACETS = """(
 )"""
 
 
-def compile_bitmap_search(
-    args: Arguments,
-    sets: FilterSets,
-    *,
-    text: tuple[str, str, bool] | None,
-    text_cte: str,
-    text_from: str,
-    highlight: str,
-    limit: int,
-    offset: int,
-    facets: bool,
-    exact_bucket: int = EXACT_BUCKET,
-    candidates: bool = False,
+FEW = 2000
+"""With a point, up to this many matches are all sorted by distance; past it, the nearest
+are walked in the geometric index, keeping the matches."""
+
+# The projection of `geo` (search.postgres) is off by at most about 2 % in Belgium: what is
+# within 1.05 times the projected distance of the last nearest match holds every document
+# nearer in truth.
+_MARGIN = 1.05
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """Sort by distance from a point: its projected coordinates, and the SQL of a document's
+    true distance, tier and rank (`search.postgres`)."""
+
+    x: float
+    y: float
+    distance: str
+    tier: str
+    rank: str
+
+
+def _tier_page(
+    args: Arguments, start: str, end: str, within: str, text_from: str, exact_bucket: int
 ) -> str:
-    """The one statement of a search on the bitmaps: page, total and facets, with the same
-    columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
-    check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
-    and its words as typed (`tsquery_groups` as JSON) and whether any word will do; None to
-    browse."""
-    filter_ctes = _filter_ctes(sets, args)
-    if text is None:
-        bucket_ctes = _BROWSE_CTES
-        within = "d.name, d.id"
-    else:
-        bucket_ctes = _text_ctes(*text, args)
-        within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
-    start, end = args.arg(offset), args.arg(offset + limit)
+    """`page`: the answer's window, tier by tier; a small tier ranked exactly, a large one
+    in document number order."""
     exact = args.arg(exact_bucket)
-    return f"""
-WITH {text_cte}
-{filter_ctes}
-{bucket_ctes}
-placed AS (
+    return f"""placed AS (
     SELECT bucket, block, bits, n,
            sum(n) OVER (ORDER BY bucket, block) - n AS block_start,
            sum(n) OVER (PARTITION BY bucket) AS bucket_size,
@@ -357,10 +353,94 @@ ranked AS (
     FROM small s JOIN search_document d ON d.ord = s.ord{text_from}
 ),
 page AS (
-    SELECT position, ord FROM large
+    SELECT position, ord, NULL::float8 AS distance_km FROM large
     UNION ALL
-    SELECT position, ord FROM ranked WHERE position >= {start}::int AND position < {end}::int
+    SELECT position, ord, NULL::float8 FROM ranked
+    WHERE position >= {start}::int AND position < {end}::int
+),"""
+
+
+def _nearest_page(args: Arguments, start: str, end: str, near: Nearest, text_from: str) -> str:
+    """`page`: the answer's window by distance (then tier, rank, name), as the statement
+    that reads every match sorts it: all matches when few, else the nearest `end` by the
+    geometric index and whatever the projection could put behind them."""
+    point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
+    has_bit = f"get_bit((SELECT blocks FROM mask)[d.ord / {BLOCK} + 1], d.ord % {BLOCK}) = 1"
+    few = args.arg(FEW)
+    return f"""mask AS MATERIALIZED (
+    SELECT array_agg(coalesce(m.bits, {ZERO}) ORDER BY g.block) AS blocks
+    FROM generate_series(0, (SELECT max(block) FROM matched)) AS g(block)
+    LEFT JOIN matched m USING (block)
 ),
+counted AS MATERIALIZED (SELECT coalesce(sum(bit_count(bits)), 0) AS n FROM matched),
+nearest AS MATERIALIZED (
+    SELECT d.geo <-> {point} AS km
+    FROM search_document d
+    WHERE (SELECT n FROM counted) > {few}::int AND d.geo IS NOT NULL AND {has_bit}
+    ORDER BY d.geo <-> {point}
+    LIMIT {end}::int
+),
+around AS (
+    SELECT m.block * {BLOCK} + p AS ord
+    FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p
+    WHERE (SELECT n FROM counted) <= {few}::int
+    UNION
+    SELECT d.ord FROM search_document d
+    WHERE d.geo <@ circle({point}, (SELECT max(km) * {_MARGIN} FROM nearest)) AND {has_bit}
+    UNION
+    SELECT d.ord FROM search_document d
+    WHERE d.geo IS NULL AND (SELECT count(*) FROM nearest) < {end}::int
+      AND (SELECT n FROM counted) > {few}::int AND {has_bit}
+),
+ranked AS (
+    SELECT d.ord, {near.distance} AS distance_km,
+           row_number() OVER (ORDER BY {near.distance} NULLS LAST, {near.tier} DESC,
+                              {near.rank} DESC, d.name, d.id) - 1 AS position
+    FROM around a JOIN search_document d ON d.ord = a.ord{text_from}
+),
+page AS (
+    SELECT position, ord, distance_km FROM ranked
+    WHERE position >= {start}::int AND position < {end}::int
+),"""
+
+
+def compile_bitmap_search(
+    args: Arguments,
+    sets: FilterSets,
+    *,
+    text: tuple[str, str, bool] | None,
+    text_cte: str,
+    text_from: str,
+    highlight: str,
+    limit: int,
+    offset: int,
+    facets: bool,
+    exact_bucket: int = EXACT_BUCKET,
+    candidates: bool = False,
+    near: Nearest | None = None,
+) -> str:
+    """The one statement of a search on the bitmaps: page, total and facets, with the same
+    columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
+    check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
+    and its words as typed (`tsquery_groups` as JSON) and whether any word will do; None to
+    browse. `near`: sorted by distance from that point."""
+    filter_ctes = _filter_ctes(sets, args)
+    if text is None:
+        bucket_ctes = _BROWSE_CTES
+        within = "d.name, d.id"
+    else:
+        bucket_ctes = _text_ctes(*text, args)
+        within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
+    start, end = args.arg(offset), args.arg(offset + limit)
+    if near is None:
+        page = _tier_page(args, start, end, within, text_from, exact_bucket)
+    else:
+        page = _nearest_page(args, start, end, near, text_from)
+    return f"""
+WITH {text_cte}
+{filter_ctes}
+{bucket_ctes}
+{page}
 summary AS (
     SELECT (SELECT coalesce(sum(bit_count(bits)), 0) FROM matched)::bigint AS total,
            {_FACETS if facets else "NULL::text"} AS facets
@@ -374,13 +454,13 @@ ORDER BY hits.position
 
 _HITS = """
     SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,
-           NULL::float8 AS distance_km, p.document::text AS document, {}
+           page.distance_km, p.document::text AS document, {}
     FROM page
     JOIN search_document d ON d.ord = page.ord
     JOIN search_payload p ON p.id = d.id{}"""
 
 _CANDIDATES = """
-    SELECT page.position, d.id::text AS id, d.name, NULL::float8 AS distance_km,
+    SELECT page.position, d.id::text AS id, d.name, page.distance_km,
            d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
            d.commune, d.section, d.languages, d.situations, d.wheelchair
     FROM page JOIN search_document d ON d.ord = page.ord"""

@@ -32,7 +32,13 @@ from search.backend import (
     epoch,
     week_slot,
 )
-from search.bitmaps import EXACT_BUCKET, FilterSets, compile_bitmap_search, filter_sets
+from search.bitmaps import (
+    EXACT_BUCKET,
+    FilterSets,
+    Nearest,
+    compile_bitmap_search,
+    filter_sets,
+)
 from search.results import SCAN_CHUNK, with_ellipses
 from search.text import TermGroup, expand
 
@@ -442,6 +448,12 @@ def compile_bitmap(
             match_any,
         )
     text_from = ", query" if words else ""
+    near = None
+    filters = query.filters
+    if filters.lat is not None and filters.lon is not None:
+        tier, rank = (_TIER, _RANK) if words else ("0", "0::real")
+        x, y = filters.lon * X_SCALE * KM_PER_DEGREE, filters.lat * KM_PER_DEGREE
+        near = Nearest(x, y, _distance_sql(filters, compiled), tier, rank)
     compiled.sql = compile_bitmap_search(
         compiled,
         sets,
@@ -454,6 +466,7 @@ def compile_bitmap(
         facets=query.facets and not candidates,
         exact_bucket=exact_bucket,
         candidates=candidates,
+        near=near,
     )
     return compiled
 

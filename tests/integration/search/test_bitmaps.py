@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from schemas.search import SearchFilters
-from search import results
+from search import bitmaps, results
 from search.backend import TZ, EngineQuery
 from search.documents import DocumentBuilder
 from search.postgres import PostgresEngine
@@ -140,6 +140,8 @@ FILTERS = [
     SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),  # a Monday morning
     SearchFilters(open_at=datetime(2026, 12, 25, 21, 0, tzinfo=TZ), free=True),  # Christmas
     SearchFilters(open_at=datetime(2027, 6, 1, 9, 0, tzinfo=TZ)),  # past every slot window
+    SearchFilters(lat=50.47, lon=4.19),  # Haine-Saint-Paul
+    SearchFilters(lat=50.67, lon=4.6, free=True, open_at=datetime(2026, 11, 24, 14, tzinfo=TZ)),
 ]
 
 
@@ -170,6 +172,26 @@ async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every
             light, rows = await on_bitmaps.scan(query, 50), await reading_rows.scan(query, 50)
             assert light == rows, where
     assert compared > 100
+
+
+async def test_the_nearest_matches_by_the_geometric_index_are_the_nearest_of_all(
+    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `FEW` matches the page comes from walking the index of places nearest first
+    (here always): the same page, distances and ties as sorting every match."""
+    monkeypatch.setattr(bitmaps, "FEW", 0)
+    on_bitmaps = PostgresEngine(demo_pool)
+    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
+    points = [(50.47, 4.19), (50.668, 4.612), (49.5, 5.9)]
+    for text, (lat, lon), offset in product(["", "colis", "aide", "zzzqqq"], points, [0, 7]):
+        query = EngineQuery(
+            text=text, filters=SearchFilters(lat=lat, lon=lon), limit=10, offset=offset
+        )
+        expected, found = await reading_rows.search(query), await on_bitmaps.search(query)
+        assert found.total == expected.total
+        assert [(h.document["id"], h.distance_km) for h in found.hits] == [
+            (h.document["id"], h.distance_km) for h in expected.hits
+        ], (text, lat, lon, offset)
 
 
 async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_them(
