@@ -163,13 +163,14 @@ class SearchAnswer(msgspec.Struct, kw_only=True):
     items: list[SearchItem]
     total: int
     total_exact: bool
-    """False only when an open-at filter had too many candidates to check them all."""
+    """False when the total is an estimate: an open-at filter had too many candidates to
+    check them all, or a radius held more matches than are counted one by one (500, on the
+    PostgreSQL engine)."""
     limit: int
     offset: int
     facets: dict[str, dict[str, int]]
     facets_exact: bool = True
-    """False when the facets count only the best matches of a broad search (the PostgreSQL
-    engine past 2,000 matches, or an open-at filter past 5,000 candidates)."""
+    """False when the facets are estimates, as the total (`total_exact`)."""
     engine: Literal["meilisearch", "postgres"]
     all_words: bool = True
     """False when no service had every word of `q` and the items have some of them (the

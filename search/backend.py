@@ -57,6 +57,9 @@ class EngineResult:
     hits: list[EngineHit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_exact: bool = True
+    """False when the total is an estimate (PostgreSQL: a radius holding more matches than
+    it counts one by one)."""
     facets_exact: bool = True
     """False when the facets count only the best matches (a broad search)."""
     all_words: bool = True

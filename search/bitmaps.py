@@ -125,12 +125,10 @@ class FilterSets:
         return len(self.sets) + (self.age is not None)
 
 
-def filter_sets(filters: SearchFilters) -> FilterSets | None:
-    """The filters as key sets, or None when one needs the documents themselves (a radius:
-    the exact statements then run). An opening moment is kept coarsely, to the hour of the
-    week, as `where_clauses` keeps it: the exact check follows (`search.results`)."""
-    if filters.radius_km is not None:
-        return None
+def filter_sets(filters: SearchFilters) -> FilterSets:
+    """The filters as key sets; a point and a radius are the page's business (`Nearest`).
+    An opening moment is kept coarsely, to the hour of the week, as `where_clauses` keeps
+    it: the exact check follows (`search.results`)."""
     sets: list[list[str]] = [["=all"]]
     if filters.themes:
         sets.append([f"#themes={theme}" for theme in filters.themes])
@@ -277,18 +275,30 @@ _FACETS = """(
         SELECT facet, jsonb_object_agg(value, n) AS counts
         FROM (
             SELECT split_part(substr(key, 2), '=', 1) AS facet,
-                   substr(key, strpos(key, '=') + 1) AS value, sum(n)::int AS n
+                   substr(key, strpos(key, '=') + 1) AS value,
+                   round(sum(n) * {scale})::int AS n
             FROM (SELECT b.key, bit_count(m.bits & b.bits) AS n
                   FROM (SELECT key, block, bits FROM search_bits
                         WHERE key >= '#' AND key < '$' OFFSET 0) AS b
-                  JOIN matched m ON m.block = b.block
+                  JOIN {source} m ON m.block = b.block
                   OFFSET 0) AS per_block
             GROUP BY key
-        ) AS counted
+        ) AS per_value
         WHERE n > 0
         GROUP BY facet
     ) AS by_facet
 )"""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the answer counts: its total, the blocks its facets count, at what scale, and
+    whether these are exact."""
+
+    total: str = "(SELECT coalesce(sum(bit_count(bits)), 0) FROM matched)"
+    source: str = "matched"
+    scale: str = "1"
+    exact: str = "true"
 
 
 FEW = 2000
@@ -301,16 +311,22 @@ are walked in the geometric index, keeping the matches."""
 _MARGIN = 1.05
 
 
+RADIUS_COUNT = 500
+"""Within a radius, up to this many matches are counted one by one (total and facets
+exact); past it, both are estimated from how far the last of them is."""
+
+
 @dataclass(frozen=True)
 class Nearest:
     """Sort by distance from a point: its projected coordinates, and the SQL of a document's
-    true distance, tier and rank (`search.postgres`)."""
+    true distance, tier and rank (`search.postgres`); with a radius, only what is within."""
 
     x: float
     y: float
     distance: str
     tier: str
     rank: str
+    radius_km: float | None = None
 
 
 def _tier_page(
@@ -404,6 +420,83 @@ page AS (
 ),"""
 
 
+def _radius_page(
+    args: Arguments, start: str, end: str, near: Nearest, text_from: str
+) -> tuple[str, Summary]:
+    """`page` within a radius, and what it counts: the matches within, nearest first, are
+    listed up to RADIUS_COUNT + 1 (or the page's end, if further; from every match when few,
+    else walking the geometric index); when all fit, total and facets are theirs, else
+    estimated from how far the last of them is (as if the density held to the edge)."""
+    point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
+    radius = f"{args.arg(near.radius_km)}::float8"
+    within = f"d.geo <@ circle({point}, {radius} * {_MARGIN}) AND {near.distance} <= {radius}"
+    has_bit = f"get_bit((SELECT blocks FROM mask)[d.ord / {BLOCK} + 1], d.ord % {BLOCK}) = 1"
+    few, count = args.arg(FEW), args.arg(RADIUS_COUNT)
+    listed = f"greatest({count}::int + 1, {end}::int)"
+    ctes = f"""mask AS MATERIALIZED (
+    SELECT array_agg(coalesce(m.bits, {ZERO}) ORDER BY g.block) AS blocks
+    FROM generate_series(0, (SELECT max(block) FROM matched)) AS g(block)
+    LEFT JOIN matched m USING (block)
+),
+counted AS MATERIALIZED (SELECT coalesce(sum(bit_count(bits)), 0) AS n FROM matched),
+in_radius AS MATERIALIZED (
+    SELECT ord, km FROM (
+        SELECT d.ord, d.geo <-> {point} AS km
+        FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p,
+             search_document d
+        WHERE (SELECT n FROM counted) <= {few}::int AND d.ord = m.block * {BLOCK} + p
+          AND {within}
+        UNION ALL
+        (SELECT d.ord, d.geo <-> {point}
+         FROM search_document d
+         WHERE (SELECT n FROM counted) > {few}::int AND {has_bit} AND {within}
+         ORDER BY d.geo <-> {point}
+         LIMIT {listed})
+    ) AS listed
+    ORDER BY km
+    LIMIT {listed}
+),
+radius_summary AS MATERIALIZED (
+    SELECT count(*) AS listed, max(km) AS farthest,
+           count(*) <= {count}::int OR count(*) < {listed} AS exact
+    FROM in_radius
+),
+in_radius_bits AS (
+    SELECT ord / {BLOCK} AS block, search_bits_mask(array_agg(ord % {BLOCK})) AS bits
+    FROM in_radius GROUP BY 1
+),
+around AS (
+    SELECT ord FROM in_radius
+    UNION
+    SELECT d.ord FROM search_document d
+    WHERE NOT (SELECT exact FROM radius_summary) AND {has_bit} AND {within}
+      AND d.geo <@ circle({point}, (SELECT km * {_MARGIN} FROM in_radius
+                                     ORDER BY km OFFSET {end}::int - 1 LIMIT 1))
+),
+ranked AS (
+    SELECT d.ord, {near.distance} AS distance_km,
+           row_number() OVER (ORDER BY {near.distance}, {near.tier} DESC, {near.rank} DESC,
+                              d.name, d.id) - 1 AS position
+    FROM around a JOIN search_document d ON d.ord = a.ord{text_from}
+),
+page AS (
+    SELECT position, ord, distance_km FROM ranked
+    WHERE position >= {start}::int AND position < {end}::int
+),"""
+    estimate = (
+        f"least((SELECT n FROM counted), greatest(r.listed, round(r.listed * power("
+        f"{radius} / greatest(r.farthest, 0.001), 2))))"
+    )
+    summary = Summary(
+        total=f"(SELECT CASE WHEN r.exact THEN r.listed ELSE {estimate} END FROM radius_summary r)",
+        source="in_radius_bits",
+        scale=f"(SELECT CASE WHEN r.exact THEN 1 ELSE {estimate}::float8 / r.listed END "
+        "FROM radius_summary r)",
+        exact="(SELECT exact FROM radius_summary)",
+    )
+    return ctes, summary
+
+
 def compile_bitmap_search(
     args: Arguments,
     sets: FilterSets,
@@ -432,20 +525,24 @@ def compile_bitmap_search(
         bucket_ctes = _text_ctes(*text, args)
         within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
     start, end = args.arg(offset), args.arg(offset + limit)
+    summary = Summary()
     if near is None:
         page = _tier_page(args, start, end, within, text_from, exact_bucket)
-    else:
+    elif near.radius_km is None:
         page = _nearest_page(args, start, end, near, text_from)
+    else:
+        page, summary = _radius_page(args, start, end, near, text_from)
+    counts = _FACETS.format(source=summary.source, scale=summary.scale)
     return f"""
 WITH {text_cte}
 {filter_ctes}
 {bucket_ctes}
 {page}
 summary AS (
-    SELECT (SELECT coalesce(sum(bit_count(bits)), 0) FROM matched)::bigint AS total,
-           {_FACETS if facets else "NULL::text"} AS facets
+    SELECT {summary.total}::bigint AS total, {counts if facets else "NULL::text"} AS facets,
+           {summary.exact} AS total_exact
 )
-SELECT summary.total, summary.facets, hits.*
+SELECT summary.total, summary.facets, summary.total_exact, hits.*
 FROM summary LEFT JOIN LATERAL ({_CANDIDATES if candidates else _HITS.format(highlight, text_from)}
 ) AS hits ON true
 ORDER BY hits.position

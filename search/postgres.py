@@ -453,7 +453,8 @@ def compile_bitmap(
     if filters.lat is not None and filters.lon is not None:
         tier, rank = (_TIER, _RANK) if words else ("0", "0::real")
         x, y = filters.lon * X_SCALE * KM_PER_DEGREE, filters.lat * KM_PER_DEGREE
-        near = Nearest(x, y, _distance_sql(filters, compiled), tier, rank)
+        distance = _distance_sql(filters, compiled)
+        near = Nearest(x, y, distance, tier, rank, filters.radius_km)
     compiled.sql = compile_bitmap_search(
         compiled,
         sets,
@@ -647,7 +648,7 @@ class PostgresEngine:
     def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
         """How many candidates to list first: on the bitmaps a few pages' worth (more are
         listed if too few are open), else all of them up to `scan_limit` in one statement."""
-        if self._bitmaps and filter_sets(query.filters) is not None:
+        if self._bitmaps:
             return min(scan_limit, max(SCAN_CHUNK, 4 * (query.offset + query.limit)))
         return scan_limit
 
@@ -679,7 +680,7 @@ class PostgresEngine:
             if row["id"] is None:
                 continue  # the bitmaps' summary row, when nothing matched
             candidate = dict(row)
-            for column in ("total", "facets", "position", "rank", "tier"):
+            for column in ("total", "facets", "total_exact", "position", "rank", "tier"):
                 candidate.pop(column, None)
             text = candidate["exceptions"]
             candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
@@ -729,7 +730,9 @@ class PostgresEngine:
             hits=hits,
             total=first["total"],
             facets=facets,
-            facets_exact=compiled.counts_every_match or first["total"] <= FACET_LIMIT,
+            facets_exact=first.get("total_exact", True)
+            and (compiled.counts_every_match or first["total"] <= FACET_LIMIT),
+            total_exact=first.get("total_exact", True),
         )
 
     async def reindex(

@@ -64,7 +64,12 @@ async def search_exact(
     if query.filters.open_at is None or is_open is None:
         result = await engine.search(query)
         return Answer(
-            result.hits, result.total, True, result.facets, result.facets_exact, result.all_words
+            result.hits,
+            result.total,
+            result.total_exact,
+            result.facets,
+            result.facets_exact,
+            result.all_words,
         )
     if isinstance(engine, ScanningEngine):
         return await _scan_exact(engine, query, is_open, scan_limit)

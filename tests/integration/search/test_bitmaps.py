@@ -141,6 +141,7 @@ FILTERS = [
     SearchFilters(open_at=datetime(2026, 12, 25, 21, 0, tzinfo=TZ), free=True),  # Christmas
     SearchFilters(open_at=datetime(2027, 6, 1, 9, 0, tzinfo=TZ)),  # past every slot window
     SearchFilters(lat=50.47, lon=4.19),  # Haine-Saint-Paul
+    SearchFilters(lat=50.47, lon=4.19, radius_km=3, commune="la-louviere"),
     SearchFilters(lat=50.67, lon=4.6, free=True, open_at=datetime(2026, 11, 24, 14, tzinfo=TZ)),
 ]
 
@@ -192,6 +193,33 @@ async def test_the_nearest_matches_by_the_geometric_index_are_the_nearest_of_all
         assert [(h.document["id"], h.distance_km) for h in found.hits] == [
             (h.document["id"], h.distance_km) for h in expected.hits
         ], (text, lat, lon, offset)
+
+
+async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
+    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RADIUS_COUNT matches within a radius (here 5), the page stays exact and the
+    total and facets are estimates that say so, never beyond what the words match."""
+    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
+    on_bitmaps = PostgresEngine(demo_pool)
+    near = SearchFilters(lat=50.479, lon=4.187, radius_km=8)
+    for few in (2000, 0):  # every match listed, and the nearest walked in the index
+        monkeypatch.setattr(bitmaps, "FEW", few)
+        monkeypatch.setattr(bitmaps, "RADIUS_COUNT", 500)
+        query = EngineQuery(filters=near, limit=6, offset=3)
+        exact = await on_bitmaps.search(query)
+        expected = await reading_rows.search(query)
+        assert exact.total_exact and exact.total == expected.total > 10
+        assert exact.facets == expected.facets
+        monkeypatch.setattr(bitmaps, "RADIUS_COUNT", 5)
+        estimated = await on_bitmaps.search(query)
+        assert not estimated.total_exact and not estimated.facets_exact
+        assert [h.document["id"] for h in estimated.hits] == [
+            h.document["id"] for h in expected.hits
+        ]
+        everywhere = await on_bitmaps.search(EngineQuery(filters=SearchFilters()))
+        assert 6 <= estimated.total <= everywhere.total
+        assert set(estimated.facets) <= set(expected.facets)
 
 
 async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_them(

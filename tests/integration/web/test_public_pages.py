@@ -559,3 +559,24 @@ async def test_search_engines_may_list_the_directory_not_the_workspace(
     for location in locations[:3] + locations[-3:]:
         page = await client.get(location.removeprefix("http://127.0.0.1:8000"))
         assert page.status_code == 200, location
+
+
+async def test_an_estimated_total_is_said_to_be_one(
+    client: httpx.AsyncClient, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A radius holding more matches than are counted one by one, or an opening moment with
+    more candidates than are checked (a large catalogue's; here a handful): the total is an
+    estimate, the API says so and the page says "about"."""
+    from search import bitmaps, postgres, results
+
+    monkeypatch.setattr(bitmaps, "RADIUS_COUNT", 3)
+    near = {"lat": "50.479", "lon": "4.187", "radius_km": "8"}
+    api = (await client.get("/api/v1/search", params=near)).json()
+    assert api["total"] > 3 and not api["total_exact"] and not api["facets_exact"]
+
+    monkeypatch.setattr(postgres.PostgresEngine, "scan_size", lambda *_: 2)
+    monkeypatch.setattr(results, "SCAN_EXACT", 1)
+    opening = {"open_on": "2026-11-23", "open_time": "10:30"}
+    page = await client.get("/", params=opening, headers={"Accept-Language": "en"})
+    found = re.search(r'role="status">About (\d+) services found<', page.text)
+    assert found is not None and int(found[1]) > 20
