@@ -195,19 +195,25 @@ filter_bits AS (
 ),"""
 
 
-def _text_ctes(groups: str, typed: str, match_any: bool, args: Arguments) -> str:
+def _text_ctes(groups: str, typed: str, fallback: bool, weighted: bool, args: Arguments) -> str:
     """`matched`: by block, the documents that match the words and the filters, with the
-    weights where they were found, and those whose name has the words as typed."""
-    combine = "bit_or" if match_any else "bit_and"
-    every_group = (
-        ""
-        if match_any
-        else "HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE NOT typed)"
+    weights where they were found, and those whose name has the words as typed; every word
+    required, or, when no document has them all and `fallback` (several words), any of
+    them (`all_found` says which). `query`: the text query as `search_tsquery` makes it, for
+    ranking and highlights, with the tiers' weighted queries when `weighted`."""
+    groups_arg = args.arg(groups)
+    typed_arg = args.arg(typed)
+    weighted_columns = (
+        "search_weighted(q, 'A') AS qa, search_weighted(q, 'AB') AS qab, "
+        "search_weighted(q, 'ABC') AS qabc, "
+        f"search_weighted(search_tsquery({typed_arg}::text::jsonb), 'A') AS typed_a"
+        if weighted
+        else "NULL AS qa"
     )
     return f"""terms AS (
-    SELECT false AS typed, t.* FROM search_terms({args.arg(groups)}::text::jsonb) AS t
+    SELECT false AS typed, t.* FROM search_terms({groups_arg}::text::jsonb) AS t
     UNION ALL
-    SELECT true, t.* FROM search_terms({args.arg(typed)}::text::jsonb) AS t
+    SELECT true, t.* FROM search_terms({typed_arg}::text::jsonb) AS t
 ),
 term_bits AS (
     SELECT t.typed, t.grp, t.alt, t.term, b.block,
@@ -233,20 +239,35 @@ alt_bits AS (
     HAVING count(*) = (SELECT count(*) FROM terms t
                        WHERE t.typed = tb.typed AND t.grp = tb.grp AND t.alt = tb.alt)
 ),
-group_bits AS (
+group_bits AS MATERIALIZED (
     SELECT typed, grp, block,
            bit_or(a) AS a, bit_or(ab) AS ab, bit_or(abc) AS abc, bit_or(abcd) AS abcd
     FROM alt_bits GROUP BY typed, grp, block
 ),
-query_bits AS (
-    SELECT block, {combine}(a) AS a, {combine}(ab) AS ab, {combine}(abc) AS abc,
-           {combine}(abcd) AS abcd
+every_word AS MATERIALIZED (
+    SELECT block, bit_and(a) AS a, bit_and(ab) AS ab, bit_and(abc) AS abc, bit_and(abcd) AS abcd
     FROM group_bits WHERE NOT typed GROUP BY block
-    {every_group}
+    HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE NOT typed)
+),
+all_found AS MATERIALIZED (
+    SELECT NOT {args.arg(fallback)}::boolean OR EXISTS (
+        SELECT 1 FROM every_word q JOIN filter_bits f USING (block)
+        WHERE q.abcd & f.bits <> {ZERO}) AS yes
+),
+query_bits AS (
+    SELECT * FROM every_word WHERE (SELECT yes FROM all_found)
+    UNION ALL
+    SELECT block, bit_or(a), bit_or(ab), bit_or(abc), bit_or(abcd)
+    FROM group_bits WHERE NOT typed AND NOT (SELECT yes FROM all_found) GROUP BY block
 ),
 typed_bits AS (
     SELECT block, bit_and(a) AS a FROM group_bits WHERE typed GROUP BY block
     HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE typed)
+),
+query AS MATERIALIZED (
+    SELECT q, {weighted_columns}
+    FROM (SELECT search_tsquery({groups_arg}::text::jsonb, NOT (SELECT yes FROM all_found))
+                 AS q) AS text_query
 ),
 matched AS (
     SELECT f.block, q.abcd & f.bits AS bits, q.a & f.bits AS a, q.ab & f.bits AS ab,
@@ -301,15 +322,16 @@ class Summary:
     exact: str = "true"
 
 
-FEW = 2000
+FEW: int | None = None
 """With a point, up to this many matches are all sorted by distance; past it, the nearest
-are walked in the geometric index, keeping the matches."""
+are walked in the geometric index (which holds the number and coordinates of each document,
+so a walk reads no row). None: the square root of the page's end times the documents, where
+both cost about the same."""
 
 # The projection of `geo` (search.postgres) is off by at most about 2 % in Belgium: what is
 # within 1.05 times the projected distance of the last nearest match holds every document
 # nearer in truth.
 _MARGIN = 1.05
-
 
 RADIUS_COUNT = 500
 """Within a radius, up to this many matches are counted one by one (total and facets
@@ -376,48 +398,78 @@ page AS (
 ),"""
 
 
+def _matches_by_position(args: Arguments, end: str) -> tuple[str, str]:
+    """The CTEs every distance page starts with: the matches as one array of blocks (`mask`,
+    for a walk to test a document), how many they are, and how many are few; and the test."""
+    few = args.arg(FEW)
+    ctes = f"""mask AS MATERIALIZED (
+    SELECT array_agg(coalesce(m.bits, {ZERO}) ORDER BY g.block) AS blocks
+    FROM generate_series(0, (SELECT max(block) FROM matched)) AS g(block)
+    LEFT JOIN matched m USING (block)
+),
+counted AS MATERIALIZED (
+    SELECT coalesce(sum(bit_count(bits)), 0) AS n,
+           coalesce({few}::int, sqrt({end}::int * (
+               SELECT sum(bit_count(bits)) FROM search_bits WHERE key = '=all'))::int) AS few
+    FROM matched
+),"""
+    has_bit = f"get_bit((SELECT blocks FROM mask)[d.ord / {BLOCK} + 1], d.ord % {BLOCK}) = 1"
+    return ctes, has_bit
+
+
+def _by_distance(start: str, end: str, near: Nearest, text_from: str) -> str:
+    """From the candidates (`around`), the window by distance, then tier, rank and name:
+    tier and rank are only computed for the window and what ties with its last."""
+    return f"""by_distance AS MATERIALIZED (
+    SELECT d.ord, {near.distance} AS distance_km
+    FROM around a JOIN search_document d ON d.ord = a.ord
+),
+cut AS MATERIALIZED (
+    SELECT distance_km FROM by_distance
+    ORDER BY distance_km NULLS LAST OFFSET {end}::int - 1 LIMIT 1
+),
+ranked AS (
+    SELECT b.ord, b.distance_km,
+           row_number() OVER (ORDER BY b.distance_km NULLS LAST, {near.tier} DESC,
+                              {near.rank} DESC, d.name, d.id) - 1 AS position
+    FROM by_distance b JOIN search_document d ON d.ord = b.ord{text_from}
+    WHERE NOT EXISTS (SELECT 1 FROM cut)
+       OR (SELECT distance_km FROM cut) IS NULL
+       OR b.distance_km <= (SELECT distance_km FROM cut)
+),
+page AS (
+    SELECT position, ord, distance_km FROM ranked
+    WHERE position >= {start}::int AND position < {end}::int
+),"""
+
+
 def _nearest_page(args: Arguments, start: str, end: str, near: Nearest, text_from: str) -> str:
     """`page`: the answer's window by distance (then tier, rank, name), as the statement
     that reads every match sorts it: all matches when few, else the nearest `end` by the
     geometric index and whatever the projection could put behind them."""
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
-    has_bit = f"get_bit((SELECT blocks FROM mask)[d.ord / {BLOCK} + 1], d.ord % {BLOCK}) = 1"
-    few = args.arg(FEW)
-    return f"""mask AS MATERIALIZED (
-    SELECT array_agg(coalesce(m.bits, {ZERO}) ORDER BY g.block) AS blocks
-    FROM generate_series(0, (SELECT max(block) FROM matched)) AS g(block)
-    LEFT JOIN matched m USING (block)
-),
-counted AS MATERIALIZED (SELECT coalesce(sum(bit_count(bits)), 0) AS n FROM matched),
+    ctes, has_bit = _matches_by_position(args, end)
+    return f"""{ctes}
 nearest AS MATERIALIZED (
     SELECT d.geo <-> {point} AS km
     FROM search_document d
-    WHERE (SELECT n FROM counted) > {few}::int AND d.geo IS NOT NULL AND {has_bit}
+    WHERE (SELECT n > few FROM counted) AND d.geo IS NOT NULL AND {has_bit}
     ORDER BY d.geo <-> {point}
     LIMIT {end}::int
 ),
 around AS (
     SELECT m.block * {BLOCK} + p AS ord
     FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p
-    WHERE (SELECT n FROM counted) <= {few}::int
+    WHERE (SELECT n <= few FROM counted)
     UNION
     SELECT d.ord FROM search_document d
     WHERE d.geo <@ circle({point}, (SELECT max(km) * {_MARGIN} FROM nearest)) AND {has_bit}
     UNION
     SELECT d.ord FROM search_document d
     WHERE d.geo IS NULL AND (SELECT count(*) FROM nearest) < {end}::int
-      AND (SELECT n FROM counted) > {few}::int AND {has_bit}
+      AND (SELECT n > few FROM counted) AND {has_bit}
 ),
-ranked AS (
-    SELECT d.ord, {near.distance} AS distance_km,
-           row_number() OVER (ORDER BY {near.distance} NULLS LAST, {near.tier} DESC,
-                              {near.rank} DESC, d.name, d.id) - 1 AS position
-    FROM around a JOIN search_document d ON d.ord = a.ord{text_from}
-),
-page AS (
-    SELECT position, ord, distance_km FROM ranked
-    WHERE position >= {start}::int AND position < {end}::int
-),"""
+{_by_distance(start, end, near, text_from)}"""
 
 
 def _radius_page(
@@ -430,26 +482,20 @@ def _radius_page(
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
     radius = f"{args.arg(near.radius_km)}::float8"
     within = f"d.geo <@ circle({point}, {radius} * {_MARGIN}) AND {near.distance} <= {radius}"
-    has_bit = f"get_bit((SELECT blocks FROM mask)[d.ord / {BLOCK} + 1], d.ord % {BLOCK}) = 1"
-    few, count = args.arg(FEW), args.arg(RADIUS_COUNT)
+    count = args.arg(RADIUS_COUNT)
     listed = f"greatest({count}::int + 1, {end}::int)"
-    ctes = f"""mask AS MATERIALIZED (
-    SELECT array_agg(coalesce(m.bits, {ZERO}) ORDER BY g.block) AS blocks
-    FROM generate_series(0, (SELECT max(block) FROM matched)) AS g(block)
-    LEFT JOIN matched m USING (block)
-),
-counted AS MATERIALIZED (SELECT coalesce(sum(bit_count(bits)), 0) AS n FROM matched),
+    ctes, has_bit = _matches_by_position(args, end)
+    ctes = f"""{ctes}
 in_radius AS MATERIALIZED (
     SELECT ord, km FROM (
         SELECT d.ord, d.geo <-> {point} AS km
         FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p,
              search_document d
-        WHERE (SELECT n FROM counted) <= {few}::int AND d.ord = m.block * {BLOCK} + p
-          AND {within}
+        WHERE (SELECT n <= few FROM counted) AND d.ord = m.block * {BLOCK} + p AND {within}
         UNION ALL
         (SELECT d.ord, d.geo <-> {point}
          FROM search_document d
-         WHERE (SELECT n FROM counted) > {few}::int AND {has_bit} AND {within}
+         WHERE (SELECT n > few FROM counted) AND {has_bit} AND {within}
          ORDER BY d.geo <-> {point}
          LIMIT {listed})
     ) AS listed
@@ -473,16 +519,7 @@ around AS (
       AND d.geo <@ circle({point}, (SELECT km * {_MARGIN} FROM in_radius
                                      ORDER BY km OFFSET {end}::int - 1 LIMIT 1))
 ),
-ranked AS (
-    SELECT d.ord, {near.distance} AS distance_km,
-           row_number() OVER (ORDER BY {near.distance}, {near.tier} DESC, {near.rank} DESC,
-                              d.name, d.id) - 1 AS position
-    FROM around a JOIN search_document d ON d.ord = a.ord{text_from}
-),
-page AS (
-    SELECT position, ord, distance_km FROM ranked
-    WHERE position >= {start}::int AND position < {end}::int
-),"""
+{_by_distance(start, end, near, text_from)}"""
     estimate = (
         f"least((SELECT n FROM counted), greatest(r.listed, round(r.listed * power("
         f"{radius} / greatest(r.farthest, 0.001), 2))))"
@@ -502,7 +539,6 @@ def compile_bitmap_search(
     sets: FilterSets,
     *,
     text: tuple[str, str, bool] | None,
-    text_cte: str,
     text_from: str,
     highlight: str,
     limit: int,
@@ -515,15 +551,17 @@ def compile_bitmap_search(
     """The one statement of a search on the bitmaps: page, total and facets, with the same
     columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
     check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
-    and its words as typed (`tsquery_groups` as JSON) and whether any word will do; None to
-    browse. `near`: sorted by distance from that point."""
+    and its words as typed (`tsquery_groups` as JSON) and whether any word will do when no
+    document has them all; None to browse. `near`: sorted by distance from that point."""
     filter_ctes = _filter_ctes(sets, args)
+    all_words = "true"
     if text is None:
         bucket_ctes = _BROWSE_CTES
         within = "d.name, d.id"
     else:
-        bucket_ctes = _text_ctes(*text, args)
+        bucket_ctes = _text_ctes(*text, near is not None, args)
         within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
+        all_words = "(SELECT yes FROM all_found)"
     start, end = args.arg(offset), args.arg(offset + limit)
     summary = Summary()
     if near is None:
@@ -534,15 +572,14 @@ def compile_bitmap_search(
         page, summary = _radius_page(args, start, end, near, text_from)
     counts = _FACETS.format(source=summary.source, scale=summary.scale)
     return f"""
-WITH {text_cte}
-{filter_ctes}
+WITH {filter_ctes}
 {bucket_ctes}
 {page}
 summary AS (
     SELECT {summary.total}::bigint AS total, {counts if facets else "NULL::text"} AS facets,
-           {summary.exact} AS total_exact
+           {summary.exact} AS total_exact, {all_words} AS all_words
 )
-SELECT summary.total, summary.facets, summary.total_exact, hits.*
+SELECT summary.total, summary.facets, summary.total_exact, summary.all_words, hits.*
 FROM summary LEFT JOIN LATERAL ({_CANDIDATES if candidates else _HITS.format(highlight, text_from)}
 ) AS hits ON true
 ORDER BY hits.position

@@ -428,24 +428,22 @@ ORDER BY {order}
 def compile_bitmap(
     query: EngineQuery,
     sets: FilterSets,
-    match_any: bool = False,
     exact_bucket: int = EXACT_BUCKET,
     *,
     candidates: bool = False,
 ) -> Compiled:
     """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
-    facets over every match, the same columns as `compile_search`; with `candidates`, the
-    first `query.limit` candidates of an opening check, the columns of `compile_scan`."""
+    facets over every match, the same columns as `compile_search` and whether every word
+    was found (any word otherwise); with `candidates`, the first `query.limit` candidates of
+    an opening check, the columns of `compile_scan`."""
     compiled = Compiled("", counts_every_match=True)
     words = None
-    text_cte = ""
     if query.text.strip():
         groups = expand(query.text)
-        text_cte = _text_cte(query, compiled, match_any)
         words = (
             _encode(tsquery_groups(groups)).decode(),
             _encode(tsquery_groups(groups, as_typed=True)).decode(),
-            match_any,
+            len(groups) > 1,
         )
     text_from = ", query" if words else ""
     near = None
@@ -459,7 +457,6 @@ def compile_bitmap(
         compiled,
         sets,
         text=words,
-        text_cte=text_cte,
         text_from=text_from,
         highlight=_highlight(compiled, words is not None, query.highlight),
         limit=query.limit,
@@ -629,21 +626,24 @@ class PostgresEngine:
         """
         try:
             async with self._pool.acquire() as conn:
-                result = await self._run(conn, self._compile(query))
-                if result.total == 0 and len(expand(query.text)) > 1:
-                    result = await self._run(conn, self._compile(query, match_any=True))
+                compiled = self._compile(query)
+                result = await self._run(conn, compiled)
+                if (
+                    not compiled.counts_every_match  # the bitmaps fall back by themselves
+                    and result.total == 0
+                    and len(expand(query.text)) > 1
+                ):
+                    result = await self._run(conn, compile_search(query, match_any=True))
                     result.all_words = False
                 return result
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
 
-    def _compile(self, query: EngineQuery, match_any: bool = False) -> Compiled:
-        """On the bitmaps when the filters allow it, else the statement that reads every
-        match (a point to sort by, an opening moment to check)."""
-        sets = filter_sets(query.filters) if self._bitmaps else None
-        if sets is None:
-            return compile_search(query, match_any)
-        return compile_bitmap(query, sets, match_any, self._exact_bucket)
+    def _compile(self, query: EngineQuery) -> Compiled:
+        """On the bitmaps, or the statement that reads every match (`bitmaps=False`)."""
+        if not self._bitmaps:
+            return compile_search(query)
+        return compile_bitmap(query, filter_sets(query.filters), self._exact_bucket)
 
     def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
         """How many candidates to list first: on the bitmaps a few pages' worth (more are
@@ -652,12 +652,12 @@ class PostgresEngine:
             return min(scan_limit, max(SCAN_CHUNK, 4 * (query.offset + query.limit)))
         return scan_limit
 
-    def _compile_scan(self, query: EngineQuery, limit: int, match_any: bool) -> Compiled:
-        sets = filter_sets(query.filters) if self._bitmaps else None
-        if sets is None:
-            return compile_scan(query, limit, match_any)
+    def _compile_scan(self, query: EngineQuery, limit: int) -> Compiled:
+        if not self._bitmaps:
+            return compile_scan(query, limit)
         light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
-        return compile_bitmap(light, sets, match_any, self._exact_bucket, candidates=True)
+        sets = filter_sets(query.filters)
+        return compile_bitmap(light, sets, self._exact_bucket, candidates=True)
 
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates (light: hours, status, facets), and how many match.
@@ -667,10 +667,12 @@ class PostgresEngine:
         all_words = True
         try:
             async with self._pool.acquire() as conn:
-                compiled = self._compile_scan(query, limit, match_any=False)
+                compiled = self._compile_scan(query, limit)
                 rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
-                if not _total(rows) and len(expand(query.text)) > 1:
-                    compiled = self._compile_scan(query, limit, match_any=True)
+                if compiled.counts_every_match:
+                    all_words = bool(rows[0]["all_words"])
+                elif not _total(rows) and len(expand(query.text)) > 1:
+                    compiled = compile_scan(query, limit, match_any=True)
                     rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
                     all_words = False
         except UNAVAILABLE as error:
@@ -680,7 +682,15 @@ class PostgresEngine:
             if row["id"] is None:
                 continue  # the bitmaps' summary row, when nothing matched
             candidate = dict(row)
-            for column in ("total", "facets", "total_exact", "position", "rank", "tier"):
+            for column in (
+                "total",
+                "facets",
+                "total_exact",
+                "all_words",
+                "position",
+                "rank",
+                "tier",
+            ):
                 candidate.pop(column, None)
             text = candidate["exceptions"]
             candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
@@ -733,6 +743,7 @@ class PostgresEngine:
             facets_exact=first.get("total_exact", True)
             and (compiled.counts_every_match or first["total"] <= FACET_LIMIT),
             total_exact=first.get("total_exact", True),
+            all_words=first.get("all_words", True),
         )
 
     async def reindex(

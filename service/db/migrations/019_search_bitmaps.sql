@@ -27,6 +27,12 @@ ALTER TABLE search_document ADD CONSTRAINT search_document_ord_key UNIQUE (ord);
 CREATE INDEX search_document_slots_from_idx ON search_document (slots_from);
 CREATE INDEX search_document_slots_until_idx ON search_document (slots_until);
 
+-- The geometric index also holds what a walk nearest first tests: the document's number
+-- (in the bitmaps) and its coordinates (the radius), so that the walk reads no row.
+DROP INDEX search_document_geo_idx;
+CREATE INDEX search_document_geo_idx ON search_document USING gist (geo)
+    INCLUDE (ord, latitude, longitude);
+
 -- Numbers of deleted documents, given again first so that the bitmaps stay dense.
 CREATE TABLE search_free_ord (ord int PRIMARY KEY);
 
