@@ -449,24 +449,35 @@ def _nearest_page(args: Arguments, start: str, end: str, near: Nearest, text_fro
     geometric index and whatever the projection could put behind them."""
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
     ctes, has_bit = _matches_by_position(args, end)
+    walk = f"(2 * {end}::int + 20)"
     return f"""{ctes}
 nearest AS MATERIALIZED (
-    SELECT d.geo <-> {point} AS km
+    SELECT d.ord, d.geo <-> {point} AS km
     FROM search_document d
     WHERE (SELECT n > few FROM counted) AND d.geo IS NOT NULL AND {has_bit}
     ORDER BY d.geo <-> {point}
-    LIMIT {end}::int
+    LIMIT {walk}
+),
+reach AS MATERIALIZED (
+    SELECT (SELECT km FROM nearest ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {_MARGIN}
+               AS km,
+           (SELECT max(km) FROM nearest) AS walked, (SELECT count(*) FROM nearest) AS n
 ),
 around AS (
     SELECT m.block * {BLOCK} + p AS ord
     FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p
     WHERE (SELECT n <= few FROM counted)
     UNION
+    SELECT ord FROM nearest
+    WHERE km <= (SELECT km FROM reach) OR (SELECT km IS NULL FROM reach)
+    UNION
+    -- the walk stopped short of what the projection's margin may hold: the rest of it
     SELECT d.ord FROM search_document d
-    WHERE d.geo <@ circle({point}, (SELECT max(km) * {_MARGIN} FROM nearest)) AND {has_bit}
+    WHERE (SELECT n = {walk} AND walked < km FROM reach)
+      AND d.geo <@ circle({point}, (SELECT km FROM reach)) AND {has_bit}
     UNION
     SELECT d.ord FROM search_document d
-    WHERE d.geo IS NULL AND (SELECT count(*) FROM nearest) < {end}::int
+    WHERE d.geo IS NULL AND (SELECT n < {end}::int FROM reach)
       AND (SELECT n > few FROM counted) AND {has_bit}
 ),
 {_by_distance(start, end, near, text_from)}"""
