@@ -9,6 +9,7 @@ one SQL statement returning the page, the total and the facet counts.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -570,6 +571,15 @@ def _total(rows: Sequence[asyncpg.Record]) -> int:
     return int(rows[0]["total"]) if rows else 0
 
 
+BITMAPS_FROM = 10_000
+"""From this many documents searches run on the bitmaps (the default of the setting
+BOUSSOLE_SEARCH_BITMAPS_FROM). Below, the statement that reads
+every match costs less (about 2 ms at 2,300 documents, against 4 ms on the bitmaps; 30 ms
+at 115,000, against 4): it grows with the matches, the bitmaps' cost hardly does."""
+
+_DOCUMENTS = "SELECT coalesce(sum(bit_count(bits)), 0) FROM search_bits WHERE key = '=all'"
+
+
 class PostgresEngine:
     """Search documents in the catalogue's own database."""
 
@@ -582,14 +592,31 @@ class PostgresEngine:
         pool: asyncpg.Pool,
         *,
         timeout: float = 10.0,
-        bitmaps: bool = True,
+        bitmaps_from: int | None = BITMAPS_FROM,
         exact_bucket: int = EXACT_BUCKET,
     ) -> None:
         self._pool = pool
         self._timeout = timeout
-        self._bitmaps = bitmaps
-        """Searches without a point or an opening moment run on the bitmaps (migration 019)."""
+        self._bitmaps_from = bitmaps_from
+        """Searches run on the bitmaps (migration 019) from this many documents; None:
+        never (the statements that read every match, the reference the bitmaps are tested
+        against), 0: always."""
         self._exact_bucket = exact_bucket
+        self._documents = 0
+        self._counted_at = -math.inf
+
+    @property
+    def _bitmaps(self) -> bool:
+        """Whether searches run on the bitmaps, as of the last count of the documents."""
+        return self._bitmaps_from is not None and self._documents >= self._bitmaps_from
+
+    async def _count_documents(self, conn: asyncpg.Connection) -> None:
+        """Count the documents (the `=all` bitmap) when the last count is a minute old."""
+        if self._bitmaps_from in (None, 0) or time.monotonic() - self._counted_at < 60:
+            self._documents = 0 if self._bitmaps_from is None else self._documents
+            return
+        self._documents = await conn.fetchval(_DOCUMENTS)
+        self._counted_at = time.monotonic()
 
     async def prepare(self) -> None:
         """Nothing to do: migration 003 created the table and its indexes."""
@@ -626,6 +653,7 @@ class PostgresEngine:
         """
         try:
             async with self._pool.acquire() as conn:
+                await self._count_documents(conn)
                 compiled = self._compile(query)
                 result = await self._run(conn, compiled)
                 if (
@@ -640,7 +668,7 @@ class PostgresEngine:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
 
     def _compile(self, query: EngineQuery) -> Compiled:
-        """On the bitmaps, or the statement that reads every match (`bitmaps=False`)."""
+        """On the bitmaps, or the statement that reads every match."""
         if not self._bitmaps:
             return compile_search(query)
         return compile_bitmap(query, filter_sets(query.filters), self._exact_bucket)
@@ -667,6 +695,7 @@ class PostgresEngine:
         all_words = True
         try:
             async with self._pool.acquire() as conn:
+                await self._count_documents(conn)
                 compiled = self._compile_scan(query, limit)
                 rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
                 if compiled.counts_every_match:

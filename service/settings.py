@@ -53,6 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     (BOUSSOLE_WEBHOOK_PROXY, else HTTPS_PROXY); NO_PROXY hosts are called directly."""
     search_cache: bool = True
     """Cache search answers exactly, per search generation and minute (BOUSSOLE_SEARCH_CACHE)."""
+    search_bitmaps_from: int = 10_000
+    """From this many search documents the PostgreSQL engine searches on its bitmaps
+    (BOUSSOLE_SEARCH_BITMAPS_FROM; 0: always)."""
     operator: str | None = None
     """Who runs this directory and answers for its data, as the privacy page names it, e.g.
     "CPAS de La Louvière, rue Sylvain Guyaux 121, 7100 La Louvière" (BOUSSOLE_OPERATOR)."""
@@ -84,6 +87,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "referral_retention_days": "BOUSSOLE_REFERRAL_RETENTION_DAYS",
             "consent_version": "BOUSSOLE_CONSENT_VERSION",
             "search_cache": "BOUSSOLE_SEARCH_CACHE",
+            "search_bitmaps_from": "BOUSSOLE_SEARCH_BITMAPS_FROM",
             "webhook_allow_private": "BOUSSOLE_WEBHOOK_ALLOW_PRIVATE",
             "webhook_proxy": "BOUSSOLE_WEBHOOK_PROXY",
             "operator": "BOUSSOLE_OPERATOR",

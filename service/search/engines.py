@@ -55,7 +55,7 @@ def document_builder() -> DocumentBuilder:
 
 def engines_for(settings: Settings, pool: asyncpg.Pool) -> list[SearchEngine]:
     """Every engine to keep up to date: PostgreSQL, and Meilisearch when configured."""
-    engines: list[SearchEngine] = [PostgresEngine(pool)]
+    engines: list[SearchEngine] = [PostgresEngine(pool, bitmaps_from=settings.search_bitmaps_from)]
     if settings.meili_url:
         engines.append(
             MeilisearchEngine(

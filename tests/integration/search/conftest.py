@@ -37,7 +37,7 @@ async def engine(request: pytest.FixtureRequest, pool: asyncpg.Pool) -> AsyncIte
         yield PostgresEngine(pool)
         return
     if request.param == "postgres-tiers":
-        yield PostgresEngine(pool, exact_bucket=0)
+        yield PostgresEngine(pool, bitmaps_from=0, exact_bucket=0)
         return
     if not MEILI_URL:
         pytest.skip("Meilisearch contract tests need MEILI_URL=http://host:7700 (a live server)")

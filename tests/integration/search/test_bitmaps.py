@@ -58,7 +58,7 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
     shelter = await catalogue.service(
         "Abri de nuit", themes=["homelessness.night-shelter"], places=[(bouvy, None)]
     )
-    engine = PostgresEngine(pool)
+    engine = PostgresEngine(pool, bitmaps_from=0)
     await sync(pool, [engine], builder)
     assert await differences(pool) == (0, 0)
 
@@ -151,8 +151,8 @@ async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every
 ) -> None:
     """On the demo data every tier is small, hence ranked exactly: the same page, total,
     facets and fallback to any word, for words, typos, synonyms and every kind of filter."""
-    on_bitmaps = PostgresEngine(demo_pool)
-    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     compared = 0
     for text, filters, (limit, offset) in product(TEXTS, FILTERS, [(5, 0), (7, 4)]):
         query = EngineQuery(text=text, filters=filters, limit=limit, offset=offset)
@@ -181,8 +181,8 @@ async def test_the_nearest_matches_by_the_geometric_index_are_the_nearest_of_all
     """Past `FEW` matches the page comes from walking the index of places nearest first
     (here always): the same page, distances and ties as sorting every match."""
     monkeypatch.setattr(bitmaps, "FEW", 0)
-    on_bitmaps = PostgresEngine(demo_pool)
-    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     points = [(50.47, 4.19), (50.668, 4.612), (49.5, 5.9)]
     for text, (lat, lon), offset in product(["", "colis", "aide", "zzzqqq"], points, [0, 7]):
         query = EngineQuery(
@@ -200,8 +200,8 @@ async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
 ) -> None:
     """Past RADIUS_COUNT matches within a radius (here 5), the page stays exact and the
     total and facets are estimates that say so, never beyond what the words match."""
-    reading_rows = PostgresEngine(demo_pool, bitmaps=False)
-    on_bitmaps = PostgresEngine(demo_pool)
+    reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
     near = SearchFilters(lat=50.479, lon=4.187, radius_km=8)
     for few in (2000, 0):  # every match listed, and the nearest walked in the index
         monkeypatch.setattr(bitmaps, "FEW", few)
@@ -233,14 +233,16 @@ async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_th
         filters=SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)), limit=5
     )
     is_open = OpeningCheck(datetime(2026, 11, 23, 10, 30, tzinfo=TZ)).is_open
-    whole = await results.search_exact(PostgresEngine(demo_pool, bitmaps=False), query, is_open)
+    whole = await results.search_exact(PostgresEngine(demo_pool, bitmaps_from=None), query, is_open)
     assert whole.total_exact and whole.total > 20
     monkeypatch.setattr(results, "SCAN_EXACT", 10)
-    engine = PostgresEngine(demo_pool)
+    engine = PostgresEngine(demo_pool, bitmaps_from=0)
     monkeypatch.setattr(engine, "scan_size", lambda query, scan_limit: 8)
     for offset in (0, 12):
         step = replace(query, offset=offset)
-        expected = await results.search_exact(PostgresEngine(demo_pool), step, is_open)
+        expected = await results.search_exact(
+            PostgresEngine(demo_pool, bitmaps_from=0), step, is_open
+        )
         found = await results.search_exact(engine, step, is_open)
         assert [h.document["id"] for h in found.hits] == [h.document["id"] for h in expected.hits]
         assert not found.total_exact and not found.facets_exact
@@ -264,7 +266,7 @@ async def test_tiers_come_in_order_and_within_a_large_one_documents_by_number(
     ]:
         await catalogue.service(name, description=description, places=[(place, None)])
     await sync(pool, [PostgresEngine(pool)], document_builder())
-    engine = PostgresEngine(pool, exact_bucket=0)  # every tier "large"
+    engine = PostgresEngine(pool, bitmaps_from=0, exact_bucket=0)  # every tier "large"
     async with pool.acquire() as conn:
         number = dict(await conn.fetch("SELECT name, ord FROM search_document"))
     result = await engine.search(EngineQuery(text="douche chaude", limit=10))
@@ -279,3 +281,21 @@ async def test_tiers_come_in_order_and_within_a_large_one_documents_by_number(
     for offset in range(5):
         page = await engine.search(EngineQuery(text="douche chaude", limit=2, offset=offset))
         assert [hit.document["name"] for hit in page.hits] == found[offset : offset + 2]
+
+
+async def test_the_bitmaps_answer_from_a_number_of_documents(demo_pool: asyncpg.Pool) -> None:
+    """BOUSSOLE_SEARCH_BITMAPS_FROM: below it the statement that reads every match answers
+    (it costs less on a small catalogue); from it, the bitmaps (here with every tier in
+    document number order, to tell them apart)."""
+    query = EngineQuery(text="aide", limit=10)
+
+    async def ids(engine: PostgresEngine) -> list[str]:
+        return [hit.document["id"] for hit in (await engine.search(query)).hits]
+
+    reading_rows = await ids(PostgresEngine(demo_pool, bitmaps_from=None))
+    on_bitmaps = await ids(PostgresEngine(demo_pool, bitmaps_from=0, exact_bucket=0))
+    assert reading_rows != on_bitmaps
+    assert await ids(PostgresEngine(demo_pool, bitmaps_from=10**6, exact_bucket=0)) == (
+        reading_rows
+    )
+    assert await ids(PostgresEngine(demo_pool, bitmaps_from=100, exact_bucket=0)) == on_bitmaps

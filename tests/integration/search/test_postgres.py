@@ -87,7 +87,7 @@ async def test_without_bitmaps_a_broad_search_counts_facets_of_the_best_matches_
     engine: PostgresEngine, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The statement that reads every match (a point to sort by, an opening moment)."""
-    engine = PostgresEngine(pool, bitmaps=False)
+    engine = PostgresEngine(pool, bitmaps_from=None)
     exact = await engine.search(EngineQuery(limit=10))
     monkeypatch.setattr(postgres, "FACET_LIMIT", 2)
     for limit, offset in ((10, 0), (1, 1)):  # the page within the best, and beyond it

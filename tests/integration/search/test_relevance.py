@@ -357,7 +357,7 @@ async def demo_engine(request: pytest.FixtureRequest, demo_url: str) -> AsyncIte
             yield PostgresEngine(pool)
             return
         if request.param == "postgres-tiers":
-            yield PostgresEngine(pool, exact_bucket=0)
+            yield PostgresEngine(pool, bitmaps_from=0, exact_bucket=0)
             return
         meili_url = os.environ.get("MEILI_URL")
         if not meili_url:

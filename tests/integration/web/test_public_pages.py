@@ -568,7 +568,12 @@ async def test_an_estimated_total_is_said_to_be_one(
     more candidates than are checked (a large catalogue's; here a handful): the total is an
     estimate, the API says so and the page says "about"."""
     from search import bitmaps, postgres, results
+    from service.search import engines
 
+    # The bitmaps, as a catalogue of BOUSSOLE_SEARCH_BITMAPS_FROM documents has them.
+    monkeypatch.setattr(
+        engines, "PostgresEngine", lambda pool, **_: postgres.PostgresEngine(pool, bitmaps_from=0)
+    )
     monkeypatch.setattr(bitmaps, "RADIUS_COUNT", 3)
     near = {"lat": "50.479", "lon": "4.187", "radius_km": "8"}
     api = (await client.get("/api/v1/search", params=near)).json()
