@@ -6,7 +6,10 @@ Loads N synthetic services and reindexes them as `bench/search.py` does, then ru
 `--requests` requests of its mix (same seed) on one connection, without HTTP, and times each
 of these statements built from the engine's own pieces (`search.postgres.search_parts`):
 
-- `search`: the engine's whole statement (page, exact total, facets), as the API runs it;
+- `search`: the statement that reads every match (page, exact total, facets), as the engine
+  runs it below BOUSSOLE_SEARCH_BITMAPS_FROM documents;
+- `bitmaps`: the engine's statement on its bitmaps (migration 019), as it runs at this size
+  (both exact and tiered: the same page, total and facets on small tiers);
 - `exact_total`: only counting the matches;
 - `total_up_to_1000`: counting at most 1,000 of them (what an estimated total would need);
 - `ranked_page`: only the page in answer order (every match ranked), no total, no facets;
@@ -34,7 +37,8 @@ import asyncpg
 from bench.search import catalogue_database, logger_for, reindex, search_params
 from schemas.search import SearchFilters
 from search.backend import TZ, EngineQuery
-from search.postgres import Compiled, compile_search, search_parts
+from search.bitmaps import filter_sets
+from search.postgres import Compiled, compile_bitmap, compile_search, search_parts
 from service.search.routes import filters_from
 
 
@@ -68,7 +72,10 @@ def engine_query(params: dict[str, Any], at: datetime) -> EngineQuery:
 
 def statements(query: EngineQuery) -> dict[str, Compiled]:
     """The statements timed for one request, each with its own arguments."""
-    result = {"search": compile_search(query)}
+    result = {
+        "search": compile_search(query),
+        "bitmaps": compile_bitmap(query, filter_sets(query.filters)),
+    }
 
     def piece(build: Callable[[Any, str, str], str]) -> Compiled:
         compiled = Compiled("")
