@@ -3,7 +3,8 @@
 The embedded default and the fallback when Meilisearch is down. What matching, filtering,
 ranking, facets and the opening check need lives in the narrow `search_document` (migrations
 003, 007, 009); the whole document, read only for the page, in `search_payload`. A search is
-one SQL statement returning the page, the total and the facet counts.
+one SQL statement returning the page, the total and the facet counts: from BITMAPS_FROM
+documents on the bitmaps of migration 019 (`search.bitmaps`), below by reading every match.
 """
 
 from __future__ import annotations
@@ -613,8 +614,7 @@ class PostgresEngine:
     async def _count_documents(self, conn: asyncpg.Connection) -> None:
         """Count the documents (the `=all` bitmap) when the last count is a minute old."""
         if self._bitmaps_from in (None, 0) or time.monotonic() - self._counted_at < 60:
-            self._documents = 0 if self._bitmaps_from is None else self._documents
-            return
+            return  # decided without a count, or counted a moment ago
         self._documents = await conn.fetchval(_DOCUMENTS)
         self._counted_at = time.monotonic()
 
