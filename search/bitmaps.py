@@ -1,15 +1,17 @@
 """The PostgreSQL engine's bitmaps (migration 019): kept with the documents, read by searches.
 
 Each document has a number (`ord`); each word with its weight, facet value and filter value
-has a bitmap of the documents that have it, in blocks of 8,192. A search that neither sorts
-by distance nor asks for an opening moment counts its matches, its facets and the size of
-each tier of its answer with bitwise operations, then reads only the page's documents: what
-made a broad word over a large catalogue cost tens of milliseconds was reading every match.
+(the hour of the week a service may be open among them) has a bitmap of the documents that
+have it, in blocks of 8,192. A search counts its matches, its facets and the size of each
+tier of its answer with bitwise operations, then reads only the page's documents: what made
+a broad word over a large catalogue cost tens of milliseconds was reading every match.
 
-The order is the exact engine's (tier, the words as typed in the name, `ts_rank`, name)
-whenever the tier holding a page has at most `exact_bucket` documents: those are ranked as
-before. A larger tier (a word in thousands of names) is given in document number order, as
-Meilisearch orders the documents its ranking rules cannot tell apart.
+The order is that of the statement reading every match (tier, the words as typed in the
+name, `ts_rank`, name) whenever the tier holding a page has at most `exact_bucket`
+documents: those are ranked as before. A larger tier (a word in thousands of names) is given
+in document number order, as Meilisearch orders the documents its ranking rules cannot tell
+apart. With a point, the page is sorted by distance (`Nearest`); within a radius, past
+RADIUS_COUNT matches, total and facets are estimates that say so.
 """
 
 from __future__ import annotations
