@@ -299,11 +299,11 @@ _FACETS = """(
         FROM (
             SELECT split_part(substr(key, 2), '=', 1) AS facet,
                    substr(key, strpos(key, '=') + 1) AS value,
-                   round(sum(n) * {scale})::int AS n
+                   sum(n)::int AS n
             FROM (SELECT b.key, bit_count(m.bits & b.bits) AS n
                   FROM (SELECT key, block, bits FROM search_bits
                         WHERE key >= '#' AND key < '$' OFFSET 0) AS b
-                  JOIN {source} m ON m.block = b.block
+                  JOIN matched m ON m.block = b.block
                   OFFSET 0) AS per_block
             GROUP BY key
         ) AS per_value
@@ -312,14 +312,31 @@ _FACETS = """(
     ) AS by_facet
 )"""
 
+# Facet counts of the matches listed within a radius (a few hundred at most), from their
+# documents' facet codes, which hold the same values as the '#' bitmaps: reading them costs
+# less than a block of every facet value. Scaled as the total is, when it is estimated.
+_FACETS_OF_LISTED = """(
+    SELECT jsonb_object_agg(facet, counts)::text
+    FROM (
+        SELECT f.facet, jsonb_object_agg(f.value, c.n) AS counts
+        FROM (SELECT code, round(count(*) * {scale})::int AS n
+              FROM in_radius r JOIN search_document d ON d.ord = r.ord,
+                   unnest(d.facet_codes) AS code
+              GROUP BY code) AS c
+        JOIN search_facet_value f ON f.id = c.code
+        WHERE c.n > 0
+        GROUP BY f.facet
+    ) AS by_facet
+)"""
+
 
 @dataclass(frozen=True)
 class Summary:
-    """What the answer counts: its total, the blocks its facets count, at what scale, and
-    whether these are exact."""
+    """What the answer counts: its total, its facets (SQL with the `{scale}` they are
+    multiplied by), that scale, and whether these are exact."""
 
     total: str = "(SELECT coalesce(sum(bit_count(bits)), 0) FROM matched)"
-    source: str = "matched"
+    facets: str = _FACETS
     scale: str = "1"
     exact: str = "true"
 
@@ -520,17 +537,17 @@ radius_summary AS MATERIALIZED (
            count(*) <= {count}::int OR count(*) < {listed} AS exact
     FROM in_radius
 ),
-in_radius_bits AS (
-    SELECT ord / {BLOCK} AS block, search_bits_mask(array_agg(ord % {BLOCK})) AS bits
-    FROM in_radius GROUP BY 1
+reach AS MATERIALIZED (
+    SELECT (SELECT km FROM in_radius ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {_MARGIN}
+               AS km
 ),
 around AS (
     SELECT ord FROM in_radius
+    WHERE km <= (SELECT km FROM reach) OR (SELECT km IS NULL FROM reach)
     UNION
     SELECT d.ord FROM search_document d
     WHERE NOT (SELECT exact FROM radius_summary) AND {has_bit} AND {within}
-      AND d.geo <@ circle({point}, (SELECT km * {_MARGIN} FROM in_radius
-                                     ORDER BY km OFFSET {end}::int - 1 LIMIT 1))
+      AND d.geo <@ circle({point}, (SELECT km FROM reach))
 ),
 {_by_distance(start, end, near, text_from)}"""
     estimate = (
@@ -539,7 +556,7 @@ around AS (
     )
     summary = Summary(
         total=f"(SELECT CASE WHEN r.exact THEN r.listed ELSE {estimate} END FROM radius_summary r)",
-        source="in_radius_bits",
+        facets=_FACETS_OF_LISTED,
         scale=f"(SELECT CASE WHEN r.exact THEN 1 ELSE {estimate}::float8 / r.listed END "
         "FROM radius_summary r)",
         exact="(SELECT exact FROM radius_summary)",
@@ -583,7 +600,7 @@ def compile_bitmap_search(
         page = _nearest_page(args, start, end, near, text_from)
     else:
         page, summary = _radius_page(args, start, end, near, text_from)
-    counts = _FACETS.format(source=summary.source, scale=summary.scale)
+    counts = summary.facets.format(scale=summary.scale)
     return f"""
 WITH {filter_ctes}
 {bucket_ctes}
