@@ -170,12 +170,16 @@ def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
       AND split_part(substr(a.key, 7), '-', 2)::int >= {age}::int"""
     outside_window = ""
     if sets.moment is not None:
-        moment = args.arg(sets.moment)
+        # Hidden from the planner: the plan is then the same for every moment, planned once
+        # (a generic plan) instead of at each search; the gate spares the scan.
+        moment = f"(SELECT {args.arg(sets.moment)}::bigint)"
         outside_window = f"""
     UNION ALL
     SELECT {len(sets.sets)}, ord / {BLOCK}, search_bits_mask(array_agg(ord % {BLOCK}))
     FROM search_document
-    WHERE slots_from > {moment}::bigint OR slots_until <= {moment}::bigint
+    WHERE ((SELECT max(slots_from) FROM search_document) > {moment}
+           OR (SELECT min(slots_until) FROM search_document) <= {moment})
+      AND (slots_from > {moment} OR slots_until <= {moment})
     GROUP BY ord / {BLOCK}"""
     return f"""filter_keys AS (
     SELECT s.n, k.key COLLATE "C" AS key
