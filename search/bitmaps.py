@@ -84,6 +84,23 @@ ON CONFLICT (key, block) DO UPDATE SET bits = search_bits.bits | excluded.bits
 
 DROP_EMPTY_BLOCKS = f"DELETE FROM search_bits WHERE bits = {ZERO}"
 
+# The territories' boxes (migration 020) only grow as documents are written; a reindex
+# makes them exact again, under `LOCK`.
+EXACT_EXTENTS = """
+WITH exact AS (
+    SELECT t AS territory,
+           box(point(min(d.geo[0]), min(d.geo[1])), point(max(d.geo[0]), max(d.geo[1]))) AS box
+    FROM search_document d, unnest(d.territories) AS t
+    WHERE d.geo IS NOT NULL
+    GROUP BY t
+),
+gone AS (DELETE FROM search_extent e WHERE NOT EXISTS (
+    SELECT 1 FROM exact x WHERE x.territory = e.territory))
+INSERT INTO search_extent AS e (territory, box)
+SELECT territory, box FROM exact ORDER BY territory
+ON CONFLICT (territory) DO UPDATE SET box = excluded.box WHERE NOT excluded.box ~= e.box
+"""
+
 
 async def apply(
     conn: asyncpg.Connection,
@@ -372,6 +389,18 @@ class Nearest:
     tier: str
     rank: str
     radius_km: float | None = None
+    places: tuple[str, ...] = ()
+    """The territories asked (commune, section): a walk stays within their extents."""
+
+
+def _within_extents(args: Arguments, near: Nearest) -> str:
+    """What keeps a walk nearest first inside the boxes of the territories asked (migration
+    020): every document of a territory lies in its box, so nothing is missed, and from a
+    point in one commune a search in the other does not pass every document of the first."""
+    return "".join(
+        f" AND d.geo <@ (SELECT box FROM search_extent WHERE territory = {args.arg(place)})"
+        for place in near.places
+    )
 
 
 def _tier_page(
@@ -472,12 +501,13 @@ def _nearest_page(args: Arguments, start: str, end: str, near: Nearest, text_fro
     geometric index and whatever the projection could put behind them."""
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
     ctes, has_bit = _matches_by_position(args, end)
+    walked_test = has_bit + _within_extents(args, near)
     walk = f"(2 * {end}::int + 20)"
     return f"""{ctes}
 nearest AS MATERIALIZED (
     SELECT d.ord, d.geo <-> {point} AS km
     FROM search_document d
-    WHERE (SELECT n > few FROM counted) AND d.geo IS NOT NULL AND {has_bit}
+    WHERE (SELECT n > few FROM counted) AND d.geo IS NOT NULL AND {walked_test}
     ORDER BY d.geo <-> {point}
     LIMIT {walk}
 ),
@@ -497,7 +527,7 @@ around AS (
     -- the walk stopped short of what the projection's margin may hold: the rest of it
     SELECT d.ord FROM search_document d
     WHERE (SELECT n = {walk} AND walked < km FROM reach)
-      AND d.geo <@ circle({point}, (SELECT km FROM reach)) AND {has_bit}
+      AND d.geo <@ circle({point}, (SELECT km FROM reach)) AND {walked_test}
     UNION
     SELECT d.ord FROM search_document d
     WHERE d.geo IS NULL AND (SELECT n < {end}::int FROM reach)
@@ -515,7 +545,10 @@ def _radius_page(
     estimated from how far the last of them is (as if the density held to the edge)."""
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
     radius = f"{args.arg(near.radius_km)}::float8"
-    within = f"d.geo <@ circle({point}, {radius} * {_MARGIN}) AND {near.distance} <= {radius}"
+    within = (
+        f"d.geo <@ circle({point}, {radius} * {_MARGIN}) AND {near.distance} <= {radius}"
+        f"{_within_extents(args, near)}"
+    )
     count = args.arg(RADIUS_COUNT)
     listed = f"greatest({count}::int + 1, {end}::int)"
     ctes, has_bit = _matches_by_position(args, end)

@@ -454,7 +454,8 @@ def compile_bitmap(
         tier, rank = (_TIER, _RANK) if words else ("0", "0::real")
         x, y = filters.lon * X_SCALE * KM_PER_DEGREE, filters.lat * KM_PER_DEGREE
         distance = _distance_sql(filters, compiled)
-        near = Nearest(x, y, distance, tier, rank, filters.radius_km)
+        places = tuple(place for place in (filters.commune, filters.section) if place)
+        near = Nearest(x, y, distance, tier, rank, filters.radius_km, places)
     compiled.sql = compile_bitmap_search(
         compiled,
         sets,
@@ -809,6 +810,7 @@ class PostgresEngine:
                 await conn.execute("DELETE FROM search_document WHERE id = ANY($1)", ids)
                 await bitmaps.apply(conn, [], ids, before)
                 await conn.execute(bitmaps.DROP_EMPTY_BLOCKS)
+                await conn.execute(bitmaps.EXACT_EXTENTS)
                 await conn.execute(BUMP_GENERATION)
             async with self._pool.acquire() as conn:
                 await conn.execute("ANALYZE search_document")

@@ -235,6 +235,94 @@ async def test_the_nearest_matches_by_the_geometric_index_are_the_nearest_of_all
         ], (text, lat, lon, offset)
 
 
+async def test_a_walk_from_one_commune_into_another_stays_in_the_territory_asked(
+    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a commune or section asked, the walk nearest first keeps within its box
+    (migration 020): from a point in the other commune, the same page, distances and totals
+    as sorting every match, with and without a radius."""
+    monkeypatch.setattr(bitmaps, "FEW", 0)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
+    places = [
+        {"commune": "la-louviere"},
+        {"commune": "ottignies-louvain-la-neuve"},
+        {"section": "ottignies-louvain-la-neuve.louvain-la-neuve"},
+        {"commune": "ottignies-louvain-la-neuve", "section": "la-louviere.haine-saint-paul"},
+    ]
+    points = [(50.47, 4.19, None), (50.668, 4.612, None), (50.47, 4.19, 40.0), (50.6, 4.4, 30.0)]
+    compared = 0
+    for text, place, (lat, lon, radius), offset in product(
+        ["", "colis", "aide"], places, points, [0, 4]
+    ):
+        filters = SearchFilters(lat=lat, lon=lon, radius_km=radius, **place)
+        query = EngineQuery(text=text, filters=filters, limit=6, offset=offset)
+        expected, found = await reading_rows.search(query), await on_bitmaps.search(query)
+        where = (text, place, lat, lon, radius, offset)
+        assert found.total == expected.total, where
+        assert found.facets == expected.facets, where
+        assert [(h.document["id"], h.distance_km) for h in found.hits] == [
+            (h.document["id"], h.distance_km) for h in expected.hits
+        ], where
+        compared += bool(found.hits)
+    assert compared > 30
+
+
+async def test_the_territories_boxes_follow_the_documents(
+    pool: asyncpg.Pool,
+    catalogue: Catalogue,
+    builder: DocumentBuilder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A place that moves out of its commune's box grows it in the same transaction, so the
+    walk still finds it; a reindex makes the boxes exact again."""
+    monkeypatch.setattr(bitmaps, "FEW", 0)
+    engine = PostgresEngine(pool, bitmaps_from=0)
+    await catalogue.organisation()
+    near = await catalogue.place("Bouvy", territory="la-louviere.la-louviere", lat=50.48, lon=4.19)
+    far = await catalogue.place("Strépy", territory="la-louviere.la-louviere", lat=50.47, lon=4.2)
+    await catalogue.service("Colis alimentaires", places=[(near, None)])
+    moving = await catalogue.service("Colis du soir", places=[(far, None)])
+    await sync(pool, [engine], builder)
+
+    async def boxes() -> dict[str, str]:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch("SELECT territory, box::text FROM search_extent")
+        return {row["territory"]: row["box"] for row in rows}
+
+    before = await boxes()
+    assert set(before) == {"la-louviere", "la-louviere.la-louviere"}
+
+    async with pool.acquire() as conn:  # 25 km north-east, still said to be in La Louvière
+        await conn.execute("UPDATE place SET latitude = 50.65, longitude = 4.45 WHERE id = $1", far)
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [moving])
+    await sync(pool, [engine], builder)
+    grown = await boxes()
+    assert grown["la-louviere"] != before["la-louviere"]
+
+    from_there = EngineQuery(
+        text="colis", filters=SearchFilters(lat=50.66, lon=4.46, commune="la-louviere"), limit=1
+    )
+    found = await engine.search(from_there)
+    assert [hit.document["name"] for hit in found.hits] == ["Colis du soir"]
+    assert found.total == 2
+
+    async with pool.acquire() as conn:  # back home: the box stays grown until a reindex
+        await conn.execute("UPDATE place SET latitude = 50.47, longitude = 4.2 WHERE id = $1", far)
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [moving])
+    await sync(pool, [engine], builder)
+    assert await boxes() == grown
+    await engine.reindex(builder.build_all(pool))
+    assert await boxes() == before
+    both = replace(from_there, limit=2)
+    found = await engine.search(both)
+    expected = await PostgresEngine(pool, bitmaps_from=None).search(both)
+    assert [(h.document["name"], h.distance_km) for h in found.hits] == [
+        (h.document["name"], h.distance_km) for h in expected.hits
+    ]
+    assert len(found.hits) == 2
+
+
 async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
     demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
