@@ -238,6 +238,7 @@ def _text_ctes(groups: str, typed: str, fallback: bool, weighted: bool, args: Ar
     UNION ALL
     SELECT true, t.* FROM search_terms({typed_arg}::text::jsonb) AS t
 ),
+-- the words as typed only count in names: only their keys of weight A are read
 term_bits AS (
     SELECT t.typed, t.grp, t.alt, t.term, b.block,
            coalesce(bit_or(b.bits) FILTER (WHERE right(b.key, 1) = 'A'), {ZERO}) AS a,
@@ -247,8 +248,10 @@ term_bits AS (
     FROM terms t
     CROSS JOIN LATERAL (
         SELECT key, block, bits FROM search_bits
-        WHERE key >= (CASE WHEN t.prefix THEN t.lexeme ELSE t.lexeme || ' ' END) COLLATE "C"
+        WHERE key >= (CASE WHEN t.prefix THEN t.lexeme WHEN t.typed THEN t.lexeme || ' A'
+                           ELSE t.lexeme || ' ' END) COLLATE "C"
           AND key < (CASE WHEN t.prefix THEN t.lexeme || chr(1114111)
+                          WHEN t.typed THEN t.lexeme || ' B'
                           ELSE t.lexeme || '!' END) COLLATE "C"
         OFFSET 0
     ) AS b
