@@ -10,7 +10,8 @@ The order is that of the statement reading every match (tier, the words as typed
 name, `ts_rank`, name) whenever the tier holding a page has at most `exact_bucket`
 documents: those are ranked as before. A larger tier (a word in thousands of names) is given
 in document number order, as Meilisearch orders the documents its ranking rules cannot tell
-apart. With a point, the page is sorted by distance (`Nearest`); within a radius, past
+apart. With a point, the page is sorted by distance (`Nearest`), walking the geometric index
+within the boxes of the territories asked (migration 020); within a radius, past
 RADIUS_COUNT matches, total and facets are estimates that say so.
 """
 
@@ -552,12 +553,12 @@ def _radius_page(
     count = args.arg(RADIUS_COUNT)
     listed = f"greatest({count}::int + 1, {end}::int)"
     ctes, has_bit = _matches_by_position(args, end)
-    # Few matches are each looked up by number (`OFFSET 0`): the planner would rather scan
-    # the geometric index within the radius, every document there (35,000 within 5 km).
     walked_test = has_bit + _within_extents(args, near)
     ctes = f"""{ctes}
 in_radius AS MATERIALIZED (
     SELECT ord, km FROM (
+        -- few matches, each looked up by its number (OFFSET 0): else the planner scans the
+        -- geometric index within the radius, every document there (35,000 within 5 km)
         SELECT d.ord, d.geo <-> {point} AS km
         FROM matched m, unnest(search_bits_positions(m.bits, 0, {BLOCK})) AS p,
              LATERAL (SELECT ord, geo, latitude, longitude FROM search_document
