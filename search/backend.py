@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -72,7 +72,9 @@ class Candidates(NamedTuple):
     order (light: hours, status, facets), how many there are, and whether they have every
     word (as `EngineResult.all_words`)."""
 
-    rows: list[dict[str, Any]]
+    rows: list[Mapping[str, Any]]
+    """Each with `id`, `distance_km`, `status`, `opening_hours`, `exceptions` (a list, or
+    its JSON text) and the facets' fields (`FACETS`)."""
     total: int
     all_words: bool = True
 

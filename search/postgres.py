@@ -47,7 +47,6 @@ from search.text import TermGroup, expand
 _encode = msgspec.json.Encoder().encode
 _decode_document = msgspec.json.Decoder(dict[str, Any]).decode
 _decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
-_decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
 # Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
 KM_PER_DEGREE = 111.2
@@ -707,24 +706,9 @@ class PostgresEngine:
                     all_words = False
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
-        candidates = []
-        for row in rows:
-            if row["id"] is None:
-                continue  # the bitmaps' summary row, when nothing matched
-            candidate = dict(row)
-            for column in (
-                "total",
-                "facets",
-                "total_exact",
-                "all_words",
-                "position",
-                "rank",
-                "tier",
-            ):
-                candidate.pop(column, None)
-            text = candidate["exceptions"]
-            candidate["exceptions"] = [] if text == "[]" else _decode_exceptions(text)
-            candidates.append(candidate)
+        # The rows themselves, their exceptions as JSON text: thousands of them may be
+        # checked, and most share their hours (`OpeningCheck` decodes each text once).
+        candidates = [row for row in rows if row["id"] is not None]  # None: nothing matched
         return Candidates(candidates, _total(rows), all_words)
 
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:

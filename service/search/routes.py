@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -38,6 +39,7 @@ def _q(description: str, **kwargs: Any) -> Any:
 # Opening states by (minute, status, hours, exceptions), shared by requests: hours have minute
 # resolution, so a state holds for the whole minute (the moment asked is given back as is).
 _STATES: dict[Any, OpenState | None] = {}
+_decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
 
 class OpeningCheck:
@@ -52,25 +54,36 @@ class OpeningCheck:
         self._minute = minute_of(at)
         self._cache = _STATES
 
-    def state(self, document: dict[str, Any]) -> OpenState | None:
-        """The opening state of the document's service at `at`; None when hours are unknown."""
-        exceptions = document.get("exceptions") or []
+    def state(self, document: Mapping[str, Any]) -> OpenState | None:
+        """The opening state of the document's service at `at`; None when hours are unknown.
+        Its exceptions may be a list or their JSON text (`search.backend.Candidates`)."""
+        exceptions = document.get("exceptions") or ()
         key = (
             self._minute,
             document.get("status"),
             document.get("opening_hours"),
-            tuple(
+            exceptions
+            if isinstance(exceptions, str)
+            else tuple(
                 (e["starts_on"], e["ends_on"], e.get("opening_hours"), e.get("message"))
                 for e in exceptions
             ),
         )
-        if key not in self._cache:
+        try:
+            return self._cache[key]
+        except KeyError:
             if len(self._cache) > 20_000:
                 self._cache.clear()
-            self._cache[key] = open_state(str(document.get("status")), hours_of(document), self.at)
-        return self._cache[key]
+            if isinstance(exceptions, str):
+                exceptions = _decode_exceptions(exceptions)
+            hours = hours_of(
+                {"opening_hours": document.get("opening_hours"), "exceptions": exceptions}
+            )
+            state = open_state(str(document.get("status")), hours, self.at)
+            self._cache[key] = state
+            return state
 
-    def is_open(self, document: dict[str, Any]) -> bool:
+    def is_open(self, document: Mapping[str, Any]) -> bool:
         """Open at `at`: a closed or inactive service never is."""
         state = self.state(document)
         return state is not None and state.now

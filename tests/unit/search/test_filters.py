@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from schemas.search import SearchFilters
@@ -11,6 +12,7 @@ from search.meilisearch import filter_expression
 from search.postgres import Compiled, compile_search, tsquery_groups, where_clauses
 from search.results import count_facets, crop_marked, highlight_text, render_highlight
 from search.text import expand
+from service.search.routes import OpeningCheck
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
 
@@ -102,6 +104,38 @@ def test_count_facets() -> None:
         "themes": {"food": 2, "food.parcels": 1},
         "type": {"material_aid": 1},
     }
+
+
+def test_count_facets_skips_what_is_missing() -> None:
+    documents = [
+        {"themes": None, "type": "material_aid", "commune": None, "languages": []},
+        {"themes": ["food"], "type": "material_aid", "commune": "la-louviere", "wheelchair": "yes"},
+    ]
+    assert count_facets(documents) == {
+        "themes": {"food": 1},
+        "type": {"material_aid": 2},
+        "commune": {"la-louviere": 1},
+        "wheelchair": {"yes": 1},
+    }
+
+
+def test_opening_check_reads_exceptions_as_a_list_or_their_json_text() -> None:
+    closed_today = [
+        {
+            "starts_on": "2026-11-23",
+            "ends_on": "2026-11-23",
+            "opening_hours": None,
+            "message": "Fermé",
+        }
+    ]
+    check = OpeningCheck(MONDAY_10)
+    document = {"status": "active", "opening_hours": "Mo-Fr 09:00-12:00"}
+    listed = check.state({**document, "exceptions": closed_today})
+    as_text = check.state({**document, "exceptions": json.dumps(closed_today)})
+    assert listed is not None and as_text is not None
+    assert not listed.now and not as_text.now and as_text.message == listed.message
+    assert check.is_open({**document, "exceptions": "[]"})
+    assert not check.is_open({**document, "status": "temporarily_closed", "exceptions": []})
 
 
 def test_highlight_marks_words_and_synonyms_and_escapes_html() -> None:
