@@ -619,12 +619,17 @@ def compile_bitmap_search(
     exact_bucket: int = EXACT_BUCKET,
     candidates: bool = False,
     near: Nearest | None = None,
+    held_generation: int | None = None,
 ) -> str:
     """The one statement of a search on the bitmaps: page, total and facets, with the same
     columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
     check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
     and its words as typed (`tsquery_groups` as JSON) and whether any word will do when no
-    document has them all; None to browse. `near`: sorted by distance from that point."""
+    document has them all; None to browse. `near`: sorted by distance from that point.
+    `held_generation`: the search generation whose facet bitmaps the caller holds
+    (`search.facets`, -1: none yet); facets counted over every match are then left to it
+    when the statement sees that generation (columns `generation`, `matched_blocks`,
+    `matched_bits`)."""
     filter_ctes = _filter_ctes(sets, args)
     all_words = "true"
     if text is None:
@@ -642,21 +647,46 @@ def compile_bitmap_search(
         page = _nearest_page(args, start, end, near, text_from)
     else:
         page, summary = _radius_page(args, start, end, near, text_from)
-    counts = summary.facets.format(scale=summary.scale)
+    counts = summary.facets.format(scale=summary.scale) if facets else "NULL::text"
+    held, blocks = "", ""
+    if facets and held_generation is not None and summary.facets is _FACETS:
+        held = f"""held AS MATERIALIZED (
+    SELECT value AS generation, value = {args.arg(held_generation)}::bigint AS same
+    FROM search_generation
+),"""
+        counts = f"CASE WHEN (SELECT same FROM held) THEN NULL ELSE {counts} END"
+        blocks = """,
+           (SELECT generation FROM held) AS generation,
+           CASE WHEN (SELECT same FROM held)
+                THEN (SELECT array_agg(block ORDER BY block) FROM matched) END AS matched_blocks,
+           CASE WHEN (SELECT same FROM held)
+                THEN (SELECT array_agg(bits ORDER BY block) FROM matched) END AS matched_bits"""
+    once = ", ".join(
+        f"{_FIRST_ROW} THEN summary.{column} END AS {column}"
+        for column in (
+            "facets",
+            *(("generation", "matched_blocks", "matched_bits") if held else ()),
+        )
+    )
     return f"""
 WITH {filter_ctes}
 {bucket_ctes}
 {page}
+{held}
 summary AS (
-    SELECT {summary.total}::bigint AS total, {counts if facets else "NULL::text"} AS facets,
-           {summary.exact} AS total_exact, {all_words} AS all_words
+    SELECT {summary.total}::bigint AS total, {counts} AS facets,
+           {summary.exact} AS total_exact, {all_words} AS all_words{blocks}
 )
-SELECT summary.total, summary.facets, summary.total_exact, summary.all_words, hits.*
+SELECT summary.total, summary.total_exact, summary.all_words,
+       {once}, hits.*
 FROM summary LEFT JOIN LATERAL ({_CANDIDATES if candidates else _HITS.format(highlight, text_from)}
 ) AS hits ON true
 ORDER BY hits.position
 """
 
+
+# What the first row alone carries (facet counts, the matches' blocks: kilobytes each).
+_FIRST_ROW = "CASE WHEN row_number() OVER (ORDER BY hits.position) = 1"
 
 _HITS = """
     SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,

@@ -9,6 +9,7 @@ documents on the bitmaps of migration 019 (`search.bitmaps`), below by reading e
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -41,6 +42,7 @@ from search.bitmaps import (
     compile_bitmap_search,
     filter_sets,
 )
+from search.facets import FacetBitmaps
 from search.results import SCAN_CHUNK, with_ellipses
 from search.text import TermGroup, expand
 
@@ -51,6 +53,9 @@ _decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
 # Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
 KM_PER_DEGREE = 111.2
 X_SCALE = math.cos(math.radians(50.5))
+
+FACETS_REREAD = 1.0
+"""Seconds between two reads of the facet bitmaps (`search.facets`) while writes come."""
 
 # Errors that mean "the engine cannot serve now", as opposed to a bug in our SQL.
 UNAVAILABLE = (
@@ -207,6 +212,8 @@ class Compiled:
     args: list[Any] = field(default_factory=list)
     counts_every_match: bool = False
     """Its facets count every match (the bitmaps), not only the best FACET_LIMIT."""
+    held: FacetBitmaps | None = None
+    """The facet bitmaps the statement leaves the counting to, at their generation."""
 
     def arg(self, value: Any) -> str:
         """Add an argument and return its placeholder."""
@@ -432,12 +439,14 @@ def compile_bitmap(
     exact_bucket: int = EXACT_BUCKET,
     *,
     candidates: bool = False,
+    facets_held: FacetBitmaps | None = None,
 ) -> Compiled:
     """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
     facets over every match, the same columns as `compile_search` and whether every word
     was found (any word otherwise); with `candidates`, the first `query.limit` candidates of
-    an opening check, the columns of `compile_scan`."""
-    compiled = Compiled("", counts_every_match=True)
+    an opening check, the columns of `compile_scan`. `facets_held`: the facet bitmaps the
+    caller holds (`search.facets`), to count facets with at their generation."""
+    compiled = Compiled("", counts_every_match=True, held=facets_held)
     words = None
     if query.text.strip():
         groups = expand(query.text)
@@ -467,6 +476,7 @@ def compile_bitmap(
         exact_bucket=exact_bucket,
         candidates=candidates,
         near=near,
+        held_generation=facets_held.generation if facets_held else None,
     )
     return compiled
 
@@ -603,6 +613,8 @@ class PostgresEngine:
         never (the statements that read every match, the reference the bitmaps are tested
         against), 0: always."""
         self._exact_bucket = exact_bucket
+        self._facet_bitmaps = FacetBitmaps.none()
+        self._facets_read_at = -math.inf
         self._documents = 0
         self._counted_at = -math.inf
 
@@ -671,7 +683,24 @@ class PostgresEngine:
         """On the bitmaps, or the statement that reads every match."""
         if not self._bitmaps:
             return compile_search(query)
-        return compile_bitmap(query, filter_sets(query.filters), self._exact_bucket)
+        return compile_bitmap(
+            query,
+            filter_sets(query.filters),
+            self._exact_bucket,
+            facets_held=self._facet_bitmaps,
+        )
+
+    async def _keep_facets_current(self, conn: asyncpg.Connection, seen: int | None) -> None:
+        """Read the facet bitmaps again when a statement saw a newer search generation than
+        theirs (`search.facets`), at most once every FACETS_REREAD seconds; if that fails,
+        statements keep counting facets themselves."""
+        if seen is None or self._facet_bitmaps.generation >= seen:
+            return
+        if time.monotonic() - self._facets_read_at < FACETS_REREAD:
+            return
+        self._facets_read_at = time.monotonic()  # before waiting: one read at a time
+        with contextlib.suppress(*UNAVAILABLE):
+            self._facet_bitmaps = await FacetBitmaps.read(conn)
 
     def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
         """How many candidates to list first: on the bitmaps a few pages' worth (more are
@@ -749,7 +778,12 @@ class PostgresEngine:
                     distance_km=round(distance, 3) if distance is not None else None,
                 )
             )
-        facets = _decode_facets(first["facets"]) if first["facets"] else {}
+        facets = {}
+        if first["facets"]:
+            facets = _decode_facets(first["facets"])
+        elif compiled.held is not None and first.get("matched_blocks") is not None:
+            facets = compiled.held.count(first["matched_blocks"], first["matched_bits"])
+        await self._keep_facets_current(conn, first.get("generation"))
         return EngineResult(
             hits=hits,
             total=first["total"],

@@ -103,6 +103,66 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
 ZERO = "B'0'::bit(8192)"
 
 
+async def test_facets_counted_from_the_held_bitmaps_are_those_of_the_generation_searched(
+    pool: asyncpg.Pool,
+    catalogue: Catalogue,
+    builder: DocumentBuilder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The engine counts facets from the facet bitmaps it holds only when the statement
+    sees their generation; after a write the statement counts them, until they are read
+    again."""
+    await catalogue.organisation()
+    bouvy = await catalogue.place("Bouvy", territory="la-louviere.la-louviere.bouvy")
+    haine = await catalogue.place("Haine", territory="la-louviere.haine-saint-paul")
+    parcels = await catalogue.service(
+        "Colis alimentaires", places=[(bouvy, None), (haine, None)], free=True
+    )
+    await catalogue.service("Colis de Noël", themes=["family"], places=[(haine, None)])
+    engine = PostgresEngine(pool, bitmaps_from=0)
+    reference = PostgresEngine(pool, bitmaps_from=None)
+    await sync(pool, [engine], builder)
+    query = EngineQuery(text="colis")
+
+    first = await engine.search(query)  # counted by the statement; the bitmaps are read
+    held = engine._facet_bitmaps
+    assert held.generation > 0 and held.values
+    counted_here = await engine.search(query)
+    assert engine._facet_bitmaps is held
+    expected = {
+        "commune": {"la-louviere": 3},
+        "section": {"la-louviere.haine-saint-paul": 2, "la-louviere.la-louviere": 1},
+        "themes": {"family": 1, "food": 2, "food.food-parcels": 2},
+        "type": {"material_aid": 3},
+        "wheelchair": {"unknown": 3},
+    }
+    assert first.facets == counted_here.facets == (await reference.search(query)).facets
+    assert {facet: counted_here.facets[facet] for facet in expected} == expected
+    browse = EngineQuery(text="", filters=SearchFilters(commune="la-louviere", free=True))
+    assert (await engine.search(browse)).facets == (await reference.search(browse)).facets
+
+    # A write: the held bitmaps are of an older generation, the statement counts.
+    monkeypatch.setattr("search.postgres.FACETS_REREAD", 3600.0)
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "DELETE FROM service_place WHERE service_id = $1 AND place_id = $2", parcels, haine
+        )
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels])
+    await sync(pool, [engine], builder)
+    after = await engine.search(query)
+    assert engine._facet_bitmaps is held  # not read again within FACETS_REREAD
+    assert after.facets["section"] == {
+        "la-louviere.haine-saint-paul": 1,
+        "la-louviere.la-louviere": 1,
+    }
+    assert after.facets == (await reference.search(query)).facets
+
+    monkeypatch.setattr("search.postgres.FACETS_REREAD", 0.0)
+    await engine.search(query)
+    assert engine._facet_bitmaps.generation > held.generation
+    assert (await engine.search(query)).facets == after.facets
+
+
 async def test_writers_at_the_same_time_leave_the_bitmaps_right(
     pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
 ) -> None:
