@@ -185,9 +185,11 @@ ON CONFLICT (id) DO UPDATE SET
 """
 
 # The whole documents, after their rows (the payload references search_document).
+# The page never shows the hours of the week a service may be open (up to 168 numbers,
+# half of a document's JSON): `search_document.open_slots` has them for the filters.
 _UPSERT_PAYLOAD = """
 INSERT INTO search_payload (id, document)
-SELECT (d ->> 'id')::uuid, d FROM jsonb_array_elements($1::text::jsonb) AS d
+SELECT (d ->> 'id')::uuid, d - 'open_slots' FROM jsonb_array_elements($1::text::jsonb) AS d
 ON CONFLICT (id) DO UPDATE SET document = excluded.document
 """
 

@@ -52,6 +52,11 @@ async def test_every_document_has_its_payload_and_no_other(
         rows = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_document")
         payloads = await conn.fetchval("SELECT array_agg(id ORDER BY id) FROM search_payload")
         assert len(rows) == 4 and payloads == rows
+        # The hours of the week a service may be open are for the filters, not the page.
+        assert await conn.fetchval(
+            "SELECT bool_or(d.open_slots <> '{}') AND bool_and(NOT p.document ? 'open_slots')"
+            " FROM search_document d JOIN search_payload p USING (id)"
+        )
         # A service leaves a place and another closes down: their payloads go with them.
         await conn.execute(
             "DELETE FROM service_place WHERE place_id = (SELECT id FROM place WHERE name = 'Haine')"
