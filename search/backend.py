@@ -12,6 +12,9 @@ from schemas.search import SearchDocument, SearchFilters
 
 TZ = ZoneInfo("Europe/Brussels")
 
+Facets = dict[str, dict[str, int]]
+"""Facet counts: by facet, by value."""
+
 # Facets every engine counts, by document attribute.
 FACETS = ("themes", "type", "commune", "section", "languages", "situations", "wheelchair")
 
@@ -74,7 +77,7 @@ class Candidates(NamedTuple):
 
     rows: list[Mapping[str, Any]]
     """Each with `id`, `distance_km`, `status`, `opening_hours`, `exceptions` (a list, or
-    its JSON text) and the facets' fields (`FACETS`)."""
+    its JSON text) and what the engine counts their facets with (`count_facets`)."""
     total: int
     all_words: bool = True
 

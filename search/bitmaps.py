@@ -697,6 +697,5 @@ _HITS = """
 
 _CANDIDATES = """
     SELECT page.position, d.id::text AS id, d.name, page.distance_km,
-           d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
-           d.commune, d.section, d.languages, d.situations, d.wheelchair
+           d.status, d.opening_hours, d.exceptions::text AS exceptions, d.facet_codes
     FROM page JOIN search_document d ON d.ord = page.ord"""

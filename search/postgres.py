@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
@@ -30,6 +33,7 @@ from search.backend import (
     EngineQuery,
     EngineResult,
     EngineUnavailable,
+    Facets,
     Progress,
     bounding_box,
     epoch,
@@ -493,8 +497,7 @@ def compile_scan(query: EngineQuery, limit: int, match_any: bool = False) -> Com
 {with_query}
 SELECT d.id::text AS id, d.name, {parts.tier} AS tier, {parts.rank} AS rank,
        {parts.distance} AS distance_km,
-       d.status, d.opening_hours, d.exceptions::text AS exceptions, d.themes, d.type,
-       d.commune, d.section, d.languages, d.situations, d.wheelchair,
+       d.status, d.opening_hours, d.exceptions::text AS exceptions, d.facet_codes,
        count(*) OVER () AS total
 FROM search_document d{parts.text_from}
 WHERE {parts.where}
@@ -616,6 +619,8 @@ class PostgresEngine:
         against), 0: always."""
         self._exact_bucket = exact_bucket
         self._facet_bitmaps = FacetBitmaps.none()
+        self._facet_values: dict[int, tuple[str, str]] = {}
+        """(facet, value) of each code of `search_facet_value`, read when a new one shows."""
         self._facets_read_at = -math.inf
         self._documents = 0
         self._counted_at = -math.inf
@@ -741,6 +746,23 @@ class PostgresEngine:
         # checked, and most share their hours (`OpeningCheck` decodes each text once).
         candidates = [row for row in rows if row["id"] is not None]  # None: nothing matched
         return Candidates(candidates, _total(rows), all_words)
+
+    async def count_facets(self, candidates: Sequence[Mapping[str, Any]]) -> Facets:
+        """Facet counts of candidates, from the codes of their (facet, value) pairs."""
+        codes = Counter(chain.from_iterable(map(itemgetter("facet_codes"), candidates)))
+        if not codes.keys() <= self._facet_values.keys():
+            # Codes are never given to another pair (migration 009): read only when new ones came.
+            try:
+                async with self._pool.acquire() as conn:
+                    rows = await conn.fetch("SELECT id, facet, value FROM search_facet_value")
+            except UNAVAILABLE as error:
+                raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+            self._facet_values = {row["id"]: (row["facet"], row["value"]) for row in rows}
+        counts: Facets = {}
+        for code, n in codes.items():
+            facet, value = self._facet_values[code]
+            counts.setdefault(facet, {})[value] = n
+        return counts
 
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The documents of these ids, in that order."""

@@ -24,6 +24,7 @@ from search.backend import (
     EngineHit,
     EngineQuery,
     EngineResult,
+    Facets,
     SearchEngine,
 )
 from search.text import expand, fold
@@ -109,6 +110,9 @@ class ScanningEngine(Protocol):
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates in answer order, and how many there are."""
 
+    async def count_facets(self, candidates: Sequence[Mapping[str, Any]]) -> Facets:
+        """Facet counts of some of the candidates it listed, as its searches count them."""
+
     async def fetch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The documents of these ids, in that order."""
 
@@ -140,7 +144,7 @@ async def _scan_exact(
     ]
     if query.highlight and query.text.strip():
         page = [highlight_hit(hit, query.text) for hit in page]
-    facets = count_facets(kept)
+    facets = await engine.count_facets(kept)
     if len(candidates) >= total:
         return Answer(page, len(kept), True, facets, all_words=all_words)
     # Past the limit, the share of open candidates among those checked estimates the total;

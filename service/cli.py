@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -19,6 +20,10 @@ from service.interop.hsds_export import COMMAND as EXPORT_COMMAND
 from service.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+SERVER_GC_THRESHOLDS = (10_000, 10, 10)
+"""The server's collector thresholds (Python's defaults: 700, 10, 10)."""
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
@@ -48,6 +53,12 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
             proxy_headers=True,
         )
         access_log.install()
+        # A search allocates thousands of short-lived objects while the answer cache keeps
+        # hundreds of thousands: with Python's default thresholds the collector ran every
+        # few searches and walked the cache (0.25 ms a search, 8 % of the server's Python,
+        # measured on the 100k benchmark's mix); what is alive at start is never collected.
+        gc.freeze()
+        gc.set_threshold(*SERVER_GC_THRESHOLDS)
         server = uvicorn.Server(config)
         print(f"Boussole is running at http://{config.host}:{config.port}/", flush=True)
         print(f"API documentation at http://{config.host}:{config.port}/schema", flush=True)

@@ -16,7 +16,7 @@ import pytest
 
 from schemas.search import SearchFilters
 from search import bitmaps, results
-from search.backend import FACETS, TZ, Candidates, EngineQuery
+from search.backend import TZ, Candidates, EngineQuery
 from search.documents import DocumentBuilder
 from search.postgres import PostgresEngine
 from service.db.pool import create_pool
@@ -249,7 +249,7 @@ FILTERS = [
 
 def _candidates(found: Candidates) -> list[dict[str, Any]]:
     """What an opening check reads of each candidate (the rows also carry the summary)."""
-    fields = ("id", "name", "distance_km", "status", "opening_hours", "exceptions", *FACETS)
+    fields = ("id", "name", "distance_km", "status", "opening_hours", "exceptions", "facet_codes")
     return [{field: row[field] for field in fields} for row in found.rows]
 
 
@@ -446,6 +446,10 @@ async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_th
     monkeypatch.setattr(results, "SCAN_EXACT", 1000)
     exact = await results.search_exact(engine, query, is_open)
     assert exact.total_exact and exact.total == whole.total and exact.facets == whole.facets
+    # The facets (counted from the candidates' codes) are those of every open document.
+    every = await results.search_exact(engine, replace(query, limit=whole.total), is_open)
+    assert len(every.hits) == whole.total
+    assert whole.facets == results.count_facets(hit.document for hit in every.hits)
 
 
 async def test_tiers_come_in_order_and_within_a_large_one_documents_by_number(
