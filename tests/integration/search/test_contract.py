@@ -7,7 +7,7 @@ and asks the engine.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 import pytest
@@ -182,8 +182,15 @@ async def test_paging(indexed: SearchEngine) -> None:
     assert (await indexed.search(EngineQuery(limit=2, offset=40))).hits == []
 
 
+def next_tuesday_at_14() -> datetime:
+    """A Tuesday afternoon within the weeks the documents carry opening slots for: a date
+    fixed in the code would one day be past them, and every service a candidate."""
+    today = datetime.now(TZ).replace(hour=14, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+
+
 async def test_open_at_prefilter_keeps_every_open_service(indexed: SearchEngine) -> None:
-    tuesday_14 = datetime(2026, 11, 24, 14, 0, tzinfo=TZ)
+    tuesday_14 = next_tuesday_at_14()
     result = await indexed.search(EngineQuery(filters=SearchFilters(open_at=tuesday_14)))
     assert "Épicerie sociale Le Panier" in names(result)
     assert "Permanence fermée" not in names(result)  # temporarily closed: never open
