@@ -38,7 +38,8 @@ EXACT_BUCKET = 500
 
 # Writers of documents take this lock first: the bitmap rows are shared by every document
 # (`=all`, a frequent word), so two writers would otherwise wait on each other's rows in
-# different orders.
+# different orders. Held until commit, it also orders the rows' versions as the commits
+# (migration 021): what a copy held in a server reads since its version is all that changed.
 LOCK = "SELECT pg_advisory_xact_lock(hashtext('search_bits'))"
 
 # What the documents about to change have now: (number, key) pairs, handed back to `apply`.
@@ -67,7 +68,7 @@ freed AS (
     WHERE NOT EXISTS (SELECT 1 FROM search_document d WHERE d.ord = o.ord)
     ON CONFLICT DO NOTHING
 )
-UPDATE search_bits b SET bits = b.bits & ~c.mask
+UPDATE search_bits b SET bits = b.bits & ~c.mask, version = nextval('search_bits_version_seq')
 FROM (SELECT key, ord / {BLOCK} AS block, search_bits_mask(array_agg(ord % {BLOCK})) AS mask
       FROM clearing GROUP BY 1, 2) AS c
 WHERE b.key = c.key AND b.block = c.block
@@ -80,10 +81,17 @@ setting AS (SELECT ord, key FROM new EXCEPT SELECT ord, key FROM old)
 INSERT INTO search_bits (key, block, bits)
 SELECT key, ord / {BLOCK}, search_bits_mask(array_agg(ord % {BLOCK}))
 FROM setting GROUP BY 1, 2
-ON CONFLICT (key, block) DO UPDATE SET bits = search_bits.bits | excluded.bits
+ON CONFLICT (key, block) DO UPDATE
+SET bits = search_bits.bits | excluded.bits, version = nextval('search_bits_version_seq')
 """
 
-DROP_EMPTY_BLOCKS = f"DELETE FROM search_bits WHERE bits = {ZERO}"
+# Rows deleted leave no version: the version they were dropped at tells copies to read all
+# again (migration 021).
+DROP_EMPTY_BLOCKS = f"""
+WITH dropped AS (DELETE FROM search_bits WHERE bits = {ZERO} RETURNING 1)
+UPDATE search_generation SET bits_dropped = nextval('search_bits_version_seq')
+WHERE EXISTS (SELECT 1 FROM dropped)
+"""
 
 # The territories' boxes (migration 020) only grow as documents are written; a reindex
 # makes them exact again, under `LOCK`.
@@ -227,13 +235,6 @@ def _text_ctes(groups: str, typed: str, fallback: bool, weighted: bool, args: Ar
     ranking and highlights, with the tiers' weighted queries when `weighted`."""
     groups_arg = args.arg(groups)
     typed_arg = args.arg(typed)
-    weighted_columns = (
-        "search_weighted(q, 'A') AS qa, search_weighted(q, 'AB') AS qab, "
-        "search_weighted(q, 'ABC') AS qabc, "
-        f"search_weighted(search_tsquery({typed_arg}::text::jsonb), 'A') AS typed_a"
-        if weighted
-        else "NULL AS qa"
-    )
     return f"""terms AS (
     SELECT false AS typed, t.* FROM search_terms({groups_arg}::text::jsonb) AS t
     UNION ALL
@@ -291,15 +292,27 @@ typed_bits AS (
     SELECT block, bit_and(a) AS a FROM group_bits WHERE typed GROUP BY block
     HAVING count(*) = (SELECT count(DISTINCT grp) FROM terms WHERE typed)
 ),
-query AS MATERIALIZED (
-    SELECT q, {weighted_columns}
-    FROM (SELECT search_tsquery({groups_arg}::text::jsonb, NOT (SELECT yes FROM all_found))
-                 AS q) AS text_query
-),
 matched AS (
     SELECT f.block, q.abcd & f.bits AS bits, q.a & f.bits AS a, q.ab & f.bits AS ab,
            q.abc & f.bits AS abc, coalesce(t.a, {ZERO}) AS exact
     FROM filter_bits f JOIN query_bits q USING (block) LEFT JOIN typed_bits t USING (block)
+),
+{_query_and_buckets(groups_arg, typed_arg, "(SELECT yes FROM all_found)", weighted)}"""
+
+
+def _query_and_buckets(groups_arg: str, typed_arg: str, all_found: str, weighted: bool) -> str:
+    """`query`, the text query for ranking and highlights (any word when not `all_found`),
+    and `buckets`, the tiers of the answer by block, from `matched`."""
+    weighted_columns = (
+        "search_weighted(q, 'A') AS qa, search_weighted(q, 'AB') AS qab, "
+        "search_weighted(q, 'ABC') AS qabc, "
+        f"search_weighted(search_tsquery({typed_arg}::text::jsonb), 'A') AS typed_a"
+        if weighted
+        else "NULL AS qa"
+    )
+    return f"""query AS MATERIALIZED (
+    SELECT q, {weighted_columns}
+    FROM (SELECT search_tsquery({groups_arg}::text::jsonb, NOT {all_found}) AS q) AS text_query
 ),
 buckets AS (
     SELECT x.bucket, m.block, x.bits
@@ -310,6 +323,39 @@ buckets AS (
         (7, m.bits & ~m.abc & m.exact), (8, m.bits & ~m.abc & ~m.exact)
     ) AS x(bucket, bits)
 ),"""
+
+
+@dataclass(frozen=True)
+class Given:
+    """Matches a search computed from the bitmaps it holds (`search.held`), handed to its
+    statement by block instead of the filter and word CTEs: the documents, and for a text
+    search where the words are (`words`: a, ab, abc) and the names that have them as typed
+    (`exact`). Valid at the generation of the copy only: the statement returns the one it
+    sees."""
+
+    blocks: list[int]
+    bits: list[asyncpg.BitString]
+    words: tuple[list[asyncpg.BitString], ...] | None
+    exact: list[asyncpg.BitString] | None
+    all_found: bool
+
+
+def _given_ctes(given: Given, groups: str, typed: str, weighted: bool, args: Arguments) -> str:
+    """`matched` and, for a text search, `query` and `buckets`, from the given matches."""
+    blocks, bits = args.arg(given.blocks), args.arg(given.bits)
+    if given.words is None or given.exact is None:
+        return f"""matched AS (
+    SELECT * FROM unnest({blocks}::int[], {bits}::bit({BLOCK})[]) AS m(block, bits)
+),
+buckets AS (SELECT 1 AS bucket, block, bits FROM matched),"""
+    where = ", ".join(f"{args.arg(column)}::bit({BLOCK})[]" for column in given.words)
+    exact = args.arg(given.exact)
+    all_found = f"{args.arg(given.all_found)}::boolean"
+    return f"""matched AS (
+    SELECT * FROM unnest({blocks}::int[], {bits}::bit({BLOCK})[], {where},
+                         {exact}::bit({BLOCK})[]) AS m(block, bits, a, ab, abc, exact)
+),
+{_query_and_buckets(args.arg(groups), args.arg(typed) if weighted else "", all_found, weighted)}"""
 
 
 _BROWSE_CTES = """matched AS (SELECT block, bits FROM filter_bits),
@@ -619,26 +665,29 @@ def compile_bitmap_search(
     exact_bucket: int = EXACT_BUCKET,
     candidates: bool = False,
     near: Nearest | None = None,
-    held_generation: int | None = None,
+    given: Given | None = None,
 ) -> str:
     """The one statement of a search on the bitmaps: page, total and facets, with the same
     columns as `search.postgres.compile_search`; with `candidates`, what an exact opening
     check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
     and its words as typed (`tsquery_groups` as JSON) and whether any word will do when no
     document has them all; None to browse. `near`: sorted by distance from that point.
-    `held_generation`: the search generation whose facet bitmaps the caller holds
-    (`search.facets`, -1: none yet); facets counted over every match are then left to it
-    when the statement sees that generation (columns `generation`, `matched_blocks`,
-    `matched_bits`)."""
-    filter_ctes = _filter_ctes(sets, args)
+    `given`: the matches computed from held bitmaps (`search.held`) instead of the filters
+    and the words; the statement then returns the search generation it sees (`generation`),
+    and counts facets only within a radius (the caller counts the others)."""
     all_words = "true"
-    if text is None:
-        bucket_ctes = _BROWSE_CTES
-        within = "d.name, d.id"
+    if given is not None:
+        groups, typed = text[:2] if text else ("", "")
+        bucket_ctes = _given_ctes(given, groups, typed, near is not None, args)
+        all_words = f"{args.arg(given.all_found)}::boolean"
+    elif text is None:
+        bucket_ctes = _filter_ctes(sets, args) + "\n" + _BROWSE_CTES
     else:
-        bucket_ctes = _text_ctes(*text, near is not None, args)
-        within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
+        bucket_ctes = _filter_ctes(sets, args) + "\n" + _text_ctes(*text, near is not None, args)
         all_words = "(SELECT yes FROM all_found)"
+    within = "d.name, d.id"
+    if text is not None:
+        within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
     start, end = args.arg(offset), args.arg(offset + limit)
     summary = Summary()
     if near is None:
@@ -647,45 +696,27 @@ def compile_bitmap_search(
         page = _nearest_page(args, start, end, near, text_from)
     else:
         page, summary = _radius_page(args, start, end, near, text_from)
-    counts = summary.facets.format(scale=summary.scale) if facets else "NULL::text"
-    held, blocks = "", ""
-    if facets and held_generation is not None and summary.facets is _FACETS:
-        held = f"""held AS MATERIALIZED (
-    SELECT value AS generation, value = {args.arg(held_generation)}::bigint AS same
-    FROM search_generation
-),"""
-        counts = f"CASE WHEN (SELECT same FROM held) THEN NULL ELSE {counts} END"
-        blocks = """,
-           (SELECT generation FROM held) AS generation,
-           CASE WHEN (SELECT same FROM held)
-                THEN (SELECT array_agg(block ORDER BY block) FROM matched) END AS matched_blocks,
-           CASE WHEN (SELECT same FROM held)
-                THEN (SELECT array_agg(bits ORDER BY block) FROM matched) END AS matched_bits"""
-    once = ", ".join(
-        f"{_FIRST_ROW} THEN summary.{column} END AS {column}"
-        for column in (
-            "facets",
-            *(("generation", "matched_blocks", "matched_bits") if held else ()),
-        )
-    )
+    # Given matches: the caller counts facets from them, but within a radius (the documents
+    # listed there are only the statement's).
+    counted_here = facets and (given is None or summary.facets is not _FACETS)
+    counts = summary.facets.format(scale=summary.scale) if counted_here else "NULL::text"
+    seen = "(SELECT value FROM search_generation)" if given is not None else "NULL::bigint"
     return f"""
-WITH {filter_ctes}
-{bucket_ctes}
+WITH {bucket_ctes}
 {page}
-{held}
 summary AS (
     SELECT {summary.total}::bigint AS total, {counts} AS facets,
-           {summary.exact} AS total_exact, {all_words} AS all_words{blocks}
+           {summary.exact} AS total_exact, {all_words} AS all_words, {seen} AS generation
 )
-SELECT summary.total, summary.total_exact, summary.all_words,
-       {once}, hits.*
+SELECT summary.total, summary.total_exact, summary.all_words, summary.generation,
+       {_FIRST_ROW} THEN summary.facets END AS facets, hits.*
 FROM summary LEFT JOIN LATERAL ({_CANDIDATES if candidates else _HITS.format(highlight, text_from)}
 ) AS hits ON true
 ORDER BY hits.position
 """
 
 
-# What the first row alone carries (facet counts, the matches' blocks: kilobytes each).
+# What the first row alone carries (facet counts: kilobytes).
 _FIRST_ROW = "CASE WHEN row_number() OVER (ORDER BY hits.position) = 1"
 
 _HITS = """

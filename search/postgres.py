@@ -5,11 +5,16 @@ ranking, facets and the opening check need lives in the narrow `search_document`
 003, 007, 009); the whole document, read only for the page, in `search_payload`. A search is
 one SQL statement returning the page, the total and the facet counts: from BITMAPS_FROM
 documents on the bitmaps of migration 019 (`search.bitmaps`), below by reading every match.
+On the bitmaps, once the engine holds a copy of them (`search.held`), it computes the matches
+and their facets itself and hands the statement the matches (plus, for words the statement
+has not seen yet, one round trip for their terms).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import math
 import time
 from collections import Counter
@@ -21,6 +26,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import numpy as np
 
 from schemas.search import SearchDocument, SearchFilters
 from search import bitmaps
@@ -42,11 +48,13 @@ from search.backend import (
 from search.bitmaps import (
     EXACT_BUCKET,
     FilterSets,
+    Given,
     Nearest,
     compile_bitmap_search,
     filter_sets,
 )
 from search.facets import FacetBitmaps
+from search.held import TERMS, TERMS_KEPT, HeldBitmaps, given_to_statement, matches, terms_from
 from search.results import SCAN_CHUNK, with_ellipses
 from search.text import TermGroup, expand
 
@@ -58,8 +66,11 @@ _decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
 KM_PER_DEGREE = 111.2
 X_SCALE = math.cos(math.radians(50.5))
 
-FACETS_REREAD = 1.0
-"""Seconds between two reads of the facet bitmaps (`search.facets`) while writes come."""
+logger = logging.getLogger(__name__)
+
+HELD_REREAD = 1.0
+"""Seconds between two reads of what changed in the held bitmaps (`search.held`) while
+writes keep coming."""
 
 # Errors that mean "the engine cannot serve now", as opposed to a bug in our SQL.
 UNAVAILABLE = (
@@ -218,8 +229,10 @@ class Compiled:
     args: list[Any] = field(default_factory=list)
     counts_every_match: bool = False
     """Its facets count every match (the bitmaps), not only the best FACET_LIMIT."""
-    held: FacetBitmaps | None = None
-    """The facet bitmaps the statement leaves the counting to, at their generation."""
+    given: Given | None = None
+    """The matches it was handed, from the held bitmaps (`search.held`)."""
+    facets_apart: bool = False
+    """Its facets are counted by the caller, from the matches it was handed."""
 
     def arg(self, value: Any) -> str:
         """Add an argument and return its placeholder."""
@@ -439,31 +452,44 @@ ORDER BY {order}
     return compiled
 
 
+def query_words(query: EngineQuery) -> tuple[str, str, bool] | None:
+    """A text query's groups and its words as typed (`tsquery_groups` as JSON), and whether
+    any word will do when no document has them all (several words); None to browse."""
+    if not query.text.strip():
+        return None
+    groups = expand(query.text)
+    return (
+        _encode(tsquery_groups(groups)).decode(),
+        _encode(tsquery_groups(groups, as_typed=True)).decode(),
+        len(groups) > 1,
+    )
+
+
 def compile_bitmap(
     query: EngineQuery,
     sets: FilterSets,
     exact_bucket: int = EXACT_BUCKET,
     *,
     candidates: bool = False,
-    facets_held: FacetBitmaps | None = None,
+    given: Given | None = None,
 ) -> Compiled:
     """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
     facets over every match, the same columns as `compile_search` and whether every word
     was found (any word otherwise); with `candidates`, the first `query.limit` candidates of
-    an opening check, the columns of `compile_scan`. `facets_held`: the facet bitmaps the
-    caller holds (`search.facets`), to count facets with at their generation."""
-    compiled = Compiled("", counts_every_match=True, held=facets_held)
-    words = None
-    if query.text.strip():
-        groups = expand(query.text)
-        words = (
-            _encode(tsquery_groups(groups)).decode(),
-            _encode(tsquery_groups(groups, as_typed=True)).decode(),
-            len(groups) > 1,
-        )
+    an opening check, the columns of `compile_scan`. `given`: the matches computed from the
+    held bitmaps, instead of the filters and words (facets are then counted by the caller,
+    but within a radius)."""
+    filters = query.filters
+    within_radius = filters.lat is not None and filters.radius_km is not None
+    compiled = Compiled(
+        "",
+        counts_every_match=True,
+        given=given,
+        facets_apart=given is not None and query.facets and not candidates and not within_radius,
+    )
+    words = query_words(query)
     text_from = ", query" if words else ""
     near = None
-    filters = query.filters
     if filters.lat is not None and filters.lon is not None:
         tier, rank = (_TIER, _RANK) if words else ("0", "0::real")
         x, y = filters.lon * X_SCALE * KM_PER_DEGREE, filters.lat * KM_PER_DEGREE
@@ -482,7 +508,7 @@ def compile_bitmap(
         exact_bucket=exact_bucket,
         candidates=candidates,
         near=near,
-        held_generation=facets_held.generation if facets_held else None,
+        given=given,
     )
     return compiled
 
@@ -610,6 +636,7 @@ class PostgresEngine:
         timeout: float = 10.0,
         bitmaps_from: int | None = BITMAPS_FROM,
         exact_bucket: int = EXACT_BUCKET,
+        hold: bool = True,
     ) -> None:
         self._pool = pool
         self._timeout = timeout
@@ -618,10 +645,17 @@ class PostgresEngine:
         never (the statements that read every match, the reference the bitmaps are tested
         against), 0: always."""
         self._exact_bucket = exact_bucket
-        self._facet_bitmaps = FacetBitmaps.none()
+        self._hold = hold
+        """Whether searches on the bitmaps hold them in the server (`search.held`); False:
+        every statement combines them itself (the reference the copy is tested against)."""
+        self._held: HeldBitmaps | None = None
+        """The bitmaps held in the server (`search.held`), once read."""
+        self._facets = FacetBitmaps([], np.zeros((0, 0), dtype=np.uint64))
+        """The facet values' bitmaps of the held copy."""
+        self._holding: asyncio.Task[None] | None = None
+        self._held_read_at = -math.inf
         self._facet_values: dict[int, tuple[str, str]] = {}
         """(facet, value) of each code of `search_facet_value`, read when a new one shows."""
-        self._facets_read_at = -math.inf
         self._documents = 0
         self._counted_at = -math.inf
 
@@ -673,14 +707,18 @@ class PostgresEngine:
         try:
             async with self._pool.acquire() as conn:
                 await self._count_documents(conn)
+                held = await self._on_held(conn, query)
+                if held is not None:
+                    return self._result(*held)
                 compiled = self._compile(query)
-                result = await self._run(conn, compiled)
+                result = self._result(compiled, await self._fetch(conn, compiled))
                 if (
                     not compiled.counts_every_match  # the bitmaps fall back by themselves
                     and result.total == 0
                     and len(expand(query.text)) > 1
                 ):
-                    result = await self._run(conn, compile_search(query, match_any=True))
+                    compiled = compile_search(query, match_any=True)
+                    result = self._result(compiled, await self._fetch(conn, compiled))
                     result.all_words = False
                 return result
         except UNAVAILABLE as error:
@@ -690,24 +728,76 @@ class PostgresEngine:
         """On the bitmaps, or the statement that reads every match."""
         if not self._bitmaps:
             return compile_search(query)
-        return compile_bitmap(
-            query,
-            filter_sets(query.filters),
-            self._exact_bucket,
-            facets_held=self._facet_bitmaps,
-        )
+        return compile_bitmap(query, filter_sets(query.filters), self._exact_bucket)
 
-    async def _keep_facets_current(self, conn: asyncpg.Connection, seen: int | None) -> None:
-        """Read the facet bitmaps again when a statement saw a newer search generation than
-        theirs (`search.facets`), at most once every FACETS_REREAD seconds; if that fails,
-        statements keep counting facets themselves."""
-        if seen is None or self._facet_bitmaps.generation >= seen:
+    async def _on_held(
+        self, conn: asyncpg.Connection, query: EngineQuery, *, candidates: bool = False
+    ) -> tuple[Compiled, list[asyncpg.Record], Facets | None] | None:
+        """The statement of a search on the bitmaps handed the matches computed from the
+        held copy, its rows, and the facets counted from the copy (but within a radius,
+        which the statement counts); None when the copy cannot answer (not read yet, a write
+        came since, an opening moment outside a slot window): the statement that combines
+        the bitmaps itself answers then."""
+        held = self._held
+        if not (self._bitmaps and self._hold):
+            return None
+        if held is None:
+            self._hold_later()
+            return None
+        sets = filter_sets(query.filters)
+        if sets.moment is not None and not held.window_holds(sets.moment):
+            return None
+        words = query_words(query)
+        terms = None
+        if words is not None:
+            terms = held.terms.get(words[:2])
+            if terms is None:
+                terms = terms_from(await conn.fetch(TERMS, *words[:2], timeout=self._timeout))
+                if len(held.terms) >= TERMS_KEPT:
+                    held.terms.clear()
+                held.terms[words[:2]] = terms
+        found = matches(held, sets, terms, fallback=bool(words and words[2]))
+        given = given_to_statement(found)
+        compiled = compile_bitmap(
+            query, sets, self._exact_bucket, candidates=candidates, given=given
+        )
+        rows = await self._fetch(conn, compiled)
+        if rows[0]["generation"] != held.generation:
+            self._hold_later()
+            return None
+        facets = None
+        if compiled.facets_apart:
+            facets = (self._facets if held is self._held else FacetBitmaps.of(held)).count(
+                found.bits
+            )
+        return compiled, rows, facets
+
+    def _hold_later(self) -> None:
+        """Read the bitmaps, or what changed in them, in the background: at most one read
+        at a time, and one every HELD_REREAD seconds while writes keep coming."""
+        if self._holding is not None and not self._holding.done():
             return
-        if time.monotonic() - self._facets_read_at < FACETS_REREAD:
+        if time.monotonic() - self._held_read_at < HELD_REREAD:
             return
-        self._facets_read_at = time.monotonic()  # before waiting: one read at a time
-        with contextlib.suppress(*UNAVAILABLE):
-            self._facet_bitmaps = await FacetBitmaps.read(conn)
+        self._held_read_at = time.monotonic()
+        self._holding = asyncio.create_task(self._hold_quietly())
+
+    async def _hold_quietly(self) -> None:
+        try:
+            await self.hold()
+        except (*UNAVAILABLE, asyncpg.PostgresError) as error:
+            logger.warning("search bitmaps not read: %s: %s", type(error).__name__, error)
+
+    async def hold(self) -> None:
+        """Read the bitmaps into the server now, or what changed since the copy held."""
+        async with self._pool.acquire() as conn:
+            if self._held is None:
+                held = await HeldBitmaps.read(conn)
+            else:
+                held = await self._held.refresh(conn)
+        if held is not self._held:
+            self._facets = FacetBitmaps.of(held)
+            self._held = held
 
     def scan_size(self, query: EngineQuery, scan_limit: int) -> int:
         """How many candidates to list first: on the bitmaps a few pages' worth (more are
@@ -715,13 +805,6 @@ class PostgresEngine:
         if self._bitmaps:
             return min(scan_limit, max(SCAN_CHUNK, 4 * (query.offset + query.limit)))
         return scan_limit
-
-    def _compile_scan(self, query: EngineQuery, limit: int) -> Compiled:
-        if not self._bitmaps:
-            return compile_scan(query, limit)
-        light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
-        sets = filter_sets(query.filters)
-        return compile_bitmap(light, sets, self._exact_bucket, candidates=True)
 
     async def scan(self, query: EngineQuery, limit: int) -> Candidates:
         """The first `limit` candidates (light: hours, status, facets), and how many match.
@@ -732,14 +815,21 @@ class PostgresEngine:
         try:
             async with self._pool.acquire() as conn:
                 await self._count_documents(conn)
-                compiled = self._compile_scan(query, limit)
-                rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
-                if compiled.counts_every_match:
+                light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
+                held = await self._on_held(conn, light, candidates=True)
+                if held is not None:
+                    rows = held[1]
                     all_words = bool(rows[0]["all_words"])
-                elif not _total(rows) and len(expand(query.text)) > 1:
-                    compiled = compile_scan(query, limit, match_any=True)
-                    rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
-                    all_words = False
+                elif self._bitmaps:
+                    sets = filter_sets(query.filters)
+                    compiled = compile_bitmap(light, sets, self._exact_bucket, candidates=True)
+                    rows = await self._fetch(conn, compiled)
+                    all_words = bool(rows[0]["all_words"])
+                else:
+                    rows = await self._fetch(conn, compile_scan(query, limit))
+                    if not _total(rows) and len(expand(query.text)) > 1:
+                        rows = await self._fetch(conn, compile_scan(query, limit, match_any=True))
+                        all_words = False
         except UNAVAILABLE as error:
             raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
         # The rows themselves, their exceptions as JSON text: thousands of them may be
@@ -779,8 +869,16 @@ class PostgresEngine:
         found = {row["id"]: row["document"] for row in rows}
         return [_decode_document(found[i]) for i in ids if i in found]
 
-    async def _run(self, conn: asyncpg.Connection, compiled: Compiled) -> EngineResult:
-        rows = await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+    async def _fetch(self, conn: asyncpg.Connection, compiled: Compiled) -> list[asyncpg.Record]:
+        return await conn.fetch(compiled.sql, *compiled.args, timeout=self._timeout)
+
+    def _result(
+        self,
+        compiled: Compiled,
+        rows: Sequence[asyncpg.Record],
+        facets: Facets | None = None,
+    ) -> EngineResult:
+        """The answer of a search statement; `facets` when counted apart (`_on_held`)."""
         first = rows[0]
         hits = []
         for row in rows:
@@ -802,12 +900,8 @@ class PostgresEngine:
                     distance_km=round(distance, 3) if distance is not None else None,
                 )
             )
-        facets = {}
-        if first["facets"]:
-            facets = _decode_facets(first["facets"])
-        elif compiled.held is not None and first.get("matched_blocks") is not None:
-            facets = compiled.held.count(first["matched_blocks"], first["matched_bits"])
-        await self._keep_facets_current(conn, first.get("generation"))
+        if facets is None:
+            facets = _decode_facets(first["facets"]) if first["facets"] else {}
         return EngineResult(
             hits=hits,
             total=first["total"],
@@ -874,4 +968,9 @@ class PostgresEngine:
             return False
 
     async def close(self) -> None:
-        """The pool belongs to the application."""
+        """Stop reading the bitmaps; the pool belongs to the application."""
+        if self._holding is not None:
+            self._holding.cancel()
+            with contextlib.suppress(asyncio.CancelledError, *UNAVAILABLE):
+                await self._holding
+            self._holding = None

@@ -48,6 +48,27 @@ async def differences(pool: asyncpg.Pool) -> tuple[int, int]:
     return row["missing"], row["extra"]
 
 
+async def held_as_stored(pool: asyncpg.Pool, engine: PostgresEngine) -> bool:
+    """Whether the engine's held copy, brought up to date, is every bitmap the database
+    holds (a block of zeros held or stored counts as none) at the database's generation."""
+    await engine.hold()
+    held = engine._held
+    assert held is not None
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT key, block, bits FROM search_bits")
+        generation = await conn.fetchval("SELECT value FROM search_generation")
+    stored = {
+        (row["key"], row["block"]): row["bits"].bytes for row in rows if any(row["bits"].bytes)
+    }
+    copied = {
+        (key, int(block)): bits.tobytes()
+        for key, found in held.rows.items()
+        for block, bits in zip(found.blocks, found.bits, strict=True)
+        if bits.any()
+    }
+    return copied == stored and held.generation == generation and held.keys == sorted(held.rows)
+
+
 async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
     pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
 ) -> None:
@@ -63,6 +84,8 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
     engine = PostgresEngine(pool, bitmaps_from=0)
     await sync(pool, [engine], builder)
     assert await differences(pool) == (0, 0)
+    assert await held_as_stored(pool, engine)
+    first_copy = engine._held
 
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(DISTINCT ord) FROM search_document") == 3
@@ -77,6 +100,9 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
         await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels, shelter])
     await sync(pool, [engine], builder)
     assert await differences(pool) == (0, 0)
+    assert await held_as_stored(pool, engine)  # what changed only
+    assert engine._held is not None and first_copy is not None
+    assert engine._held.version > first_copy.version
     async with pool.acquire() as conn:
         freed = {row["ord"] for row in await conn.fetch("SELECT ord FROM search_free_ord")}
     assert len(freed) == 2
@@ -85,16 +111,23 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
     await catalogue.service("Vestiaire", themes=["clothing"], places=[(haine, None)])
     await sync(pool, [engine], builder)
     assert await differences(pool) == (0, 0)
+    assert await held_as_stored(pool, engine)
     async with pool.acquire() as conn:
         ords = {row["ord"] for row in await conn.fetch("SELECT ord FROM search_document")}
         assert len(ords & freed) == 1
         assert await conn.fetchval("SELECT count(*) FROM search_free_ord") == 1
 
-    # A reindex changes nothing that is right, and leaves no block of zeros.
+    # A reindex changes nothing that is right, and leaves no block of zeros; a copy held
+    # from before the blocks were dropped is read whole again.
+    before_reindex = engine._held
     await engine.reindex(builder.build_all(pool))
     assert await differences(pool) == (0, 0)
     async with pool.acquire() as conn:
         assert await conn.fetchval(f"SELECT count(*) FROM search_bits WHERE bits = {ZERO}") == 0
+        assert await conn.fetchval("SELECT bits_dropped FROM search_generation") > 0
+    assert await held_as_stored(pool, engine)
+    assert engine._held is not None and before_reindex is not None
+    assert engine._held.dropped > before_reindex.version
     result = await engine.search(EngineQuery(text="colis lundi"))
     assert [hit.document["name"] for hit in result.hits] == ["Colis du lundi"]
     assert result.facets["themes"] == {"food": 1, "food.food-parcels": 1}
@@ -103,15 +136,15 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
 ZERO = "B'0'::bit(8192)"
 
 
-async def test_facets_counted_from_the_held_bitmaps_are_those_of_the_generation_searched(
+async def test_the_held_bitmaps_answer_only_at_their_generation(
     pool: asyncpg.Pool,
     catalogue: Catalogue,
     builder: DocumentBuilder,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The engine counts facets from the facet bitmaps it holds only when the statement
-    sees their generation; after a write the statement counts them, until they are read
-    again."""
+    """The engine hands its statement the matches computed from the bitmaps it holds, and
+    counts their facets, only when the statement sees the copy's generation; after a write
+    the statement combines the bitmaps itself, and the copy reads what changed."""
     await catalogue.organisation()
     bouvy = await catalogue.place("Bouvy", territory="la-louviere.la-louviere.bouvy")
     haine = await catalogue.place("Haine", territory="la-louviere.haine-saint-paul")
@@ -124,11 +157,13 @@ async def test_facets_counted_from_the_held_bitmaps_are_those_of_the_generation_
     await sync(pool, [engine], builder)
     query = EngineQuery(text="colis")
 
-    first = await engine.search(query)  # counted by the statement; the bitmaps are read
-    held = engine._facet_bitmaps
-    assert held.generation > 0 and held.values
-    counted_here = await engine.search(query)
-    assert engine._facet_bitmaps is held
+    first = await engine.search(query)  # not held yet: the bitmaps are read meanwhile
+    assert engine._holding is not None
+    await engine._holding
+    held = engine._held
+    assert held is not None and held.generation > 0 and engine._facets.values
+    on_held = await engine.search(query)
+    assert held.terms, "the held copy answered"
     expected = {
         "commune": {"la-louviere": 3},
         "section": {"la-louviere.haine-saint-paul": 2, "la-louviere.la-louviere": 1},
@@ -136,13 +171,13 @@ async def test_facets_counted_from_the_held_bitmaps_are_those_of_the_generation_
         "type": {"material_aid": 3},
         "wheelchair": {"unknown": 3},
     }
-    assert first.facets == counted_here.facets == (await reference.search(query)).facets
-    assert {facet: counted_here.facets[facet] for facet in expected} == expected
+    assert first.facets == on_held.facets == (await reference.search(query)).facets
+    assert {facet: on_held.facets[facet] for facet in expected} == expected
     browse = EngineQuery(text="", filters=SearchFilters(commune="la-louviere", free=True))
     assert (await engine.search(browse)).facets == (await reference.search(browse)).facets
 
-    # A write: the held bitmaps are of an older generation, the statement counts.
-    monkeypatch.setattr("search.postgres.FACETS_REREAD", 3600.0)
+    # A write: the copy is of an older generation, the statement combines the bitmaps.
+    monkeypatch.setattr("search.postgres.HELD_REREAD", 3600.0)
     async with pool.acquire() as conn:
         await conn.execute(
             "DELETE FROM service_place WHERE service_id = $1 AND place_id = $2", parcels, haine
@@ -150,17 +185,24 @@ async def test_facets_counted_from_the_held_bitmaps_are_those_of_the_generation_
         await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels])
     await sync(pool, [engine], builder)
     after = await engine.search(query)
-    assert engine._facet_bitmaps is held  # not read again within FACETS_REREAD
+    assert engine._held is held  # not read again within HELD_REREAD
     assert after.facets["section"] == {
         "la-louviere.haine-saint-paul": 1,
         "la-louviere.la-louviere": 1,
     }
     assert after.facets == (await reference.search(query)).facets
+    assert [hit.document["id"] for hit in after.hits] == [
+        hit.document["id"] for hit in (await reference.search(query)).hits
+    ]
 
-    monkeypatch.setattr("search.postgres.FACETS_REREAD", 0.0)
+    monkeypatch.setattr("search.postgres.HELD_REREAD", 0.0)
     await engine.search(query)
-    assert engine._facet_bitmaps.generation > held.generation
+    assert engine._holding is not None
+    await engine._holding
+    assert engine._held is not None and engine._held.generation > held.generation
     assert (await engine.search(query)).facets == after.facets
+    assert engine._held.terms, "the new copy answered"
+    await engine.close()
 
 
 async def test_writers_at_the_same_time_leave_the_bitmaps_right(
@@ -253,12 +295,17 @@ def _candidates(found: Candidates) -> list[dict[str, Any]]:
     return [{field: row[field] for field in fields} for row in found.rows]
 
 
+@pytest.mark.parametrize("hold", [True, False], ids=["held", "combined-in-sql"])
 async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every_match(
-    demo_pool: asyncpg.Pool,
+    demo_pool: asyncpg.Pool, hold: bool
 ) -> None:
     """On the demo data every tier is small, hence ranked exactly: the same page, total,
-    facets and fallback to any word, for words, typos, synonyms and every kind of filter."""
-    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    facets and fallback to any word, for words, typos, synonyms and every kind of filter;
+    whether the matches are computed from the bitmaps held in the server (`search.held`)
+    or combined by the statement."""
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=hold)
+    if hold:
+        await on_bitmaps.hold()
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     compared = 0
     for text, filters, (limit, offset) in product(TEXTS, FILTERS, [(5, 0), (7, 4)]):
@@ -283,13 +330,16 @@ async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every
     assert compared > 100
 
 
+@pytest.mark.parametrize("hold", [True, False], ids=["held", "combined-in-sql"])
 async def test_the_nearest_matches_by_the_geometric_index_are_the_nearest_of_all(
-    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+    demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, hold: bool
 ) -> None:
     """Past `FEW` matches the page comes from walking the index of places nearest first
     (here always): the same page, distances and ties as sorting every match."""
     monkeypatch.setattr(bitmaps, "FEW", 0)
-    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=hold)
+    if hold:
+        await on_bitmaps.hold()
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     points = [(50.47, 4.19), (50.668, 4.612), (49.5, 5.9)]
     for text, (lat, lon), offset in product(["", "colis", "aide", "zzzqqq"], points, [0, 7]):
@@ -310,7 +360,7 @@ async def test_a_walk_from_one_commune_into_another_stays_in_the_territory_asked
     (migration 020): from a point in the other commune, the same page, distances and totals
     as sorting every match, with and without a radius."""
     monkeypatch.setattr(bitmaps, "FEW", 0)
-    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=False)
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     places = [
         {"commune": "la-louviere"},
@@ -397,7 +447,7 @@ async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
     """Past RADIUS_COUNT matches within a radius (here 5), the page stays exact and the
     total and facets are estimates that say so, never beyond what the words match."""
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
-    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0)
+    on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=False)
     near = SearchFilters(lat=50.479, lon=4.187, radius_km=8)
     for few in (2000, 0):  # every match listed, and the nearest walked in the index
         monkeypatch.setattr(bitmaps, "FEW", few)
@@ -432,12 +482,12 @@ async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_th
     whole = await results.search_exact(PostgresEngine(demo_pool, bitmaps_from=None), query, is_open)
     assert whole.total_exact and whole.total > 20
     monkeypatch.setattr(results, "SCAN_EXACT", 10)
-    engine = PostgresEngine(demo_pool, bitmaps_from=0)
+    engine = PostgresEngine(demo_pool, bitmaps_from=0, hold=False)
     monkeypatch.setattr(engine, "scan_size", lambda query, scan_limit: 8)
     for offset in (0, 12):
         step = replace(query, offset=offset)
         expected = await results.search_exact(
-            PostgresEngine(demo_pool, bitmaps_from=0), step, is_open
+            PostgresEngine(demo_pool, bitmaps_from=0, hold=False), step, is_open
         )
         found = await results.search_exact(engine, step, is_open)
         assert [h.document["id"] for h in found.hits] == [h.document["id"] for h in expected.hits]
@@ -493,9 +543,10 @@ async def test_the_bitmaps_answer_from_a_number_of_documents(demo_pool: asyncpg.
         return [hit.document["id"] for hit in (await engine.search(query)).hits]
 
     reading_rows = await ids(PostgresEngine(demo_pool, bitmaps_from=None))
-    on_bitmaps = await ids(PostgresEngine(demo_pool, bitmaps_from=0, exact_bucket=0))
+    on_bitmaps = await ids(PostgresEngine(demo_pool, bitmaps_from=0, exact_bucket=0, hold=False))
     assert reading_rows != on_bitmaps
     assert await ids(PostgresEngine(demo_pool, bitmaps_from=10**6, exact_bucket=0)) == (
         reading_rows
     )
-    assert await ids(PostgresEngine(demo_pool, bitmaps_from=100, exact_bucket=0)) == on_bitmaps
+    from_100 = PostgresEngine(demo_pool, bitmaps_from=100, exact_bucket=0, hold=False)
+    assert await ids(from_100) == on_bitmaps

@@ -357,7 +357,11 @@ async def demo_engine(request: pytest.FixtureRequest, demo_url: str) -> AsyncIte
             yield PostgresEngine(pool)
             return
         if request.param == "postgres-tiers":
-            yield PostgresEngine(pool, bitmaps_from=0, exact_bucket=0)
+            # The matches computed from the bitmaps held in the server, as at that size.
+            tiers = PostgresEngine(pool, bitmaps_from=0, exact_bucket=0)
+            await tiers.hold()
+            yield tiers
+            await tiers.close()
             return
         meili_url = os.environ.get("MEILI_URL")
         if not meili_url:
