@@ -227,6 +227,9 @@ filter_bits AS (
 ),"""
 
 
+_ALL_FOUND = "(SELECT yes FROM all_found)"
+
+
 def _text_ctes(groups: str, typed: str, fallback: bool, weighted: bool, args: Arguments) -> str:
     """`matched`: by block, the documents that match the words and the filters, with the
     weights where they were found, and those whose name has the words as typed; every word
@@ -297,23 +300,31 @@ matched AS (
            q.abc & f.bits AS abc, coalesce(t.a, {ZERO}) AS exact
     FROM filter_bits f JOIN query_bits q USING (block) LEFT JOIN typed_bits t USING (block)
 ),
-{_query_and_buckets(groups_arg, typed_arg, "(SELECT yes FROM all_found)", weighted)}"""
+{_query_and_buckets(groups_arg, typed_arg if weighted else "", _ALL_FOUND, args)}"""
 
 
-def _query_and_buckets(groups_arg: str, typed_arg: str, all_found: str, weighted: bool) -> str:
-    """`query`, the text query for ranking and highlights (any word when not `all_found`),
-    and `buckets`, the tiers of the answer by block, from `matched`."""
+def _query_cte(groups_arg: str, typed_arg: str, all_found: str | bool, args: Arguments) -> str:
+    """`query`: the text query for ranking and highlights (any word when not `all_found`),
+    with the tiers' weighted queries when `typed_arg` (the words as typed) is given."""
+    if isinstance(all_found, bool):
+        all_found = f"{args.arg(all_found)}::boolean"
     weighted_columns = (
         "search_weighted(q, 'A') AS qa, search_weighted(q, 'AB') AS qab, "
         "search_weighted(q, 'ABC') AS qabc, "
         f"search_weighted(search_tsquery({typed_arg}::text::jsonb), 'A') AS typed_a"
-        if weighted
+        if typed_arg
         else "NULL AS qa"
     )
     return f"""query AS MATERIALIZED (
     SELECT q, {weighted_columns}
     FROM (SELECT search_tsquery({groups_arg}::text::jsonb, NOT {all_found}) AS q) AS text_query
-),
+),"""
+
+
+def _query_and_buckets(groups_arg: str, typed_arg: str, all_found: str, args: Arguments) -> str:
+    """`query` (`_query_cte`) and `buckets`, the tiers of the answer by block, from
+    `matched`."""
+    return f"""{_query_cte(groups_arg, typed_arg, all_found, args)}
 buckets AS (
     SELECT x.bucket, m.block, x.bits
     FROM matched m CROSS JOIN LATERAL (VALUES
@@ -326,18 +337,34 @@ buckets AS (
 
 
 @dataclass(frozen=True)
+class Window:
+    """A window of an answer in tiers (no point), computed from held bitmaps: how many
+    match, the documents of large tiers in it with their positions, and every document of
+    the small tiers it reaches, each with its tier and the tier's first position (the
+    statement ranks them)."""
+
+    total: int
+    large_positions: list[int]
+    large_ords: list[int]
+    small_buckets: list[int]
+    small_starts: list[int]
+    small_ords: list[int]
+
+
+@dataclass(frozen=True)
 class Given:
     """Matches a search computed from the bitmaps it holds (`search.held`), handed to its
     statement by block instead of the filter and word CTEs: the documents, and for a text
     search where the words are (`words`: a, ab, abc) and the names that have them as typed
-    (`exact`). Valid at the generation of the copy only: the statement returns the one it
-    sees."""
+    (`exact`); for an answer in tiers, the `window` instead. Valid at the generation of the
+    copy only: the statement returns the one it sees."""
 
     blocks: list[int]
     bits: list[asyncpg.BitString]
     words: tuple[list[asyncpg.BitString], ...] | None
     exact: list[asyncpg.BitString] | None
     all_found: bool
+    window: Window | None = None
 
 
 def _given_ctes(given: Given, groups: str, typed: str, weighted: bool, args: Arguments) -> str:
@@ -355,7 +382,7 @@ buckets AS (SELECT 1 AS bucket, block, bits FROM matched),"""
     SELECT * FROM unnest({blocks}::int[], {bits}::bit({BLOCK})[], {where},
                          {exact}::bit({BLOCK})[]) AS m(block, bits, a, ab, abc, exact)
 ),
-{_query_and_buckets(args.arg(groups), args.arg(typed) if weighted else "", all_found, weighted)}"""
+{_query_and_buckets(args.arg(groups), args.arg(typed) if weighted else "", all_found, args)}"""
 
 
 _BROWSE_CTES = """matched AS (SELECT block, bits FROM filter_bits),
@@ -454,12 +481,30 @@ def _within_extents(args: Arguments, near: Nearest) -> str:
 
 
 def _tier_page(
-    args: Arguments, start: str, end: str, within: str, text_from: str, exact_bucket: int
+    args: Arguments,
+    start: str,
+    end: str,
+    within: str,
+    text_from: str,
+    exact_bucket: int,
+    window: Window | None = None,
 ) -> str:
     """`page`: the answer's window, tier by tier; a small tier ranked exactly, a large one
-    in document number order."""
-    exact = args.arg(exact_bucket)
-    return f"""placed AS (
+    in document number order. `window`: the tiers' documents the window reaches, computed
+    from held bitmaps, instead of reading them from `buckets`."""
+    if window is not None:
+        tiers = f"""large AS (
+    SELECT * FROM unnest({args.arg(window.large_positions)}::int[],
+                         {args.arg(window.large_ords)}::int[]) AS l(position, ord)
+),
+small AS (
+    SELECT * FROM unnest({args.arg(window.small_buckets)}::int[],
+                         {args.arg(window.small_starts)}::int[],
+                         {args.arg(window.small_ords)}::int[]) AS s(bucket, bucket_start, ord)
+),"""
+    else:
+        exact = args.arg(exact_bucket)
+        tiers = f"""placed AS (
     SELECT bucket, block, bits, n,
            sum(n) OVER (ORDER BY bucket, block) - n AS block_start,
            sum(n) OVER (PARTITION BY bucket) AS bucket_size,
@@ -485,7 +530,8 @@ small AS (
     CROSS JOIN LATERAL unnest(search_bits_positions(p.bits, 0, {BLOCK})) AS i(p)
     WHERE p.bucket_size <= {exact}::int
       AND p.bucket_start < {end}::int AND p.bucket_start + p.bucket_size > {start}::int
-),
+),"""
+    return f"""{tiers}
 ranked AS (
     SELECT s.bucket_start + row_number() OVER (PARTITION BY s.bucket ORDER BY {within}) - 1
                AS position,
@@ -676,7 +722,11 @@ def compile_bitmap_search(
     and the words; the statement then returns the search generation it sees (`generation`),
     and counts facets only within a radius (the caller counts the others)."""
     all_words = "true"
-    if given is not None:
+    if given is not None and given.window is not None:
+        groups = text[0] if text else ""
+        bucket_ctes = _query_cte(args.arg(groups), "", given.all_found, args) if text else ""
+        all_words = f"{args.arg(given.all_found)}::boolean"
+    elif given is not None:
         groups, typed = text[:2] if text else ("", "")
         bucket_ctes = _given_ctes(given, groups, typed, near is not None, args)
         all_words = f"{args.arg(given.all_found)}::boolean"
@@ -684,14 +734,17 @@ def compile_bitmap_search(
         bucket_ctes = _filter_ctes(sets, args) + "\n" + _BROWSE_CTES
     else:
         bucket_ctes = _filter_ctes(sets, args) + "\n" + _text_ctes(*text, near is not None, args)
-        all_words = "(SELECT yes FROM all_found)"
+        all_words = _ALL_FOUND
     within = "d.name, d.id"
     if text is not None:
         within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
     start, end = args.arg(offset), args.arg(offset + limit)
     summary = Summary()
+    window = given.window if given is not None else None
+    if window is not None:
+        summary = Summary(total=f"{args.arg(window.total)}::bigint")
     if near is None:
-        page = _tier_page(args, start, end, within, text_from, exact_bucket)
+        page = _tier_page(args, start, end, within, text_from, exact_bucket, window)
     elif near.radius_km is None:
         page = _nearest_page(args, start, end, near, text_from)
     else:

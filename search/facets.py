@@ -56,11 +56,19 @@ class FacetBitmaps:
     def count(self, matched: Blocks) -> dict[str, dict[str, int]]:
         """Facet counts of the documents set in `matched` (block by block, as the copy's
         blocks), as `search.bitmaps._FACETS` counts them: values counted 0 left out."""
-        both, ones = self._buffers
-        # Into buffers made once: a new megabyte array per search costs more than the count.
-        np.bitwise_and(self.matrix, matched.reshape(-1), out=both)
-        np.bitwise_count(both, out=ones)
-        totals = ones.sum(axis=1, dtype=np.int64)
+        words = matched.reshape(-1)
+        held = np.flatnonzero(words)
+        if len(held) * 4 < len(words):
+            # Few matches: only the words that hold them.
+            totals = np.bitwise_count(self.matrix[:, held] & words[held]).sum(
+                axis=1, dtype=np.int64
+            )
+        else:
+            both, ones = self._buffers
+            # Into buffers made once: a new megabyte array per search costs more than the count.
+            np.bitwise_and(self.matrix, words, out=both)
+            np.bitwise_count(both, out=ones)
+            totals = ones.sum(axis=1, dtype=np.int64)
         counts: dict[str, dict[str, int]] = {}
         for (facet, value), n in zip(self.values, totals.tolist(), strict=True):
             if n:

@@ -27,7 +27,7 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from search.bitmaps import BLOCK, FilterSets, Given
+from search.bitmaps import BLOCK, FilterSets, Given, Window
 
 WORDS = BLOCK // 64
 """64-bit words in a block."""
@@ -58,6 +58,9 @@ SELECT true, t.* FROM search_terms($2::text::jsonb) AS t
 TERMS_KEPT = 4096
 """Queries whose terms a copy keeps (they hold for its generation: typo corrections follow
 the words of the documents)."""
+
+WORDS_KEPT = 512
+"""Terms whose documents a copy keeps (4 blocks' worth each: 60 kB at 100,000 services)."""
 
 
 class Term(NamedTuple):
@@ -95,6 +98,9 @@ class HeldBitmaps:
     rows: dict[str, Key]
     blocks: int
     terms: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
+    """The terms of queries seen (`TERMS`), by their groups and words as typed."""
+    words: dict[tuple[str, bool, bool], WordBits] = field(default_factory=dict)
+    """The documents of terms seen (`word_bits`), by lexeme, prefix and typed."""
 
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> HeldBitmaps:
@@ -191,6 +197,18 @@ class WordBits(NamedTuple):
         return WordBits(*(mine | theirs for mine, theirs in zip(self, other, strict=True)))
 
 
+def word_bits(held: HeldBitmaps, term: Term) -> WordBits:
+    """A term's documents by weight (kept for the next queries with it): never changed in
+    place, they are shared."""
+    key = (term.lexeme, term.prefix, term.typed)
+    found = held.words.get(key)
+    if found is None:
+        if len(held.words) >= WORDS_KEPT:
+            held.words.clear()
+        found = held.words[key] = _term_bits(held, term)
+    return found
+
+
 def _term_bits(held: HeldBitmaps, term: Term) -> WordBits:
     """A term's documents by weight, as `term_bits` of `search.bitmaps._text_ctes` reads
     them: a prefix takes every lexeme it begins, the words as typed only count in names."""
@@ -218,7 +236,7 @@ def _groups(held: HeldBitmaps, terms: Sequence[Term]) -> list[WordBits]:
     """Each group's documents: any alternative, each alternative every one of its terms."""
     alternatives: dict[tuple[int, int], WordBits] = {}
     for term in terms:
-        bits = _term_bits(held, term)
+        bits = word_bits(held, term)
         key = (term.grp, term.alt)
         alternatives[key] = alternatives[key] & bits if key in alternatives else bits
     groups: dict[int, WordBits] = {}
@@ -285,8 +303,71 @@ def matches(
     return Matches(words.abcd, words, exact, all_found)
 
 
-def given_to_statement(found: Matches) -> Given:
-    """The matches as a statement takes them: the blocks that have any, as `bit` values."""
+def tiers(found: Matches) -> list[Blocks]:
+    """The tiers of the answer, in order, as `buckets` of `search.bitmaps` makes them: every
+    word in the name, in the name, organisation and themes, in those, the description and
+    the place, anywhere; each split by whether the name has the words as typed. To browse,
+    one tier."""
+    if found.words is None or found.exact is None:
+        return [found.bits]
+    words, exact = found.words, found.exact
+    typed_not = ~exact
+    tiers = []
+    for bits in (words.a, words.ab & ~words.a, words.abc & ~words.ab, found.bits & ~words.abc):
+        tiers += [bits & exact, bits & typed_not]
+    return tiers
+
+
+def numbers(bits: Blocks, first: int = 0, last: int | None = None) -> npt.NDArray[np.intp]:
+    """The numbers of the documents set, in order, from the `first` to before the `last`
+    of them (a block's first bit is the high bit of its first byte, as PostgreSQL lays out
+    `bit` strings); only the 64-bit words that hold them are unpacked."""
+    words = bits.reshape(-1)
+    held = np.flatnonzero(words)
+    if last is not None or first:
+        before = np.cumsum(np.bitwise_count(words[held]), dtype=np.int64)
+        stop = len(held) if last is None else int(np.searchsorted(before, last)) + 1
+        begin = int(np.searchsorted(before, first, side="right"))
+        skipped = int(before[begin - 1]) if begin else 0
+        held = held[begin:stop]
+    else:
+        skipped = 0
+    unpacked = np.unpackbits(words[held].view(np.uint8).reshape(-1, 8), axis=1)
+    rows, columns = np.nonzero(unpacked)
+    found = held[rows] * 64 + columns
+    return found[first - skipped : None if last is None else last - skipped]
+
+
+def window(found: Matches, start: int, end: int, exact_bucket: int) -> Window:
+    """The window [start, end) of the answer in tiers: the documents of a tier of more than
+    `exact_bucket` in number order with their positions, and every document of a smaller
+    tier the window reaches, which the statement ranks (`search.bitmaps._tier_page`)."""
+    large_positions: list[int] = []
+    large_ords: list[int] = []
+    small_buckets: list[int] = []
+    small_starts: list[int] = []
+    small_ords: list[int] = []
+    position = 0
+    for bucket, bits in enumerate(tiers(found), start=1):
+        size = int(np.bitwise_count(bits).sum())
+        if size and position < end and position + size > start:
+            if size > exact_bucket:
+                first, last = max(start - position, 0), min(size, end - position)
+                large_positions += range(position + first, position + last)
+                large_ords += numbers(bits, first, last).tolist()
+            else:
+                small_buckets += [bucket] * size
+                small_starts += [position] * size
+                small_ords += numbers(bits).tolist()
+        position += size
+    return Window(position, large_positions, large_ords, small_buckets, small_starts, small_ords)
+
+
+def given_to_statement(found: Matches, page: tuple[int, int, int] | None = None) -> Given:
+    """The matches as a statement takes them: the blocks that have any, as `bit` values;
+    with `page` (start, end, exact_bucket), the window of an answer in tiers instead."""
+    if page is not None:
+        return Given([], [], None, None, found.all_found, window(found, *page))
     blocks = np.flatnonzero(found.bits.any(axis=1))
 
     def strings(bits: Blocks) -> list[asyncpg.BitString]:

@@ -757,7 +757,11 @@ class PostgresEngine:
                     held.terms.clear()
                 held.terms[words[:2]] = terms
         found = matches(held, sets, terms, fallback=bool(words and words[2]))
-        given = given_to_statement(found)
+        filters = query.filters
+        page = None
+        if filters.lat is None or filters.lon is None:  # else sorted by distance: the walk
+            page = (query.offset, query.offset + query.limit, self._exact_bucket)
+        given = given_to_statement(found, page)
         compiled = compile_bitmap(
             query, sets, self._exact_bucket, candidates=candidates, given=given
         )
