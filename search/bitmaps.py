@@ -18,6 +18,7 @@ RADIUS_COUNT matches, total and facets are estimates that say so.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,6 +29,10 @@ from schemas.search import SearchFilters
 from search.backend import epoch, week_slot
 
 BLOCK = 8192
+
+# Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
+KM_PER_DEGREE = 111.2
+X_SCALE = math.cos(math.radians(50.5))
 ZERO = f"B'0'::bit({BLOCK})"
 
 EXACT_BUCKET = 500
@@ -352,37 +357,23 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Around:
+    """The documents a page sorted by distance is taken from, computed from held bitmaps:
+    how many match (within the radius, if one is asked), and the nearest of them with the
+    projection's margin (the statement measures and sorts them)."""
+
+    total: int
+    ords: list[int]
+
+
+@dataclass(frozen=True)
 class Given:
-    """Matches a search computed from the bitmaps it holds (`search.held`), handed to its
-    statement by block instead of the filter and word CTEs: the documents, and for a text
-    search where the words are (`words`: a, ab, abc) and the names that have them as typed
-    (`exact`); for an answer in tiers, the `window` instead. Valid at the generation of the
-    copy only: the statement returns the one it sees."""
+    """A search's page computed from the bitmaps it holds (`search.held`), handed to its
+    statement instead of the filter, word and tier CTEs, and whether every word was found.
+    Valid at the generation of the copy only: the statement returns the one it sees."""
 
-    blocks: list[int]
-    bits: list[asyncpg.BitString]
-    words: tuple[list[asyncpg.BitString], ...] | None
-    exact: list[asyncpg.BitString] | None
     all_found: bool
-    window: Window | None = None
-
-
-def _given_ctes(given: Given, groups: str, typed: str, weighted: bool, args: Arguments) -> str:
-    """`matched` and, for a text search, `query` and `buckets`, from the given matches."""
-    blocks, bits = args.arg(given.blocks), args.arg(given.bits)
-    if given.words is None or given.exact is None:
-        return f"""matched AS (
-    SELECT * FROM unnest({blocks}::int[], {bits}::bit({BLOCK})[]) AS m(block, bits)
-),
-buckets AS (SELECT 1 AS bucket, block, bits FROM matched),"""
-    where = ", ".join(f"{args.arg(column)}::bit({BLOCK})[]" for column in given.words)
-    exact = args.arg(given.exact)
-    all_found = f"{args.arg(given.all_found)}::boolean"
-    return f"""matched AS (
-    SELECT * FROM unnest({blocks}::int[], {bits}::bit({BLOCK})[], {where},
-                         {exact}::bit({BLOCK})[]) AS m(block, bits, a, ab, abc, exact)
-),
-{_query_and_buckets(args.arg(groups), args.arg(typed) if weighted else "", all_found, args)}"""
+    page: Window | Around
 
 
 _BROWSE_CTES = """matched AS (SELECT block, bits FROM filter_bits),
@@ -448,7 +439,7 @@ both cost about the same."""
 # The projection of `geo` (search.postgres) is off by at most about 2 % in Belgium: what is
 # within 1.05 times the projected distance of the last nearest match holds every document
 # nearer in truth.
-_MARGIN = 1.05
+MARGIN = 1.05
 
 RADIUS_COUNT = 500
 """Within a radius, up to this many matches are counted one by one (total and facets
@@ -608,7 +599,7 @@ nearest AS MATERIALIZED (
     LIMIT {walk}
 ),
 reach AS MATERIALIZED (
-    SELECT (SELECT km FROM nearest ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {_MARGIN}
+    SELECT (SELECT km FROM nearest ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {MARGIN}
                AS km,
            (SELECT max(km) FROM nearest) AS walked, (SELECT count(*) FROM nearest) AS n
 ),
@@ -641,7 +632,7 @@ def _radius_page(
     estimated from how far the last of them is (as if the density held to the edge)."""
     point = f"point({args.arg(near.x)}::float8, {args.arg(near.y)}::float8)"
     radius = f"{args.arg(near.radius_km)}::float8"
-    within = f"d.geo <@ circle({point}, {radius} * {_MARGIN}) AND {near.distance} <= {radius}"
+    within = f"d.geo <@ circle({point}, {radius} * {MARGIN}) AND {near.distance} <= {radius}"
     count = args.arg(RADIUS_COUNT)
     listed = f"greatest({count}::int + 1, {end}::int)"
     ctes, has_bit = _matches_by_position(args, end)
@@ -672,7 +663,7 @@ radius_summary AS MATERIALIZED (
     FROM in_radius
 ),
 reach AS MATERIALIZED (
-    SELECT (SELECT km FROM in_radius ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {_MARGIN}
+    SELECT (SELECT km FROM in_radius ORDER BY km OFFSET {end}::int - 1 LIMIT 1) * {MARGIN}
                AS km
 ),
 around AS (
@@ -718,18 +709,20 @@ def compile_bitmap_search(
     check needs instead (`search.postgres.compile_scan`'s columns). `text`: the query's groups
     and its words as typed (`tsquery_groups` as JSON) and whether any word will do when no
     document has them all; None to browse. `near`: sorted by distance from that point.
-    `given`: the matches computed from held bitmaps (`search.held`) instead of the filters
-    and the words; the statement then returns the search generation it sees (`generation`),
-    and counts facets only within a radius (the caller counts the others)."""
+    `given`: the page computed from held bitmaps (`search.held`) instead of the filters, the
+    words and the tiers; the statement then ranks, measures and reads only what it is
+    given, returns the search generation it sees (`generation`) and leaves the facets to
+    the caller."""
     all_words = "true"
-    if given is not None and given.window is not None:
-        groups = text[0] if text else ""
-        bucket_ctes = _query_cte(args.arg(groups), "", given.all_found, args) if text else ""
-        all_words = f"{args.arg(given.all_found)}::boolean"
-    elif given is not None:
+    if given is not None:
         groups, typed = text[:2] if text else ("", "")
-        bucket_ctes = _given_ctes(given, groups, typed, near is not None, args)
-        all_words = f"{args.arg(given.all_found)}::boolean"
+        weighted = isinstance(given.page, Around)
+        all_found = f"{args.arg(given.all_found)}::boolean"
+        bucket_ctes = ""
+        if text:
+            typed_arg = args.arg(typed) if weighted else ""
+            bucket_ctes = _query_cte(args.arg(groups), typed_arg, all_found, args)
+        all_words = all_found
     elif text is None:
         bucket_ctes = _filter_ctes(sets, args) + "\n" + _BROWSE_CTES
     else:
@@ -740,18 +733,22 @@ def compile_bitmap_search(
         within = "ts_rank('{0.05, 0.2, 0.5, 1.0}', d.tsv, query.q) DESC, d.name, d.id"
     start, end = args.arg(offset), args.arg(offset + limit)
     summary = Summary()
-    window = given.window if given is not None else None
-    if window is not None:
-        summary = Summary(total=f"{args.arg(window.total)}::bigint")
-    if near is None:
-        page = _tier_page(args, start, end, within, text_from, exact_bucket, window)
+    computed = given.page if given is not None else None
+    if computed is not None:
+        summary = Summary(total=f"{args.arg(computed.total)}::bigint")
+    if isinstance(computed, Around):
+        if near is None:
+            raise ValueError("documents around a point need the point")
+        around = f"around AS (SELECT unnest({args.arg(computed.ords)}::int[]) AS ord),"
+        page = f"{around}\n{_by_distance(start, end, near, text_from)}"
+    elif near is None:
+        page = _tier_page(args, start, end, within, text_from, exact_bucket, computed)
     elif near.radius_km is None:
         page = _nearest_page(args, start, end, near, text_from)
     else:
         page, summary = _radius_page(args, start, end, near, text_from)
-    # Given matches: the caller counts facets from them, but within a radius (the documents
-    # listed there are only the statement's).
-    counted_here = facets and (given is None or summary.facets is not _FACETS)
+    # Given a page, the caller counts the facets.
+    counted_here = facets and given is None
     counts = summary.facets.format(scale=summary.scale) if counted_here else "NULL::text"
     seen = "(SELECT value FROM search_generation)" if given is not None else "NULL::bigint"
     return f"""

@@ -27,7 +27,8 @@ import asyncpg
 import numpy as np
 import numpy.typing as npt
 
-from search.bitmaps import BLOCK, FilterSets, Given, Window
+from schemas.search import SearchFilters
+from search.bitmaps import BLOCK, KM_PER_DEGREE, MARGIN, X_SCALE, Around, FilterSets, Given, Window
 
 WORDS = BLOCK // 64
 """64-bit words in a block."""
@@ -35,16 +36,19 @@ WORDS = BLOCK // 64
 Blocks = npt.NDArray[np.uint64]
 """Bits of documents by block: one row of WORDS words per block, block b at row b."""
 
-# One statement, one snapshot: the generation, the slot windows of the documents (an opening
-# moment outside one of them needs the documents themselves, `search.bitmaps._filter_ctes`),
-# and the rows changed since a version.
-READ = """
-SELECT g.value AS generation, g.bits_dropped, w.slots_from, w.slots_until,
-       b.key, b.block, b.bits, b.version
-FROM search_generation g
-CROSS JOIN (SELECT (SELECT max(slots_from) FROM search_document) AS slots_from,
-                   (SELECT min(slots_until) FROM search_document) AS slots_until) AS w
-LEFT JOIN search_bits b ON b.version > $1
+# Read in one snapshot (`_read`): the generation, the slot windows of the documents (an
+# opening moment outside one of them needs the documents themselves,
+# `search.bitmaps._filter_ctes`), then the rows and the documents' places changed since a
+# version.
+HEAD = """
+SELECT value AS generation, bits_dropped,
+       (SELECT max(slots_from) FROM search_document) AS slots_from,
+       (SELECT min(slots_until) FROM search_document) AS slots_until
+FROM search_generation
+"""
+BITS_SINCE = "SELECT key, block, bits, version FROM search_bits WHERE version > $1"
+PLACES_SINCE = """
+SELECT ord, latitude, longitude, version FROM search_document WHERE version > $1
 """
 
 # The words of a query as `search_terms` gives them (migration 019), for its groups and for
@@ -97,6 +101,9 @@ class HeldBitmaps:
     """Sorted as PostgreSQL's "C" collation sorts them (by code point)."""
     rows: dict[str, Key]
     blocks: int
+    latitudes: npt.NDArray[np.float64]
+    longitudes: npt.NDArray[np.float64]
+    """Where each document is, by number (NaN: nowhere, or no document)."""
     terms: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
     """The terms of queries seen (`TERMS`), by their groups and words as typed."""
     words: dict[tuple[str, bool, bool], WordBits] = field(default_factory=dict)
@@ -105,19 +112,19 @@ class HeldBitmaps:
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> HeldBitmaps:
         """Every bitmap as the database holds it now."""
-        rows = await conn.fetch(READ, -1)
+        head, bits, places = await _read(conn, -1)
         # Tens of thousands of rows at 100,000 services: laid out beside the event loop.
-        return await asyncio.to_thread(_apply, None, rows)
+        return await asyncio.to_thread(_apply, None, head, bits, places)
 
     async def refresh(self, conn: asyncpg.Connection) -> HeldBitmaps:
         """This copy brought up to date with what changed since (itself when nothing did);
         read whole again when blocks were dropped since."""
-        rows = await conn.fetch(READ, self.version)
-        if rows[0]["bits_dropped"] > self.version:
+        head, bits, places = await _read(conn, self.version)
+        if head["bits_dropped"] > self.version:
             return await HeldBitmaps.read(conn)
-        if rows[0]["generation"] == self.generation and rows[0]["key"] is None:
+        if head["generation"] == self.generation and not bits and not places:
             return self
-        return await asyncio.to_thread(_apply, self, rows)
+        return await asyncio.to_thread(_apply, self, head, bits, places)
 
     def union(self, keys: Iterable[str], out: Blocks | None = None) -> Blocks:
         """The documents that have any of these keys."""
@@ -140,24 +147,38 @@ class HeldBitmaps:
         return after_every_start and before_every_end
 
 
-def _apply(held: HeldBitmaps | None, rows: Sequence[asyncpg.Record]) -> HeldBitmaps:
-    """A copy with these rows (changed since `held`, or all of them) in place."""
-    first = rows[0]
+async def _read(
+    conn: asyncpg.Connection, version: int
+) -> tuple[asyncpg.Record, list[asyncpg.Record], list[asyncpg.Record]]:
+    """The head, and the bitmap rows and documents' places changed since `version`, in one
+    snapshot."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        head = await conn.fetchrow(HEAD)
+        bits = await conn.fetch(BITS_SINCE, version)
+        places = await conn.fetch(PLACES_SINCE, version)
+    assert head is not None
+    return head, bits, places
+
+
+def _apply(
+    held: HeldBitmaps | None,
+    head: asyncpg.Record,
+    bits: Sequence[asyncpg.Record],
+    places: Sequence[asyncpg.Record],
+) -> HeldBitmaps:
+    """A copy with these rows and places (changed since `held`, or all of them) in place."""
+    version = max([held.version if held else 0, *(row["version"] for row in (*bits, *places))])
     changed: dict[str, dict[int, bytes]] = {}
-    version = held.version if held else 0
-    for row in rows:
-        if row["key"] is None:
-            continue
+    for row in bits:
         changed.setdefault(row["key"], {})[row["block"]] = row["bits"].bytes
-        version = max(version, row["version"])
     keyed = dict(held.rows) if held else {}
     for key, bits_by_block in changed.items():
         merged = {}
         if key in keyed:
             old = keyed[key]
             merged = dict(zip(old.blocks.tolist(), old.bits, strict=True))
-        for block, bits in bits_by_block.items():
-            merged[block] = np.frombuffer(bits, dtype=np.uint64)
+        for block, block_bits in bits_by_block.items():
+            merged[block] = np.frombuffer(block_bits, dtype=np.uint64)
         order = sorted(merged)
         keyed[key] = Key(
             np.array(order, dtype=np.intp),
@@ -169,16 +190,39 @@ def _apply(held: HeldBitmaps | None, rows: Sequence[asyncpg.Record]) -> HeldBitm
         new_keys = changed.keys() - held.rows.keys()
         keys = sorted([*held.keys, *new_keys]) if new_keys else held.keys
     blocks = max((int(k.blocks[-1]) + 1 for k in keyed.values() if len(k.blocks)), default=0)
+    latitudes, longitudes = _places(held, places, blocks * BLOCK)
     return HeldBitmaps(
-        generation=first["generation"],
+        generation=head["generation"],
         version=version,
-        dropped=first["bits_dropped"],
-        slots_from=first["slots_from"],
-        slots_until=first["slots_until"],
+        dropped=head["bits_dropped"],
+        slots_from=head["slots_from"],
+        slots_until=head["slots_until"],
         keys=keys,
         rows=keyed,
         blocks=blocks,
+        latitudes=latitudes,
+        longitudes=longitudes,
     )
+
+
+def _places(
+    held: HeldBitmaps | None, places: Sequence[asyncpg.Record], size: int
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The coordinates of every document number up to `size`, these places updated."""
+    size = max(size, *(row["ord"] + 1 for row in places), 0) if places else size
+    latitudes = np.full(size, np.nan)
+    longitudes = np.full(size, np.nan)
+    if held is not None:
+        kept = min(size, len(held.latitudes))
+        latitudes[:kept] = held.latitudes[:kept]
+        longitudes[:kept] = held.longitudes[:kept]
+    if places:
+        ords = np.array([row["ord"] for row in places], dtype=np.intp)
+        latitudes[ords] = [np.nan if row["latitude"] is None else row["latitude"] for row in places]
+        longitudes[ords] = [
+            np.nan if row["longitude"] is None else row["longitude"] for row in places
+        ]
+    return latitudes, longitudes
 
 
 class WordBits(NamedTuple):
@@ -363,26 +407,61 @@ def window(found: Matches, start: int, end: int, exact_bucket: int) -> Window:
     return Window(position, large_positions, large_ords, small_buckets, small_starts, small_ords)
 
 
-def given_to_statement(found: Matches, page: tuple[int, int, int] | None = None) -> Given:
-    """The matches as a statement takes them: the blocks that have any, as `bit` values;
-    with `page` (start, end, exact_bucket), the window of an answer in tiers instead."""
-    if page is not None:
-        return Given([], [], None, None, found.all_found, window(found, *page))
-    blocks = np.flatnonzero(found.bits.any(axis=1))
-
-    def strings(bits: Blocks) -> list[asyncpg.BitString]:
-        return [asyncpg.BitString.frombytes(bits[block].tobytes(), BLOCK) for block in blocks]
-
-    words = None
-    if found.words is not None:
-        words = (strings(found.words.a), strings(found.words.ab), strings(found.words.abc))
-    return Given(
-        blocks=blocks.tolist(),
-        bits=strings(found.bits),
-        words=words,
-        exact=None if found.exact is None else strings(found.exact),
-        all_found=found.all_found,
+def _haversine_km(
+    latitudes: npt.NDArray[np.float64], longitudes: npt.NDArray[np.float64], lat: float, lon: float
+) -> npt.NDArray[np.float64]:
+    """Distances from a point, as `search.postgres._distance_sql` measures them."""
+    a = (
+        np.sin(np.radians(latitudes - lat) / 2) ** 2
+        + np.cos(np.radians(lat))
+        * np.cos(np.radians(latitudes))
+        * np.sin(np.radians(longitudes - lon) / 2) ** 2
     )
+    return 12742 * np.arcsin(np.sqrt(a))
+
+
+def around(
+    held: HeldBitmaps, members: Blocks, lat: float, lon: float, radius_km: float | None, end: int
+) -> tuple[Around, Blocks]:
+    """The documents a page sorted by distance, ending at `end`, is taken from, and the
+    matches (within the radius, if one is asked: all of them, exactly counted). What the
+    page holds is nearer, in truth, than MARGIN times the projected distance of the `end`th
+    nearest by projection (`search.bitmaps._nearest_page`); the statement measures and
+    sorts them. Documents nowhere come last, when fewer than `end` have a place."""
+    ords = numbers(members)
+    latitudes, longitudes = held.latitudes[ords], held.longitudes[ords]
+    dx = (longitudes - lon) * (X_SCALE * KM_PER_DEGREE)
+    dy = (latitudes - lat) * KM_PER_DEGREE
+    projected = np.hypot(dx, dy)  # NaN for documents nowhere
+    if radius_km is not None:
+        near = projected <= radius_km * MARGIN
+        inside = np.zeros(len(ords), dtype=bool)
+        inside[near] = _haversine_km(latitudes[near], longitudes[near], lat, lon) <= radius_km
+        ords, projected = ords[inside], projected[inside]
+        members = np.zeros(held.blocks * BLOCK, dtype=bool)
+        members[ords] = True
+        members = np.packbits(members).view(np.uint64).reshape(held.blocks, WORDS)
+    placed = np.flatnonzero(~np.isnan(projected))
+    if len(placed) < end:
+        return Around(len(ords), ords.tolist()), members
+    reach = np.partition(projected[placed], end - 1)[end - 1] * MARGIN
+    return Around(len(ords), ords[projected <= reach].tolist()), members
+
+
+def given_to_statement(
+    held: HeldBitmaps,
+    found: Matches,
+    filters: SearchFilters,
+    start: int,
+    end: int,
+    exact_bucket: int,
+) -> tuple[Given, Blocks]:
+    """The page of a search as its statement takes it, and the documents its facets count
+    (within the radius, if one is asked)."""
+    if filters.lat is None or filters.lon is None:
+        return Given(found.all_found, window(found, start, end, exact_bucket)), found.bits
+    page, members = around(held, found.bits, filters.lat, filters.lon, filters.radius_km, end)
+    return Given(found.all_found, page), members
 
 
 def terms_from(rows: Iterable[Mapping[str, object]]) -> list[Term]:

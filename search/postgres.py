@@ -47,6 +47,8 @@ from search.backend import (
 )
 from search.bitmaps import (
     EXACT_BUCKET,
+    KM_PER_DEGREE,
+    X_SCALE,
     FilterSets,
     Given,
     Nearest,
@@ -62,9 +64,6 @@ _encode = msgspec.json.Encoder().encode
 _decode_document = msgspec.json.Decoder(dict[str, Any]).decode
 _decode_facets = msgspec.json.Decoder(dict[str, dict[str, int]]).decode
 
-# Kilometres per degree, and the x scale of the projection stored in `geo` (cos 50.5°).
-KM_PER_DEGREE = 111.2
-X_SCALE = math.cos(math.radians(50.5))
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +195,8 @@ ON CONFLICT (id) DO UPDATE SET
     slots_from = excluded.slots_from, slots_until = excluded.slots_until,
     latitude = excluded.latitude, longitude = excluded.longitude, geo = excluded.geo,
     opening_hours = excluded.opening_hours, exceptions = excluded.exceptions,
-    facet_codes = excluded.facet_codes, indexed_at = excluded.indexed_at
+    facet_codes = excluded.facet_codes, indexed_at = excluded.indexed_at,
+    version = nextval('search_bits_version_seq')
 """
 
 # The whole documents, after their rows (the payload references search_document).
@@ -476,16 +476,15 @@ def compile_bitmap(
     """The one statement of a search on the bitmaps (`search.bitmaps`): page, total and
     facets over every match, the same columns as `compile_search` and whether every word
     was found (any word otherwise); with `candidates`, the first `query.limit` candidates of
-    an opening check, the columns of `compile_scan`. `given`: the matches computed from the
-    held bitmaps, instead of the filters and words (facets are then counted by the caller,
-    but within a radius)."""
+    an opening check, the columns of `compile_scan`. `given`: the page computed from the
+    held bitmaps, instead of the filters, words and tiers (facets are then counted by the
+    caller)."""
     filters = query.filters
-    within_radius = filters.lat is not None and filters.radius_km is not None
     compiled = Compiled(
         "",
         counts_every_match=True,
         given=given,
-        facets_apart=given is not None and query.facets and not candidates and not within_radius,
+        facets_apart=given is not None and query.facets and not candidates,
     )
     words = query_words(query)
     text_from = ", query" if words else ""
@@ -757,11 +756,10 @@ class PostgresEngine:
                     held.terms.clear()
                 held.terms[words[:2]] = terms
         found = matches(held, sets, terms, fallback=bool(words and words[2]))
-        filters = query.filters
-        page = None
-        if filters.lat is None or filters.lon is None:  # else sorted by distance: the walk
-            page = (query.offset, query.offset + query.limit, self._exact_bucket)
-        given = given_to_statement(found, page)
+        end = query.offset + query.limit
+        given, members = given_to_statement(
+            held, found, query.filters, query.offset, end, self._exact_bucket
+        )
         compiled = compile_bitmap(
             query, sets, self._exact_bucket, candidates=candidates, given=given
         )
@@ -771,9 +769,7 @@ class PostgresEngine:
             return None
         facets = None
         if compiled.facets_apart:
-            facets = (self._facets if held is self._held else FacetBitmaps.of(held)).count(
-                found.bits
-            )
+            facets = (self._facets if held is self._held else FacetBitmaps.of(held)).count(members)
         return compiled, rows, facets
 
     def _hold_later(self) -> None:

@@ -12,6 +12,7 @@ from itertools import product
 from typing import Any
 
 import asyncpg
+import numpy as np
 import pytest
 
 from schemas.search import SearchFilters
@@ -57,6 +58,7 @@ async def held_as_stored(pool: asyncpg.Pool, engine: PostgresEngine) -> bool:
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT key, block, bits FROM search_bits")
         generation = await conn.fetchval("SELECT value FROM search_generation")
+        places = await conn.fetch("SELECT ord, latitude, longitude FROM search_document")
     stored = {
         (row["key"], row["block"]): row["bits"].bytes for row in rows if any(row["bits"].bytes)
     }
@@ -66,7 +68,16 @@ async def held_as_stored(pool: asyncpg.Pool, engine: PostgresEngine) -> bool:
         for block, bits in zip(found.blocks, found.bits, strict=True)
         if bits.any()
     }
-    return copied == stored and held.generation == generation and held.keys == sorted(held.rows)
+    located = all(
+        (row["latitude"], row["longitude"])
+        == (
+            None if np.isnan(held.latitudes[row["ord"]]) else held.latitudes[row["ord"]],
+            None if np.isnan(held.longitudes[row["ord"]]) else held.longitudes[row["ord"]],
+        )
+        for row in places
+    )
+    same_keys = held.keys == sorted(held.rows)
+    return copied == stored and located and held.generation == generation and same_keys
 
 
 async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
@@ -89,7 +100,7 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
 
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(DISTINCT ord) FROM search_document") == 3
-        # A new name and another theme, a place left, a service closed down.
+        # A new name and another theme, a place left and the other moved, a service closed down.
         await conn.execute(
             "UPDATE service SET name = 'Colis du lundi', free = false WHERE id = $1", parcels
         )
@@ -97,6 +108,9 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
             "DELETE FROM service_place WHERE service_id = $1 AND place_id = $2", parcels, haine
         )
         await conn.execute("DELETE FROM service WHERE id = $1", shelter)
+        await conn.execute(
+            "UPDATE place SET latitude = 50.5, longitude = 4.21 WHERE id = $1", bouvy
+        )
         await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels, shelter])
     await sync(pool, [engine], builder)
     assert await differences(pool) == (0, 0)
@@ -445,7 +459,8 @@ async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
     demo_pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past RADIUS_COUNT matches within a radius (here 5), the page stays exact and the
-    total and facets are estimates that say so, never beyond what the words match."""
+    total and facets are estimates that say so, never beyond what the words match; from
+    the bitmaps held in the server, they are exact."""
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=False)
     near = SearchFilters(lat=50.479, lon=4.187, radius_km=8)
@@ -466,6 +481,17 @@ async def test_within_a_radius_many_matches_are_estimated_from_the_nearest(
         everywhere = await on_bitmaps.search(EngineQuery(filters=SearchFilters()))
         assert 6 <= estimated.total <= everywhere.total
         assert set(estimated.facets) <= set(expected.facets)
+
+    # The bitmaps held in the server know where every match is: all counted, exactly.
+    held = PostgresEngine(demo_pool, bitmaps_from=0)
+    await held.hold()
+    for text in ("", "colis", "aide"):
+        query = EngineQuery(text=text, filters=near, limit=6, offset=3)
+        counted, expected = await held.search(query), await reading_rows.search(query)
+        assert counted.total_exact and counted.facets_exact
+        assert (counted.total, counted.facets) == (expected.total, expected.facets)
+        assert [h.document["id"] for h in counted.hits] == [h.document["id"] for h in expected.hits]
+    await held.close()
 
 
 async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_them(
