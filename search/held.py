@@ -21,14 +21,20 @@ import asyncio
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import asyncpg
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from schemas.search import SearchFilters
+from search.backend import TZ, epoch
 from search.bitmaps import BLOCK, KM_PER_DEGREE, MARGIN, X_SCALE, Around, FilterSets, Given, Window
+from search.results import IsOpen
+
+_encode = msgspec.json.Encoder().encode
 
 WORDS = BLOCK // 64
 """64-bit words in a block."""
@@ -48,7 +54,8 @@ FROM search_generation
 """
 BITS_SINCE = "SELECT key, block, bits, version FROM search_bits WHERE version > $1"
 PLACES_SINCE = """
-SELECT ord, latitude, longitude, version FROM search_document WHERE version > $1
+SELECT ord, latitude, longitude, status, opening_hours, exceptions::text AS exceptions, version
+FROM search_document WHERE version > $1
 """
 
 # The words of a query as `search_terms` gives them (migration 019), for its groups and for
@@ -65,6 +72,31 @@ the words of the documents)."""
 
 WORDS_KEPT = 512
 """Terms whose documents a copy keeps (4 blocks' worth each: 60 kB at 100,000 services)."""
+
+MOMENTS_KEPT = 16
+"""Minutes whose open documents a copy keeps (`HeldBitmaps.open_at`)."""
+
+_decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
+
+
+class HoursGroup(NamedTuple):
+    """What the opening state of a document depends on: its status, its hours and their
+    dated exceptions (JSON text, and decoded). Documents share them: thousands of groups
+    for 100,000 services."""
+
+    status: str | None
+    opening_hours: str | None
+    exceptions_text: str
+    exceptions: list[dict[str, Any]]
+
+    def on(self, day: str) -> dict[str, Any]:
+        """The group as an opening check reads it on `day` (ISO date): with only the
+        exceptions that cover that day, which alone decide whether it is open then."""
+        return {
+            "status": self.status,
+            "opening_hours": self.opening_hours,
+            "exceptions": [e for e in self.exceptions if e["starts_on"] <= day <= e["ends_on"]],
+        }
 
 
 class Term(NamedTuple):
@@ -104,10 +136,15 @@ class HeldBitmaps:
     latitudes: npt.NDArray[np.float64]
     longitudes: npt.NDArray[np.float64]
     """Where each document is, by number (NaN: nowhere, or no document)."""
+    hours: npt.NDArray[np.int32]
+    """The hours group of each document (`groups`), by number (-1: no document)."""
+    groups: list[HoursGroup]
     terms: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
     """The terms of queries seen (`TERMS`), by their groups and words as typed."""
     words: dict[tuple[str, bool, bool], WordBits] = field(default_factory=dict)
     """The documents of terms seen (`word_bits`), by lexeme, prefix and typed."""
+    opening: dict[int, Blocks] = field(default_factory=dict)
+    """The documents open at minutes asked (`open_at`), by Unix minute."""
 
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> HeldBitmaps:
@@ -125,6 +162,31 @@ class HeldBitmaps:
         if head["generation"] == self.generation and not bits and not places:
             return self
         return await asyncio.to_thread(_apply, self, head, bits, places)
+
+    def open_at(self, moment: datetime, is_open: IsOpen) -> Blocks:
+        """The documents open at `moment`, as `is_open` (the catalogue's evaluation) says:
+        each group of hours evaluated once, with the exceptions of that day only (a few
+        dozen distinct, then); kept for the minute."""
+        minute = epoch(moment) // 60
+        found = self.opening.get(minute)
+        if found is None:
+            day = (moment.astimezone(TZ) if moment.tzinfo else moment).date().isoformat()
+            states: dict[bytes, bool] = {}
+            flags = np.zeros(len(self.groups) + 1, dtype=bool)  # the last: no document
+            for index, group in enumerate(self.groups):
+                that_day = group.on(day)
+                key = _encode((that_day["status"], group.opening_hours, that_day["exceptions"]))
+                if key not in states:
+                    states[key] = is_open(that_day)
+                flags[index] = states[key]
+            members = np.zeros(self.blocks * BLOCK, dtype=bool)
+            size = min(len(self.hours), len(members))
+            members[:size] = flags[self.hours[:size]]
+            found = np.packbits(members).view(np.uint64).reshape(self.blocks, WORDS)
+            if len(self.opening) >= MOMENTS_KEPT:
+                self.opening.clear()
+            self.opening[minute] = found
+        return found
 
     def union(self, keys: Iterable[str], out: Blocks | None = None) -> Blocks:
         """The documents that have any of these keys."""
@@ -191,6 +253,7 @@ def _apply(
         keys = sorted([*held.keys, *new_keys]) if new_keys else held.keys
     blocks = max((int(k.blocks[-1]) + 1 for k in keyed.values() if len(k.blocks)), default=0)
     latitudes, longitudes = _places(held, places, blocks * BLOCK)
+    hours, groups = _hours(held, places, len(latitudes))
     return HeldBitmaps(
         generation=head["generation"],
         version=version,
@@ -202,7 +265,29 @@ def _apply(
         blocks=blocks,
         latitudes=latitudes,
         longitudes=longitudes,
+        hours=hours,
+        groups=groups,
     )
+
+
+def _hours(
+    held: HeldBitmaps | None, places: Sequence[asyncpg.Record], size: int
+) -> tuple[npt.NDArray[np.int32], list[HoursGroup]]:
+    """The hours group of every document number up to `size`, these documents updated;
+    groups are only added (a group no document has any more stays, unused)."""
+    groups = list(held.groups) if held else []
+    index = {(g.status, g.opening_hours, g.exceptions_text): i for i, g in enumerate(groups)}
+    hours = np.full(size, -1, dtype=np.int32)
+    if held is not None:
+        kept = min(size, len(held.hours))
+        hours[:kept] = held.hours[:kept]
+    for row in places:
+        key = (row["status"], row["opening_hours"], row["exceptions"] or "[]")
+        if key not in index:
+            index[key] = len(groups)
+            groups.append(HoursGroup(*key, _decode_exceptions(key[2])))
+        hours[row["ord"]] = index[key]
+    return hours, groups
 
 
 def _places(
@@ -382,10 +467,14 @@ def numbers(bits: Blocks, first: int = 0, last: int | None = None) -> npt.NDArra
     return found[first - skipped : None if last is None else last - skipped]
 
 
-def window(found: Matches, start: int, end: int, exact_bucket: int) -> Window:
+def window(
+    found: Matches, start: int, end: int, exact_bucket: int, only: Blocks | None = None
+) -> Window:
     """The window [start, end) of the answer in tiers: the documents of a tier of more than
     `exact_bucket` in number order with their positions, and every document of a smaller
-    tier the window reaches, which the statement ranks (`search.bitmaps._tier_page`)."""
+    tier the window reaches, which the statement ranks (`search.bitmaps._tier_page`).
+    `only`: the documents an exact check keeps (open at a moment); the order is that of
+    the answer before it, the positions those of what it keeps."""
     large_positions: list[int] = []
     large_ords: list[int] = []
     small_buckets: list[int] = []
@@ -393,9 +482,12 @@ def window(found: Matches, start: int, end: int, exact_bucket: int) -> Window:
     small_ords: list[int] = []
     position = 0
     for bucket, bits in enumerate(tiers(found), start=1):
+        large = int(np.bitwise_count(bits).sum()) > exact_bucket
+        if only is not None:
+            bits = bits & only
         size = int(np.bitwise_count(bits).sum())
         if size and position < end and position + size > start:
-            if size > exact_bucket:
+            if large:
                 first, last = max(start - position, 0), min(size, end - position)
                 large_positions += range(position + first, position + last)
                 large_ords += numbers(bits, first, last).tolist()
@@ -455,12 +547,15 @@ def given_to_statement(
     start: int,
     end: int,
     exact_bucket: int,
+    only: Blocks | None = None,
 ) -> tuple[Given, Blocks]:
     """The page of a search as its statement takes it, and the documents its facets count
-    (within the radius, if one is asked)."""
+    (within the radius, if one is asked); `only`: what an exact check keeps of them."""
     if filters.lat is None or filters.lon is None:
-        return Given(found.all_found, window(found, start, end, exact_bucket)), found.bits
-    page, members = around(held, found.bits, filters.lat, filters.lon, filters.radius_km, end)
+        members = found.bits if only is None else found.bits & only
+        return Given(found.all_found, window(found, start, end, exact_bucket, only)), members
+    members = found.bits if only is None else found.bits & only
+    page, members = around(held, members, filters.lat, filters.lon, filters.radius_km, end)
     return Given(found.all_found, page), members
 
 

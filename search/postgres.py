@@ -57,7 +57,7 @@ from search.bitmaps import (
 )
 from search.facets import FacetBitmaps
 from search.held import TERMS, TERMS_KEPT, HeldBitmaps, given_to_statement, matches, terms_from
-from search.results import SCAN_CHUNK, with_ellipses
+from search.results import SCAN_CHUNK, IsOpen, with_ellipses
 from search.text import TermGroup, expand
 
 _encode = msgspec.json.Encoder().encode
@@ -729,8 +729,25 @@ class PostgresEngine:
             return compile_search(query)
         return compile_bitmap(query, filter_sets(query.filters), self._exact_bucket)
 
+    async def search_open(self, query: EngineQuery, is_open: IsOpen) -> EngineResult | None:
+        """An opening search answered whole from the held bitmaps: the documents open at
+        the moment, as `is_open` says, kept among the matches before the page is cut
+        (exact total and facets); None when the copy cannot answer (`_on_held`)."""
+        try:
+            async with self._pool.acquire() as conn:
+                await self._count_documents(conn)
+                held = await self._on_held(conn, query, is_open=is_open)
+        except UNAVAILABLE as error:
+            raise EngineUnavailable(f"postgres: {type(error).__name__}: {error}") from error
+        return None if held is None else self._result(*held)
+
     async def _on_held(
-        self, conn: asyncpg.Connection, query: EngineQuery, *, candidates: bool = False
+        self,
+        conn: asyncpg.Connection,
+        query: EngineQuery,
+        *,
+        candidates: bool = False,
+        is_open: IsOpen | None = None,
     ) -> tuple[Compiled, list[asyncpg.Record], Facets | None] | None:
         """The statement of a search on the bitmaps handed the matches computed from the
         held copy, its rows, and the facets counted from the copy (but within a radius,
@@ -757,8 +774,10 @@ class PostgresEngine:
                 held.terms[words[:2]] = terms
         found = matches(held, sets, terms, fallback=bool(words and words[2]))
         end = query.offset + query.limit
+        moment = query.filters.open_at
+        only = held.open_at(moment, is_open) if moment and is_open else None
         given, members = given_to_statement(
-            held, found, query.filters, query.offset, end, self._exact_bucket
+            held, found, query.filters, query.offset, end, self._exact_bucket, only
         )
         compiled = compile_bitmap(
             query, sets, self._exact_bucket, candidates=candidates, given=given

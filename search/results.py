@@ -75,6 +75,20 @@ async def search_exact(
             result.facets_exact,
             result.all_words,
         )
+    if isinstance(engine, OpeningEngine):
+        whole = await engine.search_open(replace(query, highlight=False), is_open)
+        if whole is not None:
+            page = whole.hits
+            if query.highlight and query.text.strip():
+                page = [highlight_hit(hit, query.text) for hit in page]
+            return Answer(
+                page,
+                whole.total,
+                whole.total_exact,
+                whole.facets,
+                whole.facets_exact,
+                whole.all_words,
+            )
     if isinstance(engine, ScanningEngine):
         return await _scan_exact(engine, query, is_open, scan_limit)
     kept: list[EngineHit] = []
@@ -98,6 +112,14 @@ async def search_exact(
         return Answer(page, len(kept), True, facets, all_words=first.all_words)
     estimate = round(len(kept) / scanned * first.total) if scanned else 0
     return Answer(page, max(estimate, len(kept)), False, first.facets, False, first.all_words)
+
+
+@runtime_checkable
+class OpeningEngine(Protocol):
+    """An engine that can keep the documents open at a moment before cutting the page."""
+
+    async def search_open(self, query: EngineQuery, is_open: IsOpen) -> EngineResult | None:
+        """The answer, only documents `is_open` confirms; None when it cannot now."""
 
 
 @runtime_checkable

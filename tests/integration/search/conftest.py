@@ -10,13 +10,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
-from search.backend import SearchEngine
+from search.backend import TZ, SearchEngine
 from search.documents import DocumentBuilder
 from search.meilisearch import MeilisearchEngine
 from search.outbox import OutboxConsumer
@@ -25,6 +25,15 @@ from service.search.engines import document_builder
 from tests.conftest import TEMPLATE, database_url
 
 MEILI_URL = os.environ.get("MEILI_URL")
+
+
+def next_tuesday_at_14() -> datetime:
+    """A Tuesday afternoon within the weeks the documents carry opening slots for: a date
+    fixed in the code would one day be past them, and every service a candidate."""
+    today = datetime.now(TZ).replace(hour=14, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+
+
 ENGINES = ["postgres", "postgres-tiers", "meilisearch"]
 
 

@@ -22,7 +22,8 @@ from search.documents import DocumentBuilder
 from search.postgres import PostgresEngine
 from service.db.pool import create_pool
 from service.search.engines import document_builder
-from tests.integration.search.conftest import Catalogue, sync
+from service.search.routes import OpeningCheck
+from tests.integration.search.conftest import Catalogue, next_tuesday_at_14, sync
 
 pytestmark = pytest.mark.asyncio
 
@@ -297,6 +298,7 @@ FILTERS = [
     SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),  # a Monday morning
     SearchFilters(open_at=datetime(2026, 12, 25, 21, 0, tzinfo=TZ), free=True),  # Christmas
     SearchFilters(open_at=datetime(2027, 6, 1, 9, 0, tzinfo=TZ)),  # past every slot window
+    SearchFilters(open_at=next_tuesday_at_14(), commune="la-louviere"),  # within them
     SearchFilters(lat=50.47, lon=4.19),  # Haine-Saint-Paul
     SearchFilters(lat=50.47, lon=4.19, radius_km=3, commune="la-louviere"),
     SearchFilters(lat=50.67, lon=4.6, free=True, open_at=datetime(2026, 11, 24, 14, tzinfo=TZ)),
@@ -336,12 +338,28 @@ async def test_a_search_on_the_bitmaps_answers_as_the_statement_that_reads_every
         assert expected.facets_exact and found.facets_exact
         assert found.facets == expected.facets, where
         compared += bool(found.hits)
+        if filters.open_at is not None and hold:
+            # Kept among the matches before the page is cut, from the held bitmaps.
+            is_open = OpeningCheck(filters.open_at).is_open
+            kept = await results.search_exact(on_bitmaps, query, is_open)
+            checked = await results.search_exact(reading_rows, query, is_open)
+            assert [h.document["id"] for h in kept.hits] == [
+                h.document["id"] for h in checked.hits
+            ], where
+            assert [h.highlight for h in kept.hits] == [h.highlight for h in checked.hits]
+            assert (kept.total, kept.facets, kept.all_words) == (
+                checked.total,
+                checked.facets,
+                checked.all_words,
+            ), where
         if filters.open_at is not None:
             # The candidates of an exact opening check: the same, in the same order.
             light, rows = await on_bitmaps.scan(query, 50), await reading_rows.scan(query, 50)
             assert (light.total, light.all_words) == (rows.total, rows.all_words), where
             assert _candidates(light) == _candidates(rows), where
     assert compared > 100
+    if hold:
+        assert on_bitmaps._held is not None and on_bitmaps._held.opening, "kept from the copy"
 
 
 @pytest.mark.parametrize("hold", [True, False], ids=["held", "combined-in-sql"])
@@ -499,8 +517,6 @@ async def test_an_opening_search_lists_candidates_in_steps_and_estimates_past_th
 ) -> None:
     """Few candidates listed at a time (as a large catalogue's broad word has it): the page is
     the exact check's, the total an estimate that says so; all are checked when few."""
-    from service.search.routes import OpeningCheck
-
     query = EngineQuery(
         filters=SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)), limit=5
     )

@@ -7,15 +7,14 @@ and asks the engine.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 
 import asyncpg
 import pytest
 
 from schemas.search import SearchDocument, SearchFilters
-from search.backend import TZ, EngineQuery, SearchEngine
+from search.backend import EngineQuery, SearchEngine
 from search.documents import DocumentBuilder
-from tests.integration.search.conftest import Catalogue, sync
+from tests.integration.search.conftest import Catalogue, next_tuesday_at_14, sync
 
 pytestmark = pytest.mark.asyncio
 
@@ -180,13 +179,6 @@ async def test_paging(indexed: SearchEngine) -> None:
         pages += names(page)
     assert pages == everything
     assert (await indexed.search(EngineQuery(limit=2, offset=40))).hits == []
-
-
-def next_tuesday_at_14() -> datetime:
-    """A Tuesday afternoon within the weeks the documents carry opening slots for: a date
-    fixed in the code would one day be past them, and every service a candidate."""
-    today = datetime.now(TZ).replace(hour=14, minute=0, second=0, microsecond=0)
-    return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
 
 
 async def test_open_at_prefilter_keeps_every_open_service(indexed: SearchEngine) -> None:
