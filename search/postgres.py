@@ -791,6 +791,17 @@ class PostgresEngine:
             facets = (self._facets if held is self._held else FacetBitmaps.of(held)).count(members)
         return compiled, rows, facets
 
+    async def warm(self) -> None:
+        """Start reading the bitmaps into the server when searches will run on them, so
+        that the first searches after a start need not combine them in their statements."""
+        try:
+            async with self._pool.acquire() as conn:
+                await self._count_documents(conn)
+        except UNAVAILABLE:
+            return  # the first search will try again
+        if self._bitmaps and self._hold:
+            self._hold_later()
+
     def _hold_later(self) -> None:
         """Read the bitmaps, or what changed in them, in the background: at most one read
         at a time, and one every HELD_REREAD seconds while writes keep coming."""

@@ -79,7 +79,11 @@ class SearchRuntime:
     _watch: GenerationWatch | None = None
 
     async def start(self, pool: asyncpg.Pool) -> None:
-        """Start listening for generation changes, when answers are cached."""
+        """Start reading the search bitmaps into the server (a large catalogue) and
+        listening for generation changes, when answers are cached."""
+        postgres = self.engines(pool)[0]
+        if isinstance(postgres, PostgresEngine):
+            await postgres.warm()
         if self.settings.search_cache:
             self.cache = AnswerCache()
             self._watch = GenerationWatch(pool, self.cache)
