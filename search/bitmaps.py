@@ -13,6 +13,11 @@ in document number order, as Meilisearch orders the documents its ranking rules 
 apart. With a point, the page is sorted by distance (`Nearest`), walking the geometric index
 within the boxes of the territories asked (migration 020); within a radius, past
 RADIUS_COUNT matches, total and facets are estimates that say so.
+
+Once the engine holds the bitmaps in the server (`search.held`), it works out the matches,
+the tiers, the nearest and the facets itself and hands the statement only the page to rank,
+measure and read (`Given`): the statements that combine the bitmaps here answer until the
+copy is read, and whenever it is of another generation than the statement sees.
 """
 
 from __future__ import annotations

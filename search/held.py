@@ -4,15 +4,22 @@ A word search on the bitmaps spent most of its statement combining the blocks of
 in SQL: for each term every key of the word (its weights, the lexemes of a prefix), OR-ed by
 weight, AND-ed across the words of a phrase, OR-ed across alternatives and synonyms, AND-ed
 across the words of the query; 1 kB `bit` values through aggregate after aggregate (2 to 4 ms
-of a 3 to 7 ms statement at 100,000 services). Here the engine holds a copy of every bitmap
-(`HeldBitmaps`, about 60 MB at 100,000 services), combines the words and the filters with
-numpy (`matches`: tens of microseconds) and hands the statement the matches by block
-(`search.bitmaps.Given`); the statement ranks and reads the page as before.
+of a 3 to 7 ms statement at 100,000 services). Then it placed the tiers of the answer, walked
+the geometric index for the nearest matches, and an opening search listed up to a thousand
+candidates for the server to check one by one.
+
+Here the engine holds a copy (`HeldBitmaps`: every bitmap, about 60 MB at 100,000 services,
+where each document is and what its opening state depends on) and does all that with numpy:
+`matches` combines the words and the filters, `window` cuts the page of an answer in tiers,
+`around` finds what a page sorted by distance is taken from, `HeldBitmaps.open_at` the
+documents open at a minute. The statement is handed the page (`search.bitmaps.Given`): it
+ranks the members of small tiers, measures distances exactly, and reads the documents.
 
 The copy is of one search generation. A statement checks that it sees the same generation
 (every writer of bitmaps bumps it in its transaction); when it does not, the engine answers
-with the statement that combines the bitmaps itself, and reads what changed: the rows whose
-version is above the copy's (migration 021), everything when blocks were dropped since.
+with the statement that combines the bitmaps itself, and reads what changed: the rows and
+documents whose version is above the copy's (migration 021), everything when blocks were
+dropped since.
 """
 
 from __future__ import annotations
@@ -120,8 +127,9 @@ class Key:
 
 @dataclass(frozen=True)
 class HeldBitmaps:
-    """Every bitmap of the database at one search generation (`version`: the highest row
-    version read), the slot windows of its documents, and the terms of queries seen."""
+    """Every bitmap of the database at one search generation (`version`: the highest
+    version read), where each document is and its hours group, the slot windows of the
+    documents, and what searches on it worked out (terms, their documents, who is open)."""
 
     generation: int
     version: int
@@ -188,9 +196,9 @@ class HeldBitmaps:
             self.opening[minute] = found
         return found
 
-    def union(self, keys: Iterable[str], out: Blocks | None = None) -> Blocks:
+    def union(self, keys: Iterable[str]) -> Blocks:
         """The documents that have any of these keys."""
-        result = np.zeros((self.blocks, WORDS), dtype=np.uint64) if out is None else out
+        result = np.zeros((self.blocks, WORDS), dtype=np.uint64)
         for key in keys:
             found = self.rows.get(key)
             if found is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -455,9 +456,14 @@ ORDER BY {order}
 def query_words(query: EngineQuery) -> tuple[str, str, bool] | None:
     """A text query's groups and its words as typed (`tsquery_groups` as JSON), and whether
     any word will do when no document has them all (several words); None to browse."""
-    if not query.text.strip():
-        return None
-    groups = expand(query.text)
+    return _words_of(query.text) if query.text.strip() else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(text: str) -> tuple[str, str, bool]:
+    """`query_words` of a text: the same for every search with it (people type the same
+    needs over and over)."""
+    groups = expand(text)
     return (
         _encode(tsquery_groups(groups)).decode(),
         _encode(tsquery_groups(groups, as_typed=True)).decode(),
@@ -742,18 +748,13 @@ class PostgresEngine:
         return None if held is None else self._result(*held)
 
     async def _on_held(
-        self,
-        conn: asyncpg.Connection,
-        query: EngineQuery,
-        *,
-        candidates: bool = False,
-        is_open: IsOpen | None = None,
+        self, conn: asyncpg.Connection, query: EngineQuery, *, is_open: IsOpen | None = None
     ) -> tuple[Compiled, list[asyncpg.Record], Facets | None] | None:
-        """The statement of a search on the bitmaps handed the matches computed from the
-        held copy, its rows, and the facets counted from the copy (but within a radius,
-        which the statement counts); None when the copy cannot answer (not read yet, a write
-        came since, an opening moment outside a slot window): the statement that combines
-        the bitmaps itself answers then."""
+        """The statement of a search on the bitmaps handed the page worked out from the held
+        copy, its rows, and the facets counted from the copy (`is_open`: only the documents
+        it says are open at the moment asked); None when the copy cannot answer (not read
+        yet, a write came since, an opening moment outside a slot window): the statement
+        that combines the bitmaps itself answers then."""
         held = self._held
         if not (self._bitmaps and self._hold):
             return None
@@ -779,9 +780,7 @@ class PostgresEngine:
         given, members = given_to_statement(
             held, found, query.filters, query.offset, end, self._exact_bucket, only
         )
-        compiled = compile_bitmap(
-            query, sets, self._exact_bucket, candidates=candidates, given=given
-        )
+        compiled = compile_bitmap(query, sets, self._exact_bucket, given=given)
         rows = await self._fetch(conn, compiled)
         if rows[0]["generation"] != held.generation:
             self._hold_later()
@@ -845,12 +844,8 @@ class PostgresEngine:
         try:
             async with self._pool.acquire() as conn:
                 await self._count_documents(conn)
-                light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
-                held = await self._on_held(conn, light, candidates=True)
-                if held is not None:
-                    rows = held[1]
-                    all_words = bool(rows[0]["all_words"])
-                elif self._bitmaps:
+                if self._bitmaps:
+                    light = replace(query, limit=limit, offset=0, facets=False, highlight=False)
                     sets = filter_sets(query.filters)
                     compiled = compile_bitmap(light, sets, self._exact_bucket, candidates=True)
                     rows = await self._fetch(conn, compiled)
