@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -167,8 +167,14 @@ class HeldBitmaps:
         head, bits, places = await _read(conn, self.version)
         if head["bits_dropped"] > self.version:
             return await HeldBitmaps.read(conn)
-        if head["generation"] == self.generation and not bits and not places:
-            return self
+        if not bits and not places:
+            # A write elsewhere (Meilisearch's documents): what searches worked out holds.
+            return replace(
+                self,
+                generation=head["generation"],
+                slots_from=head["slots_from"],
+                slots_until=head["slots_until"],
+            )
         return await asyncio.to_thread(_apply, self, head, bits, places)
 
     def open_at(self, moment: datetime, is_open: IsOpen) -> Blocks:
@@ -259,7 +265,11 @@ def _apply(
     else:
         new_keys = changed.keys() - held.rows.keys()
         keys = sorted([*held.keys, *new_keys]) if new_keys else held.keys
-    blocks = max((int(k.blocks[-1]) + 1 for k in keyed.values() if len(k.blocks)), default=0)
+    # Blocks are only dropped by a reindex, which has the copy read whole again.
+    blocks = max(
+        [held.blocks if held else 0]
+        + [int(keyed[key].blocks[-1]) + 1 for key in changed if len(keyed[key].blocks)]
+    )
     latitudes, longitudes = _places(held, places, blocks * BLOCK)
     hours, groups = _hours(held, places, len(latitudes))
     return HeldBitmaps(
