@@ -13,7 +13,11 @@ of these statements built from the engine's own pieces (`search.postgres.search_
 - `exact_total`: only counting the matches;
 - `total_up_to_1000`: counting at most 1,000 of them (what an estimated total would need);
 - `ranked_page`: only the page in answer order (every match ranked), no total, no facets;
-- `page_by_name`: the page ordered by name, no ranking, no total, no facets.
+- `page_by_name`: the page ordered by name, no ranking, no total, no facets;
+- `held_statement`: the statement handed the page worked out from the bitmaps held in the
+  server (`search.held`), as the engine runs it at this size once it holds them;
+- `held_search`: the engine's whole search on the held bitmaps, in process (numpy, the
+  statement, the documents decoded): what the others compare with.
 
 Each statement is run over the whole mix twice; the second pass is reported (tables in
 memory), as milliseconds a request on average and at the 95th percentile. The last line is
@@ -38,7 +42,15 @@ from bench.search import catalogue_database, logger_for, reindex, search_params
 from schemas.search import SearchFilters
 from search.backend import TZ, EngineQuery
 from search.bitmaps import filter_sets
-from search.postgres import Compiled, compile_bitmap, compile_search, search_parts
+from search.held import TERMS, given_to_statement, matches, terms_from
+from search.postgres import (
+    Compiled,
+    PostgresEngine,
+    compile_bitmap,
+    compile_search,
+    query_words,
+    search_parts,
+)
 from service.search.routes import filters_from
 
 
@@ -130,6 +142,45 @@ async def time_statements(
     return figures
 
 
+async def time_held(pool: asyncpg.Pool, requests: list[EngineQuery]) -> dict[str, dict[str, float]]:
+    """On the bitmaps held in the server (`search.held`): the statement handed the page
+    alone (`held_statement`), and the engine's whole search (`held_search`: words, filters,
+    page and facets in numpy, the statement, the documents decoded), second pass each."""
+    engine = PostgresEngine(pool, bitmaps_from=0)
+    await engine.hold()
+    held = engine._held
+    assert held is not None
+    handed = []
+    async with pool.acquire() as conn:
+        for query in requests:
+            words = query_words(query)
+            terms = terms_from(await conn.fetch(TERMS, *words[:2])) if words else None
+            sets = filter_sets(query.filters)
+            found = matches(held, sets, terms, fallback=bool(words and words[2]))
+            end = query.offset + query.limit
+            given, _ = given_to_statement(held, found, query.filters, query.offset, end, 500)
+            handed.append(compile_bitmap(query, sets, given=given))
+    figures: dict[str, dict[str, float]] = {}
+    for name in ("held_statement", "held_search"):
+        for _ in range(2):
+            timings = []
+            async with pool.acquire() as conn:
+                for query, compiled in zip(requests, handed, strict=True):
+                    started = time.perf_counter()
+                    if name == "held_statement":
+                        await conn.fetch(compiled.sql, *compiled.args)
+                    else:
+                        await engine.search(query)
+                    timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        figures[name] = {
+            "mean_ms": round(sum(timings) / len(timings), 2),
+            "p95_ms": round(timings[int(0.95 * len(timings))], 2),
+        }
+    await engine.close()
+    return figures
+
+
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Load, reindex, time; returns the figures."""
     log = logger_for(args)
@@ -141,6 +192,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         async with pool.acquire() as conn:
             await conn.execute("VACUUM ANALYZE search_document")
         figures = await time_statements(pool, requests)
+        figures |= await time_held(pool, requests)
         log(figures)
         return {
             "services": args.services,
