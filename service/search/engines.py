@@ -79,15 +79,18 @@ class SearchRuntime:
     _watch: GenerationWatch | None = None
 
     async def start(self, pool: asyncpg.Pool) -> None:
-        """Start reading the search bitmaps into the server (a large catalogue) and
-        listening for generation changes, when answers are cached."""
-        postgres = self.engines(pool)[0]
-        if isinstance(postgres, PostgresEngine):
-            await postgres.warm()
+        """Start listening for generation changes, when answers are cached."""
         if self.settings.search_cache:
             self.cache = AnswerCache()
             self._watch = GenerationWatch(pool, self.cache)
             await self._watch.start()
+
+    async def warm(self, pool: asyncpg.Pool) -> None:
+        """Start reading what searches will need before the first one asks: the PostgreSQL
+        engine's bitmaps, on a large catalogue (`search.held`)."""
+        postgres = self.engines(pool)[0]
+        if isinstance(postgres, PostgresEngine):
+            await postgres.warm()
 
     async def stop(self) -> None:
         """Stop listening and close the engines' connections (Meilisearch's HTTP client)."""
