@@ -243,7 +243,12 @@ def _apply(
     places: Sequence[asyncpg.Record],
 ) -> HeldBitmaps:
     """A copy with these rows and places (changed since `held`, or all of them) in place."""
-    version = max([held.version if held else 0, *(row["version"] for row in (*bits, *places))])
+    # What the copy saw includes the last dropping of blocks: no row changed since has a
+    # lower version (else a copy read after a reindex would be read whole at each write).
+    version = max(
+        [held.version if held else 0, head["bits_dropped"]]
+        + [row["version"] for row in (*bits, *places)]
+    )
     changed: dict[str, dict[int, bytes]] = {}
     for row in bits:
         changed.setdefault(row["key"], {})[row["block"]] = row["bits"].bytes

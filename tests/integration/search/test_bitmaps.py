@@ -147,6 +147,15 @@ async def test_the_bitmaps_say_what_the_documents_say_after_every_kind_of_write(
     assert [hit.document["name"] for hit in result.hits] == ["Colis du lundi"]
     assert result.facets["themes"] == {"food": 1, "food.food-parcels": 1}
 
+    # The next write is read as what changed, not the whole again.
+    after_reindex = engine._held
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE service SET name = 'Colis du mardi' WHERE id = $1", parcels)
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [parcels])
+    await sync(pool, [engine], builder)
+    assert await held_as_stored(pool, engine)
+    assert engine._held.rows["#type=material_aid"] is after_reindex.rows["#type=material_aid"]
+
 
 ZERO = "B'0'::bit(8192)"
 
