@@ -117,9 +117,9 @@ class Term(NamedTuple):
     prefix: bool
 
 
-@dataclass(frozen=True)
-class Key:
-    """The blocks a key has rows in, and their bits (one row per block)."""
+class Key(NamedTuple):
+    """The blocks a key has rows in, and their bits (one row per block). A tuple of arrays:
+    the collector stops tracking it, and tens of thousands of keys cost its passes nothing."""
 
     blocks: npt.NDArray[np.intp]
     bits: Blocks
