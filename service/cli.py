@@ -45,6 +45,10 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if args.demo:
             await _load_demo(pool)
         app = create_app(settings, pool=pool)
+        # The search bitmaps of a large catalogue are read before the server listens, not
+        # while the first searches and writes come (about a second at 100,000 services),
+        # and before the collector is told to leave what is alive alone.
+        await app.state.search.warm(pool)
         config = uvicorn.Config(
             answer_head(app),
             host=args.host or settings.host,
@@ -65,11 +69,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         server = uvicorn.Server(config)
         print(f"Boussole is running at http://{config.host}:{config.port}/", flush=True)
         print(f"API documentation at http://{config.host}:{config.port}/schema", flush=True)
-        # The search bitmaps of a large catalogue are read while the server starts, not at
-        # the first search (about a second at 100,000 services).
-        warming = asyncio.create_task(app.state.search.warm(pool))
         await server.serve()
-        await warming
     return 0
 
 

@@ -86,8 +86,8 @@ class SearchRuntime:
             await self._watch.start()
 
     async def warm(self, pool: asyncpg.Pool) -> None:
-        """Start reading what searches will need before the first one asks: the PostgreSQL
-        engine's bitmaps, on a large catalogue (`search.held`)."""
+        """Read what searches will need before the first one asks: the PostgreSQL engine's
+        bitmaps, on a large catalogue (`search.held`)."""
         postgres = self.engines(pool)[0]
         if isinstance(postgres, PostgresEngine):
             await postgres.warm()
