@@ -979,7 +979,7 @@ class PostgresEngine:
                 # marked visible) without waiting for autovacuum, and so that autovacuum
                 # does not come by in the first minute of traffic after a reindex, for the
                 # payloads and the words it wrote (it took the benchmark's first phase at
-                # 100,000 services from about 0.37 of /healthz's rate to 0.21-0.26).
+                # 100,000 services to 0.21-0.26 of /healthz's rate, against 0.33-0.40).
                 for table in ("search_document", "search_bits", "search_payload", "search_lexicon"):
                     await conn.execute(f"VACUUM (ANALYZE) {table}")
         except UNAVAILABLE as error:
