@@ -230,8 +230,6 @@ class Compiled:
     args: list[Any] = field(default_factory=list)
     counts_every_match: bool = False
     """Its facets count every match (the bitmaps), not only the best FACET_LIMIT."""
-    given: Given | None = None
-    """The matches it was handed, from the held bitmaps (`search.held`)."""
     facets_apart: bool = False
     """Its facets are counted by the caller, from the matches it was handed."""
 
@@ -489,7 +487,6 @@ def compile_bitmap(
     compiled = Compiled(
         "",
         counts_every_match=True,
-        given=given,
         facets_apart=given is not None and query.facets and not candidates,
     )
     words = query_words(query)
