@@ -40,6 +40,7 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from service import access_log
     from service.app import create_app
     from service.head import answer_head
+    from service.http_writes import CoalescingHttpToolsProtocol
 
     async with open_database(settings) as pool:
         if args.demo:
@@ -56,8 +57,9 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level="info",
             proxy_headers=True,
             # httptools parses HTTP in C: h11 (pure Python) cost about 6 % more of the
-            # server's CPU per search (interleaved runs of the 100k benchmark's mix).
-            http="httptools",
+            # server's CPU per search (interleaved runs of the 100k benchmark's mix); a
+            # response's head and body go out in one write (`service.http_writes`).
+            http=CoalescingHttpToolsProtocol,
         )
         access_log.install()
         # A search allocates thousands of short-lived objects while the answer cache keeps
