@@ -41,10 +41,14 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from service.app import create_app
     from service.head import answer_head
     from service.http_writes import CoalescingHttpToolsProtocol
+    from service.search.worker import index_pending
 
     async with open_database(settings) as pool:
         if args.demo:
             await _load_demo(pool)
+            # The worker would index the demo a second or so after the server listens: the
+            # first searches of someone trying it would find nothing.
+            await index_pending(pool, settings)
         app = create_app(settings, pool=pool)
         # The search bitmaps of a large catalogue are read before the server listens, not
         # while the first searches and writes come (about a second at 100,000 services),

@@ -87,3 +87,31 @@ async def test_serve_cli_and_embedded_lifecycle(tmp_path: Path) -> None:
             break
         await asyncio.sleep(0.1)
     assert not _postgres_running(tmp_path / "data")
+
+
+async def test_serve_demo_is_searchable_from_the_first_request(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEILI_URL"}},
+        "BOUSSOLE_DATA_DIR": str(tmp_path / "data"),
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "serve", "--demo", "--port", str(port), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for _ in range(600):
+                try:
+                    await client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail("the service did not start")
+            found = (await client.get("/api/v1/search", params={"q": "colis"})).json()
+        assert found["total"] > 0
+        assert found["engine"] == "postgres"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(server.wait(), 30)
