@@ -18,6 +18,18 @@ Facets = dict[str, dict[str, int]]
 # Facets every engine counts, by document attribute.
 FACETS = ("themes", "type", "commune", "section", "languages", "situations", "wheelchair")
 
+HIT_FIELDS = frozenset({
+    "id", "service_id", "location_id", "name", "organisation", "organisation_id", "type",
+    "themes", "description", "address", "place_name", "commune", "section", "languages",
+    "situations", "wheelchair", "free", "walk_in", "status", "capacity_status",
+    "opening_hours", "exceptions", "hours_note", "phone", "content_language",
+    "last_verified_on",
+})  # fmt: skip
+"""What a hit needs of its document: what an answer's items show, the exact opening check
+(status, hours, exceptions), facet counts (`FACETS`) and highlights (name, description).
+The PostgreSQL engine reads no more for a page; the rest (labels, territories, eligibility,
+slots...) is only searched and filtered on."""
+
 # Changes whenever any engine's documents change: answer caches are keyed on it (migration 007).
 GENERATION_CHANNEL = "search_generation"
 BUMP_GENERATION = "SELECT bump_search_generation()"

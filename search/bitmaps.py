@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
+import msgspec
 
-from schemas.search import SearchFilters
-from search.backend import epoch, week_slot
+from schemas.search import SearchDocument, SearchFilters
+from search.backend import HIT_FIELDS, epoch, week_slot
 
 BLOCK = 8192
 
@@ -774,12 +775,27 @@ ORDER BY hits.position
 # What the first row alone carries (facet counts: kilobytes).
 _FIRST_ROW = "CASE WHEN row_number() OVER (ORDER BY hits.position) = 1"
 
-_HITS = """
+
+def _hit_document() -> str:
+    left_out = sorted(
+        field.encode_name
+        for field in msgspec.structs.fields(SearchDocument)
+        if field.encode_name not in HIT_FIELDS
+    )
+    # ARRAY[...], not '{...}': statements are put together with str.format.
+    return f"(p.document - ARRAY[{', '.join(map(repr, left_out))}])::text"
+
+
+HIT_DOCUMENT = _hit_document()
+"""SQL: the payload `p` of a hit as JSON, without what only searches read (`HIT_FIELDS`):
+a third of its size, and decoding whole documents took 9 % of the server's time."""
+
+_HITS = f"""
     SELECT page.position, d.id, d.name, NULL::int AS tier, NULL::real AS rank,
-           page.distance_km, p.document::text AS document, {}
+           page.distance_km, {HIT_DOCUMENT} AS document, {{}}
     FROM page
     JOIN search_document d ON d.ord = page.ord
-    JOIN search_payload p ON p.id = d.id{}"""
+    JOIN search_payload p ON p.id = d.id{{}}"""
 
 _CANDIDATES = """
     SELECT page.position, d.id::text AS id, d.name, page.distance_km,

@@ -48,6 +48,7 @@ from search.backend import (
 )
 from search.bitmaps import (
     EXACT_BUCKET,
+    HIT_DOCUMENT,
     KM_PER_DEGREE,
     X_SCALE,
     FilterSets,
@@ -443,7 +444,7 @@ matches AS MATERIALIZED (
 SELECT summary.total, summary.facets, hits.*
 FROM summary LEFT JOIN LATERAL (
     SELECT page.id, page.name, page.tier, page.rank, page.distance_km,
-           p.document::text AS document, {highlight}
+           {HIT_DOCUMENT} AS document, {highlight}
     FROM page JOIN {page_from}
 ) AS hits ON true
 ORDER BY {order}
@@ -881,7 +882,7 @@ class PostgresEngine:
         try:
             async with self._pool.acquire() as conn:
                 rows = await conn.fetch(
-                    "SELECT id::text, document::text FROM search_payload "
+                    f"SELECT id::text, {HIT_DOCUMENT} AS document FROM search_payload p "
                     "WHERE id = ANY($1::uuid[])",
                     list(ids),
                     timeout=self._timeout,
