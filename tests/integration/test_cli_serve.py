@@ -37,6 +37,18 @@ def _postgres_running(data_dir: Path) -> bool:
     return False
 
 
+async def _until_it_answers(client: httpx.AsyncClient) -> None:
+    """Wait for /healthz to answer 200 (a minute at most: the embedded server starts first)."""
+    for _ in range(600):
+        try:
+            if (await client.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    pytest.fail("the service did not start")
+
+
 async def test_serve_cli_and_embedded_lifecycle(tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -50,15 +62,7 @@ async def test_serve_cli_and_embedded_lifecycle(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(300):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the service did not start")
-
+            await _until_it_answers(client)
             org_id = (await _run("org", "create", "--name", "Relais Santé", env=env)).split()[-1]
             await _run("user", "create", "--email", "ed@example.org", "--org", org_id,
                        "--role", "editor", env=env)  # fmt: skip
@@ -101,14 +105,7 @@ async def test_serve_demo_is_searchable_from_the_first_request(tmp_path: Path) -
     )  # fmt: skip
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(600):
-                try:
-                    await client.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the service did not start")
+            await _until_it_answers(client)
             found = (await client.get("/api/v1/search", params={"q": "colis"})).json()
         assert found["total"] > 0
         assert found["engine"] == "postgres"
