@@ -7,9 +7,9 @@ service, nothing that a search or a link says.
 
 Lines have uvicorn's shape (`INFO:     127.0.0.1:5000 - "GET /?… HTTP/1.1" 200 OK`) and go
 to standard output in batches, as nginx's `access_log ... buffer= flush=` does: at most a
-second late, or as soon as 32 KB wait, and at shutdown. Through `logging`, a line cost more
-than a tenth of the server's CPU for a `/healthz` (a record, a filter, a formatter that
-copies the record, a write and a flush each time).
+second late, or as soon as 32 KB wait, and at shutdown. Through `logging`, a line cost about
+a third of the server's CPU for a `/healthz` (0.22 ms to 0.15: a record, a filter, a
+formatter that copies the record, a write and a flush each time).
 """
 
 from __future__ import annotations
