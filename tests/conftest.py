@@ -2,7 +2,9 @@
 
 One embedded server runs for the session. Migrations are applied once to a template
 database; each test gets its own database cloned from it, so tests need no cleanup code
-and cannot see each other's data.
+and cannot see each other's data. A test that asks for the `demo` fixture (pages, browser)
+gets a clone of a second template instead, with the demo catalogue loaded and indexed once
+for the session: loading and indexing it took each such test about two seconds.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from service.db.pool import create_pool
 from service.settings import Settings
 
 TEMPLATE = "boussole_template"
+DEMO_TEMPLATE = "boussole_demo_template"
 
 
 def database_url(server_url: str, name: str) -> str:
@@ -68,13 +71,48 @@ async def template_url(server_url: str) -> str:
     return url
 
 
+async def load_indexed_demo(pool: asyncpg.Pool) -> None:
+    """The demo data indexed by the search worker: its outbox is left empty, as a server
+    that kept up leaves it (a clone's rows would otherwise look minutes late)."""
+    from search.outbox import OutboxConsumer
+    from search.postgres import PostgresEngine
+    from service.interop.demo import load_demo
+    from service.search.engines import document_builder
+
+    await load_demo(pool)
+    engine = PostgresEngine(pool)
+    await engine.prepare()
+    await OutboxConsumer(pool, [engine], document_builder()).drain()
+
+
+@pytest.fixture(scope="session")
+async def demo_template(server_url: str, template_url: str) -> str:
+    """The name of a template database holding the indexed demo catalogue (no people)."""
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DEMO_TEMPLATE}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{DEMO_TEMPLATE}" TEMPLATE "{TEMPLATE}"')
+    finally:
+        await admin.close()
+    pool = await create_pool(database_url(server_url, DEMO_TEMPLATE), max_size=4)
+    try:
+        await load_indexed_demo(pool)
+    finally:
+        await pool.close()
+    return DEMO_TEMPLATE
+
+
 @pytest.fixture
-async def db_url(server_url: str, template_url: str) -> AsyncIterator[str]:
-    """A fresh database with every migration applied, dropped after the test."""
+async def db_url(
+    request: pytest.FixtureRequest, server_url: str, template_url: str, demo_template: str
+) -> AsyncIterator[str]:
+    """A fresh database with every migration applied, dropped after the test; with the
+    indexed demo catalogue when the test asks for `demo`."""
+    template = demo_template if "demo" in request.fixturenames else TEMPLATE
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(server_url)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
     yield database_url(server_url, name)

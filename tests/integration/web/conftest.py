@@ -12,24 +12,13 @@ import asyncpg
 import httpx
 import pytest
 
-from search.postgres import PostgresEngine
 from service.accounts import users
 from service.accounts.passwords import hash_password
-from service.interop.demo import load_demo
-from service.search.engines import document_builder
 
 PASSWORD = "une phrase facile à retenir"
 FOOD_PARCELS = "Colis alimentaires"
 SENDER = "CPAS de La Louvière"
 RECEIVER = "Les Restos du Cœur de La Louvière"
-
-
-async def load_indexed_demo(pool: asyncpg.Pool) -> None:
-    """The demo data with its search documents built, as `boussole search reindex` does."""
-    await load_demo(pool)
-    engine = PostgresEngine(pool)
-    await engine.prepare()
-    await engine.reindex(document_builder().build_all(pool))
 
 
 async def add_user(pool: asyncpg.Pool, organisation_id: Any, role: str, name: str = "") -> str:
@@ -61,8 +50,8 @@ class Demo:
 
 
 async def demo_network(pool: asyncpg.Pool) -> Demo:
-    """Load the indexed demo and give the CPAS a worker and the Restos du Cœur two people."""
-    await load_indexed_demo(pool)
+    """Give the CPAS of the indexed demo (the database of a test that asks for `demo`,
+    tests/conftest.py) a worker and the Restos du Cœur two people."""
     async with pool.acquire() as conn:
         sender = await conn.fetchval("SELECT id FROM organisation WHERE name = $1", SENDER)
         receiver = await conn.fetchval("SELECT id FROM organisation WHERE name = $1", RECEIVER)
