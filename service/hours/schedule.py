@@ -133,7 +133,7 @@ class Hours:
                 exception.message,
             )
         next_start = next((e.starts_on for e in self.exceptions if e.starts_on > day), None)
-        end = _midnight(next_start) if next_start else moment + HORIZON
+        end = _midnight(next_start) if next_start else local(moment + HORIZON)
         return _Segment(_midnight(day), end, self.opening_hours or _CLOSED, "")
 
     def state_at(self, moment: datetime) -> HoursState:
@@ -146,29 +146,26 @@ class Hours:
         return HoursState(is_open, moment, self._next_change(moment, is_open), segment.message)
 
     def is_open(self, moment: datetime) -> bool:
-        """Whether it is open at `moment`."""
-        return self.state_at(moment).is_open
+        """Whether it is open at `moment`, without looking for the next change."""
+        moment = local(moment)
+        if not self.known:
+            return False
+        return bool(_parse(self._segment_at(moment).expression).is_open(moment))
 
     def _next_change(self, moment: datetime, is_open: bool) -> datetime | None:
-        limit = moment + HORIZON
+        # Bounded intervals, not the library's `next_change`: that one looks as far as the
+        # year 9999 when a state never ends, seconds for "Mo-Su 00:00-24:00" (HSDS imports).
+        limit = local(moment + HORIZON)  # a wall time in the spring gap does not exist
         cursor = moment
         while cursor < limit:
             segment = self._segment_at(cursor)
-            oh = _parse(segment.expression)
-            change = oh.next_change(cursor)
-            if change is not None and local(change) < segment.end:
-                change = local(change)
-                if oh.is_open(change) != is_open:
-                    return change
-                cursor = change
-                continue
-            # No change inside this stretch: look at the state where the next one starts.
-            cursor = segment.end
-            if cursor >= limit:
-                return None
-            following = _parse(self._segment_at(cursor).expression)
-            if following.is_open(cursor) != is_open:
-                return cursor
+            stop = min(segment.end, limit)
+            for opens, _closes, state, _comment in _parse(segment.expression).intervals(
+                cursor, stop
+            ):
+                if (state == State.OPEN) != is_open:
+                    return local(opens)
+            cursor = stop
         return None
 
     def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -112,6 +112,50 @@ def test_a_closure_inside_a_season_wins() -> None:
     assert not hours.is_open(at(2026, 12, 24, 22, 0))
     assert hours.is_open(at(2026, 12, 26, 22, 0))
     assert not hours.is_open(at(2027, 4, 2, 22, 0))
+
+
+def test_open_day_and_night_has_no_change_but_its_closures() -> None:
+    """Every day 00:00-24:00, as HSDS schedules are imported: no change within the horizon
+    (the library's own `next_change` looks for one until the year 9999), and a dated closure
+    is the next change, then the end of the closure."""
+    always = "Mo,Tu,We,Th,Fr,Sa,Su 00:00-24:00"
+    state = Hours(always).state_at(at(2026, 12, 25, 21, 0))
+    assert state.is_open and state.next_change is None
+    # Looking 400 days ahead lands at 02:30 on 26 March 2028, a time the clocks skip.
+    assert Hours(always).state_at(at(2027, 2, 20, 2, 30)).next_change is None
+    inventory = DatedException(date(2027, 1, 10), date(2027, 1, 10), None, "Inventaire")
+    hours = Hours(always, [inventory])
+    assert hours.state_at(at(2026, 12, 25, 21, 0)).next_change == at(2027, 1, 10, 0, 0)
+    closed = hours.state_at(at(2027, 1, 10, 12, 0))
+    assert not closed.is_open and closed.next_change == at(2027, 1, 11, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        OFFICE,
+        "Mo-Su 20:00-08:00",
+        "Th[1] 18:00-20:00; PH off",
+        "Tu,Th 09:30-16:30, We[2] 18:30-20:30",
+    ],
+)
+@pytest.mark.parametrize(
+    "moment",
+    [at(2026, 11, 23, 10, 30), at(2026, 12, 24, 23, 45), at(2027, 3, 27, 22, 0)],
+    ids=["monday-morning", "christmas-eve", "before-the-clock-change"],
+)
+def test_the_next_change_is_where_a_walk_by_quarter_hours_finds_it(
+    expression: str, moment: datetime
+) -> None:
+    """The state changes at `next_change` and not before: walking a quarter of an hour at a
+    time (every expression here changes on quarter hours) meets the same moment."""
+    hours = Hours(expression)
+    state = hours.state_at(moment)
+    assert state.is_open == hours.is_open(moment)
+    walked = moment
+    while hours.is_open(walked) == state.is_open:
+        walked += timedelta(minutes=15 - walked.minute % 15)
+    assert state.next_change == walked
 
 
 def test_naive_and_utc_moments() -> None:
