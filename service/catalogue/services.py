@@ -53,6 +53,11 @@ def open_state(status: str, hours: Hours, at: datetime) -> OpenState | None:
     )
 
 
+def is_open_at(status: str, hours: Hours, at: datetime) -> bool:
+    """`open_state(...).now` without the next change: a closed or inactive service never is."""
+    return status not in _CLOSED_STATUSES and hours.is_open(at)
+
+
 def _from_row(row: asyncpg.Record, at: datetime | None) -> Service:
     data = dict(row)
     places = []

@@ -19,8 +19,9 @@ from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Su
 from search.backend import TZ, EngineQuery
 from search.documents import slug
 from search.results import render_highlight
-from service.catalogue.services import hours_of, open_state
+from service.catalogue.services import hours_of, is_open_at, open_state
 from service.errors import invalid
+from service.hours import Hours
 from service.search import suggestions
 from service.search.cache import minute_of
 from service.web_common import Conn, parse_moment
@@ -38,7 +39,10 @@ def _q(description: str, **kwargs: Any) -> Any:
 
 # Opening states by (minute, status, hours, exceptions), shared by requests: hours have minute
 # resolution, so a state holds for the whole minute (the moment asked is given back as is).
+# Whether open, apart: filtering many documents needs no next change.
 _STATES: dict[Any, OpenState | None] = {}
+_OPEN: dict[Any, bool] = {}
+_KEPT = 20_000
 _decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
 
@@ -52,13 +56,31 @@ class OpeningCheck:
     def __init__(self, at: datetime) -> None:
         self.at = at.astimezone(TZ) if at.tzinfo else at.replace(tzinfo=TZ)
         self._minute = minute_of(at)
-        self._cache = _STATES
 
     def state(self, document: Mapping[str, Any]) -> OpenState | None:
         """The opening state of the document's service at `at`; None when hours are unknown.
         Its exceptions may be a list or their JSON text (`search.backend.Candidates`)."""
+        key = self._key(document)
+        try:
+            return _STATES[key]
+        except KeyError:
+            state = open_state(str(document.get("status")), _hours(document), self.at)
+            _keep(_STATES, key, state)
+            return state
+
+    def is_open(self, document: Mapping[str, Any]) -> bool:
+        """Open at `at`: a closed or inactive service never is."""
+        key = self._key(document)
+        try:
+            return _OPEN[key]
+        except KeyError:
+            is_open = is_open_at(str(document.get("status")), _hours(document), self.at)
+            _keep(_OPEN, key, is_open)
+            return is_open
+
+    def _key(self, document: Mapping[str, Any]) -> tuple[Any, ...]:
         exceptions = document.get("exceptions") or ()
-        key = (
+        return (
             self._minute,
             document.get("status"),
             document.get("opening_hours"),
@@ -69,24 +91,19 @@ class OpeningCheck:
                 for e in exceptions
             ),
         )
-        try:
-            return self._cache[key]
-        except KeyError:
-            if len(self._cache) > 20_000:
-                self._cache.clear()
-            if isinstance(exceptions, str):
-                exceptions = _decode_exceptions(exceptions)
-            hours = hours_of(
-                {"opening_hours": document.get("opening_hours"), "exceptions": exceptions}
-            )
-            state = open_state(str(document.get("status")), hours, self.at)
-            self._cache[key] = state
-            return state
 
-    def is_open(self, document: Mapping[str, Any]) -> bool:
-        """Open at `at`: a closed or inactive service never is."""
-        state = self.state(document)
-        return state is not None and state.now
+
+def _hours(document: Mapping[str, Any]) -> Hours:
+    exceptions = document.get("exceptions") or []
+    if isinstance(exceptions, str):
+        exceptions = _decode_exceptions(exceptions)
+    return hours_of({"opening_hours": document.get("opening_hours"), "exceptions": exceptions})
+
+
+def _keep(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _KEPT:
+        cache.clear()
+    cache[key] = value
 
 
 def filters_from(
