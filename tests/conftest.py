@@ -39,6 +39,27 @@ def database_url(server_url: str, name: str) -> str:
     return f"{root}/{name}" + (f"?{query}" if query else "")
 
 
+async def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database `name` copied from `template` (an empty one without), replacing one an
+    earlier run left behind; its URL."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
+    finally:
+        await admin.close()
+    return database_url(server_url, name)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A PostgreSQL server for the whole run: TEST_DATABASE_URL, or an embedded one."""
@@ -56,13 +77,7 @@ def server_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def template_url(server_url: str) -> str:
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
-    finally:
-        await admin.close()
-    url = database_url(server_url, TEMPLATE)
+    url = await create_database(server_url, TEMPLATE)
     conn = await asyncpg.connect(url)
     try:
         await migrations.upgrade(conn)
@@ -88,13 +103,8 @@ async def load_indexed_demo(pool: asyncpg.Pool) -> None:
 @pytest.fixture(scope="session")
 async def demo_template(server_url: str, template_url: str) -> str:
     """The name of a template database holding the indexed demo catalogue (no people)."""
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DEMO_TEMPLATE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DEMO_TEMPLATE}" TEMPLATE "{TEMPLATE}"')
-    finally:
-        await admin.close()
-    pool = await create_pool(database_url(server_url, DEMO_TEMPLATE), max_size=4)
+    url = await create_database(server_url, DEMO_TEMPLATE, TEMPLATE)
+    pool = await create_pool(url, max_size=4)
     try:
         await load_indexed_demo(pool)
     finally:
@@ -110,17 +120,8 @@ async def db_url(
     indexed demo catalogue when the test asks for `demo`."""
     template = demo_template if "demo" in request.fixturenames else TEMPLATE
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await admin.close()
-    yield database_url(server_url, name)
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    yield await create_database(server_url, name, template)
+    await drop_database(server_url, name)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from service.db import migrations
 from service.db.queries import Queries
-from tests.conftest import database_url
+from tests.conftest import create_database
 
 pytestmark = pytest.mark.asyncio
 
@@ -19,13 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 async def empty_database(server_url: str) -> str:
-    name = f"empty_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return database_url(server_url, name)
+    return await create_database(server_url, f"empty_{uuid.uuid4().hex[:12]}")
 
 
 async def test_migrations_apply_to_an_empty_database_once(empty_database: str) -> None:

@@ -9,23 +9,14 @@ import asyncpg
 import pytest
 
 from service.db.pool import create_pool
-from tests.conftest import TEMPLATE, database_url
+from tests.conftest import TEMPLATE, create_database, drop_database
 
 
 @pytest.fixture
 async def other_pool(server_url: str, template_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A pool on another fresh database of the same server, dropped after the test."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
-    finally:
-        await admin.close()
-    pool = await create_pool(database_url(server_url, name), max_size=3)
+    pool = await create_pool(await create_database(server_url, name, TEMPLATE), max_size=3)
     yield pool
     await pool.close()
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await drop_database(server_url, name)

@@ -22,7 +22,7 @@ from search.meilisearch import MeilisearchEngine
 from search.outbox import OutboxConsumer
 from search.postgres import PostgresEngine
 from service.search.engines import document_builder
-from tests.conftest import TEMPLATE, database_url
+from tests.conftest import create_database, drop_database
 
 MEILI_URL = os.environ.get("MEILI_URL")
 
@@ -170,32 +170,12 @@ async def sync(
     return consumer
 
 
-# The demo data, loaded once per session into a database of its own (cloned from the
-# migrated template) and indexed once: the relevance suite only reads it.
+# The demo data, indexed, in a database of its own for the session (a copy of the demo
+# template): the relevance suite only reads it.
 DEMO_DATABASE = "search_demo"
 
 
 @pytest.fixture(scope="session")
-async def demo_url(server_url: str, template_url: str) -> AsyncIterator[str]:
-    from service.db.pool import create_pool
-    from service.interop.demo import load_demo
-
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DEMO_DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DEMO_DATABASE}" TEMPLATE "{TEMPLATE}"')
-    finally:
-        await admin.close()
-    url = database_url(server_url, DEMO_DATABASE)
-    pool = await create_pool(url, max_size=4)
-    try:
-        await load_demo(pool)
-        await sync(pool, [PostgresEngine(pool)], document_builder())
-    finally:
-        await pool.close()
-    yield url
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DEMO_DATABASE}" WITH (FORCE)')
-    finally:
-        await admin.close()
+async def demo_url(server_url: str, demo_template: str) -> AsyncIterator[str]:
+    yield await create_database(server_url, DEMO_DATABASE, demo_template)
+    await drop_database(server_url, DEMO_DATABASE)
