@@ -53,6 +53,7 @@ async def create_database(server_url: str, name: str, template: str | None = Non
 
 
 async def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name`, closing whatever still holds a connection to it."""
     admin = await asyncpg.connect(server_url)
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
