@@ -79,11 +79,32 @@ def expected_version(header: str | None) -> int:
     return version
 
 
+# The years an opening state may be asked for: any planning, and far from the calendar's
+# ends, where moving a moment between time zones overflows.
+MOMENT_YEARS = (2000, 2099)
+
+
 def parse_moment(value: str | None, field: str) -> datetime:
     """An ISO 8601 moment from a query string, Brussels time when it has no offset; now if None."""
     if value is None or value == "":
         return local(datetime.now(UTC))
+    moment = _iso(value, field, "2026-11-23T10:00")
+    first, last = MOMENT_YEARS
+    if not first <= moment.year <= last:
+        raise invalid(field, f"must be in the years {first} to {last}")
+    return local(moment)
+
+
+def iso_moment(value: str, field: str, example: str) -> datetime:
+    """An ISO 8601 moment, in Brussels time (as Brussels time when it has no offset)."""
     try:
-        return local(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return local(_iso(value, field, example))
+    except OverflowError:  # 0001-01-01T00:00 in Brussels is still year 0 in UTC
+        raise invalid(field, "is out of the calendar's range") from None
+
+
+def _iso(value: str, field: str, example: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise invalid(field, "must be an ISO 8601 date-time, e.g. 2026-11-23T10:00") from None
+        raise invalid(field, f"must be an ISO 8601 date-time, e.g. {example}") from None

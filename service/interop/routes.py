@@ -10,9 +10,8 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery
 
 from service.errors import NotFound, invalid
-from service.hours import local
 from service.interop.hsds_export import HSDS_VERSION, Exporter, paged, taxonomies
-from service.web_common import Conn
+from service.web_common import Conn, iso_moment
 
 PROFILE = "https://docs.openreferral.org/en/latest/hsds/"
 MAX_PER_PAGE = 200
@@ -40,10 +39,7 @@ def _uuid(value: str | None, field: str) -> UUID | None:
 def _moment(value: str | None, field: str) -> datetime | None:
     if value is None or value == "":
         return None
-    try:
-        return local(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        raise invalid(field, "must be an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z") from None
+    return iso_moment(value, field, "2026-11-23T10:00:00Z")
 
 
 def _id_or_404(value: str, what: str) -> UUID:

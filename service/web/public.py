@@ -34,7 +34,7 @@ from service.hours import TZ, local
 from service.i18n import language_of
 from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
-from service.web_common import Caller, Conn
+from service.web_common import MOMENT_YEARS, Caller, Conn
 
 Q = load(__file__)
 
@@ -157,6 +157,8 @@ class SearchForm:
         try:
             day = date.fromisoformat(self.open_on) if self.open_on else local(now).date()
         except ValueError:
+            return None, ["open_on"]
+        if not MOMENT_YEARS[0] <= day.year <= MOMENT_YEARS[1]:
             return None, ["open_on"]
         try:
             at = time.fromisoformat(self.open_time) if self.open_time else None

@@ -344,9 +344,10 @@ async def test_opening_state_at_a_skipped_wall_time(
     read = await client.get(f"/api/v1/services/{service['id']}", params={"at": "2027-03-28T02:30"})
     assert read.status_code == 200, read.text
     assert read.json()["places"][0]["open"]["now"] is True
-    bad = await client.get(f"/api/v1/services/{service['id']}", params={"at": "yesterday"})
-    assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "at"
+    for wrong in ("yesterday", "9999-12-31T23:59", "0001-01-01T00:00"):
+        bad = await client.get(f"/api/v1/services/{service['id']}", params={"at": wrong})
+        assert bad.status_code == 422, wrong
+        assert bad.json()["errors"][0]["field"] == "at"
 
 
 async def test_an_organisation_chooses_the_language_of_its_mails(

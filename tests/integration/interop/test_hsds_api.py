@@ -104,6 +104,7 @@ async def test_unknown_ids_are_404_problems(client: httpx.AsyncClient, path: str
         ({"per_page": 1000}, "per_page"),
         ({"organization_id": "x"}, "organization_id"),
         ({"modified_after": "yesterday"}, "modified_after"),
+        ({"modified_after": "0001-01-01T00:00"}, "modified_after"),  # year 0 in UTC
         ({"taxonomy_term_id": "nothing"}, "taxonomy_term_id"),
     ],
 )

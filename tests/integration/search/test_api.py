@@ -180,6 +180,8 @@ async def test_open_at_says_when_only_some_words_are_found(
         ({"situation": "rich"}, "situation"),
         ({"language": "French"}, "language"),
         ({"open_at": "tomorrow"}, "open_at"),
+        ({"open_at": "9999-12-31T23:59"}, "open_at"),  # a year far from any planning
+        ({"open_at": "0001-01-01T00:00"}, "open_at"),  # before the calendar in UTC
         ({"lat": "50.4"}, "lon"),
         ({"lat": "95", "lon": "4"}, "lat"),
         ({"radius_km": "3"}, "radius_km"),

@@ -213,6 +213,10 @@ async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
         wrong.text
     )
     assert 'role="alert"' in wrong.text and "/services/" in wrong.text
+    for far in ("9999-12-31", "0001-01-01"):
+        page = await client.get("/", params={"q": "colis", "open_on": far, "open_time": "23:59"})
+        assert page.status_code == 200
+        assert f'value="{far}" aria-invalid="true"' in page.text
 
 
 async def test_for_whom_keeps_only_services_open_to_the_person(
