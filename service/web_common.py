@@ -15,7 +15,7 @@ from litestar.params import HeaderParameter, QueryParameter
 
 from service.accounts.identity import Identity, bearer_token, identity_from_token
 from service.errors import ProblemError, Unauthorized, invalid
-from service.hours import local
+from service.hours import YEARS, local
 
 Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000, description="Items to skip")]
@@ -79,17 +79,12 @@ def expected_version(header: str | None) -> int:
     return version
 
 
-# The years an opening state may be asked for: any planning, and far from the calendar's
-# ends, where moving a moment between time zones overflows.
-MOMENT_YEARS = (2000, 2099)
-
-
 def parse_moment(value: str | None, field: str) -> datetime:
     """An ISO 8601 moment from a query string, Brussels time when it has no offset; now if None."""
     if value is None or value == "":
         return local(datetime.now(UTC))
     moment = _iso(value, field, "2026-11-23T10:00")
-    first, last = MOMENT_YEARS
+    first, last = YEARS
     if not first <= moment.year <= last:
         raise invalid(field, f"must be in the years {first} to {last}")
     return local(moment)

@@ -21,9 +21,13 @@ from service.catalogue.records import (
 )
 from service.catalogue.validation import Errors, check_hours, check_references
 from service.errors import NotFound
-from service.hours import DatedException, Hours
+from service.hours import YEARS, DatedException, Hours
 
 _CLOSED_STATUSES = {"temporarily_closed", "inactive"}
+OUT_OF_YEARS = (
+    f"must be in the years {YEARS[0]} to {YEARS[1]}; a closure until further notice is "
+    "the status temporarily_closed"
+)
 
 
 def hours_of(place: ServicePlace | dict[str, Any]) -> Hours:
@@ -143,6 +147,9 @@ async def _validate(conn: asyncpg.Connection, data: ServiceIn) -> None:
             epath = f"{path}.exceptions[{j}]"
             if exception.ends_on < exception.starts_on:
                 errors.add(f"{epath}.ends_on", "must not be before starts_on")
+            for name in ("starts_on", "ends_on"):
+                if not YEARS[0] <= getattr(exception, name).year <= YEARS[1]:
+                    errors.add(f"{epath}.{name}", OUT_OF_YEARS)
             check_hours(errors, f"{epath}.opening_hours", exception.opening_hours)
     await check_references(
         conn,

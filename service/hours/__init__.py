@@ -2,6 +2,7 @@
 
 from service.hours.schedule import (
     TZ,
+    YEARS,
     DatedException,
     Hours,
     HoursState,
@@ -9,4 +10,4 @@ from service.hours.schedule import (
     local,
 )
 
-__all__ = ["TZ", "DatedException", "Hours", "HoursState", "hours_error", "local"]
+__all__ = ["TZ", "YEARS", "DatedException", "Hours", "HoursState", "hours_error", "local"]

@@ -19,6 +19,9 @@ TZ = ZoneInfo("Europe/Brussels")
 COUNTRY = "BE"
 # How far `next_change` looks ahead before answering "no change known".
 HORIZON = timedelta(days=400)
+# The years hours are kept and asked for: any planning, and far from the calendar's ends,
+# where moving a moment between time zones (or to the day after) overflows.
+YEARS = (2000, 2099)
 
 
 def local(moment: datetime) -> datetime:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from service.hours import hours_error
+from service.hours import YEARS, hours_error
 
 _DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -28,6 +28,7 @@ _TIME = re.compile(
 )
 # An open-ended period (only valid_from) lasts this long.
 _OPEN_ENDED = timedelta(days=366 * 3)
+_FIRST_DAY, _LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
 
 
 class ScheduleError(ValueError):
@@ -108,14 +109,21 @@ def _period(schedule: dict[str, Any], today: date) -> tuple[date, date] | None:
     start, end = schedule.get("valid_from"), schedule.get("valid_to") or schedule.get("until")
     if not start and not end:
         return None
+    schedule_id = schedule.get("id", "?")
     try:
         first = date.fromisoformat(str(start)[:10]) if start else today
-        last = date.fromisoformat(str(end)[:10]) if end else first + _OPEN_ENDED
+        last = date.fromisoformat(str(end)[:10]) if end else None
     except ValueError as error:
-        raise ScheduleError(f"schedule {schedule.get('id', '?')}: {error}") from None
-    if last < first:
-        raise ScheduleError(f"schedule {schedule.get('id', '?')}: valid_to is before valid_from")
-    return first, last
+        raise ScheduleError(f"schedule {schedule_id}: {error}") from None
+    if last is not None and last < first:
+        raise ScheduleError(f"schedule {schedule_id}: valid_to is before valid_from")
+    if first > _LAST_DAY or (last is not None and last < _FIRST_DAY):
+        raise ScheduleError(
+            f"schedule {schedule_id}: its period is outside the years {YEARS[0]} to {YEARS[1]}"
+        )
+    # Valid "until 9999-12-31" is valid without end: to the last year hours are kept for.
+    first = max(first, _FIRST_DAY)
+    return first, min(last or first + _OPEN_ENDED, _LAST_DAY)
 
 
 def _join(rules: Iterable[str], holidays: str | None) -> str | None:

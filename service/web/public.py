@@ -30,11 +30,11 @@ from service.catalogue.services import hours_of
 from service.catalogue.validation import phone_national
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
-from service.hours import TZ, local
+from service.hours import TZ, YEARS, local
 from service.i18n import language_of
 from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
-from service.web_common import MOMENT_YEARS, Caller, Conn
+from service.web_common import Caller, Conn
 
 Q = load(__file__)
 
@@ -158,7 +158,7 @@ class SearchForm:
             day = date.fromisoformat(self.open_on) if self.open_on else local(now).date()
         except ValueError:
             return None, ["open_on"]
-        if not MOMENT_YEARS[0] <= day.year <= MOMENT_YEARS[1]:
+        if not YEARS[0] <= day.year <= YEARS[1]:
             return None, ["open_on"]
         try:
             at = time.fromisoformat(self.open_time) if self.open_time else None

@@ -35,6 +35,13 @@ FIELD_MESSAGES = (
         N_("Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off"),
     ),
     ("must not be before starts_on", N_("The last day must not be before the first day.")),
+    (
+        "a closure until further notice is",
+        N_(
+            "Give a day of the years 2000 to 2099. A closure until further notice: mark the "
+            "service as temporarily closed."
+        ),
+    ),
     ("must be true: the person's data", N_("Tick this box, or send an anonymous referral.")),
     (
         "is needed to contact the person by phone",

@@ -208,6 +208,13 @@ async def test_bad_inputs_are_problems_naming_the_field(
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert "not a valid OpenStreetMap opening_hours" in fields["places[0].opening_hours"]
     assert fields["themes[0]"] == "unknown theme t-unknown"
+    # A closure "until 9999": hours cannot be evaluated there; the status says it instead.
+    body = _service_body(org["id"], place["id"], themes)
+    body["places"][0]["exceptions"][0]["ends_on"] = "9999-12-31"
+    response = await client.post("/api/v1/services", json=body, headers=coordinator)
+    assert response.status_code == 422
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "temporarily_closed" in fields["places[0].exceptions[0].ends_on"]
 
     bad_postal = await client.post(
         "/api/v1/places",

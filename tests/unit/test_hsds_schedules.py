@@ -69,6 +69,17 @@ def test_rules_add_up_and_periods_become_exceptions() -> None:
     ]
 
 
+def test_a_period_without_end_lasts_to_the_last_year_hours_are_kept_for() -> None:
+    """'Until 9999-12-31', as feeds write a closure without end, ends with 2099; a start
+    before 2000 starts with it (date arithmetic at the calendar's ends overflows)."""
+    closure = {"id": "c", "valid_from": "1999-06-01", "valid_to": "9999-12-31"}
+    hours = convert([{"id": "a", "byday": "MO", "opens_at": "09:00", "closes_at": "12:00"},
+                     {**closure, "description": "Fermé"}], today=TODAY)  # fmt: skip
+    assert [(e["starts_on"], e["ends_on"]) for e in hours.exceptions] == [
+        (date(2000, 1, 1), date(2099, 12, 31))
+    ]
+
+
 @pytest.mark.parametrize(
     ("schedule", "message"),
     [
@@ -77,6 +88,8 @@ def test_rules_add_up_and_periods_become_exceptions() -> None:
         ({"id": "x", "opens_at": "09:00", "closes_at": "09:00"}, "are equal"),
         ({"id": "x", "interval": 2, "opens_at": "09:00", "closes_at": "10:00"}, "needs dtstart"),
         ({"id": "x", "valid_from": "2027-01-02", "valid_to": "2027-01-01"}, "before valid_from"),
+        ({"id": "x", "valid_from": "2150-01-01"}, "outside the years 2000 to 2099"),
+        ({"id": "x", "valid_from": "1990-01-01", "valid_to": "1990-12-31"}, "outside the years"),
     ],
 )
 def test_what_cannot_be_expressed_is_an_error(schedule: dict[str, str], message: str) -> None:

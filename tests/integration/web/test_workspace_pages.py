@@ -100,6 +100,11 @@ async def test_hours_errors_are_shown_next_to_the_field(base_url: str, demo: Dem
             path, data={**base, **closure, "opening_hours": "Mo-Fr 09:00-12:00"}
         )
         assert wrong_dates.status_code == 422 and 'id="ex-0-ends_on-error"' in wrong_dates.text
+        until_further_notice = await browser.post(
+            path, data={**base, **closure, "ex-0-ends_on": "9999-12-31", "opening_hours": ""}
+        )
+        assert until_further_notice.status_code == 422
+        assert "indiquez que le service est temporairement fermé" in until_further_notice.text
         good = await browser.post(
             path,
             data={
