@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from service.catalogue.records import (
 )
 from service.catalogue.validation import Errors, check_hours, check_references
 from service.errors import NotFound
-from service.hours import YEARS, DatedException, Hours
+from service.hours import YEARS, DatedException, Hours, local
 
 _CLOSED_STATUSES = {"temporarily_closed", "inactive"}
 OUT_OF_YEARS = (
@@ -120,6 +120,9 @@ async def _validate(conn: asyncpg.Connection, data: ServiceIn) -> None:
         errors.add("age_max", "must not be below age_min")
     if len(set(data.themes)) != len(data.themes):
         errors.add("themes", "lists a theme twice")
+    verified = data.last_verified_on
+    if verified is not None and verified > local(datetime.now(UTC)).date():
+        errors.add("last_verified_on", "must not be after today")
     await check_references(
         conn,
         errors,

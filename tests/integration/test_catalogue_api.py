@@ -215,6 +215,10 @@ async def test_bad_inputs_are_problems_naming_the_field(
     assert response.status_code == 422
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert "temporarily_closed" in fields["places[0].exceptions[0].ends_on"]
+    future = _service_body(org["id"], place["id"], themes, last_verified_on="2099-01-01")
+    response = await client.post("/api/v1/services", json=future, headers=coordinator)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "last_verified_on"
 
     bad_postal = await client.post(
         "/api/v1/places",
