@@ -47,6 +47,15 @@ class InvalidInput(ProblemError):
         super().__init__(422, "Invalid input", detail, errors)
 
 
+BLANK = "must not be blank"
+"""What a required text of only spaces is told: it is as empty as none."""
+
+
+def blank_fields(values: dict[str, str]) -> list[FieldError]:
+    """The required texts among `values` (by field) that hold nothing but spaces."""
+    return [FieldError(field, BLANK) for field, value in values.items() if not value.strip()]
+
+
 def invalid(field: str, message: str) -> InvalidInput:
     """A 422 about one field."""
     return InvalidInput([FieldError(field, message)])

@@ -25,7 +25,7 @@ from service.catalogue.validation import (
     format_enterprise_number,
     normalise_enterprise_number,
 )
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, NotFound, blank_fields
 
 
 def _from_row(row: asyncpg.Record) -> Organisation:
@@ -73,6 +73,7 @@ async def _validate(
     conn: asyncpg.Connection, data: OrganisationIn, organisation_id: UUID | None
 ) -> None:
     errors = Errors()
+    errors.extend(blank_fields({"name": data.name}))
     if data.enterprise_number is not None:
         problem = enterprise_number_error(data.enterprise_number)
         if problem:

@@ -19,7 +19,7 @@ from service.catalogue.records import (
     snapshot,
 )
 from service.catalogue.validation import Errors, check_references
-from service.errors import NotFound
+from service.errors import NotFound, blank_fields
 
 
 async def get(conn: asyncpg.Connection, place_id: UUID) -> Place:
@@ -59,6 +59,7 @@ async def list_page(
 
 async def _validate(conn: asyncpg.Connection, data: PlaceIn) -> None:
     errors = Errors()
+    errors.extend(blank_fields({"name": data.name, "street": data.street, "commune": data.commune}))
     if (data.latitude is None) != (data.longitude is None):
         errors.add(
             "latitude" if data.latitude is None else "longitude",

@@ -20,7 +20,7 @@ from service.catalogue.records import (
     snapshot,
 )
 from service.catalogue.validation import Errors, check_hours, check_references
-from service.errors import NotFound
+from service.errors import NotFound, blank_fields
 from service.hours import YEARS, DatedException, Hours, local
 
 _CLOSED_STATUSES = {"temporarily_closed", "inactive"}
@@ -116,6 +116,7 @@ async def list_page(
 
 async def _validate(conn: asyncpg.Connection, data: ServiceIn) -> None:
     errors = Errors()
+    errors.extend(blank_fields({"name": data.name}))
     if data.age_min is not None and data.age_max is not None and data.age_min > data.age_max:
         errors.add("age_max", "must not be below age_min")
     if len(set(data.themes)) != len(data.themes):

@@ -80,6 +80,9 @@ class Errors:
     def add(self, field: str, message: str) -> None:
         self.items.append(FieldError(field, message))
 
+    def extend(self, items: list[FieldError]) -> None:
+        self.items.extend(items)
+
     def __bool__(self) -> bool:
         return bool(self.items)
 

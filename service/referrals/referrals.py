@@ -22,7 +22,7 @@ from schemas.referrals import (
 )
 from service.accounts.identity import Identity
 from service.catalogue.records import VersionMismatch
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, invalid
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, blank_fields, invalid
 from service.referrals import notify
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
@@ -175,7 +175,10 @@ async def _service(
 
 
 def _check_person(data: ReferralIn) -> None:
-    errors: list[FieldError] = []
+    errors = blank_fields({"reason": data.reason})
+    if data.beneficiary is not None:
+        names = {"first_name": data.beneficiary.first_name, "last_name": data.beneficiary.last_name}
+        errors += blank_fields({f"beneficiary.{field}": name for field, name in names.items()})
     if data.beneficiary is not None and not data.consent:
         errors.append(
             FieldError(

@@ -52,6 +52,7 @@ FIELD_MESSAGES = (
         N_("Give an e-mail address to be contacted by e-mail."),
     ),
     ("of length >= 1", N_("This field is required.")),
+    ("must not be blank", N_("This field is required.")),
     ("Invalid RFC 3339 encoded date", BAD_DATE),
     ("matching regex", N_("This is not in the expected form.")),
 )

@@ -208,6 +208,18 @@ async def test_bad_inputs_are_problems_naming_the_field(
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert "not a valid OpenStreetMap opening_hours" in fields["places[0].opening_hours"]
     assert fields["themes[0]"] == "unknown theme t-unknown"
+    # Only spaces is as empty as nothing, in every required text.
+    blank_name = await client.post(
+        "/api/v1/services",
+        json={**_service_body(org["id"], place["id"], themes), "name": "  "},
+        headers=coordinator,
+    )
+    assert blank_name.status_code == 422
+    assert blank_name.json()["errors"] == [{"field": "name", "message": "must not be blank"}]
+    blank_org = await client.post(
+        "/api/v1/organisations", json={"name": "\t ", "kind": "association"}, headers=coordinator
+    )
+    assert blank_org.status_code == 422 and blank_org.json()["errors"][0]["field"] == "name"
     # A closure "until 9999": hours cannot be evaluated there; the status says it instead.
     body = _service_body(org["id"], place["id"], themes)
     body["places"][0]["exceptions"][0]["ends_on"] = "9999-12-31"
@@ -233,6 +245,14 @@ async def test_bad_inputs_are_problems_naming_the_field(
     )
     assert bad_postal.status_code == 422
     assert bad_postal.json()["errors"][0]["field"] == "postal_code"
+    place_body = {"name": "P", "postal_code": "7100", "commune": "La Louvière"}
+    blank_street = await client.post(
+        "/api/v1/places",
+        json={**place_body, "street": " ", "organisation_id": org["id"]},
+        headers=coordinator,
+    )
+    assert blank_street.status_code == 422
+    assert blank_street.json()["errors"][0]["field"] == "street"
 
     unknown = await client.get("/api/v1/services/00000000-0000-0000-0000-000000000000")
     assert unknown.status_code == 404

@@ -255,6 +255,16 @@ async def test_consent_and_input_checks(
     assert too_long.status_code == 422
     assert too_long.json()["errors"][0]["field"] == "reason"
 
+    spaces = {"first_name": " ", "last_name": "Quackenbush", "phone": "+32470123456"}
+    blank = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, reason="   ", beneficiary=spaces),
+        headers=network.worker.headers,
+    )
+    assert blank.status_code == 422
+    errors = {e["field"]: e["message"] for e in blank.json()["errors"]}
+    assert errors == {"reason": "must not be blank", "beneficiary.first_name": "must not be blank"}
+
     unknown_service = await client.post(
         "/api/v1/referrals",
         json=referral_body(network, service_id="00000000-0000-0000-0000-000000000000"),
