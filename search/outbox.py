@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from schemas.search import SearchDocument
 from search.backend import BUMP_GENERATION, EngineUnavailable, SearchEngine
 from search.documents import DocumentBuilder
 
@@ -133,12 +134,15 @@ class OutboxConsumer:
                 return 0, 0
             service_ids = sorted({row["service_id"] for row in rows})
             await conn.execute(_LOCK_SERVICES, service_ids)
-            documents = await self.builder.build(conn, service_ids)
+            documents, broken = await self._build(conn, service_ids)
             errors: dict[str, str] = {}
             bump = False
             for engine in self.engines:
+                # Not the services whose documents could not be built: replacing them with
+                # nothing would delete what the engine has of them.
                 needing = sorted(
                     {row["service_id"] for row in rows if engine.name not in row["engines_done"]}
+                    - broken.keys()
                 )
                 if not needing:
                     continue
@@ -155,7 +159,12 @@ class OutboxConsumer:
                     self.report(engine.name, errors.get(engine.name))
             ids, engines_done, done, delays, messages = [], [], [], [], []
             for row in rows:
-                finished = [n for n in names if n in row["engines_done"] or n not in errors]
+                failure = broken.get(row["service_id"])
+                finished = [
+                    n
+                    for n in names
+                    if n in row["engines_done"] or (n not in errors and failure is None)
+                ]
                 complete = len(finished) == len(names)
                 ids.append(row["id"])
                 engines_done.append(",".join(finished))
@@ -163,12 +172,47 @@ class OutboxConsumer:
                 delays.append(
                     0.0 if complete else backoff_seconds(row["attempts"], self.max_backoff)
                 )
-                messages.append(None if complete else "; ".join(errors.values()))
+                messages.append(None if complete else failure or "; ".join(errors.values()))
             await conn.execute(_FINISH, ids, engines_done, done, delays, messages)
             if bump:
                 await conn.execute(BUMP_GENERATION)
-            await self._schedule_refresh(conn, service_ids, documents)
+            built = [service_id for service_id in service_ids if service_id not in broken]
+            await self._schedule_refresh(conn, built, documents)
             return len(rows), sum(done)
+
+    async def _build(
+        self, conn: asyncpg.Connection, service_ids: list[str]
+    ) -> tuple[list[SearchDocument], dict[str, str]]:
+        """The documents of the services, and why those that could not be built were not.
+
+        One service whose data the builder cannot read must not hold up the others (the
+        batch would be claimed again and again): its rows wait with backoff, the rest go on.
+        """
+        found = await self._try_build(conn, service_ids)
+        if not isinstance(found, Exception):
+            return found, {}
+        documents: list[SearchDocument] = []
+        broken: dict[str, str] = {}
+        for service_id in service_ids:
+            one = await self._try_build(conn, [service_id])
+            if isinstance(one, Exception):
+                broken[service_id] = f"document not built: {type(one).__name__}: {one}"[:500]
+                logger.error("search document of service %s: %s", service_id, broken[service_id])
+            else:
+                documents += one
+        return documents, broken
+
+    async def _try_build(
+        self, conn: asyncpg.Connection, service_ids: list[str]
+    ) -> list[SearchDocument] | Exception:
+        """The documents, or what stopped their build (in a savepoint: the batch goes on)."""
+        try:
+            async with conn.transaction():
+                return await self.builder.build(conn, service_ids)
+        except Exception as error:
+            if conn.is_closed():
+                raise
+            return error
 
     async def _schedule_refresh(
         self, conn: asyncpg.Connection, service_ids: list[str], documents: Sequence[object]

@@ -61,6 +61,41 @@ async def test_postgres_engine_outage_loses_nothing(
     assert {hit.document["service_id"] for hit in found.hits} == {first, second}
 
 
+async def test_a_service_whose_document_cannot_be_built_holds_up_no_other(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    """Data the builder cannot read (a closure to 9999-12-31, as written before the catalogue
+    refused it): that service's row waits with backoff and says why, the rest of its batch
+    is searchable, and what the engine had of it stays. The batch used to be claimed again
+    and again, holding every later change back."""
+    engine = PostgresEngine(pool)
+    consumer = OutboxConsumer(pool, [engine], builder)
+    await catalogue.organisation()
+    place = await catalogue.place()
+    shelter = await catalogue.service("Abri de nuit", places=[(place, "Mo-Su 20:00-08:00")])
+    await consumer.drain()
+    async with pool.acquire() as conn:
+        await conn.execute(
+            """INSERT INTO hours_exception (service_place_id, starts_on, ends_on)
+               SELECT id, '2026-12-01', '9999-12-31' FROM service_place WHERE service_id = $1""",
+            shelter,
+        )
+        await conn.execute("SELECT enqueue_search($1::uuid[])", [shelter])
+    parcels = await catalogue.service("Colis alimentaires", places=[(place, "Tu 09:00-12:00")])
+    await consumer.drain()
+    [row] = await pending(pool)
+    assert row["service_id"] == shelter and row["attempts"] == 1
+    assert row["last_error"].startswith("document not built: OverflowError")
+    found = await engine.search(EngineQuery(limit=10))
+    assert {hit.document["service_id"] for hit in found.hits} == {shelter, parcels}
+    # Put right, it goes through at its next attempt.
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE hours_exception SET ends_on = '2026-12-31'")
+    await retry_now(pool)
+    await consumer.drain()
+    assert await pending(pool) == []
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
