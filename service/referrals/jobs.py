@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import http.client
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,17 +33,46 @@ WEBHOOK_ATTEMPTS = 8
 """Deliveries are given up after this many failures (about a day of retries)."""
 
 
+async def each_referral(
+    conn: asyncpg.Connection,
+    ids: list[Any],
+    step: Callable[[Any], Awaitable[object]],
+    what: str,
+) -> int:
+    """Run `step` on each referral in a savepoint of its own; return how many went through.
+
+    One that fails is logged (its id and the kind of error, never a message that could
+    quote the person) and left for the next round: it does not hold back the others, whose
+    expiry or erasure is due all the same.
+    """
+    done = 0
+    for referral_id in ids:
+        try:
+            async with conn.transaction():
+                await step(referral_id)
+        except Exception as error:
+            if conn.is_closed():
+                raise
+            logger.error("%s of referral %s failed: %s", what, referral_id, type(error).__name__)
+        else:
+            done += 1
+    return done
+
+
 async def expire_overdue(pool: asyncpg.Pool, now: datetime, policy: Policy, public_url: str) -> int:
     """Expire the referrals nobody answered in time, telling their senders; return how many."""
+
+    async def expire(referral_id: Any) -> None:
+        await referrals.act(
+            conn, referral_id, "expire", None, now=now, policy=policy, public_url=public_url
+        )
+
     async with pool.acquire() as conn, conn.transaction():
         ids = [r["id"] for r in await conn.fetch(Q.due_for_expiry, now)]
-        for referral_id in ids:
-            await referrals.act(
-                conn, referral_id, "expire", None, now=now, policy=policy, public_url=public_url
-            )
-    if ids:
-        logger.info("expired %d referral(s)", len(ids))
-    return len(ids)
+        expired = await each_referral(conn, ids, expire, "expiry")
+    if expired:
+        logger.info("expired %d referral(s)", expired)
+    return expired
 
 
 async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, public_url: str) -> int:
@@ -50,32 +80,35 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
     if not policy.reminder_days:
         return 0
     horizon = timedelta(days=max(policy.reminder_days))
-    sent = 0
+
+    def due_of(row: asyncpg.Record) -> list[int]:
+        left = row["expires_at"] - now
+        return [
+            d
+            for d in policy.reminder_days
+            if left <= timedelta(days=d) and d not in row["reminders_sent"]
+        ]
+
+    async def remind(referral_id: Any) -> None:
+        row = rows[referral_id]
+        # After an outage several may be due: one mail, with the real time left.
+        await conn.execute(Q.mark_reminders, row["id"], due_of(row))
+        summary = await conn.fetchrow(Q.summary_select + " WHERE r.id = $1", row["id"])
+        data = dict(summary)
+        context = notify.mail_context(
+            data,
+            public_url,
+            days_left=max(1, round((row["expires_at"] - now) / timedelta(days=1))),
+            expires_on=row["expires_at"].date().isoformat(),
+        )
+        receiver = data["to_organisation_id"]
+        recipients = await notify.organisation_recipients(conn, receiver)
+        await notify.queue_to(conn, recipients, "referral_reminder", receiver, context)
+
     async with pool.acquire() as conn, conn.transaction():
-        for row in await conn.fetch(Q.due_for_reminder, now, horizon):
-            left = row["expires_at"] - now
-            due = [
-                d
-                for d in policy.reminder_days
-                if left <= timedelta(days=d) and d not in row["reminders_sent"]
-            ]
-            if not due:
-                continue
-            # After an outage several may be due: one mail, with the real time left.
-            await conn.execute(Q.mark_reminders, row["id"], due)
-            summary = await conn.fetchrow(Q.summary_select + " WHERE r.id = $1", row["id"])
-            data = dict(summary)
-            context = notify.mail_context(
-                data,
-                public_url,
-                days_left=max(1, round(left / timedelta(days=1))),
-                expires_on=row["expires_at"].date().isoformat(),
-            )
-            receiver = data["to_organisation_id"]
-            recipients = await notify.organisation_recipients(conn, receiver)
-            await notify.queue_to(conn, recipients, "referral_reminder", receiver, context)
-            sent += 1
-    return sent
+        found = await conn.fetch(Q.due_for_reminder, now, horizon)
+        rows = {row["id"]: row for row in found if due_of(row)}
+        return await each_referral(conn, list(rows), remind, "reminder")
 
 
 async def erase_expired_personal_data(pool: asyncpg.Pool, now: datetime, policy: Policy) -> int:
@@ -86,13 +119,16 @@ async def erase_expired_personal_data(pool: asyncpg.Pool, now: datetime, policy:
     What stays (service, organisations, themes, dates, statuses, codes) is anonymous and
     feeds the statistics.
     """
+
+    async def erase(referral_id: Any) -> None:
+        await referrals.erase_personal_data(conn, referral_id, now)
+
     async with pool.acquire() as conn, conn.transaction():
         ids = [r["id"] for r in await conn.fetch(Q.due_for_erasure, now - policy.retention)]
-        for referral_id in ids:
-            await referrals.erase_personal_data(conn, referral_id, now)
-    if ids:
-        logger.info("erased the personal data of %d referral(s)", len(ids))
-    return len(ids)
+        erased = await each_referral(conn, ids, erase, "erasure")
+    if erased:
+        logger.info("erased the personal data of %d referral(s)", erased)
+    return erased
 
 
 def signature(secret: str, body: bytes) -> str:

@@ -145,3 +145,51 @@ async def test_an_accepted_referral_nobody_closed_keeps_the_person_no_longer(
     assert still.json()["person"] is not None
     # Once erased, it is not erased again.
     assert await erase_expired_personal_data(pool, accepted_at + timedelta(days=800), POLICY) == 0
+
+
+async def test_a_referral_that_fails_holds_back_no_other(
+    client: httpx.AsyncClient,
+    network: Network,
+    pool: asyncpg.Pool,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A referral whose step fails (here the database refuses to change it) is logged by its
+    id, never by its person, and tried again at the next round; the others are expired and
+    erased all the same (one failure used to undo the whole round, every round)."""
+    stuck, other = await _send(client, network), await _send(client, network)
+    refuse = f"""
+        CREATE OR REPLACE FUNCTION refuse_stuck() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.id = '{stuck["id"]}' THEN RAISE EXCEPTION 'refused'; END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_stuck BEFORE UPDATE ON referral
+            FOR EACH ROW EXECUTE FUNCTION refuse_stuck();
+    """
+    allow = "DROP TRIGGER refuse_stuck ON referral"
+
+    async def status(referral: dict[str, Any]) -> tuple[str, bool]:
+        url = f"/api/v1/referrals/{referral['id']}"
+        read = (await client.get(url, headers=network.worker.headers)).json()
+        return read["status"], read["person"] is not None
+
+    expires = max(_at(stuck, "expires_at"), _at(other, "expires_at"))
+    async with pool.acquire() as conn:
+        await conn.execute(refuse)
+    assert await expire_overdue(pool, expires, POLICY, PUBLIC) == 1
+    assert (await status(stuck), await status(other)) == (("sent", True), ("expired", True))
+    assert f"expiry of referral {stuck['id']} failed: RaiseError" in caplog.text
+    assert BENEFICIARY["last_name"] not in caplog.text
+    async with pool.acquire() as conn:
+        await conn.execute(allow)
+    assert await expire_overdue(pool, expires, POLICY, PUBLIC) == 1
+
+    later = expires + POLICY.retention + timedelta(days=1)
+    async with pool.acquire() as conn:
+        await conn.execute(refuse)
+    assert await erase_expired_personal_data(pool, later, POLICY) == 1
+    assert (await status(stuck), await status(other)) == (("expired", True), ("expired", False))
+    async with pool.acquire() as conn:
+        await conn.execute(allow)
+    assert await erase_expired_personal_data(pool, later, POLICY) == 1
+    assert await status(stuck) == ("expired", False)
