@@ -116,7 +116,13 @@ def deliver(server: SmtpServer, sender: str, mails: Sequence[OutgoingMail]) -> l
     try:
         for index, mail in enumerate(mails):
             try:
-                client.send_message(build_message(mail, sender))
+                message = build_message(mail, sender)
+            except (ValueError, TypeError) as error:
+                # A mail that cannot be written as a message never will be; the others go.
+                results.append(Delivery("fail", _error_kind(error)))
+                continue
+            try:
+                client.send_message(message)
                 results.append(Delivery("sent"))
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]

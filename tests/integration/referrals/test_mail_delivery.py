@@ -77,3 +77,35 @@ async def test_new_referral_and_answer_arrive_by_mail(
     assert reference in text.get_content()
     raw = b"".join(m.as_bytes() for _, m in inbox.messages)
     assert BENEFICIARY["last_name"].encode() not in raw
+
+
+async def test_a_mail_that_cannot_be_written_holds_back_no_other(
+    pool: asyncpg.Pool, settings: Settings
+) -> None:
+    """A stored mail that is no valid message (a subject of two lines, as a row written by
+    hand could hold) is given up with the kind of error; the mails of its batch are sent,
+    once (the batch used to fail whole and be sent again at every round)."""
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        async with pool.acquire() as conn:
+            for subject in ["Premier", "Deux\nlignes", "Troisième"]:
+                await conn.execute(
+                    """INSERT INTO mail_outbox (recipient, template, language, subject,
+                                                body_text, body_html)
+                       VALUES ('worker@example.org', 'test', 'fr', $1, 'Texte', '<p>Texte</p>')""",
+                    subject,
+                )
+        smtp = msgspec.structs.replace(settings, smtp_url=f"smtp://127.0.0.1:{port}")
+        assert await send_due(pool, smtp) == 2
+        assert await send_due(pool, smtp) == 0
+    finally:
+        controller.stop()
+    assert [message["Subject"] for _, message in inbox.messages] == ["Premier", "Troisième"]
+    async with pool.acquire() as conn:
+        failed = await conn.fetchrow(
+            "SELECT last_error, failed_at FROM mail_outbox WHERE subject LIKE 'Deux%'"
+        )
+    assert failed["last_error"] == "ValueError" and failed["failed_at"] is not None
