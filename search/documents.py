@@ -62,6 +62,14 @@ def slots_of(intervals: Iterable[tuple[datetime, datetime]]) -> list[int]:
     return sorted(touched)
 
 
+class DocumentNotBuilt(Exception):
+    """A service whose data the builder cannot read, named with what stopped it."""
+
+    def __init__(self, service_id: str, reason: str) -> None:
+        super().__init__(f"the document of service {service_id} cannot be built ({reason})")
+        self.service_id = service_id
+
+
 class DocumentBuilder:
     """Builds the search documents of services, with coarse open slots for a window of days."""
 
@@ -81,15 +89,51 @@ class DocumentBuilder:
         today = self._today()
         return [self._document(row, today) for row in rows]
 
+    async def build_each(
+        self, conn: asyncpg.Connection, service_ids: Sequence[str]
+    ) -> tuple[list[SearchDocument], dict[str, str]]:
+        """The documents of the services that can be built, and why the others cannot.
+
+        One service whose data cannot be read must not hold up the others: after a batch
+        failed, each is built alone to find which (in savepoints: a transaction goes on).
+        """
+        found = await self._try_build(conn, service_ids)
+        if not isinstance(found, Exception):
+            return found, {}
+        documents: list[SearchDocument] = []
+        broken: dict[str, str] = {}
+        for service_id in service_ids:
+            one = await self._try_build(conn, [service_id])
+            if isinstance(one, Exception):
+                broken[service_id] = f"{type(one).__name__}: {one}"[:400]
+            else:
+                documents += one
+        return documents, broken
+
+    async def _try_build(
+        self, conn: asyncpg.Connection, service_ids: Sequence[str]
+    ) -> list[SearchDocument] | Exception:
+        try:
+            async with conn.transaction():
+                return await self.build(conn, service_ids)
+        except Exception as error:
+            if conn.is_closed():
+                raise
+            return error
+
     async def build_all(
         self, pool: asyncpg.Pool, batch_size: int = 1000
     ) -> AsyncIterator[list[SearchDocument]]:
-        """Every document of the catalogue, a batch of services at a time."""
+        """Every document of the catalogue, a batch of services at a time; `DocumentNotBuilt`
+        names a service that cannot be built (a rebuild without it would drop it)."""
         async with pool.acquire() as conn:
             ids = [str(r["id"]) for r in await conn.fetch(SQL["all_service_ids"])]
         for start in range(0, len(ids), batch_size):
             async with pool.acquire() as conn:
-                yield await self.build(conn, ids[start : start + batch_size])
+                documents, broken = await self.build_each(conn, ids[start : start + batch_size])
+            if broken:
+                raise DocumentNotBuilt(*next(iter(broken.items())))
+            yield documents
 
     def _document(self, row: asyncpg.Record, today: date) -> SearchDocument:
         service_id = str(row["service_id"])

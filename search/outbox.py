@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from schemas.search import SearchDocument
 from search.backend import BUMP_GENERATION, EngineUnavailable, SearchEngine
 from search.documents import DocumentBuilder
 
@@ -134,7 +133,12 @@ class OutboxConsumer:
                 return 0, 0
             service_ids = sorted({row["service_id"] for row in rows})
             await conn.execute(_LOCK_SERVICES, service_ids)
-            documents, broken = await self._build(conn, service_ids)
+            documents, reasons = await self.builder.build_each(conn, service_ids)
+            # A service whose document cannot be built: its rows wait with backoff and say
+            # why, and the rest of the batch goes on.
+            broken = {service_id: f"document not built: {r}" for service_id, r in reasons.items()}
+            for service_id, reason in reasons.items():
+                logger.error("search document of service %s not built: %s", service_id, reason)
             errors: dict[str, str] = {}
             bump = False
             for engine in self.engines:
@@ -179,40 +183,6 @@ class OutboxConsumer:
             built = [service_id for service_id in service_ids if service_id not in broken]
             await self._schedule_refresh(conn, built, documents)
             return len(rows), sum(done)
-
-    async def _build(
-        self, conn: asyncpg.Connection, service_ids: list[str]
-    ) -> tuple[list[SearchDocument], dict[str, str]]:
-        """The documents of the services, and why those that could not be built were not.
-
-        One service whose data the builder cannot read must not hold up the others (the
-        batch would be claimed again and again): its rows wait with backoff, the rest go on.
-        """
-        found = await self._try_build(conn, service_ids)
-        if not isinstance(found, Exception):
-            return found, {}
-        documents: list[SearchDocument] = []
-        broken: dict[str, str] = {}
-        for service_id in service_ids:
-            one = await self._try_build(conn, [service_id])
-            if isinstance(one, Exception):
-                broken[service_id] = f"document not built: {type(one).__name__}: {one}"[:500]
-                logger.error("search document of service %s: %s", service_id, broken[service_id])
-            else:
-                documents += one
-        return documents, broken
-
-    async def _try_build(
-        self, conn: asyncpg.Connection, service_ids: list[str]
-    ) -> list[SearchDocument] | Exception:
-        """The documents, or what stopped their build (in a savepoint: the batch goes on)."""
-        try:
-            async with conn.transaction():
-                return await self.builder.build(conn, service_ids)
-        except Exception as error:
-            if conn.is_closed():
-                raise
-            return error
 
     async def _schedule_refresh(
         self, conn: asyncpg.Connection, service_ids: list[str], documents: Sequence[object]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from search.backend import BUMP_GENERATION, EngineUnavailable
+from search.documents import DocumentNotBuilt
 from search.outbox import requeue_written_since
 from service.db.pool import open_database
 from service.search.engines import document_builder, engines_for
@@ -60,6 +61,10 @@ async def reindex(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"error: {engine.name}: {error}", file=sys.stderr)
                 status = 1
                 continue
+            except DocumentNotBuilt as error:
+                # Every engine would stop there; each keeps every document it had.
+                print(f"\nerror: {error}; correct it and run again", file=sys.stderr)
+                return 1
             finally:
                 await engine.close()
             async with pool.acquire() as conn:

@@ -32,6 +32,30 @@ async def test_the_command_rebuilds_every_document(
     assert [hit.document["name"] for hit in found.hits] == ["Douches"]
 
 
+async def test_a_service_that_cannot_be_built_stops_the_rebuild_and_is_named(
+    pool: asyncpg.Pool, catalogue: Catalogue, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rebuild without it would drop its documents: the command names it and fails, and
+    the index keeps every document it had."""
+    await catalogue.organisation()
+    place = await catalogue.place()
+    shelter = await catalogue.service("Abri de nuit", places=[(place, "Mo-Su 20:00-08:00")])
+    await catalogue.service("Douches", places=[(place, "Tu 09:00-12:00")])
+    args = argparse.Namespace(engine="postgres", batch_size=10, quiet=True)
+    assert await reindex(args, settings) == 0
+    await pool.execute(
+        """INSERT INTO hours_exception (service_place_id, starts_on, ends_on)
+           SELECT id, '2026-12-01', '9999-12-31' FROM service_place WHERE service_id = $1""",
+        shelter,
+    )
+    capsys.readouterr()
+    assert await reindex(args, settings) == 1
+    error = capsys.readouterr().err
+    assert f"the document of service {shelter} cannot be built (OverflowError" in error
+    found = await PostgresEngine(pool).search(EngineQuery(limit=10))
+    assert sorted(hit.document["name"] for hit in found.hits) == ["Abri de nuit", "Douches"]
+
+
 async def test_what_the_consumer_wrote_during_a_rebuild_is_written_again(
     pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
 ) -> None:
