@@ -31,6 +31,12 @@ WEBHOOK_INTERVAL = 5.0
 """Seconds between two looks for due webhook deliveries."""
 WEBHOOK_ATTEMPTS = 8
 """Deliveries are given up after this many failures (about a day of retries)."""
+WEBHOOK_CALLS = 4
+"""Organisations called at the same time in a round (each call waits in a thread)."""
+WEBHOOK_LEASE = timedelta(minutes=15)
+"""How long claimed deliveries are kept from other workers: far longer than a round of calls
+(each step of a call times out after `webhooks.TIMEOUT`); after it, a delivery whose worker
+died is due again."""
 
 
 async def each_referral(
@@ -151,36 +157,64 @@ async def deliver_webhooks(
 ) -> int:
     """POST the due webhook deliveries; failures are retried later. Return how many succeeded.
 
-    Each URL is checked again (see `webhooks`): a host that now resolves to an internal
-    address is a failed delivery, not a call; `allow_private` lifts that, for development."""
-    delivered = 0
-    async with pool.acquire() as conn, conn.transaction():
-        for row in await conn.fetch(Q.due_webhooks, now, batch):
-            body = msgspec.json.encode(row["payload"])
-            headers = {
-                "Content-Type": "application/json",
-                "User-Agent": "Boussole-Webhook/1",
-                "X-Boussole-Delivery": str(row["id"]),
-                "X-Boussole-Signature": signature(row["secret"], body),
-            }
-            error = await _attempt(row["url"], body, headers, allow_private, proxy)
-            if error is None:
-                await conn.execute(Q.webhook_delivered, row["id"], now)
-                delivered += 1
-                continue
-            attempts = row["attempts"] + 1
-            give_up = attempts >= WEBHOOK_ATTEMPTS
-            await conn.execute(
-                Q.webhook_failed, row["id"], error, now + retry_delay(attempts), give_up, now
-            )
-            logger.warning(
-                "webhook delivery %s failed (%s), attempt %d%s",
-                row["id"],
-                error,
-                attempts,
-                ", given up" if give_up else "",
-            )
-    return delivered
+    The deliveries are claimed with a lease (`WEBHOOK_LEASE`) in one short statement, then
+    called with no transaction open, each result written as it comes: a slow receiver holds
+    neither a connection of the pool nor the others' deliveries. An organisation's deliveries
+    go one after the other, in the order of the changes; different organisations' at the same
+    time (`WEBHOOK_CALLS` at most). Each URL is checked again (see `webhooks`): a host that
+    now resolves to an internal address is a failed delivery, not a call; `allow_private`
+    lifts that, for development."""
+    claimed = await pool.fetch(Q.claim_webhooks, now, batch, now + WEBHOOK_LEASE)
+    by_organisation: dict[Any, list[asyncpg.Record]] = {}
+    for row in sorted(claimed, key=lambda row: row["id"]):
+        by_organisation.setdefault(row["organisation_id"], []).append(row)
+    calls = asyncio.Semaphore(WEBHOOK_CALLS)
+
+    async def deliver_in_order(rows: list[asyncpg.Record]) -> int:
+        async with calls:
+            return sum([await _deliver(pool, row, now, allow_private, proxy) for row in rows])
+
+    outcomes = await asyncio.gather(
+        *(deliver_in_order(rows) for rows in by_organisation.values()), return_exceptions=True
+    )
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome  # after every organisation's calls ended; the others are recorded
+    return sum(outcome for outcome in outcomes if isinstance(outcome, int))
+
+
+async def _deliver(
+    pool: asyncpg.Pool,
+    row: asyncpg.Record,
+    now: datetime,
+    allow_private: bool,
+    proxy: str | None,
+) -> bool:
+    """Call the receiver of one delivery and record the result; True when it took it."""
+    body = msgspec.json.encode(row["payload"])
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Boussole-Webhook/1",
+        "X-Boussole-Delivery": str(row["id"]),
+        "X-Boussole-Signature": signature(row["secret"], body),
+    }
+    error = await _attempt(row["url"], body, headers, allow_private, proxy)
+    if error is None:
+        await pool.execute(Q.webhook_delivered, row["id"], now)
+        return True
+    attempts = row["attempts"] + 1
+    give_up = attempts >= WEBHOOK_ATTEMPTS
+    await pool.execute(
+        Q.webhook_failed, row["id"], error, now + retry_delay(attempts), give_up, now
+    )
+    logger.warning(
+        "webhook delivery %s failed (%s), attempt %d%s",
+        row["id"],
+        error,
+        attempts,
+        ", given up" if give_up else "",
+    )
+    return False
 
 
 async def _attempt(

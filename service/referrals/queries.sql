@@ -158,14 +158,23 @@ INSERT INTO referral_webhook_delivery (organisation_id, payload, next_attempt_at
 SELECT w.organisation_id, $2, $3 FROM referral_webhook w
 WHERE w.organisation_id = ANY($1::uuid[])
 
--- name: due_webhooks
-SELECT d.id, d.payload, d.attempts, w.url, w.secret
-FROM referral_webhook_delivery d
-JOIN referral_webhook w ON w.organisation_id = d.organisation_id
-WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $1
-ORDER BY d.id
-LIMIT $2
-FOR UPDATE OF d SKIP LOCKED
+-- name: claim_webhooks
+-- The due deliveries, leased in the claiming statement: their next attempt moves to $3, past
+-- the longest a round of calls takes, so that no other worker takes them while they are
+-- sent, without a transaction held open across the calls; a worker that dies while sending
+-- leaves them due again when the lease ends.
+WITH due AS (
+    SELECT d.id, w.url, w.secret
+    FROM referral_webhook_delivery d
+    JOIN referral_webhook w ON w.organisation_id = d.organisation_id
+    WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $1
+    ORDER BY d.id
+    LIMIT $2
+    FOR UPDATE OF d SKIP LOCKED
+)
+UPDATE referral_webhook_delivery d SET next_attempt_at = $3
+FROM due WHERE d.id = due.id
+RETURNING d.id, d.organisation_id, d.payload, d.attempts, due.url, due.secret
 
 -- name: webhook_delivered
 UPDATE referral_webhook_delivery SET attempts = attempts + 1, delivered_at = $2,

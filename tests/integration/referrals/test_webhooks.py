@@ -114,6 +114,68 @@ async def test_signed_webhooks_are_delivered_with_retries(
     assert sorted((r["attempts"], r["ok"]) for r in states) == [(1, True), (2, True)]
 
 
+class SlowReceiver(Receiver):
+    """A receiver that answers only once `answer` is set, as a struggling system does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = asyncio.Event()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        self.calls.append(({}, b""))
+        await self.answer.wait()
+        writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+
+async def _called(receiver: Receiver, times: int) -> None:
+    for _ in range(200):
+        if len(receiver.calls) >= times:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{len(receiver.calls)} call(s), expected {times}")
+
+
+async def test_a_slow_receiver_holds_no_transaction_nor_the_other_organisations(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    slow, quick = SlowReceiver(), Receiver()
+    async with slow as slow_url, quick as quick_url:
+        for organisation, admin, url in (
+            (network.receiver_org, network.receiver_admin, slow_url),
+            (network.sender_org, network.sender_admin, quick_url),
+        ):
+            configured = await client.put(
+                f"/api/v1/organisations/{organisation}/referral-webhook",
+                json={"url": url},
+                headers=admin.headers,
+            )
+            assert configured.status_code == 200, configured.text
+        await _send(client, network)  # one delivery to each organisation
+        now = datetime.now(UTC)
+        sending = asyncio.create_task(deliver_webhooks(pool, now, allow_private=True))
+        await _called(slow, 1)
+        await _called(quick, 1)
+        async with pool.acquire() as conn:
+            # The quick organisation's delivery is recorded while the slow one still waits,
+            # and no transaction stays open across the call.
+            delivered = await conn.fetchval(
+                "SELECT count(*) FROM referral_webhook_delivery WHERE delivered_at IS NOT NULL"
+            )
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state LIKE 'idle in transaction%'"
+            )
+        assert (delivered, waiting) == (1, 0)
+        # Another round, or another worker, does not call the slow one a second time.
+        assert await deliver_webhooks(pool, now, allow_private=True) == 0
+        slow.answer.set()
+        assert await sending == 2
+    assert (len(slow.calls), len(quick.calls)) == (1, 1)
+
+
 async def test_a_redirect_is_not_followed(
     client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
 ) -> None:
