@@ -7,14 +7,21 @@ RETURNING id
 -- name: notify_mail
 SELECT pg_notify('mail_outbox', '')
 
--- name: lock_due_mails
--- SKIP LOCKED: two workers never send the same mail; each takes its own batch.
-SELECT id, recipient, subject, body_text, body_html, attempts
-FROM mail_outbox
-WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
-ORDER BY next_attempt_at, created_at
-LIMIT $2
-FOR UPDATE SKIP LOCKED
+-- name: claim_due_mails
+-- The due mails, leased in the claiming statement: their next attempt moves to $3, past the
+-- longest a batch takes to send, so that no transaction stays open while the SMTP relay is
+-- talked to; SKIP LOCKED: two workers never take the same mail. A worker that dies while
+-- sending leaves its mails due again when the lease ends.
+WITH due AS (
+    SELECT id FROM mail_outbox
+    WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
+    ORDER BY next_attempt_at, created_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE mail_outbox m SET next_attempt_at = $3
+FROM due WHERE m.id = due.id
+RETURNING m.id, m.recipient, m.subject, m.body_text, m.body_html, m.attempts, m.created_at
 
 -- name: mark_sent
 UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1

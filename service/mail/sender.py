@@ -22,6 +22,9 @@ MAX_ATTEMPTS = 25
 """About four days of retries at the longest delay before a mail is abandoned."""
 KEEP_MAILS = timedelta(days=30)
 """How long sent, abandoned or (without SMTP) unsent mails are kept."""
+LEASE = timedelta(minutes=15)
+"""How long claimed mails are kept from other workers while they are sent: far longer than a
+batch takes; after it, the mails of a worker that died are due again."""
 POLL = 30.0
 """Seconds between two looks at the outbox when no notification arrives."""
 
@@ -42,15 +45,15 @@ async def send_due(pool: asyncpg.Pool, settings: Settings, now: datetime | None 
     now = now or datetime.now(UTC)
     sent = 0
     while True:
+        claimed = await pool.fetch(Q.claim_due_mails, now, BATCH, now + LEASE)
+        if not claimed:
+            break
+        rows = sorted(claimed, key=lambda row: row["created_at"])
+        mails = [
+            OutgoingMail(r["recipient"], r["subject"], r["body_text"], r["body_html"]) for r in rows
+        ]
+        results = await asyncio.to_thread(deliver, server, settings.mail_from, mails)
         async with pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(Q.lock_due_mails, now, BATCH)
-            if not rows:
-                break
-            mails = [
-                OutgoingMail(r["recipient"], r["subject"], r["body_text"], r["body_html"])
-                for r in rows
-            ]
-            results = await asyncio.to_thread(deliver, server, settings.mail_from, mails)
             for row, result in zip(rows, results, strict=True):
                 attempts = row["attempts"] + 1
                 if result.outcome == "sent":

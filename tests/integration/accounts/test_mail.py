@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -10,7 +14,7 @@ import pytest
 from service.mail import purge_old_mails, queue_mail, send_due
 from service.mail.sender import retry_delay
 from service.settings import Settings
-from tests.integration.accounts.conftest import SmtpServer, outbox
+from tests.integration.accounts.conftest import Mailbox, SmtpServer, outbox
 
 CONTEXT = {"link_url": "https://boussole.example/workspace/login/link/abc", "minutes": 15}
 
@@ -43,6 +47,44 @@ async def test_a_queued_mail_reaches_the_smtp_server(
     # Nothing is sent twice.
     assert await send_due(pool, settings) == 0
     assert len(smtp_server.mailbox.messages) == 1
+
+
+@dataclass
+class SlowMailbox(Mailbox):
+    """A relay that takes each message's data only once `answer` is set."""
+
+    answer: threading.Event = field(default_factory=threading.Event)
+    waiting: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.waiting.set()
+        await asyncio.to_thread(self.answer.wait, 10)  # the SMTP server's loop goes on
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_slow_relay_holds_no_transaction_and_no_mail_goes_twice(
+    pool: asyncpg.Pool, settings: Settings, smtp_server: SmtpServer
+) -> None:
+    smtp_server.mailbox = mailbox = SlowMailbox()
+    smtp_server.start()
+    await _queue(pool)
+    settings = Settings(database_url=settings.database_url, smtp_url=smtp_server.url)
+
+    sending = asyncio.create_task(send_due(pool, settings))
+    assert await asyncio.to_thread(mailbox.waiting.wait, 10)
+    async with pool.acquire() as conn:
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state LIKE 'idle in transaction%'"
+        )
+    assert waiting == 0
+    # Another worker meanwhile finds nothing to send: the mail is claimed.
+    assert await send_due(pool, settings) == 0
+    mailbox.answer.set()
+    assert await sending == 1
+    assert len(mailbox.messages) == 1
+    [row] = await outbox(pool)
+    assert row["sent_at"] is not None and row["attempts"] == 1
 
 
 async def test_an_smtp_outage_delays_mail_but_loses_none(
