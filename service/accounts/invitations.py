@@ -12,7 +12,7 @@ import asyncpg
 import msgspec
 
 from schemas.accounts import Invitation, InvitationIn
-from service.accounts import throttle
+from service.accounts import memberships, throttle
 from service.accounts.identity import Identity, Q, token_hash
 from service.accounts.login import password_login
 from service.accounts.passwords import hash_password, password_problem
@@ -43,7 +43,7 @@ async def invite(
     organisation = await conn.fetchval(Q.organisation_name, organisation_id)
     if organisation is None:
         raise NotFound(f"organisation {organisation_id}")
-    identity.require_admin(organisation_id, "invite members")
+    await memberships.require_team_manager(conn, identity, organisation_id, "invite members")
     existing = await conn.fetchrow(Q.user_by_email, data.email)
     if existing is not None:
         role = await conn.fetchval(Q.membership_role, organisation_id, existing["id"])

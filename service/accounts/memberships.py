@@ -1,4 +1,5 @@
-"""Members of an organisation and their roles, managed by its admins and by coordinators."""
+"""Members of an organisation and their roles, managed by its admins (coordinators name the
+first admin of an organisation that has none)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import msgspec
 
 from schemas.accounts import Me, Membership
 from service.accounts.identity import Identity, Q
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 
 
 async def me(conn: asyncpg.Connection, identity: Identity) -> Me:
@@ -36,6 +37,30 @@ async def list_members(
     return [msgspec.convert(dict(r), Membership) for r in rows]
 
 
+async def may_manage_team(
+    conn: asyncpg.Connection, identity: Identity, organisation_id: UUID
+) -> bool:
+    """Whether the caller may let people in or change roles: the organisation's admins, and a
+    coordinator only while it has no admin who can sign in (naming its first admin, or a new
+    one after the last left). Whoever is let in reads the organisation's referrals, the
+    people's data included: the network does not choose them over the organisation's head."""
+    if identity.role_in(organisation_id) == "admin":
+        return True
+    return identity.is_coordinator and not await conn.fetchval(Q.has_active_admin, organisation_id)
+
+
+async def require_team_manager(
+    conn: asyncpg.Connection, identity: Identity, organisation_id: UUID, what: str
+) -> None:
+    """A 403 unless `may_manage_team`, saying who may."""
+    identity.require_admin(organisation_id, what)
+    if not await may_manage_team(conn, identity, organisation_id):
+        raise Forbidden(
+            f"only the organisation's admins may {what}; coordinators only name the first"
+            " admin of an organisation that has none"
+        )
+
+
 async def _current_role(conn: asyncpg.Connection, organisation_id: UUID, user_id: UUID) -> str:
     role: str | None = await conn.fetchval(Q.membership_role, organisation_id, user_id)
     if role is None:
@@ -54,7 +79,7 @@ async def change_role(
     conn: asyncpg.Connection, identity: Identity, organisation_id: UUID, user_id: UUID, role: str
 ) -> Membership:
     """Give a member another role; the last admin cannot be demoted."""
-    identity.require_admin(organisation_id, "change roles")
+    await require_team_manager(conn, identity, organisation_id, "change roles")
     current = await _current_role(conn, organisation_id, user_id)
     if current == "admin" and role != "admin":
         await _keep_an_admin(conn, organisation_id, user_id)

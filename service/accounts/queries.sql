@@ -147,6 +147,13 @@ SELECT role FROM membership WHERE organisation_id = $1 AND user_id = $2 FOR UPDA
 -- name: lock_admins
 SELECT user_id FROM membership WHERE organisation_id = $1 AND role = 'admin' FOR UPDATE
 
+-- name: has_active_admin
+-- Whether an admin of the organisation can still sign in: then its team is its own business.
+SELECT EXISTS (
+    SELECT 1 FROM membership m JOIN app_user u ON u.id = m.user_id
+    WHERE m.organisation_id = $1 AND m.role = 'admin' AND u.disabled_at IS NULL
+)
+
 -- name: change_membership_role
 UPDATE membership SET role = $3 WHERE organisation_id = $1 AND user_id = $2
 

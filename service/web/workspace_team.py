@@ -39,6 +39,10 @@ MAIL_LANGUAGES = ("fr", "nl", "en")
 NOT_AN_ADMIN = N_("Only the organisation's admins and the network coordinators manage its team.")
 NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
 ALREADY_A_MEMBER = N_("This person is already a member of the organisation.")
+ADMINS_ONLY = N_(
+    "Its admins invite the members and give the roles: as a coordinator, you name only the"
+    " first admin of an organisation that has none."
+)
 LAST_ADMIN = N_("An organisation keeps at least one admin: name another admin first.")
 DONE = {
     "invited": N_("The invitation is on its way."),
@@ -93,6 +97,8 @@ class WorkspaceTeamController(Controller):
             "role": form.get("role", "member"),
             "language": form.get("language", "fr"),
         }
+        if not await memberships.may_manage_team(conn, manager, organisation_id):
+            return await _problem(conn, manager, organisation_id, request, ADMINS_ONLY, 403)
         status, errors = 201, {}
         try:
             data = msgspec.convert(typed, InvitationIn)
@@ -134,6 +140,8 @@ class WorkspaceTeamController(Controller):
         role = (await read_form(request)).get("role", "")
         if role not in ROLES:
             return message_page(N_("There is a problem"), N_("Choose a role."), 422)
+        if not await memberships.may_manage_team(conn, manager, organisation_id):
+            return await _problem(conn, manager, organisation_id, request, ADMINS_ONLY, 403)
         return await _member_change(
             conn,
             request,
@@ -226,6 +234,8 @@ async def _context(
         "members": await memberships.list_members(conn, identity, organisation_id),
         "invitations": await invitations.pending(conn, identity, organisation_id),
         "roles": ROLES,
+        "may_manage": await memberships.may_manage_team(conn, identity, organisation_id),
+        "admins_only": ADMINS_ONLY,
         "me_id": identity.user_id,
         "errors": {},
         "typed": {"email": "", "role": "member", "language": language},
@@ -240,10 +250,11 @@ async def _problem(
     organisation_id: UUID,
     request: Request[Any, Any, Any],
     message: str,
+    status: int = 409,
 ) -> Response[Any]:
     context = await _context(conn, identity, organisation_id, request)
     context["problem"] = message
-    return page("team.html", context, 409)
+    return page("team.html", context, status)
 
 
 CONTROLLERS = [WorkspaceTeamController]

@@ -182,6 +182,42 @@ async def test_who_may_invite(
     assert await outbox(pool) == []
 
 
+async def test_a_coordinator_names_only_the_first_admin(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """Whoever joins reads the organisation's referrals: once it has an admin who can sign
+    in, its team is its own business, not the network's."""
+    coordinator = await add_person(pool, coordinator=True)
+    url = f"/api/v1/organisations/{organisation}/invitations"
+    first = await client.post(
+        url, json={"email": "first-admin@example.org", "role": "admin"}, headers=coordinator.bearer
+    )
+    assert first.status_code == 201, first.text
+    admin = await add_person(pool, organisation_id=organisation, role="admin")
+    member = await add_person(pool, organisation_id=organisation, role="member")
+    itself = await client.post(
+        url, json={"email": coordinator.email, "role": "editor"}, headers=coordinator.bearer
+    )
+    assert itself.status_code == 403
+    assert "only the organisation's admins may invite members" in itself.json()["detail"]
+    promote = await client.put(
+        f"/api/v1/organisations/{organisation}/memberships/{member.user_id}",
+        json={"role": "admin"},
+        headers=coordinator.bearer,
+    )
+    assert promote.status_code == 403
+    assert len(await outbox(pool)) == 1
+    # The admin left (their account is closed): the coordinator may name a new one.
+    async with pool.acquire() as conn:
+        await conn.execute("UPDATE app_user SET disabled_at = now() WHERE id = $1", admin.user_id)
+    promote = await client.put(
+        f"/api/v1/organisations/{organisation}/memberships/{member.user_id}",
+        json={"role": "admin"},
+        headers=coordinator.bearer,
+    )
+    assert promote.status_code == 200, promote.text
+
+
 async def test_a_revoked_invitation_no_longer_works(
     client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
 ) -> None:

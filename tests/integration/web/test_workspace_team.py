@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import httpx
 import pytest
@@ -136,3 +138,32 @@ async def test_posts_need_the_right_to_manage_the_team(
         assert refused.status_code == 403
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM invitation") == 0
+
+
+async def test_a_coordinator_does_not_let_people_in_once_there_is_an_admin(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
+    luc = await _user_id(pool, demo.receiver)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = await browser.get(team(demo))
+        assert page.status_code == 200 and "Luc Martin" in page.text
+        assert "/team/invite" not in page.text and "/role" not in page.text
+        assert "you name only the first admin" in page.text
+        token = csrf_of(page.text)
+        invite = await browser.post(
+            team(demo) + "invite", data={"csrf_token": token, "email": "me@example.org"}
+        )
+        assert invite.status_code == 403 and "you name only the first admin" in invite.text
+        role = await browser.post(
+            team(demo) + f"members/{luc}/role", data={"csrf_token": token, "role": "admin"}
+        )
+        assert role.status_code == 403
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM invitation") == 0
+        assert (
+            await conn.fetchval("SELECT role FROM membership WHERE user_id = $1", uuid.UUID(luc))
+            != "admin"
+        )
