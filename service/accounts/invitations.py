@@ -38,7 +38,8 @@ async def invite(
     public_url: str,
     now: datetime | None = None,
 ) -> Invitation:
-    """Invite an e-mail address with a role; the link goes by e-mail only."""
+    """Invite an e-mail address with a role; the link goes by e-mail only, and replaces any
+    earlier link still out for that address."""
     now = now or datetime.now(UTC)
     organisation = await conn.fetchval(Q.organisation_name, organisation_id)
     if organisation is None:
@@ -49,6 +50,7 @@ async def invite(
         role = await conn.fetchval(Q.membership_role, organisation_id, existing["id"])
         if role is not None:
             raise Conflict(f"{data.email} is already a member of this organisation")
+    await conn.execute(Q.revoke_invitations_of, organisation_id, data.email.strip(), now)
     token = secrets.token_urlsafe(32)
     row = await conn.fetchrow(
         Q.insert_invitation,
@@ -178,5 +180,6 @@ async def accept(
         await throttle.clear(conn, throttle.ACCOUNT_FAILURES, row["email"])
     if await conn.fetchval(Q.accept_invitation, row["id"], now, user_id) is None:
         return Acceptance("invalid")
-    await conn.execute(Q.upsert_membership, user_id, row["organisation_id"], row["role"])
+    await conn.execute(Q.revoke_invitations_of, row["organisation_id"], row["email"], now)
+    await conn.execute(Q.join_organisation, user_id, row["organisation_id"], row["role"])
     return Acceptance("ok", user_id=user_id)

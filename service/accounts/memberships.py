@@ -3,6 +3,7 @@ first admin of an organisation that has none)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
@@ -100,3 +101,6 @@ async def remove(
     if current == "admin":
         await _keep_an_admin(conn, organisation_id, user_id)
     await conn.execute(Q.delete_membership, organisation_id, user_id)
+    # A link still out for them would let them back in.
+    email = await conn.fetchval(Q.user_email_by_id, user_id)
+    await conn.execute(Q.revoke_invitations_of, organisation_id, email, datetime.now(UTC))

@@ -32,6 +32,12 @@ RETURNING id
 INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role
 
+-- name: join_organisation
+-- Accepting an invitation makes a member; someone who already is one keeps their role (roles
+-- are given on the team page, not by an old link).
+INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
+ON CONFLICT (user_id, organisation_id) DO NOTHING
+
 -- name: user_for_login
 SELECT id, email, name, password_hash, disabled_at IS NOT NULL AS disabled
 FROM app_user WHERE lower(email) = lower($1)
@@ -122,6 +128,14 @@ UPDATE invitation SET revoked_at = $3
 WHERE id = $1 AND organisation_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING id
 
+-- name: revoke_invitations_of
+-- The links still out for an address in an organisation: a newer invitation replaces them,
+-- and joining or leaving ends them (a leftover link would let a removed member back in, or
+-- give a member another role).
+UPDATE invitation SET revoked_at = $3
+WHERE organisation_id = $1 AND lower(email) = lower($2)
+  AND accepted_at IS NULL AND revoked_at IS NULL
+
 -- name: invitation_by_token
 SELECT i.id, i.organisation_id, i.email, i.role, i.language, i.expires_at, o.name AS organisation_name,
        u.id AS user_id, u.password_hash IS NOT NULL AS has_password
@@ -156,6 +170,9 @@ SELECT EXISTS (
 
 -- name: change_membership_role
 UPDATE membership SET role = $3 WHERE organisation_id = $1 AND user_id = $2
+
+-- name: user_email_by_id
+SELECT email FROM app_user WHERE id = $1
 
 -- name: delete_membership
 DELETE FROM membership WHERE organisation_id = $1 AND user_id = $2

@@ -218,6 +218,44 @@ async def test_a_coordinator_names_only_the_first_admin(
     assert promote.status_code == 200, promote.text
 
 
+async def test_a_new_invitation_replaces_the_links_still_out(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """Only the latest link for an address works, once: an older one with another role
+    neither stays in the list nor lets someone in (or back in) later."""
+    admin = await add_person(pool, organisation_id=organisation, role="admin")
+    existing = await add_person(pool, organisation_id=await add_organisation(pool))
+    url = f"/api/v1/organisations/{organisation}/invitations"
+    for email, role in ((existing.email, "admin"), (existing.email.upper(), "member")):
+        created = await client.post(url, json={"email": email, "role": role}, headers=admin.bearer)
+        assert created.status_code == 201, created.text
+    pending = (await client.get(url, headers=admin.bearer)).json()
+    assert [i["role"] for i in pending] == ["member"]
+    first, second = [
+        urlsplit(link_in(m["body_text"], "/workspace/invitations/")).path
+        for m in sorted(await outbox(pool), key=lambda m: m["created_at"])
+    ]
+    assert (await client.get(first)).status_code == 410
+    page = await client.get(second)
+    joined = await client.post(
+        second, data={"password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    )
+    assert joined.status_code == 303
+    assert (await client.get(url, headers=admin.bearer)).json() == []
+    members = await client.get(
+        f"/api/v1/organisations/{organisation}/memberships", headers=admin.bearer
+    )
+    assert {m["email"]: m["role"] for m in members.json()}[existing.email] == "member"
+    # Removed, they cannot come back with any link of before.
+    removed = await client.delete(
+        f"/api/v1/organisations/{organisation}/memberships/{existing.user_id}",
+        headers=admin.bearer,
+    )
+    assert removed.status_code == 204
+    for path in (first, second):
+        assert (await client.get(path)).status_code == 410
+
+
 async def test_a_revoked_invitation_no_longer_works(
     client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
 ) -> None:
