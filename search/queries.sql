@@ -2,7 +2,8 @@
 
 -- name: documents_of_services
 -- Everything a search document needs, one row per service at a place (a service held
--- nowhere gets one row with a NULL place). Public catalogue data only.
+-- nowhere gets one row with a NULL place). Public catalogue data only. An inactive service
+-- (no longer offered) has no row: its documents leave the index, as a deleted one's do.
 SELECT s.id AS service_id, sp.id AS service_place_id, p.id AS place_id,
        s.name, coalesce(s.alternate_name, '') AS alternate_name, s.description, s.type,
        s.age_min, s.age_max, s.genders, s.situations, s.eligibility_notes, s.free, s.price,
@@ -60,7 +61,7 @@ LEFT JOIN LATERAL (
            array_agg(e.message ORDER BY e.starts_on, e.ends_on) AS messages
     FROM hours_exception e WHERE e.service_place_id = sp.id
 ) ex ON true
-WHERE s.id = ANY($1::uuid[])
+WHERE s.id = ANY($1::uuid[]) AND s.status <> 'inactive'
 ORDER BY s.id, sp.position, sp.id
 
 -- name: all_service_ids

@@ -15,7 +15,7 @@ from search.documents import DocumentBuilder
 from search.meilisearch import MeilisearchEngine
 from search.outbox import OutboxConsumer
 from search.postgres import PostgresEngine
-from tests.integration.search.conftest import Catalogue
+from tests.integration.search.conftest import Catalogue, sync
 
 pytestmark = pytest.mark.asyncio
 
@@ -141,6 +141,22 @@ async def test_worker_wakes_on_notify_and_change_is_visible_within_a_second(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def test_a_service_no_longer_offered_leaves_the_index(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    engine = PostgresEngine(pool)
+    place = await catalogue.place()
+    service_id = await catalogue.service("Vestiaire solidaire", places=[(place, None)])
+    await sync(pool, [engine], builder)
+    assert (await engine.search(EngineQuery(text="vestiaire"))).total == 1
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("UPDATE service SET status = 'inactive' WHERE id = $1", service_id)
+        await conn.execute("SELECT enqueue_search(ARRAY[$1::uuid])", service_id)
+    await sync(pool, [engine], builder)
+    assert (await engine.search(EngineQuery(text="vestiaire"))).total == 0
+    assert await pending(pool) == []
 
 
 async def test_documents_are_refreshed_when_their_date_comes(
