@@ -19,7 +19,7 @@ from service.catalogue.records import (
     snapshot,
 )
 from service.catalogue.validation import Errors, check_references
-from service.errors import NotFound, blank_fields
+from service.errors import Conflict, NotFound, blank_fields
 
 
 async def get(conn: asyncpg.Connection, place_id: UUID) -> Place:
@@ -144,16 +144,22 @@ async def update(
 async def delete(
     conn: asyncpg.Connection, place_id: UUID, actor: Actor, expected_version: int | None
 ) -> None:
-    """Remove a place; the services held there stay, without it."""
+    """Remove a place no service is held at any more (409 naming those that still are: their
+    hours there would go with it, and some may be other organisations')."""
     row = check_version(
         await conn.fetchrow(Q.lock_place, place_id), expected_version, f"place {place_id}"
     )
     _require_owner(actor, row["organisation_id"])
+    held = [r["name"] for r in await conn.fetch(Q.services_held_at_place, place_id)]
+    if held:
+        named = ", ".join(held[:5]) + (f" and {len(held) - 5} more" if len(held) > 5 else "")
+        raise Conflict(
+            f"services are still held at this place, with their hours there: {named};"
+            " take them out of it (or move them to another place) first"
+        )
     before = await get(conn, place_id)
-    service_ids = await conn.fetchval(Q.place_service_ids, place_id)
     await conn.execute(Q.delete_place, place_id)
     await record_change(conn, "place", place_id, "delete", actor, snapshot(before), None)
-    await enqueue_search(conn, service_ids)
 
 
 def as_input(record: Place) -> dict[str, Any]:

@@ -88,6 +88,11 @@ SELECT version, organisation_id FROM place WHERE id = $1 FOR UPDATE
 -- name: place_service_ids
 SELECT coalesce(array_agg(DISTINCT service_id), '{}') FROM service_place WHERE place_id = $1
 
+-- name: services_held_at_place
+-- What deleting a place would take away: the hours of each service held there.
+SELECT DISTINCT s.name FROM service_place sp JOIN service s ON s.id = sp.service_id
+WHERE sp.place_id = $1 ORDER BY s.name
+
 -- name: places_exist
 SELECT coalesce(array_agg(id), '{}') FROM place WHERE id = ANY($1::uuid[])
 

@@ -140,6 +140,46 @@ async def test_create_read_update_delete_service(
     assert (await client.get(f"/api/v1/services/{service['id']}")).status_code == 404
 
 
+async def test_a_place_that_still_holds_services_is_not_deleted(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    """Deleting the place would take the hours of every service held there, other
+    organisations' too: it waits until none is."""
+    coordinator = await _coordinator(client, make_token)
+    owner = await _organisation(client, coordinator)
+    guest = await _organisation(
+        client, coordinator, name="Épicerie sociale", enterprise_number=_bce(2123457)
+    )
+    owner_editor = bearer(await make_token(organisation_id=owner["id"], role="editor"))
+    guest_editor = bearer(await make_token(organisation_id=guest["id"], role="editor"))
+    place = await _place(client, owner_editor, owner["id"])
+    service = await client.post(
+        "/api/v1/services",
+        json=_service_body(guest["id"], place["id"], themes),
+        headers=guest_editor,
+    )
+    assert service.status_code == 201, service.text
+
+    refused = await client.delete(
+        f"/api/v1/places/{place['id']}", headers={**owner_editor, "If-Match": '"1"'}
+    )
+    assert refused.status_code == 409
+    assert "Permanence sociale" in refused.json()["detail"]
+    kept = (await client.get(f"/api/v1/services/{service.json()['id']}")).json()
+    assert kept["places"][0]["opening_hours"] == "Mo 09:00-11:00; PH off"
+
+    moved = await client.patch(
+        f"/api/v1/services/{service.json()['id']}",
+        json={"places": []},
+        headers={**guest_editor, "If-Match": '"1"'},
+    )
+    assert moved.status_code == 200, moved.text
+    deleted = await client.delete(
+        f"/api/v1/places/{place['id']}", headers={**owner_editor, "If-Match": '"1"'}
+    )
+    assert deleted.status_code == 204
+
+
 async def test_two_editors_never_overwrite_each_other(
     client: httpx.AsyncClient, make_token: TokenFactory
 ) -> None:
