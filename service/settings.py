@@ -44,7 +44,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Reminders before expiry, in days, e.g. "7,2" (BOUSSOLE_REFERRAL_REMINDER_DAYS)."""
     referral_retention_days: int = 365
     """Personal data of a final referral is erased after this (BOUSSOLE_REFERRAL_RETENTION_DAYS)."""
-    consent_version: str = "2026-01"
+    consent_version: str = "2026-12"
     """Version of the consent text read to referred people (BOUSSOLE_CONSENT_VERSION)."""
     webhook_allow_private: bool = False
     """Webhooks to http and internal addresses, for development (BOUSSOLE_WEBHOOK_ALLOW_PRIVATE)."""

@@ -22,7 +22,7 @@ class Policy:
     """Reminders to the receiving side, days before expiry, latest first."""
     retention: timedelta = timedelta(days=365)
     """Personal data is erased this long after a referral became final."""
-    consent_version: str = "2026-01"
+    consent_version: str = "2026-12"
     """Version of the consent text workers read to the person."""
 
     def erasure_date(

@@ -20,7 +20,7 @@ LEFT JOIN LATERAL (
 
 -- name: lock_referral
 SELECT id, status, version, from_organisation_id, to_organisation_id, created_by, reference,
-       expires_at, personal_data_erased_at
+       expires_at, personal_data_erased_at, service_id, place_id
 FROM referral WHERE id = $1 FOR UPDATE
 
 -- name: service_for_referral

@@ -412,6 +412,9 @@ async def _redirect(
     """The new referral a redirect creates: still from the original sender, who follows the
     person, to the new service; the person's data and consent go with it."""
     service_id, place_id = target
+    if service_id == original["service_id"] and place_id in (None, original["place_id"]):
+        # Back to itself would only restart the wait and copy the person once more.
+        raise invalid("service_id", "a redirect goes to another service, or another place")
     service = await _service(conn, service_id, place_id)
     consent = await conn.fetchrow(
         "SELECT anonymous, consent_version, consent_at, urgency FROM referral WHERE id = $1",

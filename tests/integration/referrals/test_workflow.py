@@ -146,6 +146,13 @@ async def test_redirect_creates_a_linked_referral(
 ) -> None:
     referral = await _send(client, network)
     url = f"/api/v1/referrals/{referral['id']}"
+    itself = await client.post(
+        f"{url}/redirect",
+        json={"service_id": str(network.service_id)},
+        headers=network.receiver.headers,
+    )
+    assert itself.status_code == 422, itself.text
+    assert itself.json()["errors"][0]["field"] == "service_id"
     redirected = await client.post(
         f"{url}/redirect",
         json={"service_id": str(network.housing_service_id), "note": "C'est un besoin de logement"},
