@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Redirect
@@ -70,11 +71,17 @@ def _answer(referral: Referral, status: int = 200, location: str | None = None) 
     return Response(referral, status_code=status, headers=headers)
 
 
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+"""Headers of the referral pages: they show the person."""
+NO_STORE = CacheControlHeader(no_store=True)
+
+
 class ReferralController(Controller):
     """Referrals between organisations of the network."""
 
     path = "/api/v1/referrals"
     tags = ["referrals"]
+    cache_control = NO_STORE  # answers carry the person's data
 
     @post(operation_id="sendReferral")
     async def send_referral(
@@ -329,6 +336,7 @@ class OrganisationReferralController(Controller):
 
     path = "/api/v1/organisations"
     tags = ["referrals"]
+    cache_control = NO_STORE  # who read which referral; a webhook's secret, shown once
 
     @get("/{organisation_id:uuid}/referral-access-log", operation_id="referralAccessLog")
     async def access_log(
@@ -442,11 +450,14 @@ class ReferralPageController(Controller):
             "SELECT languages FROM referral_person WHERE referral_id = $1", referral_id
         )
         language = slip.choose_language(lang, list(spoken or []))
-        return _html(await slip.render_slip(conn, row, language, _now()))
+        status = 200 if row["status"] in slip.PRINTABLE else 409
+        return _html(await slip.render_slip(conn, row, language, _now()), status)
 
 
-def _html(content: str) -> Response[Any]:
-    return Response(content, media_type=MediaType.HTML)
+def _html(content: str, status: int = 200) -> Response[Any]:
+    # The referral's page shows the person: kept by no cache (shared computers at the
+    # guichet), its address passed on to no other site.
+    return Response(content, media_type=MediaType.HTML, status_code=status, headers=PRIVATE)
 
 
 def _to_login(path: str) -> Redirect:

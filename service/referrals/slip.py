@@ -36,8 +36,16 @@ PAGES = Environment(
 )
 PAGES.filters["phone"] = phone_national
 
+PRINTABLE = frozenset({"sent", "accepted"})
+"""The statuses in which the person may still go: a slip of any other sends them to a service
+that said no, or no longer expects them."""
+
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
+    "not_valid": N_(
+        "This referral is no longer valid: there is no slip to print. See the referral for"
+        " where the person can go now."
+    ),
     "title": N_("Referral"),
     "intro": N_("You are referred to this service. Show this paper at the reception."),
     "reference": N_("Reference"),
@@ -128,7 +136,16 @@ def choose_language(requested: str | None, spoken: list[str]) -> str:
 async def render_slip(
     conn: asyncpg.Connection, referral: dict[str, Any], language: str, now: datetime
 ) -> str:
-    """The slip as an HTML page, ready to print."""
+    """The slip as an HTML page, ready to print; for a referral no longer valid (`PRINTABLE`),
+    a page that says so and no more."""
+    if referral["status"] not in PRINTABLE:
+        return PAGES.get_template("slip.html").render(
+            lang=language,
+            t=labels(language),
+            valid=False,
+            reference=referral["reference"],
+            service_name=referral["service_name"],
+        )
     places: list[SlipPlace] = []
     documents: list[str] = []
     how_to_access = ""
@@ -178,6 +195,7 @@ async def render_slip(
     return PAGES.get_template("slip.html").render(
         lang=language,
         t=labels(language),
+        valid=True,
         colon="\u202f:" if language == "fr" else ":",
         reference=referral["reference"],
         service_name=referral["service_name"],

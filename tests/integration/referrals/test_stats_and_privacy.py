@@ -167,6 +167,35 @@ async def test_printable_slip(
         await client.get(url, params={"lang": "de"}, headers=network.worker.headers)
     ).status_code == 422
 
+    # Declined, it sends the person nowhere: no slip, and the page offers none.
+    declined = await client.post(
+        f"/api/v1/referrals/{referral['id']}/decline",
+        json={"reason_code": "no_capacity"},
+        headers=network.receiver.headers,
+    )
+    assert declined.status_code == 200, declined.text
+    refused = await client.get(url, params={"lang": "fr"}, headers=network.worker.headers)
+    assert refused.status_code == 409
+    assert "plus valable" in refused.text and "Rue Albert Ier" not in refused.text
+    detail = await client.get(f"/referrals/{referral['id']}", headers=network.worker.headers)
+    assert "/slip" not in detail.text
+
+
+async def test_what_shows_the_person_is_kept_by_no_cache(
+    client: httpx.AsyncClient, network: Network
+) -> None:
+    referral = await _send(client, network)
+    for url in (
+        f"/referrals/{referral['id']}",
+        f"/api/v1/referrals/{referral['id']}",
+        "/api/v1/referrals?box=outbox",
+    ):
+        answer = await client.get(url, headers=network.worker.headers)
+        assert answer.status_code == 200, url
+        assert answer.headers["cache-control"] == "no-store", url
+    page = await client.get(f"/referrals/{referral['id']}", headers=network.worker.headers)
+    assert page.headers["referrer-policy"] == "no-referrer"
+
 
 async def _build_search_documents(pool: asyncpg.Pool, settings: Settings) -> None:
     """Run the search outbox once, as the worker would, so search documents exist."""
