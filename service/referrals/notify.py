@@ -33,12 +33,18 @@ async def organisation_recipients(conn: asyncpg.Connection, organisation_id: UUI
 
 
 async def sender_recipients(conn: asyncpg.Connection, referral: dict[str, Any]) -> list[str]:
-    """The worker who sent the referral, and the sending organisation's own address."""
+    """The worker who sent the referral, and the sending organisation's own address.
+
+    A worker who left the organisation (or whose account is closed) is told nothing more of
+    its referrals: its admins are, in their place, who follow the person now."""
     found: list[str] = []
+    sender = referral["from_organisation_id"]
     if referral["created_by"] is not None:
-        email = await conn.fetchval(Q.user_email, referral["created_by"])
+        email = await conn.fetchval(Q.member_email, referral["created_by"], sender)
         if email:
             found.append(email)
+        else:
+            found += [r["email"] for r in await conn.fetch(Q.admin_emails, sender)]
     organisation = await conn.fetchval(
         "SELECT email FROM organisation WHERE id = $1", referral["from_organisation_id"]
     )

@@ -108,8 +108,15 @@ SELECT coalesce(
 -- name: organisation_language
 SELECT language FROM organisation WHERE id = $1
 
--- name: user_email
-SELECT email FROM app_user WHERE id = $1 AND disabled_at IS NULL
+-- name: member_email
+-- A user's address while they still belong to the organisation and can sign in.
+SELECT u.email FROM app_user u JOIN membership m ON m.user_id = u.id
+WHERE u.id = $1 AND m.organisation_id = $2 AND u.disabled_at IS NULL
+
+-- name: admin_emails
+SELECT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.organisation_id = $1 AND m.role = 'admin' AND u.disabled_at IS NULL
+ORDER BY lower(u.email)
 
 -- name: due_for_expiry
 SELECT id FROM referral WHERE status = 'sent' AND expires_at <= $1

@@ -377,3 +377,24 @@ async def test_a_malformed_if_match_is_a_400(client: httpx.AsyncClient, network:
     )
     assert answer.status_code == 400
     assert "If-Match" in answer.json()["detail"]
+
+
+async def test_a_worker_who_left_is_told_no_more_their_admins_are(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    referral = await _send(client, network)
+    await pool.execute(
+        "DELETE FROM membership WHERE user_id = $1 AND organisation_id = $2",
+        network.worker.user_id,
+        network.sender_org,
+    )
+    declined = await client.post(
+        f"/api/v1/referrals/{referral['id']}/decline",
+        json={"reason_code": "no_capacity"},
+        headers=network.receiver.headers,
+    )
+    assert declined.status_code == 200, declined.text
+    answered = {
+        m["recipient"] for m in await queued_mails(pool) if m["template"] == "referral_answered"
+    }
+    assert answered == {network.sender_admin.email, "social@cpas.example.org"}
