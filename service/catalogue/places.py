@@ -106,12 +106,42 @@ def _require_owner(actor: Actor, organisation_id: UUID | None) -> None:
         actor.require_editor(organisation_id, "this place")
 
 
+async def _located(conn: asyncpg.Connection, data: PlaceIn, before: Place | None) -> PlaceIn:
+    """The place as it will be stored: a territory found from its address when none was said
+    (search filters by commune and section on it), found again when the address moved to
+    another postal code or commune; and there, coordinates left as they were are dropped,
+    since they point at the old address (distances and the map would send people there)."""
+    moved = before is not None and (
+        (before.postal_code, before.commune.casefold())
+        != (data.postal_code, data.commune.casefold())
+    )
+    changes: dict[str, Any] = {}
+    if data.territory_id is None or (
+        moved and before is not None and data.territory_id == before.territory_id
+    ):
+        changes["territory_id"] = await conn.fetchval(
+            Q.territory_of_address, data.postal_code, data.commune
+        )
+    if (
+        moved
+        and before is not None
+        and (data.latitude, data.longitude)
+        == (
+            before.latitude,
+            before.longitude,
+        )
+    ):
+        changes.update(latitude=None, longitude=None)
+    return msgspec.structs.replace(data, **changes) if changes else data
+
+
 async def create(
     conn: asyncpg.Connection, data: PlaceIn, actor: Actor, *, id: UUID | None = None
 ) -> Place:
     """Add a place owned by an organisation the actor edits."""
     _require_owner(actor, data.organisation_id)
     await _validate(conn, data)
+    data = await _located(conn, data, None)
     new_id = await conn.fetchval(Q.insert_place, id, *_values(data))
     created = await get(conn, new_id)
     await record_change(conn, "place", new_id, "create", actor, None, snapshot(created))
@@ -134,6 +164,7 @@ async def update(
         _require_owner(actor, data.organisation_id)
     await _validate(conn, data)
     before = await get(conn, place_id)
+    data = await _located(conn, data, before)
     await conn.execute(Q.update_place, place_id, *_values(data))
     after = await get(conn, place_id)
     await record_change(conn, "place", place_id, "update", actor, snapshot(before), snapshot(after))

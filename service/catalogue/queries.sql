@@ -99,6 +99,23 @@ SELECT coalesce(array_agg(id), '{}') FROM place WHERE id = ANY($1::uuid[])
 -- name: territory_exists
 SELECT EXISTS (SELECT 1 FROM territory WHERE id = $1)
 
+-- name: territory_of_address
+-- Where an address lies when its editor did not say: the one section of its commune with
+-- its postal code, else the commune itself (by postal code, else by name); NULL outside the
+-- network's communes. Search filters by commune and section on it.
+WITH commune AS (
+    SELECT id FROM territory
+    WHERE kind = 'commune'
+      AND ($1::text = ANY(postal_codes) OR lower(unaccent(name)) = lower(unaccent($2::text)))
+    ORDER BY $1::text = ANY(postal_codes) DESC, id
+    LIMIT 1
+), sections AS (
+    SELECT t.id FROM territory t JOIN commune c ON t.parent_id = c.id
+    WHERE t.kind = 'section' AND $1::text = ANY(t.postal_codes)
+)
+SELECT CASE WHEN (SELECT count(*) FROM sections) = 1 THEN (SELECT id FROM sections)
+            ELSE (SELECT id FROM commune) END
+
 -- Services -----------------------------------------------------------------
 
 -- name: service_select

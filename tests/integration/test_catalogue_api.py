@@ -180,6 +180,49 @@ async def test_a_place_that_still_holds_services_is_not_deleted(
     assert deleted.status_code == 204
 
 
+async def test_a_place_lies_in_the_territory_of_its_address(
+    client: httpx.AsyncClient, make_token: TokenFactory
+) -> None:
+    """Search filters by commune and section on the place's territory: found from the
+    address when the editor does not give it, found again when the address moves."""
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    editor = bearer(await make_token(organisation_id=org["id"], role="editor"))
+    place = await _place(client, editor, org["id"])  # 7100 La Louvière: several sections
+    assert place["territory_id"] == "la-louviere"
+    assert (place["latitude"], place["longitude"]) == (50.475, 4.18)
+    url = f"/api/v1/places/{place['id']}"
+
+    street = await client.patch(
+        url, json={"street": "Rue de Bouvy 14"}, headers={**editor, "If-Match": '"1"'}
+    )
+    assert street.status_code == 200, street.text
+    assert street.json()["territory_id"] == "la-louviere"
+    assert street.json()["latitude"] == 50.475  # same commune: the point stays
+
+    moved = await client.patch(
+        url,
+        json={"street": "Place de l'Université 1", "postal_code": "1348",
+              "commune": "Ottignies-Louvain-la-Neuve"},
+        headers={**editor, "If-Match": '"2"'},
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["territory_id"] == "ottignies-louvain-la-neuve.louvain-la-neuve"
+    # The old point would put it 40 km away, in La Louvière: dropped, not kept.
+    assert (moved.json()["latitude"], moved.json()["longitude"]) == (None, None)
+
+    pointed = await client.patch(
+        url,
+        json={"postal_code": "1340", "commune": "Ottignies", "latitude": 50.665,
+              "longitude": 4.569, "territory_id": "ottignies-louvain-la-neuve.ottignies.buston"},
+        headers={**editor, "If-Match": '"3"'},
+    )  # fmt: skip
+    assert pointed.status_code == 200, pointed.text
+    # What the editor says stays as said.
+    assert pointed.json()["territory_id"] == "ottignies-louvain-la-neuve.ottignies.buston"
+    assert pointed.json()["latitude"] == 50.665
+
+
 async def test_two_editors_never_overwrite_each_other(
     client: httpx.AsyncClient, make_token: TokenFactory
 ) -> None:
