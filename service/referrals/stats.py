@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -23,6 +24,11 @@ from service.errors import Forbidden, invalid
 
 THRESHOLD = 5
 HIDDEN = "<5"
+
+# What spreadsheets read as the start of a formula (OWASP's list), and plain numbers, which
+# may start with a sign yet are no formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def hide(count: int) -> int | None:
@@ -167,14 +173,24 @@ async def compute(
     )
 
 
+def text_cell(value: Any) -> Any:
+    """`value` for a CSV cell: a text that a spreadsheet would run as a formula (an
+    organisation named `=HYPERLINK(…)`) gets a leading apostrophe; numbers stay as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def to_csv(stats: Stats) -> str:
-    """The statistics as CSV rows `section,key,metric,value`; hidden counts read `<5`."""
+    """The statistics as CSV rows `section,key,metric,value`; hidden counts read `<5`, texts
+    that would be formulas start with an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["section", "key", "metric", "value"])
 
     def row(section: str, key: str, metric: str, value: Any) -> None:
-        writer.writerow([section, key, metric, HIDDEN if value is None else value])
+        cells = [section, key, metric, HIDDEN if value is None else value]
+        writer.writerow([text_cell(cell) for cell in cells])
 
     def rate_row(metric: str, value: float | None) -> None:
         writer.writerow(["summary", "", metric, "" if value is None else value])

@@ -57,7 +57,11 @@ def workbook(
         return translate(message, language)
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Names come from the organisations themselves: a text is only ever a text, never a
+    # formula (`=HYPERLINK(…)`) nor a link that xlsxwriter would make of it by default.
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = book.add_format({"bold": True})
     percent = book.add_format({"num_format": "0%"})
     names: set[str] = set()

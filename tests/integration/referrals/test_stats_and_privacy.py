@@ -123,6 +123,30 @@ async def test_statistics_hide_small_counts(
     assert (await client.get("/api/v1/referrals/stats")).status_code == 401
 
 
+async def test_an_organisation_name_is_never_a_formula_in_the_csv(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
+) -> None:
+    evil = '=HYPERLINK("https://evil.example/","Epicerie")'
+    url = f"/api/v1/organisations/{network.sender_org}"
+    version = (await client.get(url)).headers["etag"]
+    renamed = await client.patch(
+        url, json={"name": evil}, headers={**network.sender_admin.headers, "If-Match": version}
+    )
+    assert renamed.status_code == 200, renamed.text
+    for _ in range(5):
+        await _send(client, network)
+
+    coordinator = bearer(await make_token(coordinator=True))
+    exported = await client.get(
+        "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
+    )
+    assert exported.status_code == 200, exported.text
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    # The name reads as text (a leading apostrophe); the count next to it stays a number.
+    assert ["organisation", "'" + evil, "sent", "5"] in rows
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
 async def test_printable_slip(
     client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
 ) -> None:

@@ -10,6 +10,7 @@ import httpx
 import openpyxl
 import pytest
 
+from tests.conftest import TokenFactory, bearer
 from tests.integration.web.conftest import Demo, add_user, sign_in
 from tests.integration.web.test_workspace_referral_actions import _refer
 from tests.integration.web.test_workspace_service_edit import add_coordinator
@@ -126,3 +127,30 @@ async def test_small_counts_stay_hidden_in_the_workbook(
             for row in list(book["Par mois"].iter_rows(values_only=True))[1:]
             for value in row[1:]
         )
+
+
+async def test_names_are_written_as_text_in_the_workbook_never_as_formulas(
+    client: httpx.AsyncClient, base_url: str, demo: Demo, make_token: TokenFactory
+) -> None:
+    formula = '=HYPERLINK("https://evil.example/","Epicerie")'
+    link = "https://evil.example/"
+    for organisation, name in ((demo.sender_org, formula), (demo.receiver_org, link)):
+        admin = bearer(await make_token(organisation_id=organisation, role="admin"))
+        url = f"/api/v1/organisations/{organisation}"
+        version = (await client.get(url)).headers["etag"]
+        renamed = await client.patch(
+            url, json={"name": name}, headers={**admin, "If-Match": version}
+        )
+        assert renamed.status_code == 200, renamed.text
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        await _refer(worker, demo)
+        worker.cookies.set("boussole_lang", "en")
+        download = await worker.get("/workspace/statistics/figures.xlsx")
+        assert download.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(download.content))
+    title = book["Summary"]["B1"]
+    assert title.value == formula and title.data_type == "s"
+    names = [row[0] for row in book["Per organisation"].iter_rows(min_row=2)]
+    assert sorted(cell.value for cell in names) == [formula, link]
+    assert all(cell.data_type == "s" and cell.hyperlink is None for cell in names)

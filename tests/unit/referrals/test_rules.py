@@ -108,6 +108,22 @@ def test_csv_marks_hidden_counts() -> None:
     assert "summary,,acceptance_rate,\r\n" in text
 
 
+def test_csv_texts_that_a_spreadsheet_would_run_start_with_an_apostrophe() -> None:
+    assert stats.text_cell('=HYPERLINK("https://evil.example/","x")').startswith("'=")
+    for start in ("+", "-", "@", "\t", "\r"):
+        assert stats.text_cell(start + "cmd|' /C calc'!A0") == "'" + start + "cmd|' /C calc'!A0"
+    # Numbers, negative ones too, and ordinary texts are left as they are.
+    assert [stats.text_cell(v) for v in (-3, 0.5, "-3", "+2.5", "CPAS", "2026-01", "<5")] == [
+        -3,
+        0.5,
+        "-3",
+        "+2.5",
+        "CPAS",
+        "2026-01",
+        "<5",
+    ]
+
+
 def test_slip_helpers() -> None:
     assert map_url(50.4786, 4.1872, "x") == (
         "https://www.openstreetmap.org/?mlat=50.478600&mlon=4.187200#map=18/50.478600/4.187200"
