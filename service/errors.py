@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import ParameterKwarg
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from schemas.common import FieldError, Problem
@@ -107,10 +108,31 @@ def _field_of(path: str | None, fallback: str | None) -> str:
     return fallback or "body"
 
 
+def _parameter_names(request: Request) -> dict[str, str]:
+    """The names callers give the parameters of the handler and of its dependencies, by the
+    Python names Litestar reports their errors under (`start` for `?from=`)."""
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return {}
+    signatures = [handler.parsed_fn_signature] + [
+        provider.parsed_fn_signature
+        for provider in handler.resolve_dependencies().values()
+        if hasattr(provider, "parsed_fn_signature")
+    ]
+    return {
+        python_name: field.kwarg_definition.name
+        for signature in signatures
+        for python_name, field in signature.parameters.items()
+        if isinstance(field.kwarg_definition, ParameterKwarg) and field.kwarg_definition.name
+    }
+
+
 def validation_handler(request: Request, exc: ValidationException) -> Response:
-    """Litestar's decoding errors (bad JSON, wrong types, unknown fields) as problems."""
+    """Litestar's decoding errors (bad JSON, wrong types, unknown fields) as problems; a query,
+    header, cookie or path parameter is named as the caller wrote it (`from`, not `start`)."""
     errors: list[FieldError] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
+    aliases: dict[str, str] | None = None
     for item in extra:
         if not isinstance(item, dict):
             continue
@@ -119,6 +141,10 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
         path = match["path"] if match else None
         text = match["message"] if match else message
         key = item.get("key")
+        if isinstance(key, str) and item.get("source") not in (None, "body"):
+            aliases = _parameter_names(request) if aliases is None else aliases
+            head, dot, rest = key.partition(".")
+            key = aliases.get(head, head) + dot + rest
         errors.append(FieldError(_field_of(path, key if isinstance(key, str) else None), text))
     malformed = any("malformed" in e.message.lower() or "JSON" in e.message for e in errors)
     status = 400 if malformed else 422

@@ -155,6 +155,7 @@ class ReferralController(Controller):
         Counts from 1 to 4 are hidden (null, or `<5` in CSV). Coordinators may report on the
         whole network; members on their own organisation.
         """
+        stats.check_period(start, end)
         scope = stats.scope_of(require(identity), organisation_id)
         result = await stats.compute(conn, start, end, scope)
         if output == "csv":

@@ -57,6 +57,12 @@ def scope_of(identity: Identity, organisation_id: UUID | None) -> UUID | None:
     return organisation_id
 
 
+def check_period(start: date | None, end: date | None) -> None:
+    """A 422 naming `to` when the period ends before it starts: it would count nothing."""
+    if start is not None and end is not None and end < start:
+        raise invalid("to", "must not be before from")
+
+
 _SCOPE = """
     FROM referral r
     WHERE ($1::date IS NULL OR (r.created_at AT TIME ZONE 'Europe/Brussels')::date >= $1)

@@ -23,6 +23,7 @@ from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
 
 BAD_DATE = N_("Enter a date such as 2026-12-24.")
+LAST_BEFORE_FIRST = N_("The last day must not be before the first day.")
 
 # Catalogue and referral messages (English, for the API) -> the message id people read.
 FIELD_MESSAGES = (
@@ -34,7 +35,7 @@ FIELD_MESSAGES = (
         "is empty",
         N_("Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off"),
     ),
-    ("must not be before starts_on", N_("The last day must not be before the first day.")),
+    ("must not be before starts_on", LAST_BEFORE_FIRST),
     (
         "a closure until further notice is",
         N_(

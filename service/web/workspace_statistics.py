@@ -24,6 +24,7 @@ from service.referrals import stats
 from service.web.templating import DECLINE_REASONS, OUTCOMES, STATUS
 from service.web.workspace_common import (
     BAD_DATE,
+    LAST_BEFORE_FIRST,
     MEMBERS_ONLY,
     Member,
     message_page,
@@ -229,6 +230,9 @@ async def _report(
             days[name] = _day(typed[name])
         except ValueError:
             context["errors"][name] = BAD_DATE
+    first, last = days.get("from"), days.get("to")
+    if first is not None and last is not None and last < first:
+        context["errors"]["to"] = LAST_BEFORE_FIRST
     if context["errors"]:
         return page("statistics.html", context, 422)
     try:

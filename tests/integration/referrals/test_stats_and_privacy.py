@@ -147,6 +147,28 @@ async def test_an_organisation_name_is_never_a_formula_in_the_csv(
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
+async def test_a_wrong_period_or_format_is_a_problem_naming_the_parameter(
+    client: httpx.AsyncClient, make_token: TokenFactory
+) -> None:
+    coordinator = bearer(await make_token(coordinator=True))
+    for params, field in (
+        ({"from": "2026-03-01", "to": "2026-02-01"}, "to"),
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "2026-02-30"}, "to"),
+        ({"format": "xml"}, "format"),
+    ):
+        response = await client.get("/api/v1/referrals/stats", params=params, headers=coordinator)
+        assert response.status_code == 422, (params, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in response.json()["errors"]] == [field], params
+    one_day = await client.get(
+        "/api/v1/referrals/stats",
+        params={"from": "2026-03-01", "to": "2026-03-01"},
+        headers=coordinator,
+    )
+    assert one_day.status_code == 200, one_day.text
+
+
 async def test_printable_slip(
     client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
 ) -> None:

@@ -39,6 +39,9 @@ async def test_a_worker_sees_their_organisation_and_a_coordinator_the_network(
         assert exported.status_code == 200 and "total" in exported.text
         wrong = await worker.get(PAGE, params={"from": "2026-13-01"})
         assert wrong.status_code == 422 and 'id="from-error"' in wrong.text
+        backwards = await worker.get(PAGE, params={"from": "2026-03-01", "to": "2026-02-01"})
+        assert backwards.status_code == 422 and 'id="to-error"' in backwards.text
+        assert "The last day must not be before the first day." in backwards.text
         elsewhere = await worker.get(PAGE, params={"organisation_id": str(demo.receiver_org)})
         assert elsewhere.status_code == 403
 
