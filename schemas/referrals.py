@@ -196,7 +196,8 @@ class Webhook(msgspec.Struct, kw_only=True):
 
 
 class Count(msgspec.Struct, kw_only=True):
-    """A figure of the statistics; null when between 1 and 4, so nobody can be singled out."""
+    """A figure of the statistics; null when hidden: between 1 and 4, so nobody can be singled
+    out, or a count that would give such a one back by subtraction."""
 
     key: str
     count: int | None
@@ -223,7 +224,8 @@ class ThemeCounts(msgspec.Struct, kw_only=True):
 
 
 class Stats(msgspec.Struct, kw_only=True):
-    """Referral statistics over a period; counts 1–4 are hidden (null), rates need 5 cases."""
+    """Referral statistics over a period; counts 1–4 are hidden (null), and so are the counts
+    that would give them back; rates need 5 cases and every count they are made of shown."""
 
     from_date: str | None
     to_date: str | None

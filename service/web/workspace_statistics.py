@@ -40,7 +40,7 @@ def _day(text: str) -> date | None:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HIDDEN = "<5"
+HIDDEN = N_("hidden")
 
 
 def workbook(
@@ -52,7 +52,7 @@ def workbook(
     theme_label: Callable[[str], str],
 ) -> bytes:
     """The figures as an Excel workbook: a sheet per table of the page, headings in
-    `language`, counts as numbers (hidden ones as "<5"), rates as percentages."""
+    `language`, counts as numbers (hidden ones as the word "hidden"), rates as percentages."""
 
     def _(message: str) -> str:
         return translate(message, language)
@@ -79,7 +79,7 @@ def workbook(
         page = add_sheet(name)
         page.write_row(0, 0, [_(h) for h in headings], bold)
         for number, row in enumerate(rows, start=1):
-            page.write_row(number, 0, [HIDDEN if value is None else value for value in row])
+            page.write_row(number, 0, [_(HIDDEN) if value is None else value for value in row])
         page.set_column(0, 0, max([len(str(r[0])) for r in rows] + [len(_(headings[0])), 12]))
         page.set_column(1, len(headings) - 1, 14)
         page.freeze_panes(1, 0)
@@ -88,7 +88,7 @@ def workbook(
     facts: list[tuple[str, Any, Any]] = [
         (_("Organisation"), title, None),
         (_("Period"), period, None),
-        (_("Referrals"), HIDDEN if result.total is None else result.total, None),
+        (_("Referrals"), _(HIDDEN) if result.total is None else result.total, None),
         (_("Accepted, of those answered"), result.acceptance_rate, percent),
         (_("Median time to answer") + " (h)", result.median_hours_to_answer, None),
         (_("Closed with an outcome, or ended"), result.closed_loop_rate, percent),
@@ -103,8 +103,9 @@ def workbook(
         len(facts) + 1,
         0,
         _(
-            "Counts from 1 to 4 are hidden (<5) so that nobody can be singled out; "
-            "rates need at least 5 cases on each side."
+            "Counts from 1 to 4 are hidden so that nobody can be singled out, and so are "
+            "other counts where a total would give them back; rates need at least 5 cases "
+            "on each side."
         ),
     )
     summary.set_column(0, 0, 38)

@@ -76,21 +76,22 @@ async def test_statistics_hide_small_counts(
     assert stats["per_month"][-1]["month"][:4] == month[:4]
     assert sum(m["sent"] or 0 for m in stats["per_month"]) == 12
     themes = {t["theme"]: t for t in stats["per_theme"]}
-    assert themes["food"]["referrals"] == 11
-    assert themes["food"]["no_capacity"] == 5
-    assert themes["food"]["not_eligible"] is None  # one decline: hidden
-    assert themes["housing"]["referrals"] is None  # one referral: hidden
+    # One housing referral is hidden; the food ones with it, or 12 - 11 would give it back.
+    assert themes["food"]["referrals"] is None
+    assert themes["housing"]["referrals"] is None
+    # One decline for eligibility is hidden, and the 5 for capacity beside it.
+    assert themes["food"]["no_capacity"] is None and themes["food"]["not_eligible"] is None
     organisations = {o["name"]: o for o in stats["per_organisation"]}
     assert organisations["CPAS de La Louvière"]["sent"] == 12
-    assert organisations["Épicerie sociale du Centre"]["received"] == 11
     assert organisations["Logetoît"]["received"] is None
+    assert organisations["Épicerie sociale du Centre"]["received"] is None  # 12 - 1
     statuses = {c["key"]: c["count"] for c in stats["statuses"]}
-    assert statuses == {"accepted": 5, "declined": 6, "sent": None}
+    assert statuses == {"accepted": None, "declined": 6, "sent": None}  # 12 - 6 - 5 = 1
     reasons = {c["key"]: c["count"] for c in stats["decline_reasons"]}
-    assert reasons == {"no_capacity": 5, "not_eligible": None}
-    assert stats["acceptance_rate"] == round(5 / 11, 3)
+    assert reasons == {"no_capacity": None, "not_eligible": None}  # 6 declined - 5 = 1
+    assert stats["acceptance_rate"] is None  # with the 6 declined, it gives the 5 accepted
     assert stats["median_hours_to_answer"] is not None
-    # 6 final out of 12, the remaining 6 are open: both sides large enough to show.
+    # 6 final out of 12, the declined, all shown: the rate gives nothing hidden back.
     assert stats["closed_loop_rate"] == 0.5
     assert [t["theme"] for t in stats["unmet_needs"]] == ["food"]
 
@@ -101,8 +102,9 @@ async def test_statistics_hide_small_counts(
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text)))
     assert rows[0] == ["section", "key", "metric", "value"]
-    assert ["theme", "housing", "referrals", "<5"] in rows
-    assert ["unmet_needs", "food", "no_capacity", "5"] in rows
+    assert ["theme", "housing", "referrals", "hidden"] in rows
+    assert ["unmet_needs", "food", "no_capacity", "hidden"] in rows
+    assert ["status", "declined", "count", "6"] in rows
     assert not any(value in {"1", "2", "3", "4"} for *_, value in rows[1:])
 
     # Members read their own organisation's figures, not another's.
@@ -121,6 +123,56 @@ async def test_statistics_hide_small_counts(
     )
     assert empty.json()["total"] == 0 and empty.json()["acceptance_rate"] is None
     assert (await client.get("/api/v1/referrals/stats")).status_code == 401
+
+
+def _nothing_found_by_subtraction(total: int | None, counts: list[int | None]) -> None:
+    """Counts that add up to a shown total: none hidden, or more than one."""
+    if total is not None:
+        assert sum(c is None for c in counts) != 1, (total, counts)
+
+
+async def test_hidden_counts_cannot_be_found_again_by_subtraction(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool, make_token: TokenFactory
+) -> None:
+    # 7 referrals: 5 to the épicerie and 1 to the housing service, this month; 1 to the
+    # épicerie last month, which is then accepted. Alone, each 1 would be given back by the 7.
+    for _ in range(5):
+        await _send(client, network)
+    housing = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, service_id=str(network.housing_service_id), place_id=None),
+        headers=network.worker.headers,
+    )
+    assert housing.status_code == 201, housing.text
+    earlier = await _send(client, network)
+    await _answer(client, network, earlier, "accept")
+    await pool.execute(
+        "UPDATE referral SET created_at = created_at - interval '32 days' WHERE id = $1",
+        earlier["id"],
+    )
+
+    coordinator = bearer(await make_token(coordinator=True))
+    network_wide = (await client.get("/api/v1/referrals/stats", headers=coordinator)).json()
+    own = (await client.get("/api/v1/referrals/stats", headers=network.worker.headers)).json()
+    for stats in (network_wide, own):
+        assert stats["total"] == 7
+        statuses = {c["key"]: c["count"] for c in stats["statuses"]}
+        assert statuses == {"accepted": None, "sent": None}  # was sent 6, so accepted 1
+        assert stats["acceptance_rate"] is None
+        assert [m["sent"] for m in stats["per_month"]] == [None, None]  # 1 and 6
+        organisations = {o["name"]: o for o in stats["per_organisation"]}
+        assert organisations["CPAS de La Louvière"]["sent"] == 7
+        assert organisations["Épicerie sociale du Centre"]["received"] is None  # 6
+        assert organisations["Logetoît"]["received"] is None  # 1
+        _nothing_found_by_subtraction(stats["total"], list(statuses.values()))
+        _nothing_found_by_subtraction(stats["total"], [t["referrals"] for t in stats["per_theme"]])
+        sent = organisations["CPAS de La Louvière"]["sent"]
+        _nothing_found_by_subtraction(sent, [m["sent"] for m in stats["per_month"]])
+        others = [o for o in stats["per_organisation"] if o["name"] != "CPAS de La Louvière"]
+        _nothing_found_by_subtraction(sent, [o["received"] for o in others])
+    assert [m["received"] for m in network_wide["per_month"]] == [None, None]
+    themes = {t["theme"]: t["referrals"] for t in network_wide["per_theme"]}
+    assert themes == {"food": None, "housing": None}  # 6 and 1
 
 
 async def test_an_organisation_name_is_never_a_formula_in_the_csv(

@@ -124,9 +124,9 @@ async def test_small_counts_stay_hidden_in_the_workbook(
         download = await worker.get("/workspace/statistics/figures.xlsx")
         book = openpyxl.load_workbook(io.BytesIO(download.content))
         summary = {row[0]: row[1] for row in book["Résumé"].iter_rows(values_only=True) if row[0]}
-        assert summary["Orientations"] == "<5"
+        assert summary["Orientations"] == "caché"
         assert all(
-            value in ("<5", 0)
+            value in ("caché", 0)
             for row in list(book["Par mois"].iter_rows(values_only=True))[1:]
             for value in row[1:]
         )

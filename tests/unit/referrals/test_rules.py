@@ -85,6 +85,34 @@ def test_small_counts_and_the_rates_that_would_reveal_them_are_hidden() -> None:
     assert stats.rate(2, 4) is None
 
 
+def test_a_group_never_hides_one_count_alone_nor_counts_that_add_up_to_less_than_5() -> None:
+    def hidden_after(total: int, parts: list[int]) -> list[int]:
+        cells = [stats.Cell.of(n) for n in parts]
+        stats.suppress([stats.Group(stats.Cell.of(total), cells)])
+        return [c.count for c in cells if c.hidden]
+
+    assert hidden_after(12, [5, 6, 1]) == [5, 1]  # the next smallest goes with the 1
+    assert hidden_after(7, [6, 1]) == [6, 1]
+    assert hidden_after(20, [10, 8, 1, 1]) == [8, 1, 1]  # 1 + 1 would be two ones
+    assert hidden_after(13, [5, 0, 4, 4]) == [4, 4]  # 8 hidden: 1 to 7 each, unknown
+    assert hidden_after(12, [6, 6, 0]) == []  # nothing hidden, nothing to protect
+    assert hidden_after(3, [1, 2]) == [1, 2]  # the total itself is hidden
+    ones = hidden_after(25, [20, 1, 1, 1, 1, 1])
+    assert ones == [20, 1, 1, 1, 1, 1]  # five hidden ones adding up to 5 are all ones
+
+
+def test_a_hidden_total_protects_its_parts_as_if_it_were_shown() -> None:
+    declined = stats.Cell(6, hidden=True)  # hidden beside a smaller count elsewhere
+    reasons = [stats.Cell.of(6)]
+    stats.suppress([stats.Group(declined, reasons)])
+    assert reasons[0].hidden  # 6 for capacity would give the 6 declined back
+    # A rate that would give back a hidden count is hidden itself, not another count.
+    closed_loop = stats.Cell(8)
+    finals = [stats.Cell.of(6), stats.Cell.of(2)]
+    stats.suppress([stats.Group(closed_loop, finals, rate=True)])
+    assert closed_loop.hidden and [c.hidden for c in finals] == [False, True]
+
+
 def test_csv_marks_hidden_counts() -> None:
     empty = Stats(
         from_date=None,
@@ -103,8 +131,8 @@ def test_csv_marks_hidden_counts() -> None:
         unmet_needs=[],
     )
     text = stats.to_csv(empty)
-    assert "summary,,total,<5" in text
-    assert "status,sent,count,<5" in text and "status,closed,count,7" in text
+    assert "summary,,total,hidden" in text
+    assert "status,sent,count,hidden" in text and "status,closed,count,7" in text
     assert "summary,,acceptance_rate,\r\n" in text
 
 
