@@ -414,6 +414,13 @@ class Translator:
             except ScheduleError as error:
                 reasons.append(str(error))
                 continue
+            if hours.ignored:
+                self._warn(
+                    record_id,
+                    f"service {record.get('name')!r} at location {location['id']}: schedule(s) "
+                    f"{', '.join(hours.ignored)} give no times, no period and no OpenStreetMap "
+                    "expression; their hours are not imported",
+                )
             service_places.append(
                 {
                     "place_id": str(planned[0]),

@@ -7,6 +7,14 @@ a period and no times is a closure (summer closure), its `description` the messa
 closure and timed schedules with the same period replace the regular hours in that period
 ("closed, but open at these times instead"): that is how Boussole's export writes replacement
 hours that do not contain every regular rule.
+
+A schedule without times whose `notes` begin with `OSM_NOTE` carries an OpenStreetMap
+expression in its `description`: Boussole's export writes one for hours that schedules cannot
+give exactly (seasons, `PH 10:00-12:00`, comments, `sunrise-sunset`…) or give only in another
+form (`Mo-Fr` read back as `Mo,Tu,We,Th,Fr`). When present, that expression is the hours,
+taken as written, and the timed schedules beside it are only its rendering for other readers.
+Any other schedule without times or period says nothing that can be computed: it is ignored
+and reported in `ConvertedHours.ignored`.
 """
 
 from __future__ import annotations
@@ -19,6 +27,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from service.hours import YEARS, hours_error
+
+OSM_NOTE = (
+    "OpenStreetMap opening_hours expression (https://wiki.openstreetmap.org/wiki/Key:opening_hours)"
+)
+_MESSAGE_MARK = " — "
 
 _DAYS = {"MO": "Mo", "TU": "Tu", "WE": "We", "TH": "Th", "FR": "Fr", "SA": "Sa", "SU": "Su"}
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -41,6 +54,33 @@ class ConvertedHours:
 
     opening_hours: str | None
     exceptions: list[dict[str, Any]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # ids of schedules nothing was read from
+
+
+def osm_schedule(expression: str, message: str = "") -> dict[str, Any]:
+    """A schedule (without id or period) carrying an OpenStreetMap expression as written."""
+    notes = f"{OSM_NOTE}{_MESSAGE_MARK}{message}" if message else OSM_NOTE
+    return {"description": expression, "notes": notes}
+
+
+def osm_expression(schedule: dict[str, Any]) -> tuple[str, str] | None:
+    """The OpenStreetMap expression a schedule carries and its message, or None (see module).
+
+    The expression is checked: a wrong one is a ScheduleError, not hours dropped.
+    """
+    notes = schedule.get("notes")
+    if not isinstance(notes, str) or not notes.startswith(OSM_NOTE):
+        return None
+    if schedule.get("opens_at") is not None or schedule.get("closes_at") is not None:
+        return None
+    expression = str(schedule.get("description") or "").strip()
+    problem = hours_error(expression) if expression else "it is empty"
+    if problem:
+        raise ScheduleError(
+            f"schedule {schedule.get('id', '?')}: description is not an OpenStreetMap "
+            f"opening_hours expression ({problem})"
+        )
+    return expression, notes[len(OSM_NOTE) :].removeprefix(_MESSAGE_MARK)
 
 
 def _time(value: Any, what: str, schedule_id: str) -> str:
@@ -147,26 +187,42 @@ def convert(
     `public_holidays` is 'closed' when the service closes on Belgian public holidays.
     """
     regular: list[str] = []
+    written: list[str] = []  # OpenStreetMap expressions of the regular hours, as written
+    ignored: list[str] = []
     periods: dict[tuple[date, date], list[dict[str, Any]]] = defaultdict(list)
     for schedule in schedules:
         period = _period(schedule, today)
-        if period is None:
-            rule = rule_of(schedule)
-            if rule is not None:
-                regular.append(rule)
-        else:
+        if period is not None:
             periods[period].append(schedule)
+        elif (carried := osm_expression(schedule)) is not None:
+            written.append(carried[0])
+        elif (rule := rule_of(schedule)) is not None:
+            regular.append(rule)
+        else:
+            ignored.append(str(schedule.get("id", "?")))
+    if len(set(written)) > 1:
+        raise ScheduleError("several OpenStreetMap expressions are given for the regular hours")
 
     exceptions = []
     for (first, last), group in sorted(periods.items()):
-        rules = [rule for rule in (rule_of(s) for s in group) if rule is not None]
+        carried_here = [c for c in map(osm_expression, group) if c is not None]
+        timed = [s for s in group if osm_expression(s) is None]
+        rules = [rule for rule in (rule_of(s) for s in timed) if rule is not None]
         message = "; ".join(
-            dict.fromkeys(str(s["description"]) for s in group if s.get("description"))
+            dict.fromkeys(
+                [str(s["description"]) for s in timed if s.get("description")]
+                + [m for _, m in carried_here if m]
+            )
         )[:300]
         # Period rules add to the regular ones; a period without any time is a closure. A
         # closure with rules in the same period replaces the regular hours by those rules.
-        closed = any(rule_of(s) is None for s in group)
-        if not rules:
+        closed = any(rule_of(s) is None for s in timed)
+        hours: str | None
+        if len({e for e, _ in carried_here}) > 1:
+            raise ScheduleError(f"several OpenStreetMap expressions are given from {first}")
+        if carried_here:
+            hours = carried_here[0][0]
+        elif not rules:
             hours = None
         elif closed:
             hours = _join(rules, public_holidays)
@@ -175,4 +231,5 @@ def convert(
         exceptions.append(
             {"starts_on": first, "ends_on": last, "opening_hours": hours, "message": message}
         )
-    return ConvertedHours(_join(regular, public_holidays), exceptions)
+    opening_hours = written[0] if written else _join(regular, public_holidays)
+    return ConvertedHours(opening_hours, exceptions, ignored)

@@ -11,6 +11,9 @@ week without a public holiday) are turned into weekly schedules, which are kept 
 give exactly the same open intervals as the expression over the next 400 days (with or without
 `; PH off`). Otherwise one schedule carries the expression in its `description`, its `notes`
 saying it is an OpenStreetMap opening_hours expression; HSDS readers cannot compute from it.
+Whenever the importer would not rebuild the expression as written (`Mo-Fr` comes back as
+`Mo,Tu,We,Th,Fr`, `sunrise-sunset` as fixed times), that schedule is written beside the weekly
+ones: Boussole's importer takes it as the hours, and export then import changes nothing.
 
 Dated exceptions become schedules with `valid_from`/`valid_to`. HSDS period schedules add to
 the regular ones (that is how the importer reads them), so:
@@ -19,7 +22,9 @@ the regular ones (that is how the importer reads them), so:
 - other replacement hours are a closure of the period plus the replacement rules: the importer
   reads "closed, and open at these times" as replacing the regular hours in that period.
 Every choice is checked by running the importer's own conversion on the schedules produced:
-what it rebuilds must be the same expression, or give the same open intervals.
+what it rebuilds must be the same expression, or give the same open intervals; in the latter
+case the expression travels too, as above (its message, if no timed schedule carries it, after
+the `notes`).
 """
 
 from __future__ import annotations
@@ -31,11 +36,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from service.hours import TZ, Hours, hours_error
-from service.interop.hsds_schedules import ScheduleError, convert
+from service.interop.hsds_schedules import ScheduleError, convert, osm_schedule
 
-OSM_NOTE = (
-    "OpenStreetMap opening_hours expression (https://wiki.openstreetmap.org/wiki/Key:opening_hours)"
-)
 # How far ahead an expression and the schedules derived from it must agree.
 CHECK_DAYS = 400
 
@@ -261,10 +263,6 @@ def _regular(
     return None
 
 
-def _described(expression: str) -> dict[str, Any]:
-    return {"description": expression, "notes": OSM_NOTE}
-
-
 def _period(exception: dict[str, Any]) -> dict[str, Any]:
     return {
         "valid_from": _iso(exception["starts_on"]),
@@ -339,11 +337,14 @@ def to_schedules(
             else None
         )
         if found is None:
-            result.schedules.append(_described(opening_hours))
+            result.schedules.append(osm_schedule(opening_hours))
             result.faithful = False
         else:
             regular, holidays = found
             result.schedules.extend(regular)
+            rebuilt = _imported(regular, today, holidays)
+            if rebuilt is None or rebuilt[0] != opening_hours:
+                result.schedules.append(osm_schedule(opening_hours))
     elif any(split_public_holidays(e.get("opening_hours") or "")[1] for e in exceptions):
         holidays = "closed"
     result.public_holidays = holidays
@@ -363,9 +364,14 @@ def to_schedules(
             if same_hours(got["opening_hours"], wanted, first, last):
                 chosen = candidate
                 break
+        message = str(exception.get("message") or "")
         if chosen is None:
-            chosen = [{**_period(exception), **_described(wanted or "")}]
+            chosen = [{**_period(exception), **osm_schedule(wanted or "", message)}]
             result.faithful = False
+        elif wanted is not None:
+            rebuilt = _imported([*result.schedules, *chosen], today, holidays)
+            if rebuilt is None or rebuilt[1][0]["opening_hours"] != wanted:
+                chosen.append({**_period(exception), **osm_schedule(wanted)})
         result.schedules.extend(chosen)
 
     if new_id is not None:

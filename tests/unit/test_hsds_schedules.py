@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from service.interop.hsds_schedules import ScheduleError, convert, rule_of
+from service.interop.hsds_schedules import OSM_NOTE, ScheduleError, convert, rule_of
 
 TODAY = date(2026, 11, 22)
 
@@ -95,3 +95,36 @@ def test_a_period_without_end_lasts_to_the_last_year_hours_are_kept_for() -> Non
 def test_what_cannot_be_expressed_is_an_error(schedule: dict[str, str], message: str) -> None:
     with pytest.raises(ScheduleError, match=message):
         convert([schedule], today=TODAY)
+
+
+def test_an_openstreetmap_expression_is_the_hours_as_written() -> None:
+    """Boussole's export carries hours schedules cannot give exactly as an expression; the
+    timed schedules beside it are its rendering for other readers and are not added to it."""
+    note = {"notes": OSM_NOTE}
+    hours = convert(
+        [
+            {"id": "a", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00"},
+            {"id": "b", "description": "Mo-Fr 09:00-17:00; Jul,Aug off", **note},
+            {"id": "c", "valid_from": "2027-01-04", "valid_to": "2027-01-08",
+             "description": "sunrise-sunset", "notes": f"{OSM_NOTE} — Horaire d'hiver"},
+        ],
+        today=TODAY,
+        public_holidays="closed",
+    )  # fmt: skip
+    assert hours.opening_hours == "Mo-Fr 09:00-17:00; Jul,Aug off"
+    assert hours.exceptions == [
+        {
+            "starts_on": date(2027, 1, 4),
+            "ends_on": date(2027, 1, 8),
+            "opening_hours": "sunrise-sunset",
+            "message": "Horaire d'hiver",
+        }
+    ]
+    assert hours.ignored == []
+    with pytest.raises(ScheduleError, match="not an OpenStreetMap opening_hours expression"):
+        convert([{"id": "x", "description": "Mo-Fr 9h à 17h", **note}], today=TODAY)
+
+
+def test_schedules_that_say_nothing_computable_are_reported() -> None:
+    hours = convert([{"id": "x", "description": "Mo-Fr 09:00-17:00"}], today=TODAY)
+    assert hours.opening_hours is None and hours.ignored == ["x"]

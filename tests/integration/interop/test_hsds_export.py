@@ -171,6 +171,55 @@ async def test_hours_an_editor_wrote_travel_faithfully(
             )
 
 
+async def test_export_then_import_into_the_same_catalogue_changes_nothing(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """Hours of every kind an editor can write come back as written: no version, no history."""
+    await load_demo(pool)
+    today = datetime.now(UTC).date()
+    summer = (today + timedelta(days=30), today + timedelta(days=60))
+    written = {
+        "Mo-Fr 09:00-17:00; Jul,Aug off": [(*summer, "Mo-Fr 10:00-12:00", "Horaire d'été")],
+        "week 1-53/2 Mo 09:00-12:00": [],
+        "Mo-Fr 08:00-12:00; PH 10:00-12:00": [(*summer, None, "Fermeture estivale")],
+        "sunrise-sunset": [(*summer, "Mo-Fr 10:00-12:00; PH off", "")],
+        "Mo-Fr 09:00-12:00; SH off": [],
+        'Mo 10:00-12:00 "sur rendez-vous"': [],
+        "Mo-Fr 09:00-12:00": [(*summer, "Mo-Fr 10:00-12:00; PH 10:00-11:00", "Réduit")],
+        "Mo-Fr 09:00-12:00,13:30-16:00; PH off": [(*summer, "Mo-Fr 10:00-12:00", "")],
+        "24/7": [],
+    }
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT id FROM service_place ORDER BY id LIMIT $1", len(written))
+        for row, (expression, exceptions) in zip(rows, written.items(), strict=True):
+            await conn.execute(
+                "UPDATE service_place SET opening_hours = $2 WHERE id = $1", row["id"], expression
+            )
+            await conn.execute("DELETE FROM hours_exception WHERE service_place_id = $1", row["id"])
+            for starts, ends, hours, message in exceptions:
+                await conn.execute(
+                    "INSERT INTO hours_exception (service_place_id, starts_on, ends_on, "
+                    "opening_hours, message) VALUES ($1, $2, $3, $4, $5)",
+                    row["id"], starts, ends, hours, message,
+                )  # fmt: skip
+    query = """SELECT (SELECT array_agg((id, version) ORDER BY id) FROM service)::text AS s,
+                      (SELECT count(*) FROM change_log) AS history,
+                      (SELECT array_agg((service_place_id, starts_on, ends_on, opening_hours,
+                                         message) ORDER BY 1, 2) FROM hours_exception)::text AS e,
+                      (SELECT array_agg((id, opening_hours) ORDER BY id)
+                       FROM service_place)::text AS h"""
+    async with pool.acquire() as conn:
+        before = dict(await conn.fetchrow(query))
+
+    path = tmp_path / "export.hsds.json"
+    write_file(await export_all(pool), path)
+    report = await import_file(pool, path)
+    assert report.ok(), report.summary()
+    assert not report.warnings and not report.updated, report.summary()
+    async with pool.acquire() as conn:
+        assert dict(await conn.fetchrow(query)) == before
+
+
 async def test_cli_exports_a_paged_body_and_ndjson(
     pool: asyncpg.Pool, db_url: str, tmp_path: Path
 ) -> None:

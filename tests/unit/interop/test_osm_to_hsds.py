@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from service.interop.hsds_schedules import convert
-from service.interop.osm_to_hsds import OSM_NOTE, parse, same_hours, to_schedules
+from service.interop.hsds_schedules import OSM_NOTE, convert
+from service.interop.osm_to_hsds import parse, same_hours, to_schedules
 
 TODAY = date(2026, 11, 22)
 MONTHS = "Jan 15,Feb 15,Mar 15,Apr 15,May 15,Jun 15,Jul 15,Aug 15,Sep 15,Oct 15,Nov 15,Dec 15"
@@ -18,6 +18,7 @@ def _times(schedules: list[dict]) -> list[tuple]:
     return [
         (s.get("freq"), s.get("byday") or s.get("bymonthday"), s["opens_at"], s["closes_at"])
         for s in schedules
+        if "opens_at" in s  # not the expression, beside them when it reads otherwise
     ]
 
 
@@ -66,6 +67,38 @@ def test_the_importer_rebuilds_its_own_expressions_exactly(expression: str) -> N
     assert back.opening_hours == expression and back.exceptions == []
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "Mo-Fr 09:00-17:00; Jul,Aug off",
+        "week 1-53/2 Mo 09:00-12:00",
+        "Mo-Fr 08:00-12:00; PH 10:00-12:00",
+        "sunrise-sunset",
+        "Mo-Fr 09:00-12:00; SH off",
+        'Mo 10:00-12:00 "sur rendez-vous"',
+        'Mo-Fr 09:00-12:00 || "sur rendez-vous"',
+        "Mo-Fr 09:00-12:00,13:30-16:00; PH off",
+        "24/7",
+    ],
+)
+def test_any_expression_comes_back_as_written(expression: str) -> None:
+    """Weekly schedules may give the same open times in another form, or fixed times for
+    sunrise; the expression travels beside them and the importer takes it as written."""
+    exceptions = [
+        {"starts_on": date(2027, 7, 1), "ends_on": date(2027, 7, 31),
+         "opening_hours": "Mo-Fr 10:00-12:00", "message": "Horaire d'été"},
+        {"starts_on": date(2027, 8, 2), "ends_on": date(2027, 8, 6),
+         "opening_hours": "Mo-Fr 10:00-12:00; PH 11:00-12:00", "message": "Semaine réduite"},
+        {"starts_on": date(2027, 12, 24), "ends_on": date(2027, 12, 31), "opening_hours": None,
+         "message": "Congé d'hiver"},
+    ]  # fmt: skip
+    converted = to_schedules(expression, exceptions, today=TODAY)
+    back = convert(converted.schedules, today=TODAY, public_holidays=converted.public_holidays)
+    assert back.opening_hours == expression
+    assert back.exceptions == exceptions
+    assert back.ignored == []
+
+
 def test_fortnightly_rule_has_interval_and_start() -> None:
     (schedule,) = to_schedules("week 02-53/2 Tu 10:00-12:00", [], today=TODAY).schedules
     assert schedule["interval"] == 2
@@ -109,7 +142,7 @@ def test_closures_and_extra_hours_add_to_the_regular_ones() -> None:
     ]  # fmt: skip
     converted = to_schedules(regular, exceptions, today=TODAY)
     periods = [s for s in converted.schedules if "valid_from" in s]
-    closure = next(s for s in periods if "opens_at" not in s)
+    closure = next(s for s in periods if "opens_at" not in s and "notes" not in s)
     assert closure["description"] == "Congé d'hiver"
     extra = [s for s in periods if "opens_at" in s]
     assert _times(extra) == [("WEEKLY", "MO,TU,WE,TH,FR,SA,SU", "20:00", "08:00")]
