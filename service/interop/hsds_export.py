@@ -38,9 +38,16 @@ THEMES = "boussole:themes"
 BATCH = 200
 
 _STATUS = {"active": "active", "temporarily_closed": "temporarily closed", "inactive": "inactive"}
-# Taxonomies of Boussole's own codes: name -> (description, {code: French label}).
+NETWORK = "boussole:network"
+TERRITORY = "boussole:territory"
+_NETWORK = "Réseau ou plateforme de coordination dont l'organisation est membre"
+_TERRITORY = "Territoire (commune, section ou quartier) du lieu"
+# Taxonomies of Boussole's own codes: name -> (description, {code: French label}); the terms of
+# themes, networks and territories are the catalogue's rows, read when listed.
 TAXONOMIES: dict[str, tuple[str, dict[str, str]]] = {
     THEMES: ("Thèmes Boussole (deux niveaux)", {}),
+    NETWORK: (_NETWORK, {}),
+    TERRITORY: (_TERRITORY, {}),
     "boussole:service-type": (
         "Type de service (Boussole)",
         {
@@ -123,8 +130,6 @@ TAXONOMIES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
 }
-_NETWORK = "Réseau ou plateforme de coordination dont l'organisation est membre"
-_TERRITORY = "Territoire (commune, section ou quartier) du lieu"
 _LANGUAGES = {
     "fr": "français", "nl": "néerlandais", "de": "allemand", "en": "anglais", "ar": "arabe",
     "tr": "turc", "it": "italien", "es": "espagnol", "ru": "russe", "uk": "ukrainien",
@@ -333,7 +338,7 @@ class Exporter:
             _coded(org_id, "organization", "boussole:language", row["language"]),
         ]
         for network in row["networks"]:
-            term = _term("boussole:network", network["id"], network["name"], _NETWORK)
+            term = _term(NETWORK, network["id"], network["name"], _NETWORK)
             attributes.append(_attribute(org_id, "organization", term))
         return _compact(
             {
@@ -374,9 +379,7 @@ class Exporter:
         address.setdefault("state_province", "")  # required by HSDS
         attributes = []
         if row["territory_id"]:
-            term = _term(
-                "boussole:territory", row["territory_id"], row["territory_name"], _TERRITORY
-            )
+            term = _term(TERRITORY, row["territory_id"], row["territory_name"], _TERRITORY)
             attributes.append(_attribute(place_id, "location", term))
         if row["wheelchair"] != "unknown":
             attributes.append(
@@ -668,11 +671,20 @@ class Exporter:
         return [reference.theme_term(code) for code in reference.themes]
 
     async def taxonomy_terms(self) -> list[dict[str, Any]]:
-        """Every term of Boussole's taxonomies: the themes, then the coded fields."""
+        """Every term of Boussole's taxonomies: the themes, the coded fields, the networks and
+        the territories (every term an export's attributes refer to)."""
         terms = await self.theme_terms()
         for taxonomy, (description, labels) in TAXONOMIES.items():
             for code, label in labels.items():
                 terms.append(_term(taxonomy, code, label, description) | {"language": "fr"})
+        for taxonomy, query, description in (
+            (NETWORK, Q.all_networks, _NETWORK),
+            (TERRITORY, Q.all_territories, _TERRITORY),
+        ):
+            for row in await self.conn.fetch(query):
+                terms.append(
+                    _term(taxonomy, row["id"], row["name"], description) | {"language": "fr"}
+                )
         return terms
 
     async def theme_codes(self, term: str) -> list[str] | None:

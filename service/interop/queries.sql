@@ -112,6 +112,12 @@ SELECT (SELECT count(*) FROM matched) AS total,
 -- name: services_of_service_places
 SELECT id, service_id FROM service_place WHERE id = ANY($1::uuid[])
 
+-- name: all_networks
+SELECT id, name FROM network ORDER BY id
+
+-- name: all_territories
+SELECT id, name FROM territory ORDER BY id
+
 -- name: all_themes
 SELECT id, parent_id, position, label_fr, label_nl, label_en
 FROM theme

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import asyncpg
 import httpx
 import pytest
@@ -9,6 +14,8 @@ import pytest
 from service.interop.demo import load_demo
 
 pytestmark = pytest.mark.asyncio
+
+HSDS = Path(__file__).resolve().parents[4] / "shared" / "hsds" / "3.0"
 
 PAGE_KEYS = {
     "total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty",
@@ -76,6 +83,63 @@ async def test_filters(pool: asyncpg.Pool, client: httpx.AsyncClient) -> None:
     assert "boussole:themes" in names
     themes = next(t for t in taxonomies["contents"] if t["name"] == "boussole:themes")
     assert (await client.get(f"/hsds/taxonomies/{themes['id']}")).json() == themes
+
+
+def _attributes(item: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(item, dict):
+        yield from item.get("attributes") or []
+        for value in item.values():
+            yield from _attributes(value)
+    elif isinstance(item, list):
+        for value in item:
+            yield from _attributes(value)
+
+
+async def test_every_term_an_export_refers_to_is_listed_and_resolves(
+    pool: asyncpg.Pool, client: httpx.AsyncClient
+) -> None:
+    """Networks and territories included, each term in a listed taxonomy, all valid HSDS."""
+    if not HSDS.is_dir():
+        pytest.skip(f"HSDS 3.0 schemas not found at {HSDS} (shared/ folder absent)")
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    schemas = {p.name: json.loads(p.read_text()) for p in (HSDS / "schema").glob("*.json")}
+    registry = Registry().with_resources(
+        (name, Resource.from_contents(schema, default_specification=DRAFT202012))
+        for name, schema in schemas.items()
+    )
+
+    def problems(name: str, items: list[dict[str, Any]]) -> list[str]:
+        validator = Draft202012Validator(schemas[name], registry=registry)
+        return [f"{item['id']}: {e.message}" for item in items for e in validator.iter_errors(item)]
+
+    await load_demo(pool)
+    services = (await client.get("/hsds/services", params={"full_service": "true",
+                                                           "per_page": 200})).json()  # fmt: skip
+    referred = {a["taxonomy_term_id"]: a["taxonomy_term"] for a in _attributes(services)}
+    assert {t["taxonomy"] for t in referred.values()} >= {"boussole:network", "boussole:territory"}
+    taxonomies = (await client.get("/hsds/taxonomies")).json()["contents"]
+    assert not problems("taxonomy.json", taxonomies)
+    listed: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        body = (await client.get("/hsds/taxonomy_terms", params={"per_page": 200,
+                                                                 "page": page})).json()  # fmt: skip
+        listed += body["contents"]
+        if body["last_page"]:
+            break
+        page += 1
+    assert not problems("taxonomy_term.json", listed)
+    by_id = {t["id"]: t for t in listed}
+    taxonomy_ids = {t["id"] for t in taxonomies}
+    for term_id, term in referred.items():
+        assert term_id in by_id, term
+        assert term["taxonomy_id"] in taxonomy_ids, term
+        one = await client.get(f"/hsds/taxonomy_terms/{term_id}")
+        assert one.status_code == 200, term
+        assert one.json() | {"language": "fr"} == term | {"language": "fr"}
 
 
 @pytest.mark.parametrize(
