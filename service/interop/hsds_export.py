@@ -525,7 +525,7 @@ class Exporter:
                 "service_at_locations": at_locations,
                 "attributes": attributes,
             }
-        )
+        ) | {"service_at_locations": at_locations}  # even none: absent means "as they are"
 
     def _at_location(
         self, service_id: UUID, place: dict[str, Any], locations: dict[UUID, dict[str, Any]]

@@ -30,7 +30,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from schemas.catalogue import OrganisationIn, PlaceIn, ServiceIn
+from schemas.catalogue import OrganisationIn, PlaceIn, ServiceIn, ServicePlaceIn
 from service.catalogue import organisations, places, services
 from service.catalogue.records import SystemActor
 from service.catalogue.validation import (
@@ -41,7 +41,9 @@ from service.catalogue.validation import (
 )
 from service.errors import ProblemError
 from service.hours import TZ
+from service.interop.hsds_export import TAXONOMIES
 from service.interop.hsds_schedules import ScheduleError, convert
+from service.interop.hsds_shapes import shape_error
 
 ACTOR = SystemActor("import")
 
@@ -83,6 +85,7 @@ class Plan:
     service: tuple[UUID, ServiceIn]
     capacity_set_at: datetime | None
     networks: dict[str, str]
+    keep_places: bool = False  # no `service_at_locations`: the places stay as they are
 
 
 @dataclass
@@ -120,6 +123,15 @@ class ImportReport:
 def read_records(path: Path) -> list[dict[str, Any]]:
     """The service records of a file: a paged body, a JSON array, NDJSON, or one service."""
     raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RecordError(
+            [
+                f"the file is not UTF-8 (byte {error.start}); JSON is UTF-8: convert it first, "
+                "e.g. iconv -f latin1 -t utf-8"
+            ]
+        ) from None
     text = raw.lstrip()
     if text.startswith(b"{"):
         try:
@@ -164,23 +176,29 @@ def _attributes(item: dict[str, Any]) -> dict[str, list[tuple[str, Any]]]:
     return found
 
 
+def _unknown_codes(item: dict[str, Any], owner: str) -> list[str]:
+    """Codes of Boussole's coded taxonomies that are not among their codes."""
+    reasons = []
+    for taxonomy, values in _attributes(item).items():
+        codes = TAXONOMIES.get(taxonomy, ("", {}))[1]
+        for code, _ in values:
+            if codes and code not in codes:
+                reasons.append(f"{owner}attributes: {code!r} is not a code of {taxonomy}")
+    return reasons
+
+
 def _one(attrs: dict[str, list[tuple[str, Any]]], taxonomy: str) -> str | None:
     values = attrs.get(taxonomy) or []
     return values[0][0] if values else None
 
 
-def _text(value: Any, limit: int) -> str:
-    return str(value).strip()[:limit] if value else ""
+def _text(value: Any) -> str:
+    # Not cut to the catalogue's length: a longer text is refused with its field, not shortened.
+    return str(value).strip() if value else ""
 
 
-def _url(value: Any) -> str | None:
-    text = str(value or "").strip()
-    return text if re.fullmatch(r"https?://\S+", text) else None
-
-
-def _email(value: Any) -> str | None:
-    text = str(value or "").strip()
-    return text if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text) else None
+_URL = re.compile(r"https?://\S+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class Translator:
@@ -204,6 +222,26 @@ class Translator:
     def _warn(self, record_id: str, message: str) -> None:
         self.warnings.append(f"{record_id}: {message}")
 
+    def _url(self, record_id: str, what: str, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not _URL.fullmatch(text):
+            self._warn(record_id, f"{what} {text[:100]!r} is not an http(s) address; left empty")
+        return text if _URL.fullmatch(text) else None
+
+    def _email(self, record_id: str, what: str, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if text and not _EMAIL.fullmatch(text):
+            self._warn(record_id, f"{what} {text[:100]!r} is not an e-mail address; left empty")
+        return text if _EMAIL.fullmatch(text) else None
+
+    def _age(self, record_id: str, what: str, value: Any) -> int | None:
+        if value is None or value == "":
+            return None
+        age = float(value)  # the shape check let only numbers from 0 to 130 through
+        if not age.is_integer():
+            self._warn(record_id, f"{what} {value} is not in whole years; {int(age)} kept")
+        return int(age)
+
     def _phones(self, record_id: str, items: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
         phones = []
         for item in items:
@@ -218,7 +256,7 @@ class Translator:
                     "kind": kind
                     if kind in {"voice", "mobile", "fax", "text", "helpline"}
                     else "voice",
-                    "label": _text(item.get("description"), 300),
+                    "label": _text(item.get("description")),
                 }
             )
         return phones
@@ -254,13 +292,15 @@ class Translator:
                 code,
             )
         return UUID(str(data["id"])), {
-            "name": _text(data.get("name"), 300),
+            "name": _text(data.get("name")),
             "kind": kind,
-            "alternate_name": _text(data.get("alternate_name"), 300) or None,
-            "description": _text(data.get("description"), 10_000),
+            "alternate_name": _text(data.get("alternate_name")) or None,
+            "description": _text(data.get("description")),
             "enterprise_number": number,
-            "website": _url(data.get("website") or data.get("url")),
-            "email": _email(data.get("email")),
+            "website": self._url(
+                record_id, "organization.website", data.get("website") or data.get("url")
+            ),
+            "email": self._email(record_id, "organization.email", data.get("email")),
             "phones": self._phones(record_id, data.get("phones") or []),
             "parent_id": data.get("parent_organization_id"),
             "networks": sorted({code for code, _ in attrs.get("boussole:network", [])}),
@@ -297,7 +337,11 @@ class Translator:
             a for a in location.get("addresses") or [] if a.get("address_type") != "postal"
         ] or list(location.get("addresses") or [])
         if not addresses:
-            self._warn(record_id, f"location {location.get('id')} has no address: not a place")
+            if str(location.get("location_type") or "").lower() != "virtual":
+                raise RecordError(
+                    [f"location {location.get('id')}: addresses: none, and a place needs one"]
+                )
+            self._warn(record_id, f"location {location.get('id')} is virtual: not a place")
             return None
         address = addresses[0]
         attrs = _attributes(location)
@@ -315,17 +359,17 @@ class Translator:
         )
         return UUID(str(location["id"])), {
             "organisation_id": str(location.get("organization_id") or organisation_id),
-            "name": _text(location.get("name") or street, 300),
-            "description": _text(location.get("description"), 10_000),
+            "name": _text(location.get("name") or street),
+            "description": _text(location.get("description")),
             "street": street[:300],
             "postal_code": postal,
-            "commune": self._commune_of(territory_id) or _text(address.get("city"), 100),
+            "commune": self._commune_of(territory_id) or _text(address.get("city")),
             "territory_id": territory_id or None,
             "latitude": location.get("latitude"),
             "longitude": location.get("longitude"),
             "wheelchair": _one(attrs, "boussole:wheelchair") or "unknown",
             "accessibility_notes": access_notes[:10_000],
-            "transport_notes": _text(location.get("transportation"), 10_000),
+            "transport_notes": _text(location.get("transportation")),
             "phones": self._phones(record_id, location.get("phones") or []),
         }
 
@@ -364,9 +408,14 @@ class Translator:
             UUID(record_id)
         except ValueError:
             raise RecordError(["the service has no valid id"]) from None
+        problem = shape_error(record)
+        if problem is not None:
+            raise RecordError([problem])
         org_data = record.get("organization")
         if not isinstance(org_data, dict) or not org_data.get("id"):
             raise RecordError(["the service has no embedded organization with an id"])
+        reasons.extend(_unknown_codes(record, ""))
+        reasons.extend(_unknown_codes(org_data, "organization."))
         networks: dict[str, str] = {}
         try:
             org_id, organisation = self.organisation(record_id, org_data, networks)
@@ -389,7 +438,13 @@ class Translator:
             reasons.extend(error.reasons)
             themes = []
 
-        for at_location in record.get("service_at_locations") or []:
+        for n, at_location in enumerate(record.get("service_at_locations") or []):
+            reasons.extend(_unknown_codes(at_location, f"service_at_locations[{n}]."))
+            reasons.extend(
+                _unknown_codes(
+                    at_location.get("location") or {}, f"service_at_locations[{n}].location."
+                )
+            )
             location = at_location.get("location")
             if not isinstance(location, dict) or not location.get("id"):
                 reasons.append(f"service_at_location {at_location.get('id')}: no location")
@@ -425,38 +480,38 @@ class Translator:
                 {
                     "place_id": str(planned[0]),
                     "opening_hours": hours.opening_hours,
-                    "hours_note": _text(at_location.get("description"), 300),
+                    "hours_note": _text(at_location.get("description")),
                     "exceptions": hours.exceptions,
                 }
             )
 
         service = {
             "organisation_id": str(org_id),
-            "name": _text(record.get("name"), 300),
+            "name": _text(record.get("name")),
             "type": _one(attrs, "boussole:service-type") or "information",
             "themes": themes,
-            "alternate_name": _text(record.get("alternate_name"), 300) or None,
-            "description": _text(record.get("description"), 10_000),
-            "age_min": _age(record.get("minimum_age")),
-            "age_max": _age(record.get("maximum_age")),
+            "alternate_name": _text(record.get("alternate_name")) or None,
+            "description": _text(record.get("description")),
+            "age_min": self._age(record_id, "minimum_age", record.get("minimum_age")),
+            "age_max": self._age(record_id, "maximum_age", record.get("maximum_age")),
             "genders": [a.split(":", 1)[1] for a in audience if a.startswith("gender:")],
             "situations": [a.split(":", 1)[1] for a in audience if a.startswith("situation:")],
-            "eligibility_notes": _text(record.get("eligibility_description"), 10_000),
+            "eligibility_notes": _text(record.get("eligibility_description")),
             "free": "free" in access or not costs,
-            "price": _text(record.get("fees_description") or record.get("fees"), 300),
+            "price": _text(record.get("fees_description") or record.get("fees")),
             "appointment_required": "appointment" in access,
             "walk_in": "walk_in" in access,
             "unconditional": "unconditional" in access,
             "referral_only": "referral_only" in access,
             "documents": [
-                _text(d.get("document"), 300)
+                _text(d.get("document"))
                 for d in record.get("required_documents") or []
                 if d.get("document")
             ],
             "languages": self._languages(record_id, record.get("languages") or []),
-            "how_to_access": _text(record.get("application_process"), 10_000),
-            "email": _email(record.get("email")),
-            "website": _url(record.get("url")),
+            "how_to_access": _text(record.get("application_process")),
+            "email": self._email(record_id, "email", record.get("email")),
+            "website": self._url(record_id, "url", record.get("url")),
             "phones": self._phones(record_id, record.get("phones") or []),
             "capacity_status": capacity[0] or "available",
             "status": _SERVICE_STATUS.get(str(record.get("status") or "active").lower(), ""),
@@ -482,6 +537,7 @@ class Translator:
             service=(UUID(record_id), decoded_service),
             capacity_set_at=_datetime(capacity[1]),
             networks=networks,
+            keep_places=record.get("service_at_locations") is None,
         )
 
 
@@ -506,13 +562,6 @@ def _costs_something(option: dict[str, Any]) -> bool:
         return float(amount) > 0
     except (TypeError, ValueError):
         return True
-
-
-def _age(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    age = int(float(value))
-    return age if 0 <= age <= 130 else None
 
 
 def _date(value: Any) -> str | None:
@@ -591,7 +640,9 @@ class _Writer:
         await places.update(self.conn, place_id, data, ACTOR, None)
         self.report.updated["place"] += 1
 
-    async def service(self, service_id: UUID, data: ServiceIn, capacity_at: Any) -> None:
+    async def service(
+        self, service_id: UUID, data: ServiceIn, capacity_at: Any, keep_places: bool
+    ) -> None:
         exists = await self.conn.fetchval("SELECT true FROM service WHERE id = $1", service_id)
         if not exists:
             await services.create(
@@ -600,6 +651,9 @@ class _Writer:
             self.report.created["service"] += 1
             return
         current = services.as_input(await services.get(self.conn, service_id))
+        if keep_places:
+            kept = msgspec.convert(current["places"], list[ServicePlaceIn])
+            data = msgspec.structs.replace(data, places=kept)
         if current == msgspec.to_builtins(data):
             self.report.unchanged["service"] += 1
             return
@@ -735,7 +789,8 @@ async def _write(
                 await attempt([plan.record_id], partial(writer.place, place_id, place))
         service_id, service = plan.service
         await attempt(
-            [plan.record_id], partial(writer.service, service_id, service, plan.capacity_set_at)
+            [plan.record_id],
+            partial(writer.service, service_id, service, plan.capacity_set_at, plan.keep_places),
         )
         if progress is not None:
             progress(number, total)
@@ -751,6 +806,10 @@ async def import_file(
     except (RecordError, msgspec.DecodeError, OSError) as error:
         report = ImportReport()
         report.invalid.append((str(path), str(error)))
+        return report
+    if not records:
+        report = ImportReport()
+        report.invalid.append((str(path), "the file holds no service record"))
         return report
     return await import_records(
         pool, records, skip_invalid=skip_invalid, progress=_bar if progress else None

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -167,3 +168,106 @@ async def test_the_official_example_is_refused_with_its_reason(pool: asyncpg.Poo
     assert not report.written
     assert report.invalid[0][0] == "ac148810-d857-441c-9679-408f346de14b"
     assert "not in Belgium" in report.invalid[0][1]
+
+
+def _capacity(code: str) -> list[dict[str, object]]:
+    return [{"taxonomy_term": {"taxonomy": "boussole:capacity", "code": code}}]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"minimum_age": "five"}, "minimum_age"),
+        ({"minimum_age": -5}, "minimum_age"),
+        ({"email": ["a@b.be"]}, "email"),
+        ({"name": 123}, "name"),
+        ({"name": "x" * 5000}, "name"),
+        ({"attributes": _capacity("plenty")}, "attributes"),
+        ({"service_at_locations": [{"id": "a", "schedules": "Mo-Fr"}]},
+         "service_at_locations[0].schedules"),
+    ],
+)  # fmt: skip
+async def test_a_wrong_field_is_named_and_refuses_its_record(
+    pool: asyncpg.Pool, tmp_path: Path, change: dict[str, object], field: str
+) -> None:
+    services = json.loads(THIRD_PARTY.read_text())
+    services[0].update(change)
+    path = tmp_path / "wrong.json"
+    path.write_text(json.dumps(services))
+
+    report = await import_file(pool, path)
+    assert not report.written
+    assert [record_id for record_id, _ in report.invalid] == [services[0]["id"]]
+    assert field in report.invalid[0][1], report.summary()
+    skipping = await import_file(pool, path, skip_invalid=True)
+    assert skipping.written and skipping.created["service"] == 2, skipping.summary()
+
+
+async def test_what_is_left_out_is_said(pool: asyncpg.Pool, tmp_path: Path) -> None:
+    services = json.loads(THIRD_PARTY.read_text())
+    services[0].update(email="guichet(at)restos.be", url="javascript:alert(1)", minimum_age=5.5)
+    path = tmp_path / "dropped.json"
+    path.write_text(json.dumps(services))
+    report = await import_file(pool, path)
+    assert report.ok(), report.summary()
+    warnings = "\n".join(w for w in report.warnings if w.startswith(services[0]["id"]))
+    assert "email 'guichet(at)restos.be' is not an e-mail address" in warnings
+    assert "url 'javascript:alert(1)' is not an http(s) address" in warnings
+    assert "minimum_age 5.5 is not in whole years; 5 kept" in warnings
+
+
+async def test_places_are_removed_only_when_the_file_says_so(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    """`service_at_locations` absent or null leaves the places and hours as they are; a
+    location without an address is refused, not dropped with the service's hours there."""
+    assert (await import_file(pool, THIRD_PARTY)).ok()
+    query = "SELECT place_id, opening_hours FROM service_place WHERE service_id = $1 ORDER BY 1"
+    services = json.loads(THIRD_PARTY.read_text())
+    service_id = UUID(services[0]["id"])
+    async with pool.acquire() as conn:
+        before = [tuple(r) for r in await conn.fetch(query, service_id)]
+    assert len(before) == 2
+
+    path = tmp_path / "partial.json"
+    for partial in ({k: v for k, v in services[0].items() if k != "service_at_locations"},
+                    {**services[0], "service_at_locations": None}):  # fmt: skip
+        path.write_text(json.dumps([partial]))
+        report = await import_file(pool, path)
+        assert report.ok() and report.unchanged["service"] == 1, report.summary()
+
+    no_address = json.loads(json.dumps(services[0]))
+    del no_address["service_at_locations"][0]["location"]["addresses"]
+    path.write_text(json.dumps([no_address]))
+    report = await import_file(pool, path, skip_invalid=True)
+    assert "addresses" in dict(report.invalid)[services[0]["id"]]
+    async with pool.acquire() as conn:
+        assert [tuple(r) for r in await conn.fetch(query, service_id)] == before
+
+    path.write_text(json.dumps([{**services[0], "service_at_locations": []}]))
+    assert (await import_file(pool, path)).updated["service"] == 1
+    async with pool.acquire() as conn:
+        assert await conn.fetch(query, service_id) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "holds no service record"),
+        ('[{"id": "x", "name": "Caf\u00e9"}]'.encode("latin-1"), "not UTF-8"),
+    ],
+)
+async def test_a_file_that_cannot_be_read_is_said_so_by_the_cli(
+    db_url: str, tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_bytes(content)
+    env = {**os.environ, "DATABASE_URL": db_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "import", "hsds", str(path), "--skip-invalid",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode == 1
+    assert message in out.decode() and "nothing was written" in out.decode()
+    assert b"Traceback" not in err
