@@ -20,6 +20,7 @@ from service.catalogue.records import (
 )
 from service.catalogue.validation import (
     Errors,
+    check_phones,
     check_references,
     enterprise_number_error,
     format_enterprise_number,
@@ -74,6 +75,7 @@ async def _validate(
 ) -> None:
     errors = Errors()
     errors.extend(blank_fields({"name": data.name}))
+    check_phones(errors, "phones", (phone.number for phone in data.phones))
     if data.enterprise_number is not None:
         problem = enterprise_number_error(data.enterprise_number)
         if problem:

@@ -18,7 +18,7 @@ from service.catalogue.records import (
     record_change,
     snapshot,
 )
-from service.catalogue.validation import Errors, check_references
+from service.catalogue.validation import Errors, check_phones, check_references
 from service.errors import Conflict, NotFound, blank_fields
 
 
@@ -60,6 +60,7 @@ async def list_page(
 async def _validate(conn: asyncpg.Connection, data: PlaceIn) -> None:
     errors = Errors()
     errors.extend(blank_fields({"name": data.name, "street": data.street, "commune": data.commune}))
+    check_phones(errors, "phones", (phone.number for phone in data.phones))
     if (data.latitude is None) != (data.longitude is None):
         errors.add(
             "latitude" if data.latitude is None else "longitude",

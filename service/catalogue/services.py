@@ -19,7 +19,7 @@ from service.catalogue.records import (
     record_change,
     snapshot,
 )
-from service.catalogue.validation import Errors, check_hours, check_references
+from service.catalogue.validation import Errors, check_hours, check_phones, check_references
 from service.errors import NotFound, blank_fields
 from service.hours import YEARS, DatedException, Hours, local
 
@@ -117,6 +117,7 @@ async def list_page(
 async def _validate(conn: asyncpg.Connection, data: ServiceIn) -> None:
     errors = Errors()
     errors.extend(blank_fields({"name": data.name}))
+    check_phones(errors, "phones", (phone.number for phone in data.phones))
     if data.age_min is not None and data.age_max is not None and data.age_min > data.age_max:
         errors.add("age_max", "must not be below age_min")
     if len(set(data.themes)) != len(data.themes):

@@ -36,17 +36,43 @@ def format_enterprise_number(digits: str | None) -> str | None:
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
-def phone_e164(text: object) -> str | None:
-    """A phone number as people write it ('064/27.78.11', '+32 470 …', '0032 …') in E.164.
+# '+32 (0)470 …': the trunk 0 in brackets after a country code is not dialled from abroad.
+_BRACKETED_TRUNK = re.compile(r"^([^\d+(]*(?:\+|00)\s*[1-9][0-9]{0,2}\s*)\(\s*0\s*\)")
+# After +32: a mobile's 9 digits from 4, or 8 digits from neither 0 nor 4 (fixed lines,
+# free and premium numbers).
+_BELGIAN_NATIONAL = re.compile(r"4[0-9]{8}|[1-35-9][0-9]{7}")
 
-    A leading single 0 is a Belgian national number. None when it cannot be a number.
+
+def phone_e164(text: object) -> str | None:
+    """A phone number as people write it ('064/27.78.11', '+32 470 …', '0032 …',
+    '+32 (0)470 …') in E.164.
+
+    A leading single 0 is a Belgian national number. None when it cannot be a number,
+    or cannot be a Belgian one though it starts with +32 (e.g. '+32 0470 …').
     """
-    digits = re.sub(r"[^\d+]", "", str(text or ""))
+    digits = re.sub(r"[^\d+]", "", _BRACKETED_TRUNK.sub(r"\1", str(text or "")))
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     elif digits.startswith("0"):
         digits = "+32" + digits[1:]
-    return digits if re.fullmatch(r"\+[1-9][0-9]{6,14}", digits) else None
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", digits):
+        return None
+    if digits.startswith("+32") and not _BELGIAN_NATIONAL.fullmatch(digits[3:]):
+        return None
+    return digits
+
+
+NOT_BELGIAN = (
+    "is not a Belgian phone number: after +32 come 8 digits, or 9 for a mobile, "
+    "without the 0 dialled within Belgium"
+)
+
+
+def check_phones(errors: Errors, field: str, numbers: Iterable[str]) -> None:
+    """Add an error for each number in E.164 that starts with +32 but cannot be Belgian."""
+    for i, number in enumerate(numbers):
+        if phone_e164(number) != number:
+            errors.add(f"{field}[{i}].number", NOT_BELGIAN)
 
 
 # Belgian zones of one digit (Brussels, Antwerp, Liège, Ghent); the other zones have two.

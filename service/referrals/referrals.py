@@ -22,6 +22,7 @@ from schemas.referrals import (
 )
 from service.accounts.identity import Identity
 from service.catalogue.records import VersionMismatch
+from service.catalogue.validation import NOT_BELGIAN, phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, blank_fields, invalid
 from service.referrals import notify
 from service.referrals.policy import Policy
@@ -188,6 +189,8 @@ def _check_person(data: ReferralIn) -> None:
             )
         )
     person = data.beneficiary
+    if person is not None and person.phone is not None and phone_e164(person.phone) is None:
+        errors.append(FieldError("beneficiary.phone", NOT_BELGIAN))
     if data.contact_preference == "phone" and (person is None or person.phone is None):
         errors.append(FieldError("beneficiary.phone", "is needed to contact the person by phone"))
     if data.contact_preference == "email" and (person is None or person.email is None):

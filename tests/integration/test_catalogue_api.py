@@ -274,6 +274,15 @@ async def test_bad_inputs_are_problems_naming_the_field(
     assert wrong_type.status_code == 422
     assert wrong_type.json()["errors"][0]["field"] == "kind"
 
+    # E.164 in form, but no Belgian number has a 0 after +32 (a trunk 0 typed in).
+    trunk_zero = await client.post(
+        "/api/v1/organisations",
+        json={"name": "X", "kind": "association", "phones": [{"number": "+320470112233"}]},
+        headers=coordinator,
+    )
+    assert trunk_zero.status_code == 422
+    assert trunk_zero.json()["errors"][0]["field"] == "phones[0].number"
+
     malformed = await client.post(
         "/api/v1/organisations",
         content=b"{not json",

@@ -10,7 +10,12 @@ import pytest
 
 from service.accounts import users
 from tests.conftest import TokenFactory, bearer
-from tests.integration.referrals.conftest import Network, queued_mails, referral_body
+from tests.integration.referrals.conftest import (
+    BENEFICIARY,
+    Network,
+    queued_mails,
+    referral_body,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -271,6 +276,16 @@ async def test_consent_and_input_checks(
     assert blank.status_code == 422
     errors = {e["field"]: e["message"] for e in blank.json()["errors"]}
     assert errors == {"reason": "must not be blank", "beneficiary.first_name": "must not be blank"}
+
+    # E.164 in form, but no Belgian number has a 0 after +32 (a trunk 0 typed in).
+    trunk_zero = {**BENEFICIARY, "phone": "+320470112233"}
+    wrong_phone = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, beneficiary=trunk_zero),
+        headers=network.worker.headers,
+    )
+    assert wrong_phone.status_code == 422
+    assert [e["field"] for e in wrong_phone.json()["errors"]] == ["beneficiary.phone"]
 
     unknown_service = await client.post(
         "/api/v1/referrals",
