@@ -52,6 +52,10 @@ FIELD_MESSAGES = (
         "is needed to contact the person by e-mail",
         N_("Give an e-mail address to be contacted by e-mail."),
     ),
+    (
+        "must not contain NUL characters",
+        N_("This text holds a character that cannot be kept (NUL, shown as �): remove it."),
+    ),
     ("of length >= 1", N_("This field is required.")),
     ("must not be blank", N_("This field is required.")),
     ("Invalid RFC 3339 encoded date", BAD_DATE),

@@ -326,7 +326,12 @@ class WorkspaceReferralsController(Controller):
                 )
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
-        except (Conflict, InvalidInput):
+        except InvalidInput as error:
+            # A NUL character: shown where it was (the mark browsers show), the text kept.
+            typed = text.replace("\x00", "\ufffd")
+            errors = {"errors": field_errors(error.errors), "typed_message": typed}
+            return await self._detail(request, conn, identity, referral_id, errors, 422)
+        except Conflict:
             return await self._detail(
                 request, conn, identity, referral_id, {"problem": MESSAGES_CLOSED}, 409
             )

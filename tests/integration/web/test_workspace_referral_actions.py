@@ -187,6 +187,14 @@ async def test_the_two_sides_exchange_messages_on_the_referral_page(
             f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": "  "}
         )
         assert empty.status_code == 422 and 'id="text-error"' in empty.text
+        # A NUL character is the text's fault, said next to it, the text kept (it was a
+        # 409 saying the person's data was erased).
+        nul = await worker.post(
+            f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": "hello\x00world"}
+        )
+        assert nul.status_code == 422 and 'id="text-error"' in nul.text
+        assert "cannot be kept (NUL" in nul.text and "no more messages" not in nul.text
+        assert ">hello\ufffdworld</textarea>" in nul.text
         sent = await worker.post(
             f"{path}/messages",
             data={"csrf_token": csrf_of(page.text), "text": "Elle arrive vers 10 h."},
