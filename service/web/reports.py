@@ -19,7 +19,7 @@ from service.catalogue import reports, services
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.i18n import N_
 from service.web.public import not_found_page
-from service.web.workspace_common import login_redirect, message_page, read_form
+from service.web.workspace_common import field_errors, login_redirect, message_page, read_form
 from service.web_common import Caller, Conn
 
 KINDS = get_args(ReportKind)
@@ -99,7 +99,11 @@ class ReportPagesController(Controller):
             )
         except reports.TooManyReports:
             return _form_page(service, typed, {"form": TOO_MANY}, 429)
-        except (InvalidInput, msgspec.ValidationError):
+        except InvalidInput as error:
+            # Nothing said, or a NUL character: shown where it was (the mark browsers show).
+            said = {"details": typed["details"].replace("\x00", "\ufffd")}
+            return _form_page(service, {**typed, **said}, field_errors(error.errors), 422)
+        except msgspec.ValidationError:
             return _form_page(service, typed, {"details": SAY_WHAT}, 422)
         return Redirect(f"/services/{service_id}/report/sent", status_code=303)
 

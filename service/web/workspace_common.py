@@ -52,6 +52,7 @@ FIELD_MESSAGES = (
         "is needed to contact the person by e-mail",
         N_("Give an e-mail address to be contacted by e-mail."),
     ),
+    ("say what is wrong", N_("Say in a few words what is wrong.")),
     (
         "must not contain NUL characters",
         N_("This text holds a character that cannot be kept (NUL, shown as �): remove it."),

@@ -43,6 +43,14 @@ async def test_anyone_reports_and_the_editors_handle_it(
     assert nothing.status_code == 422 and 'id="kind-error"' in nothing.text
     vague = await client.post(form_path, data={"csrf_token": token, "kind": "other"})
     assert vague.status_code == 422 and 'id="details-error"' in vague.text
+    nul = await client.post(
+        form_path,
+        data={"csrf_token": token, "kind": "hours", "details": "Fermé\x00le mercredi"},
+        headers=english,
+    )
+    assert nul.status_code == 422 and 'id="details-error"' in nul.text
+    assert "cannot be kept (NUL" in nul.text and "Say in a few words" not in nul.text
+    assert ">Fermé\ufffdle mercredi</textarea>" in nul.text
     sent = await client.post(
         form_path,
         data={"csrf_token": token, "kind": "hours", "details": "Fermé le mercredi désormais."},
