@@ -98,14 +98,24 @@ def problem_handler(request: Request, exc: ProblemError) -> Response:
     return _response(request, problem, exc.headers)
 
 
-# msgspec says "Expected `int`, got `str` - at `$.places[0].opening_hours`".
-_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
+# msgspec says "Expected `int`, got `str` - at `$.places[0].opening_hours`"; the field an
+# object misses or does not know is in the message: "Object missing required field
+# `last_name` - at `$.beneficiary`".
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_NAMED = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
 
 
-def _field_of(path: str | None, fallback: str | None) -> str:
-    if path:
-        return path.lstrip(".") or "body"
-    return fallback or "body"
+def decoding_error(message: str, fallback: str = "body", at: str = "") -> FieldError:
+    """A msgspec decoding message as the field at fault, by its whole dotted path
+    (`beneficiary.last_name`), and what is wrong with it; `at` is the path when the message
+    no longer says it, `fallback` the field when nothing names one."""
+    match = _AT.match(message)
+    text = match["message"] if match else message
+    path = match["path"].lstrip(".") if match and match["path"] else at
+    named = _NAMED.match(text)
+    if named:
+        path = f"{path}.{named['name']}" if path else named["name"]
+    return FieldError(path or fallback, text)
 
 
 def _parameter_names(request: Request) -> dict[str, str]:
@@ -137,15 +147,17 @@ def validation_handler(request: Request, exc: ValidationException) -> Response:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "is invalid"))
-        match = _AT.match(message)
-        path = match["path"] if match else None
-        text = match["message"] if match else message
         key = item.get("key")
-        if isinstance(key, str) and item.get("source") not in (None, "body"):
-            aliases = _parameter_names(request) if aliases is None else aliases
-            head, dot, rest = key.partition(".")
-            key = aliases.get(head, head) + dot + rest
-        errors.append(FieldError(_field_of(path, key if isinstance(key, str) else None), text))
+        key = key if isinstance(key, str) else ""
+        if item.get("source") == "body":
+            # Litestar calls the body `data`, and a place inside it by its path: `beneficiary`.
+            errors.append(decoding_error(message, at="" if key == "data" else key))
+        else:
+            if key and item.get("source") is not None:
+                aliases = _parameter_names(request) if aliases is None else aliases
+                head, dot, rest = key.partition(".")
+                key = aliases.get(head, head) + dot + rest
+            errors.append(decoding_error(message, fallback=key or "body"))
     malformed = any("malformed" in e.message.lower() or "JSON" in e.message for e in errors)
     status = 400 if malformed else 422
     if not errors:
@@ -191,10 +203,12 @@ def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
     if isinstance(
         exc, asyncpg.CharacterNotInRepertoireError | asyncpg.UntranslatableCharacterError
     ):
-        # A NUL character, which PostgreSQL text cannot hold; which field is not known here.
-        return problem_handler(
-            request, invalid("body", "contains a character that cannot be stored (NUL)")
-        )
+        # A NUL character, which PostgreSQL text cannot hold: the query parameters holding
+        # one are named; none of them, it came in the body.
+        params = request.query_params.multi_items()
+        fields = dict.fromkeys(name for name, value in params if "\x00" in value) or ["body"]
+        message = "contains a character that cannot be stored (NUL)"
+        return problem_handler(request, InvalidInput([FieldError(f, message) for f in fields]))
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
         return problem_handler(request, invalid(_constraint_field(exc), "is not allowed"))
     return internal_handler(request, exc)

@@ -27,11 +27,11 @@ from schemas.catalogue import (
     Territory,
     Theme,
 )
-from schemas.common import FieldError, Page
+from schemas.common import Page
 from service.accounts.identity import EDIT_ROLES, require
 from service.catalogue import freshness, organisations, places, reports, services
 from service.catalogue.records import Q, etag, merge_patch
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, decoding_error
 from service.web_common import (
     Caller,
     Conn,
@@ -59,9 +59,7 @@ def _decode(data: JSONBody[dict[str, Any]], type_: type[Any]) -> Any:
     try:
         return msgspec.convert(data, type_)
     except msgspec.ValidationError as error:
-        message, _, path = str(error).partition(" - at `$")
-        field = path.rstrip("`").lstrip(".") or "body"
-        raise InvalidInput([FieldError(field, message)]) from None
+        raise InvalidInput([decoding_error(str(error))]) from None
 
 
 class OrganisationController(Controller):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from schemas.catalogue import Service
 from schemas.common import FieldError
 from service.accounts.identity import Identity
 from service.catalogue import services
-from service.errors import NotFound
+from service.errors import NotFound, decoding_error
 from service.i18n import N_
 from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
@@ -177,13 +176,6 @@ def field_errors(
     return found
 
 
-_AT = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
-
-
 def decoding_errors(error: msgspec.ValidationError) -> list[FieldError]:
     """A msgspec decoding error as the field it names (`beneficiary.phone`)."""
-    text = str(error)
-    match = _AT.search(text)
-    field = match["path"] if match else "form"
-    message = text[: match.start()] if match else text
-    return [FieldError(field or "form", message)]
+    return [decoding_error(str(error), "form")]

@@ -504,3 +504,4 @@ async def test_characters_postgresql_cannot_store_are_a_4xx(
     assert "NUL" in created.json()["errors"][0]["message"]
     listed = await client.get("/api/v1/organisations", params={"kind": "x\x00y"})
     assert listed.status_code == 422
+    assert [e["field"] for e in listed.json()["errors"]] == ["kind"]  # was "body"

@@ -135,6 +135,9 @@ async def test_refusals_say_why(client: httpx.AsyncClient, network: Network) -> 
     )
     assert bad_code.status_code == 422
     assert bad_code.json()["errors"][0]["field"] == "reason_code"
+    no_code = await client.post(f"{url}/decline", json={}, headers=network.receiver.headers)
+    assert no_code.status_code == 422
+    assert [e["field"] for e in no_code.json()["errors"]] == ["reason_code"]
 
     # A second referral, cancelled by its sender while still open.
     other = await _send(client, network)
@@ -276,6 +279,27 @@ async def test_consent_and_input_checks(
     assert blank.status_code == 422
     errors = {e["field"]: e["message"] for e in blank.json()["errors"]}
     assert errors == {"reason": "must not be blank", "beneficiary.first_name": "must not be blank"}
+
+    # A missing field is named by its whole path (was "data", or the object that lacks it).
+    only_service = await client.post(
+        "/api/v1/referrals",
+        json={"service_id": str(network.service_id)},
+        headers=network.worker.headers,
+    )
+    assert only_service.status_code == 422
+    assert [e["field"] for e in only_service.json()["errors"]] == ["reason"]
+    no_last_name = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, beneficiary={"first_name": "Zéphirine"}),
+        headers=network.worker.headers,
+    )
+    assert no_last_name.status_code == 422
+    assert [e["field"] for e in no_last_name.json()["errors"]] == ["beneficiary.last_name"]
+    nul_reference = await client.get(
+        "/api/v1/referrals", params={"reference": "KX7\x00"}, headers=network.worker.headers
+    )
+    assert nul_reference.status_code == 422
+    assert [e["field"] for e in nul_reference.json()["errors"]] == ["reference"]
 
     # E.164 in form, but no Belgian number has a 0 after +32 (a trunk 0 typed in).
     trunk_zero = {**BENEFICIARY, "phone": "+320470112233"}

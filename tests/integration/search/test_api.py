@@ -190,6 +190,8 @@ async def test_open_at_says_when_only_some_words_are_found(
         ({"radius_km": "3"}, "radius_km"),
         ({"limit": "0"}, "limit"),
         ({"free": "maybe"}, "free"),
+        # PostgreSQL cannot hold a NUL: the parameter that brings one is named (was "body").
+        ({"section": "la-louviere\x00"}, "section"),
     ],
 )
 async def test_bad_parameters_are_422_naming_the_field(
