@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import asyncpg
@@ -51,10 +52,20 @@ class InvalidInput(ProblemError):
 BLANK = "must not be blank"
 """What a required text of only spaces is told: it is as empty as none."""
 
+# Spaces, control characters and invisible format characters (zero-width space U+200B,
+# joiners U+200C and U+200D, word joiner U+2060, byte order mark U+FEFF): nothing to read.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def is_blank(text: str) -> bool:
+    """Whether `text` shows nothing: only spaces and invisible characters, or none."""
+    return all(unicodedata.category(char) in _INVISIBLE for char in text)
+
 
 def blank_fields(values: dict[str, str]) -> list[FieldError]:
-    """The required texts among `values` (by field) that hold nothing but spaces."""
-    return [FieldError(field, BLANK) for field, value in values.items() if not value.strip()]
+    """The required texts among `values` (by field) that show nothing (spaces, invisible
+    characters)."""
+    return [FieldError(field, BLANK) for field, value in values.items() if is_blank(value)]
 
 
 def invalid(field: str, message: str) -> InvalidInput:

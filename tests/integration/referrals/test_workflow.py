@@ -279,6 +279,16 @@ async def test_consent_and_input_checks(
     assert blank.status_code == 422
     errors = {e["field"]: e["message"] for e in blank.json()["errors"]}
     assert errors == {"reason": "must not be blank", "beneficiary.first_name": "must not be blank"}
+    # A zero-width space shows nothing either (it passed as a first name).
+    invisible = {**spaces, "first_name": "\u200b"}
+    unseen = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, reason="\u200b\ufeff", beneficiary=invisible),
+        headers=network.worker.headers,
+    )
+    assert unseen.status_code == 422
+    errors = {e["field"]: e["message"] for e in unseen.json()["errors"]}
+    assert errors == {"reason": "must not be blank", "beneficiary.first_name": "must not be blank"}
 
     # A missing field is named by its whole path (was "data", or the object that lacks it).
     only_service = await client.post(
