@@ -255,7 +255,8 @@ async def send(
     _check_person(data)
     service = await _service(conn, data.service_id, data.place_id)
     anonymous = data.beneficiary is None
-    consented = data.consent
+    # Consent is about the person's data: with none (anonymous), none is recorded.
+    consented = data.consent and not anonymous
     referral_id = await _insert(
         conn,
         from_organisation_id=from_organisation_id,

@@ -377,6 +377,21 @@ async def test_consent_and_input_checks(
     assert anonymous.json()["anonymous"] is True
     assert anonymous.json()["person"]["beneficiary"] is None
     assert anonymous.json()["consent_at"] is None
+    # Consent said for nobody's data records none (it was recorded, never given).
+    said_anyway = await client.post(
+        "/api/v1/referrals",
+        json={
+            "service_id": str(network.service_id),
+            "from_organisation_id": str(network.sender_org),
+            "reason": "Colis alimentaire",
+            "consent": True,
+        },
+        headers=network.worker.headers,
+    )
+    assert said_anyway.status_code == 201, said_anyway.text
+    assert said_anyway.json()["anonymous"] is True
+    assert said_anyway.json()["consent_at"] is None
+    assert said_anyway.json()["consent_version"] is None
 
     phone_without_number = await client.post(
         "/api/v1/referrals",
