@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, pass_context
 from litestar import Request
+
+from service.hours import local
 
 LANGUAGES = ("fr", "nl", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -40,6 +43,16 @@ EXTRACTION_KEYWORDS = {
 }
 """The calls whose arguments are messages, for `pybabel extract -k` (README) and the test
 that keeps the catalogues complete; `N_` marks a message kept in a table or a constant."""
+
+
+def day_month_year(day: date | datetime | None) -> str:
+    """A date the Belgian way, as pages and mails show it in every language, e.g. 23/11/2026;
+    a moment is taken in Brussels time (23:30 UTC on 8/12 is already 09/12)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return day.strftime("%d/%m/%Y")
 
 
 def N_(message: str) -> str:

@@ -17,7 +17,7 @@ from service.accounts.identity import Identity, Q, token_hash
 from service.accounts.login import password_login
 from service.accounts.passwords import hash_password, password_problem
 from service.errors import Conflict, NotFound
-from service.hours import local
+from service.i18n import day_month_year
 from service.mail import queue_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -74,7 +74,7 @@ async def invite(
             "organisation_name": organisation,
             "role_label": ROLE_LABELS[data.language][data.role],
             "accept_url": f"{public_url.rstrip('/')}/workspace/invitations/{token}",
-            "expires_on": local(now + INVITATION_LIFETIME).strftime("%d/%m/%Y"),
+            "expires_on": day_month_year(now + INVITATION_LIFETIME),
         },
     )
     return msgspec.convert(dict(row), Invitation)

@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.i18n import day_month_year
 from service.referrals import notify, referrals, webhooks
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
@@ -105,7 +106,7 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
             data,
             public_url,
             days_left=max(1, round((row["expires_at"] - now) / timedelta(days=1))),
-            expires_on=row["expires_at"].date().isoformat(),
+            expires_on=day_month_year(row["expires_at"]),
         )
         receiver = data["to_organisation_id"]
         recipients = await notify.organisation_recipients(conn, receiver)

@@ -16,7 +16,7 @@ from service.accounts.csrf import FIELD, csrf_token
 from service.accounts.sessions import session_id_of
 from service.catalogue.validation import phone_national
 from service.hours import local
-from service.i18n import N_
+from service.i18n import N_, day_month_year
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -146,15 +146,6 @@ def _t(context: Any, message: str) -> str:
 def hour_minute(moment: datetime) -> str:
     """A moment as Brussels wall-clock time, e.g. 13:30."""
     return local(moment).strftime("%H:%M")
-
-
-def day_month_year(day: date | datetime | None) -> str:
-    """A date the Belgian way, e.g. 23/11/2026 (a moment is taken in Brussels time)."""
-    if day is None:
-        return ""
-    if isinstance(day, datetime):
-        day = local(day).date()
-    return day.strftime("%d/%m/%Y")
 
 
 @pass_context

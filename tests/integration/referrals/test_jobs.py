@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
@@ -74,6 +75,24 @@ async def test_reminders_then_expiry(
         f"/api/v1/referrals/{referral['id']}/accept", headers=network.receiver.headers
     )
     assert late.status_code == 409
+
+
+async def test_the_reminder_gives_the_day_of_expiry_in_brussels(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    referral = await _send(client, network)
+    # 23:30 UTC on 8 December is 00:30 on 9 December in Brussels: the day people live.
+    expires = datetime(2026, 12, 8, 23, 30, tzinfo=UTC)
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE referral SET expires_at = $2 WHERE id = $1", UUID(referral["id"]), expires
+        )
+    assert await send_reminders(pool, expires - timedelta(days=2), POLICY, PUBLIC) == 1
+    mails = [m for m in await queued_mails(pool) if m["template"] == "referral_reminder"]
+    assert mails and all(m["language"] == "fr" for m in mails)
+    for mail in mails:
+        assert "expirera le 09/12/2026" in mail["body_text"]  # was "le 2026-12-08", in UTC
+        assert "expirera le 09/12/2026" in mail["body_html"]
 
 
 async def test_accepted_referrals_neither_remind_nor_expire(
