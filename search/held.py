@@ -28,7 +28,7 @@ import asyncio
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import asyncpg
@@ -98,11 +98,15 @@ class HoursGroup(NamedTuple):
 
     def on(self, day: str) -> dict[str, Any]:
         """The group as an opening check reads it on `day` (ISO date): with only the
-        exceptions that cover that day, which alone decide whether it is open then."""
+        exceptions that cover that day or the day before, which alone decide whether it is
+        open then (a night begun the day before is that day's)."""
+        before = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
         return {
             "status": self.status,
             "opening_hours": self.opening_hours,
-            "exceptions": [e for e in self.exceptions if e["starts_on"] <= day <= e["ends_on"]],
+            "exceptions": [
+                e for e in self.exceptions if e["starts_on"] <= day and before <= e["ends_on"]
+            ],
         }
 
 

@@ -7,6 +7,7 @@ exceptions like any closure.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -81,22 +82,44 @@ class HoursState:
     known: bool = True
 
 
-@dataclass(frozen=True)
-class _Segment:
-    """A stretch of time under one expression: the regular hours or one exception."""
-
-    start: datetime
-    end: datetime
-    expression: str
-    message: str
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=TZ)
 
 
+@lru_cache(maxsize=65536)
+def _carried_over(expression: str, day: date) -> datetime | None:
+    """Until when an opening that began on the day before `day` goes on into it, under
+    `expression` (a night shelter's morning): None when nothing runs past that midnight.
+
+    An opening belongs to the day it starts on: open without a break from the evening before
+    (not from its midnight: open all day is each day's own), it ends at its first closing,
+    and at the end of `day` at the latest.
+    """
+    midnight, next_midnight = _midnight(day), _midnight(day + timedelta(days=1))
+    hours = _parse(expression)
+    if not hours.is_open(midnight):
+        return None
+    for opens, closes, state, _comment in hours.intervals(
+        _midnight(day - timedelta(days=1)), next_midnight
+    ):
+        closes = local(closes) if closes else next_midnight
+        if state == State.OPEN and local(opens) <= midnight < closes:
+            began = local(opens)
+            if _midnight(day - timedelta(days=1)) < began < midnight:
+                return min(closes, next_midnight)
+            return None
+    return None
+
+
 class Hours:
-    """Regular hours plus dated exceptions, evaluated exactly in Brussels time."""
+    """Regular hours plus dated exceptions, evaluated exactly in Brussels time.
+
+    A day is governed by the exception that covers it, or by the regular hours, and each
+    governs the openings that start on it, their part after midnight included: a closure on
+    Friday cancels Friday's 22:00-02:00 until 02:00 on Saturday; replacement hours on Saturday
+    leave the night begun on Friday open until it ends, and their own last night goes on into
+    the day after them. Nobody is sent out at midnight by an exception that starts then.
+    """
 
     def __init__(
         self, opening_hours: str | None, exceptions: Sequence[DatedException] = ()
@@ -104,6 +127,11 @@ class Hours:
         self.opening_hours = opening_hours
         # Later exceptions in the list win where two overlap; sorting keeps lookups simple.
         self.exceptions = sorted(exceptions, key=lambda e: (e.starts_on, e.ends_on))
+        # The days on which the exception in force may change.
+        self._boundaries = sorted(
+            {e.starts_on for e in self.exceptions}
+            | {e.ends_on + timedelta(days=1) for e in self.exceptions}
+        )
 
     @property
     def known(self) -> bool:
@@ -118,79 +146,115 @@ class Hours:
                 found = exception
         return found
 
-    def _segment_at(self, moment: datetime) -> _Segment:
-        """The expression in force at `moment` and the stretch of time it covers."""
-        day = moment.date()
+    def _rule_of(self, day: date) -> tuple[str, str]:
+        """The expression governing the openings that start on `day`, and its message."""
         exception = self._exception_on(day)
         if exception is not None:
-            # The exception holds until its last day ends, or until a later one starts.
-            end_day = exception.ends_on + timedelta(days=1)
-            for other in self.exceptions:
-                if day < other.starts_on < end_day and other is not exception:
-                    end_day = other.starts_on
+            return exception.opening_hours or _CLOSED, exception.message
+        return self.opening_hours or _CLOSED, ""
+
+    def _runs(self, first: date, last: date) -> Iterator[tuple[date, date, str]]:
+        """From `first` to `last`, the runs of days governed by one expression (first day,
+        last day, expression)."""
+        day = first
+        while day <= last:
+            expression, _message = self._rule_of(day)
+            end = day
+            while end < last:
+                following = bisect_right(self._boundaries, end)
+                if following == len(self._boundaries):
+                    end = last
                     break
-            return _Segment(
-                _midnight(day),
-                _midnight(end_day),
-                exception.opening_hours or _CLOSED,
-                exception.message,
-            )
-        next_start = next((e.starts_on for e in self.exceptions if e.starts_on > day), None)
-        end = _midnight(next_start) if next_start else local(moment + HORIZON)
-        return _Segment(_midnight(day), end, self.opening_hours or _CLOSED, "")
+                boundary = self._boundaries[following]
+                if boundary > last:
+                    end = last
+                    break
+                if self._rule_of(boundary)[0] != expression:
+                    end = boundary - timedelta(days=1)
+                    break
+                end = boundary
+            yield day, end, expression
+            day = end + timedelta(days=1)
+
+    def _decide(self, moment: datetime) -> tuple[bool, str]:
+        """Open or not at `moment` (Brussels time), and the message of the day that decides."""
+        day = moment.date()
+        expression, message = self._rule_of(day)
+        before, before_message = self._rule_of(day - timedelta(days=1))
+        if before != expression:
+            carried = _carried_over(before, day)
+            if carried is not None and moment < carried:
+                return True, before_message  # the night begun the day before
+            own_morning = _carried_over(expression, day)
+            if own_morning is not None and moment < own_morning:
+                return False, message  # the day before's under `expression`, not in force
+        return bool(_parse(expression).is_open(moment)), message
 
     def state_at(self, moment: datetime) -> HoursState:
         """Open or closed at `moment` (Brussels time if naive), and the next change."""
         moment = local(moment)
         if not self.known:
             return HoursState(False, moment, None, known=False)
-        segment = self._segment_at(moment)
-        is_open = _parse(segment.expression).is_open(moment)
-        return HoursState(is_open, moment, self._next_change(moment, is_open), segment.message)
+        is_open, message = self._decide(moment)
+        return HoursState(is_open, moment, self._next_change(moment, is_open), message)
 
     def is_open(self, moment: datetime) -> bool:
         """Whether it is open at `moment`, without looking for the next change."""
         moment = local(moment)
         if not self.known:
             return False
-        return bool(_parse(self._segment_at(moment).expression).is_open(moment))
+        return self._decide(moment)[0]
 
     def _next_change(self, moment: datetime, is_open: bool) -> datetime | None:
         # Bounded intervals, not the library's `next_change`: that one looks as far as the
         # year 9999 when a state never ends, seconds for "Mo-Su 00:00-24:00" (HSDS imports).
         limit = local(moment + HORIZON)  # a wall time in the spring gap does not exist
-        cursor = moment
-        while cursor < limit:
-            segment = self._segment_at(cursor)
-            stop = min(segment.end, limit)
-            for opens, _closes, state, _comment in _parse(segment.expression).intervals(
-                cursor, stop
-            ):
-                if (state == State.OPEN) != is_open:
-                    return local(opens)
-            cursor = stop
+        for opens, closes in self._open_stretches(moment, limit):
+            if is_open:
+                return closes if closes < limit else None
+            return opens
         return None
 
     def open_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
         """The open intervals between `start` and `end`, clipped to them and merged."""
-        start, end = local(start), local(end)
+        return self._open_stretches(local(start), local(end))
+
+    def _open_stretches(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
         pending: tuple[datetime, datetime] | None = None
-        cursor = start
-        while cursor < end:
-            segment = self._segment_at(cursor)
-            stop = min(segment.end, end)
-            for opens, closes, state, _comment in _parse(segment.expression).intervals(
-                cursor, stop
-            ):
-                if state != State.OPEN:
-                    continue
-                opens, closes = local(opens), local(closes or stop)
-                if pending and pending[1] >= opens:
-                    pending = (pending[0], max(pending[1], closes))
-                else:
-                    if pending:
-                        yield pending
-                    pending = (opens, closes)
-            cursor = stop
+        for opens, closes in self._pieces(start, end):
+            if closes <= start or opens >= end:
+                continue
+            opens, closes = max(opens, start), min(closes, end)
+            if pending and pending[1] >= opens:
+                pending = (pending[0], max(pending[1], closes))
+            else:
+                if pending:
+                    yield pending
+                pending = (opens, closes)
         if pending:
             yield pending
+
+    def _pieces(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open intervals in order of opening, from the day before `start` (its night may
+        still run) to `end`, each run of days under its own expression."""
+        first = start.date() - timedelta(days=1)
+        for first_day, last_day, expression in self._runs(first, end.date()):
+            run_start, run_end = _midnight(first_day), _midnight(last_day + timedelta(days=1))
+            # The morning of the first day belongs to the day before, under its own rule.
+            morning = _carried_over(expression, first_day) or run_start
+            low, high = max(run_start, start), min(run_end, end)
+            if low < high:
+                for opens, closes, state, _comment in _parse(expression).intervals(low, high):
+                    if state != State.OPEN:
+                        continue
+                    opens, closes = local(opens), local(closes) if closes else high
+                    if closes <= morning:
+                        continue
+                    yield max(opens, morning), closes
+            # The last night goes on into the day after the run.
+            if run_end < end:
+                carried = _carried_over(expression, last_day + timedelta(days=1))
+                if carried is not None and carried > start:
+                    yield run_end, carried

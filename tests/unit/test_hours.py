@@ -114,6 +114,46 @@ def test_a_closure_inside_a_season_wins() -> None:
     assert not hours.is_open(at(2027, 4, 2, 22, 0))
 
 
+def test_a_closed_day_cancels_its_night_after_midnight_too() -> None:
+    """Closed on Friday 11 December: no Friday 22:00-02:00, so not open at 01:00 on
+    Saturday, and from Thursday the next opening is the Friday after."""
+    closed = DatedException(date(2026, 12, 11), date(2026, 12, 11), None, "Fermé")
+    hours = Hours("Fr 22:00-02:00", [closed])
+    saturday = hours.state_at(at(2026, 12, 12, 1, 0))
+    assert not saturday.is_open and saturday.next_change == at(2026, 12, 18, 22, 0)
+    assert not hours.is_open(at(2026, 12, 12, 1, 0))
+    assert hours.state_at(at(2026, 12, 10, 12, 0)).next_change == at(2026, 12, 18, 22, 0)
+    assert list(hours.open_intervals(at(2026, 12, 10), at(2026, 12, 20))) == [
+        (at(2026, 12, 18, 22, 0), at(2026, 12, 19, 2, 0))
+    ]
+
+
+def test_an_exception_keeps_the_night_begun_before_it_and_ends_with_its_own() -> None:
+    """A day governs the openings that start on it: the night begun the evening before an
+    exception goes on until morning, and the exception's last night into the day after."""
+    shelter = Hours(
+        "Mo-Su 20:00-08:00",
+        [DatedException(date(2026, 12, 24), date(2026, 12, 24), None, "Réveillon")],
+    )
+    assert shelter.is_open(at(2026, 12, 24, 3, 0))  # the night of the 23rd
+    state = shelter.state_at(at(2026, 12, 24, 3, 0))
+    assert state.next_change == at(2026, 12, 24, 8, 0) and state.message == ""
+    assert not shelter.is_open(at(2026, 12, 24, 22, 0))
+    assert not shelter.is_open(at(2026, 12, 25, 3, 0))  # the night of the 24th: closed
+    assert shelter.state_at(at(2026, 12, 24, 9, 0)).next_change == at(2026, 12, 25, 20, 0)
+    # Replacement hours on Saturday leave Friday's night open until it ends.
+    late = Hours(
+        "Fr 22:00-02:00", [DatedException(date(2026, 12, 12), date(2026, 12, 12), "10:00-12:00")]
+    )
+    assert late.is_open(at(2026, 12, 12, 1, 0)) and late.is_open(at(2026, 12, 12, 11, 0))
+    assert late.state_at(at(2026, 12, 12, 1, 0)).next_change == at(2026, 12, 12, 2, 0)
+    # New Year's Eve until 04:00, though 1 January is a holiday the regular hours close.
+    eve = Hours(OFFICE, [DatedException(date(2026, 12, 31), date(2026, 12, 31), "20:00-04:00")])
+    assert eve.is_open(at(2027, 1, 1, 3, 0))
+    assert eve.state_at(at(2027, 1, 1, 3, 0)).next_change == at(2027, 1, 1, 4, 0)
+    assert not eve.is_open(at(2026, 12, 31, 10, 0))
+
+
 def test_open_day_and_night_has_no_change_but_its_closures() -> None:
     """Every day 00:00-24:00, as HSDS schedules are imported: no change within the horizon
     (the library's own `next_change` looks for one until the year 9999), and a dated closure
@@ -156,6 +196,41 @@ def test_the_next_change_is_where_a_walk_by_quarter_hours_finds_it(
     while hours.is_open(walked) == state.is_open:
         walked += timedelta(minutes=15 - walked.minute % 15)
     assert state.next_change == walked
+
+
+WITH_EXCEPTIONS = [
+    Hours("Fr 22:00-02:00", [DatedException(date(2026, 12, 11), date(2026, 12, 11))]),
+    Hours(
+        "Mo-Su 20:00-08:00", [DatedException(date(2026, 12, 9), date(2026, 12, 9), "08:00-10:00")]
+    ),
+    Hours(
+        "Mo-Su 00:00-24:00",
+        [
+            DatedException(date(2026, 12, 8), date(2026, 12, 8)),
+            DatedException(date(2026, 12, 10), date(2026, 12, 11), "Th-Fr 21:00-03:00"),
+        ],
+    ),
+    Hours(OFFICE, [DatedException(date(2026, 12, 12), date(2026, 12, 12), "Sa 23:00-01:00")]),
+]
+
+
+@pytest.mark.parametrize("hours", WITH_EXCEPTIONS)
+def test_every_evaluation_agrees_with_a_walk_by_quarter_hours(hours: Hours) -> None:
+    """Around exceptions and overnight hours, `is_open` at each quarter hour, the open
+    intervals and the next change found from each of them say the same thing."""
+    start, end = at(2026, 12, 7), at(2026, 12, 15)
+    intervals = list(hours.open_intervals(start, end))
+    quarters = [start + timedelta(minutes=15 * i) for i in range(8 * 24 * 4)]
+    states = [hours.is_open(moment) for moment in quarters]
+    for index, moment in enumerate(quarters):
+        assert states[index] == any(o <= moment < c for o, c in intervals), moment
+        state = hours.state_at(moment)
+        assert state.is_open == states[index]
+        changes = [
+            q for q, s in zip(quarters[index:], states[index:], strict=True) if s != states[index]
+        ]
+        if changes:
+            assert state.next_change == changes[0], moment
 
 
 def test_naive_and_utc_moments() -> None:

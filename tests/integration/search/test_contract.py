@@ -7,6 +7,7 @@ and asks the engine.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date, datetime, time, timedelta
 
 import asyncpg
 import pytest
@@ -14,6 +15,9 @@ import pytest
 from schemas.search import SearchDocument, SearchFilters
 from search.backend import EngineQuery, SearchEngine
 from search.documents import DocumentBuilder
+from search.results import search_exact
+from service.hours import TZ
+from service.search.routes import OpeningCheck
 from tests.integration.search.conftest import Catalogue, next_tuesday_at_14, sync
 
 pytestmark = pytest.mark.asyncio
@@ -187,6 +191,28 @@ async def test_open_at_prefilter_keeps_every_open_service(indexed: SearchEngine)
     assert "Épicerie sociale Le Panier" in names(result)
     assert "Permanence fermée" not in names(result)  # temporarily closed: never open
     assert "Aide au logement" not in names(result)
+
+
+async def test_a_closed_friday_has_no_night_on_saturday_morning(
+    engine: SearchEngine, pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    """Closed on the coming Friday, a Friday 22:00-02:00 is not open at 01:00 on Saturday,
+    by the pre-filter, the opening check and the held bitmaps' check of the day alike."""
+    today = datetime.now(TZ).date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    place = await catalogue.place("Bar à soupe")
+    await catalogue.service(
+        "Soupe de nuit", places=[(place, "Fr 22:00-02:00")], exceptions=[(friday, friday, None)]
+    )
+    await sync(pool, [engine], builder)
+
+    async def open_at(day: date) -> list[str]:
+        moment = datetime.combine(day, time(1, 0), tzinfo=TZ)
+        query = EngineQuery(filters=SearchFilters(open_at=moment))
+        return names(await search_exact(engine, query, OpeningCheck(moment).is_open))
+
+    assert await open_at(friday + timedelta(days=1)) == []
+    assert await open_at(friday + timedelta(days=8)) == ["Soupe de nuit"]
 
 
 async def test_highlight_marks_matched_words(indexed: SearchEngine) -> None:
