@@ -55,10 +55,10 @@ LEFT JOIN LATERAL (
     FROM up
 ) te ON true
 LEFT JOIN LATERAL (
-    SELECT array_agg(e.starts_on ORDER BY e.starts_on, e.ends_on) AS starts,
-           array_agg(e.ends_on ORDER BY e.starts_on, e.ends_on) AS ends,
-           array_agg(e.opening_hours ORDER BY e.starts_on, e.ends_on) AS hours,
-           array_agg(e.message ORDER BY e.starts_on, e.ends_on) AS messages
+    SELECT array_agg(e.starts_on ORDER BY e.starts_on, e.ends_on, e.position) AS starts,
+           array_agg(e.ends_on ORDER BY e.starts_on, e.ends_on, e.position) AS ends,
+           array_agg(e.opening_hours ORDER BY e.starts_on, e.ends_on, e.position) AS hours,
+           array_agg(e.message ORDER BY e.starts_on, e.ends_on, e.position) AS messages
     FROM hours_exception e WHERE e.service_place_id = sp.id
 ) ex ON true
 WHERE s.id = ANY($1::uuid[]) AND s.status <> 'inactive'

@@ -136,7 +136,7 @@ SELECT s.id, s.organisation_id, s.name, s.alternate_name, s.description, s.type,
                           SELECT json_agg(json_build_object(
                                      'starts_on', e.starts_on, 'ends_on', e.ends_on,
                                      'opening_hours', e.opening_hours, 'message', e.message)
-                                 ORDER BY e.starts_on, e.ends_on)
+                                 ORDER BY e.starts_on, e.ends_on, e.position)
                           FROM hours_exception e WHERE e.service_place_id = sp.id), '[]'))
                   ORDER BY sp.position)
            FROM service_place sp JOIN place p ON p.id = sp.place_id
@@ -191,10 +191,11 @@ RETURNING id
 
 -- name: replace_hours_exceptions
 WITH gone AS (DELETE FROM hours_exception WHERE service_place_id = $1)
-INSERT INTO hours_exception (service_place_id, starts_on, ends_on, opening_hours, message)
-SELECT $1, x.starts_on, x.ends_on, x.opening_hours, x.message
-FROM unnest($2::date[], $3::date[], $4::text[], $5::text[])
-     AS x(starts_on, ends_on, opening_hours, message)
+INSERT INTO hours_exception
+    (service_place_id, starts_on, ends_on, opening_hours, message, position)
+SELECT $1, x.starts_on, x.ends_on, x.opening_hours, x.message, x.position
+FROM unnest($2::date[], $3::date[], $4::text[], $5::text[]) WITH ORDINALITY
+     AS x(starts_on, ends_on, opening_hours, message, position)
 
 -- name: themes_exist
 SELECT coalesce(array_agg(id), '{}') FROM theme WHERE id = ANY($1::text[])

@@ -125,8 +125,9 @@ class Hours:
         self, opening_hours: str | None, exceptions: Sequence[DatedException] = ()
     ) -> None:
         self.opening_hours = opening_hours
-        # Later exceptions in the list win where two overlap; sorting keeps lookups simple.
-        self.exceptions = sorted(exceptions, key=lambda e: (e.starts_on, e.ends_on))
+        self.exceptions = list(exceptions)
+        # By first day, for lookups; each with its place in the list, which breaks ties.
+        self._by_start = sorted(enumerate(self.exceptions), key=lambda p: p[1].starts_on)
         # The days on which the exception in force may change.
         self._boundaries = sorted(
             {e.starts_on for e in self.exceptions}
@@ -137,18 +138,23 @@ class Hours:
     def known(self) -> bool:
         return bool(self.opening_hours and self.opening_hours.strip()) or bool(self.exceptions)
 
-    def _exception_on(self, day: date) -> DatedException | None:
-        found = None
-        for exception in self.exceptions:
+    def exception_on(self, day: date) -> DatedException | None:
+        """The exception in force on `day`: of those that cover it, the one with the fewest
+        days (a day's replacement within a holiday closure), the later in the list if two
+        are as long, whatever their order; None when the regular hours apply."""
+        found, best = None, (0, 0)
+        for position, exception in self._by_start:
             if exception.starts_on > day:
                 break
             if exception.covers(day):
-                found = exception
+                rank = ((exception.starts_on - exception.ends_on).days, position)
+                if found is None or rank > best:
+                    found, best = exception, rank
         return found
 
     def _rule_of(self, day: date) -> tuple[str, str]:
         """The expression governing the openings that start on `day`, and its message."""
-        exception = self._exception_on(day)
+        exception = self.exception_on(day)
         if exception is not None:
             return exception.opening_hours or _CLOSED, exception.message
         return self.opening_hours or _CLOSED, ""

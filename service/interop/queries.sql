@@ -36,7 +36,7 @@ SELECT s.id, s.organisation_id, s.name, s.alternate_name, s.description, s.type,
                           SELECT json_agg(json_build_object(
                                      'starts_on', e.starts_on, 'ends_on', e.ends_on,
                                      'opening_hours', e.opening_hours, 'message', e.message)
-                                 ORDER BY e.starts_on, e.ends_on)
+                                 ORDER BY e.starts_on, e.ends_on, e.position)
                           FROM hours_exception e WHERE e.service_place_id = sp.id), '[]'))
                   ORDER BY sp.position)
            FROM service_place sp WHERE sp.service_id = s.id), '[]') AS places

@@ -458,7 +458,7 @@ def coming_days(place: Any, now: datetime, days: int = DAYS_SHOWN) -> list[DayHo
     for offset in range(days):
         day = today + timedelta(days=offset)
         start, end = midnight(day), midnight(day + timedelta(days=1))
-        exception = next((e for e in reversed(hours.exceptions) if e.covers(day)), None)
+        exception = hours.exception_on(day)
         week.append(
             DayHours(
                 day,

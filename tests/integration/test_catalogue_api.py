@@ -473,6 +473,35 @@ async def test_opening_state_at_a_skipped_wall_time(
         assert bad.json()["errors"][0]["field"] == "at"
 
 
+async def test_exceptions_for_the_same_days_keep_their_order(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    """Of two exceptions as long, the later in the list is in force: storing them keeps the
+    order they were written in, and the narrower one wins over a longer closure."""
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    place = await _place(client, coordinator, org["id"])
+    body = _service_body(org["id"], place["id"], themes)
+    body["places"][0]["opening_hours"] = "Mo-Fr 09:00-17:00"
+    body["places"][0]["exceptions"] = [
+        {"starts_on": "2026-12-24", "ends_on": "2026-12-24", "opening_hours": "Th 09:00-12:00"},
+        {"starts_on": "2026-12-24", "ends_on": "2026-12-31", "message": "Congé"},
+        {"starts_on": "2026-12-23", "ends_on": "2026-12-23", "message": "Fermé"},
+        {"starts_on": "2026-12-23", "ends_on": "2026-12-23", "opening_hours": "We 13:00-15:00"},
+    ]
+    created = await client.post("/api/v1/services", json=body, headers=coordinator)
+    assert created.status_code == 201, created.text
+    service_id = created.json()["id"]
+
+    async def open_at(moment: str) -> bool:
+        read = await client.get(f"/api/v1/services/{service_id}", params={"at": moment})
+        return bool(read.json()["places"][0]["open"]["now"])
+
+    assert await open_at("2026-12-23T14:00")  # the later of the two for the 23rd
+    assert await open_at("2026-12-24T10:00")  # the morning within the closure
+    assert not await open_at("2026-12-28T10:00")
+
+
 async def test_an_organisation_chooses_the_language_of_its_mails(
     client: httpx.AsyncClient, make_token: TokenFactory
 ) -> None:

@@ -154,6 +154,35 @@ def test_an_exception_keeps_the_night_begun_before_it_and_ends_with_its_own() ->
     assert not eve.is_open(at(2026, 12, 31, 10, 0))
 
 
+@pytest.mark.parametrize("reverse", [False, True], ids=["day-first", "closure-first"])
+def test_the_narrower_exception_wins_whatever_their_order(reverse: bool) -> None:
+    """A Christmas Eve morning inside the Christmas closure: the exception with fewer days
+    is in force on the days it covers, in either order; the closure on the others."""
+    eve = DatedException(date(2026, 12, 24), date(2026, 12, 24), "Th 09:00-12:00", "Matinée")
+    holidays = DatedException(date(2026, 12, 24), date(2026, 12, 31), None, "Congé")
+    hours = Hours("Mo-Fr 09:00-17:00", [holidays, eve][:: -1 if reverse else 1])
+    assert hours.is_open(at(2026, 12, 24, 10, 0))
+    assert hours.state_at(at(2026, 12, 24, 10, 0)).message == "Matinée"
+    assert not hours.is_open(at(2026, 12, 24, 14, 0))
+    assert not hours.is_open(at(2026, 12, 28, 10, 0))
+    assert hours.state_at(at(2026, 12, 24, 10, 0)).next_change == at(2026, 12, 24, 12, 0)
+    assert hours.state_at(at(2026, 12, 24, 12, 0)).next_change == at(
+        2027, 1, 1, 9, 0
+    )  # no "PH off"
+    # Inside a season too: the closure of a few days within months of winter hours.
+    winter = DatedException(date(2026, 11, 15), date(2027, 3, 31), "Mo-Su 20:00-08:00")
+    christmas = DatedException(date(2026, 12, 24), date(2026, 12, 25))
+    for order in ([winter, christmas], [christmas, winter]):
+        assert not Hours(None, order).is_open(at(2026, 12, 24, 22, 0))
+
+
+def test_of_two_exceptions_as_long_the_later_in_the_list_wins() -> None:
+    first = DatedException(date(2026, 12, 24), date(2026, 12, 24), "10:00-12:00")
+    second = DatedException(date(2026, 12, 24), date(2026, 12, 24), None)
+    assert not Hours(OFFICE, [first, second]).is_open(at(2026, 12, 24, 11, 0))
+    assert Hours(OFFICE, [second, first]).is_open(at(2026, 12, 24, 11, 0))
+
+
 def test_open_day_and_night_has_no_change_but_its_closures() -> None:
     """Every day 00:00-24:00, as HSDS schedules are imported: no change within the horizon
     (the library's own `next_change` looks for one until the year 9999), and a dated closure
