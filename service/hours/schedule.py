@@ -256,8 +256,8 @@ class Hours:
                     if state != State.OPEN:
                         continue
                     opens, closes = local(opens), local(closes) if closes else high
-                    if closes <= morning:
-                        continue
+                    if closes <= morning or closes <= opens:
+                        continue  # the day before's, or wholly in the spring gap: no opening
                     yield max(opens, morning), closes
             # The last night goes on into the day after the run.
             if run_end < end:

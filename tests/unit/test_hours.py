@@ -68,6 +68,16 @@ def test_a_wall_time_the_clock_change_skips() -> None:
     assert state.next_change == at(2027, 3, 28, 4, 0)
 
 
+def test_an_opening_the_clock_change_skips_is_no_next_change() -> None:
+    """Sunday 02:00-03:00 does not exist on 28 March 2027 (02:00 is 03:00): at 01:30 it
+    next opens a week later, not at 03:00, when it is closed."""
+    night = Hours("Su 02:00-03:00")
+    state = night.state_at(at(2027, 3, 28, 1, 30))
+    assert not state.is_open and state.next_change == at(2027, 4, 4, 2, 0)
+    assert not night.is_open(at(2027, 3, 28, 3, 0))
+    assert list(night.open_intervals(at(2027, 3, 28), at(2027, 3, 29))) == []
+
+
 def test_monthly_rules() -> None:
     first_wednesday = Hours("We[1] 14:00-16:00")
     assert first_wednesday.is_open(at(2026, 12, 2, 15, 0))
