@@ -7,6 +7,7 @@ exceptions like any closure.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ def _parse(expression: str) -> OpeningHours:
 
 _CLOSED = "off"
 
+# What the library parses but cannot evaluate here: it knows no Belgian school holidays (the
+# three communities have their own) and takes sunrise and sunset as fixed 07:00 and 19:00.
+_COMMENT = re.compile(r'"[^"]*"')
+_SCHOOL_HOLIDAYS = re.compile(r"\bSH\b")
+_SUN = re.compile(r"\b(?:sunrise|sunset|dawn|dusk)\b", re.IGNORECASE)
+SCHOOL_HOLIDAYS_ERROR = (
+    "uses school holidays (SH), which differ between Belgium's communities and are not "
+    "known here: give them as dated exceptions"
+)
+SUN_ERROR = "uses sunrise, sunset, dawn or dusk, which are not evaluated here: give times"
+
 
 def hours_error(expression: str) -> str | None:
     """Why an opening-hours expression is invalid, or None when it is valid."""
@@ -55,6 +67,11 @@ def hours_error(expression: str) -> str | None:
         lines = [line.strip(" |=") for line in str(error).splitlines() if line.strip(" |")]
         hint = lines[-1] if lines else "syntax error"
         return f"is not a valid OpenStreetMap opening_hours expression ({hint})"
+    code = _COMMENT.sub("", expression)
+    if _SCHOOL_HOLIDAYS.search(code):
+        return SCHOOL_HOLIDAYS_ERROR
+    if _SUN.search(code):
+        return SUN_ERROR
     return None
 
 

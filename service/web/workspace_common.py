@@ -34,6 +34,17 @@ FIELD_MESSAGES = (
         "is empty",
         N_("Not a valid opening hours expression. Example: Mo-Fr 09:00-12:00,13:30-16:00; PH off"),
     ),
+    (
+        "uses school holidays (SH)",
+        N_(
+            "School holidays (SH) cannot be used: they differ between the French-, Dutch- and "
+            "German-speaking communities. Add them as dated exceptions."
+        ),
+    ),
+    (
+        "uses sunrise, sunset",
+        N_("Sunrise, sunset, dawn and dusk cannot be used. Give times, such as 08:00-18:00."),
+    ),
     ("must not be before starts_on", LAST_BEFORE_FIRST),
     (
         "a closure until further notice is",

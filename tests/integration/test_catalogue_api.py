@@ -300,6 +300,15 @@ async def test_bad_inputs_are_problems_naming_the_field(
     fields = {e["field"]: e["message"] for e in response.json()["errors"]}
     assert "not a valid OpenStreetMap opening_hours" in fields["places[0].opening_hours"]
     assert fields["themes[0]"] == "unknown theme t-unknown"
+    # School holidays and sunset: parsed by the library, not evaluated right here.
+    body = _service_body(org["id"], place["id"], themes)
+    body["places"][0]["opening_hours"] = "Mo-Fr 09:00-17:00; SH off"
+    body["places"][0]["exceptions"][0]["opening_hours"] = "Mo-Su 10:00-sunset"
+    response = await client.post("/api/v1/services", json=body, headers=coordinator)
+    assert response.status_code == 422
+    fields = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "school holidays (SH)" in fields["places[0].opening_hours"]
+    assert "sunset" in fields["places[0].exceptions[0].opening_hours"]
     # Only spaces is as empty as nothing, in every required text.
     blank_name = await client.post(
         "/api/v1/services",

@@ -298,3 +298,21 @@ def test_invalid_expressions_say_why() -> None:
     problem = hours_error("Mo-Fr 9h-12h")
     assert problem is not None and problem.startswith("is not a valid OpenStreetMap")
     assert hours_error("  ") == "is empty"
+
+
+@pytest.mark.parametrize(
+    ("expression", "says"),
+    [
+        ("Mo-Fr 09:00-17:00; SH off", "school holidays (SH)"),
+        ("SH Mo-Fr 10:00-12:00", "school holidays (SH)"),
+        ("Mo-Su sunrise-sunset", "sunrise, sunset"),
+        ("Sa (sunrise+01:00)-18:00", "sunrise, sunset"),
+        ("Mo-Fr 08:00-dusk", "sunrise, sunset"),
+    ],
+)
+def test_what_cannot_be_evaluated_here_is_refused(expression: str, says: str) -> None:
+    """School holidays differ between Belgium's communities, and the library takes sunrise
+    and sunset as 07:00 and 19:00: both would be answered wrongly, so neither is accepted."""
+    problem = hours_error(expression)
+    assert problem is not None and says in problem
+    assert hours_error('Mo-Fr 09:00-17:00 "closed in SH, see sunset"') is None

@@ -90,6 +90,11 @@ async def test_hours_errors_are_shown_next_to_the_field(base_url: str, demo: Dem
         assert bad.status_code == 422
         assert 'id="opening_hours-error"' in bad.text
         assert 'aria-invalid="true"' in bad.text
+        holidays = await browser.post(
+            path, data={**base, **blank, "opening_hours": "Mo-Fr 09:00-17:00; SH off"}
+        )
+        assert holidays.status_code == 422 and 'id="opening_hours-error"' in holidays.text
+        assert "vacances scolaires (SH)" in holidays.text
         closure = {
             "ex-0-starts_on": "2026-12-24",
             "ex-0-ends_on": "2026-12-23",
