@@ -32,6 +32,7 @@ from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, YEARS, local
 from service.i18n import language_of
+from service.referrals.slip import usual_hours
 from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
 from service.web_common import Caller, Conn
@@ -567,6 +568,10 @@ class PublicController(Controller):
         except NotFound:
             return not_found_page()
         held_at = []
+        language = language_of(request)
+        # A closed service has no coming openings to show: at most its usual week, for when
+        # it opens again.
+        running = service.status == "active"
         for service_place in service.places:
             place = await places.get(conn, service_place.place_id)
             held_at.append(
@@ -574,7 +579,12 @@ class PublicController(Controller):
                     "at": service_place,
                     "place": place,
                     "map": map_link(place),
-                    "week": coming_days(msgspec.to_builtins(service_place), now),
+                    "week": coming_days(msgspec.to_builtins(service_place), now)
+                    if running
+                    else None,
+                    "usual": None
+                    if running
+                    else usual_hours(service_place.opening_hours, language),
                 }
             )
         page_url = f"{request.app.state.settings.public_url.rstrip('/')}/services/{service.id}"
@@ -589,7 +599,7 @@ class PublicController(Controller):
             "themes": await theme_labels(conn, service.themes),
             "can_refer": may_refer(identity),
             "can_edit": identity is not None and identity.can_edit(service.organisation_id),
-            "language": language_of(request),
+            "language": language,
         }
         return Template(template_name="public/service.html", context=context)
 

@@ -169,9 +169,18 @@ async def test_temporarily_closed_service_shows_a_banner(
         await conn.execute(
             "UPDATE service SET status = 'temporarily_closed' WHERE id = $1", demo.service_id
         )
+        await conn.execute(
+            "UPDATE service_place SET opening_hours = 'We 09:30-13:00' WHERE service_id = $1",
+            demo.service_id,
+        )
     page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "fr"})
     assert "Ce service est temporairement fermé." in page.text
     assert "temporarily_closed" not in page.text
+    # No coming day is shown open; the usual week is said as what comes when it reopens.
+    assert "Horaire des 7 prochains jours" not in page.text
+    assert "Horaire habituel, à la réouverture : mercredi 09:30–13:00" in page.text
+    dutch = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
+    assert "Gebruikelijke uren, wanneer de dienst weer opent: woensdag 09:30–13:00" in dutch.text
 
 
 async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
