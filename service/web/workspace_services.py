@@ -111,7 +111,8 @@ def _week_fields(week: Week | None) -> dict[str, Any]:
         for slot in range(SLOTS):
             opens, closes = ranges[slot] if slot < len(ranges) else ("", "")
             fields[f"week-{code.lower()}-{slot}-opens"] = opens
-            fields[f"week-{code.lower()}-{slot}-closes"] = closes
+            # A time field cannot hold 24:00: midnight at the end of the day shows as 00:00.
+            fields[f"week-{code.lower()}-{slot}-closes"] = "00:00" if closes == "24:00" else closes
     return fields
 
 
@@ -130,6 +131,8 @@ def _week_from(form: dict[str, str]) -> tuple[Week | None, dict[str, str], dict[
             typed[names[0]], typed[names[1]] = opens, closes
             if not (opens or closes):
                 continue
+            if closes == "00:00":
+                closes = "24:00"  # closing at midnight: the end of the day
             wrong = [
                 name
                 for name, value in zip(names, (opens, closes), strict=True)

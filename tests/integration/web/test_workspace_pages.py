@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import asyncpg
 import httpx
@@ -376,3 +377,38 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
         shown = await browser.get(path, headers=english)
         assert 'name="editor" value="week" checked' in shown.text
         assert 'name="week-su-1-closes" type="time" value="08:30"' in shown.text
+
+
+def browser_form(html: str) -> dict[str, str]:
+    """What a browser posts from the page's inputs as shown: every text, time and hidden
+    field, the checked radio buttons and boxes."""
+    fields = {}
+    for tag in re.findall(r"<input\b[^>]*>", html):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        checkable = attributes.get("type") in ("radio", "checkbox")
+        if "name" in attributes and (not checkable or re.search(r"\schecked\b", tag)):
+            fields[attributes["name"]] = unescape(attributes.get("value", ""))
+    return fields
+
+
+async def test_hours_closing_at_midnight_open_day_by_day_and_save_again(
+    base_url: str, demo: Demo
+) -> None:
+    """24:00 cannot stand in a time field: it shows as 00:00, the end of the day, and the
+    page posted back as shown saves the same hours (it came back with five empty closing
+    times, each refused)."""
+    path = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = browser_form((await browser.get(path, headers=english)).text)
+        late = {**form, "editor": "text", "opening_hours": "Mo-Fr 18:00-24:00; PH off"}
+        assert (await browser.post(path, data=late)).status_code == 303
+        shown = await browser.get(path, headers=english)
+        assert 'name="editor" value="week" checked' in shown.text
+        assert 'name="week-mo-0-closes" type="time" value="00:00"' in shown.text
+        again = await browser.post(path, data=browser_form(shown.text), headers=english)
+        assert again.status_code == 303, again.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == "Mo-Fr 18:00-24:00; PH off"
