@@ -51,6 +51,10 @@ BLANK_EXCEPTION_ROWS = 2
 BAD_TIME = N_("Enter a time such as 09:30.")
 CLOSES_WHEN_OPENS = N_("The closing time must differ from the opening time.")
 OVERLAPS = N_("The second opening must start after the first one closes.")
+BOTH_CHANGED = N_(
+    "You changed both the day-by-day hours and the text, and they differ. Undo one of the two "
+    "changes, so that it is clear which hours to save."
+)
 WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
 """What the hours page needs to draw the day-by-day fields."""
 
@@ -154,6 +158,23 @@ def _week_from(form: dict[str, str]) -> tuple[Week | None, dict[str, str], dict[
     return Week(days=tuple(days), holidays_closed=typed["week-holidays"]), errors, typed
 
 
+def _edited(
+    shown: str, values: dict[str, Any], typed: dict[str, Any], week: Week | None
+) -> tuple[str | None, bool]:
+    """Which editor the person changed since the page showed `shown` ("week", "text", or
+    None for neither), and whether both were changed to different hours: what was typed in
+    one is never dropped silently for the other."""
+    as_shown = _week_fields(read_week(shown))
+    text_changed = values["opening_hours"] != shown.strip()
+    week_changed = any(typed[name] != as_shown[name] for name in typed)
+    if text_changed and week_changed:
+        same = week is not None and week_text(week) == values["opening_hours"]
+        return None, not same
+    if text_changed:
+        return "text", False
+    return ("week" if week_changed else None), False
+
+
 def _minutes_only(text: str) -> str:
     return text[:5] if len(text) == 8 and text[5] == ":" else text
 
@@ -167,6 +188,7 @@ def _hours_form_of(held: Any) -> dict[str, Any]:
         "plain": week is not None,
         **_week_fields(week),
         "opening_hours": held.opening_hours or "",
+        "opening_hours_shown": held.opening_hours or "",
         "hours_note": held.hours_note,
         "exceptions": [
             {
@@ -200,6 +222,7 @@ def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
         "editor": "week" if form.get("editor") == "week" else "text",
         "plain": True,
         "opening_hours": form.get("opening_hours", "").strip(),
+        "opening_hours_shown": form.get("opening_hours_shown", ""),
         "hours_note": form.get("hours_note", "").strip(),
         "exceptions": rows,
     }
@@ -338,6 +361,11 @@ class WorkspaceServicesController(Controller):
         kept, errors, rename = _exceptions_in(values)
         week, week_errors, typed = _week_from(form)
         values.update(typed)
+        if "opening_hours_shown" in form:
+            editor, conflict = _edited(form["opening_hours_shown"], values, typed, week)
+            values["editor"] = editor or values["editor"]
+            if conflict:
+                errors["opening_hours"] = BOTH_CHANGED
         if values["editor"] == "week":
             errors.update(week_errors)
             if week is not None:

@@ -309,7 +309,7 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
             "week-sa-0-opens": "09:00:00",  # some browsers send seconds
             "week-sa-0-closes": "12:00",
             "week-holidays": "1",
-            # What the text field still holds is not what is saved: the week is.
+            # Posted without the hours the page showed, the mode chosen decides: the week.
             "opening_hours": "Mo 10:00-11:00",
         }
 
@@ -412,3 +412,39 @@ async def test_hours_closing_at_midnight_open_day_by_day_and_save_again(
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
         assert place["opening_hours"] == "Mo-Fr 18:00-24:00; PH off"
+
+
+async def test_hours_typed_as_text_in_day_by_day_mode_are_not_dropped(
+    base_url: str, demo: Demo
+) -> None:
+    """The text changed and not the days: the text is saved, whichever mode is chosen; both
+    changed to different hours: refused, saying so, nothing saved."""
+    path = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = browser_form((await browser.get(path, headers=english)).text)
+        week = {**form, "editor": "text", "opening_hours": "Mo-Fr 09:00-12:00"}
+        assert (await browser.post(path, data=week)).status_code == 303
+        shown = await browser.get(path, headers=english)
+        assert 'name="editor" value="week" checked' in shown.text
+        typed = {**browser_form(shown.text), "opening_hours": "Tu,Th 10:00-11:00"}
+        assert typed["editor"] == "week"
+        assert (await browser.post(path, data=typed)).status_code == 303
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == "Tu,Th 10:00-11:00"
+
+        both = {
+            **browser_form((await browser.get(path, headers=english)).text),
+            "opening_hours": "Sa 10:00-12:00",
+            "week-mo-0-opens": "08:00",
+            "week-mo-0-closes": "09:00",
+        }
+        refused = await browser.post(path, data=both, headers=english)
+        assert refused.status_code == 422
+        assert 'id="opening_hours-error"' in refused.text
+        assert "You changed both the day-by-day hours and the text" in refused.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        assert place["opening_hours"] == "Tu,Th 10:00-11:00"
