@@ -198,6 +198,14 @@ def label_of(context: Any, record: Any) -> str:
     return str(value or "")
 
 
+@pass_context
+def kilometres(context: Any, value: float) -> str:
+    """A distance to one decimal as the page's language writes it: 1,5 in French and Dutch,
+    1.5 in English."""
+    text = f"{value:.1f}"
+    return text if i18n.current_language(context) == "en" else text.replace(".", ",")
+
+
 def configure(engine: JinjaTemplateEngine) -> None:
     """Install translations; replace Litestar's CSRF helpers by ours (see accounts.csrf)."""
     env = engine.engine
@@ -221,6 +229,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["hour_minute"] = hour_minute
     env.filters["day_month_year"] = day_month_year
     env.filters["phone"] = phone_national
+    env.filters["kilometres"] = kilometres
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -51,10 +51,6 @@ BLANK_EXCEPTION_ROWS = 2
 BAD_TIME = N_("Enter a time such as 09:30.")
 CLOSES_WHEN_OPENS = N_("The closing time must differ from the opening time.")
 OVERLAPS = N_("The second opening must start after the first one closes.")
-BOTH_CHANGED = N_(
-    "You changed both the day-by-day hours and the text, and they differ. Undo one of the two "
-    "changes, so that it is clear which hours to save."
-)
 WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
 """What the hours page needs to draw the day-by-day fields."""
 
@@ -158,21 +154,18 @@ def _week_from(form: dict[str, str]) -> tuple[Week | None, dict[str, str], dict[
     return Week(days=tuple(days), holidays_closed=typed["week-holidays"]), errors, typed
 
 
-def _edited(
-    shown: str, values: dict[str, Any], typed: dict[str, Any], week: Week | None
-) -> tuple[str | None, bool]:
-    """Which editor the person changed since the page showed `shown` ("week", "text", or
-    None for neither), and whether both were changed to different hours: what was typed in
-    one is never dropped silently for the other."""
+def _edited(shown: str, values: dict[str, Any], typed: dict[str, Any]) -> str | None:
+    """Whose hours to save since the page showed `shown`: the editor chosen, if the person
+    changed it; else the other one, if they changed that (text typed while "Day by day" was
+    chosen is not dropped); None when neither changed."""
     as_shown = _week_fields(read_week(shown))
-    text_changed = values["opening_hours"] != shown.strip()
-    week_changed = any(typed[name] != as_shown[name] for name in typed)
-    if text_changed and week_changed:
-        same = week is not None and week_text(week) == values["opening_hours"]
-        return None, not same
-    if text_changed:
-        return "text", False
-    return ("week" if week_changed else None), False
+    changed = {
+        "text": values["opening_hours"] != shown.strip(),
+        "week": any(typed[name] != as_shown[name] for name in typed),
+    }
+    chosen = values["editor"]
+    other = "text" if chosen == "week" else "week"
+    return chosen if changed[chosen] else other if changed[other] else None
 
 
 def _minutes_only(text: str) -> str:
@@ -362,10 +355,9 @@ class WorkspaceServicesController(Controller):
         week, week_errors, typed = _week_from(form)
         values.update(typed)
         if "opening_hours_shown" in form:
-            editor, conflict = _edited(form["opening_hours_shown"], values, typed, week)
-            values["editor"] = editor or values["editor"]
-            if conflict:
-                errors["opening_hours"] = BOTH_CHANGED
+            values["editor"] = (
+                _edited(form["opening_hours_shown"], values, typed) or (values["editor"])
+            )
         if values["editor"] == "week":
             errors.update(week_errors)
             if week is not None:

@@ -106,7 +106,7 @@ def test_an_openstreetmap_expression_is_the_hours_as_written() -> None:
             {"id": "a", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00"},
             {"id": "b", "description": "Mo-Fr 09:00-17:00; Jul,Aug off", **note},
             {"id": "c", "valid_from": "2027-01-04", "valid_to": "2027-01-08",
-             "description": "sunrise-sunset", "notes": f"{OSM_NOTE} — Horaire d'hiver"},
+             "description": "Mo[1] 10:00-12:00", "notes": f"{OSM_NOTE} — Horaire d'hiver"},
         ],
         today=TODAY,
         public_holidays="closed",
@@ -116,7 +116,7 @@ def test_an_openstreetmap_expression_is_the_hours_as_written() -> None:
         {
             "starts_on": date(2027, 1, 4),
             "ends_on": date(2027, 1, 8),
-            "opening_hours": "sunrise-sunset",
+            "opening_hours": "Mo[1] 10:00-12:00",
             "message": "Horaire d'hiver",
         }
     ]

@@ -67,7 +67,13 @@ async def test_filters_paging_and_distance(client: httpx.AsyncClient, demo: Demo
         headers={"Accept-Language": "en"},
     )
     assert page.status_code == 200
-    assert "km away" in page.text
+    assert re.search(r"\d\.\d km away", page.text)
+    french = await client.get(
+        "/",
+        params={"theme": "food", "lat": "50.48", "lon": "4.19"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert re.search(r"à \d+,\d km", french.text)  # the decimal comma
     assert 'value="food" selected' in page.text
     everything = await client.get("/", params={"free": "1"}, headers={"Accept-Language": "en"})
     assert 'rel="next"' in everything.text
