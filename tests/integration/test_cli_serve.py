@@ -112,3 +112,28 @@ async def test_serve_demo_is_searchable_from_the_first_request(tmp_path: Path) -
     finally:
         server.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.wait(), 30)
+
+
+async def test_a_worker_stopped_by_sigterm_stops_its_embedded_server(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "MEILI_URL"}},
+        "BOUSSOLE_DATA_DIR": str(tmp_path / "data"),
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", "worker", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert worker.stdout is not None
+    try:
+        while b"worker running" not in await asyncio.wait_for(worker.stdout.readline(), 60):
+            pass
+        assert _postgres_running(tmp_path / "data")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        rest = await asyncio.wait_for(worker.stdout.read(), 30)  # to its end: a full pipe blocks
+        assert await asyncio.wait_for(worker.wait(), 30) == 0, rest.decode()
+    for _ in range(50):
+        if not _postgres_running(tmp_path / "data"):
+            break
+        await asyncio.sleep(0.1)
+    assert not _postgres_running(tmp_path / "data")
