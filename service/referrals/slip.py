@@ -60,6 +60,7 @@ LABELS_EN: dict[str, str] = {
     "sent_by": N_("Referred by"),
     "date": N_("Date"),
     "print": N_("Print"),
+    "closed": N_("The service is closed for now: call it before you go."),
     "appointment": N_("By appointment."),
     "walk_in": N_("No appointment needed."),
 }
@@ -150,7 +151,7 @@ async def render_slip(
     documents: list[str] = []
     how_to_access = ""
     phones: list[str] = []
-    appointment = walk_in = False
+    appointment = walk_in = closed = False
     if referral["service_id"] is not None:
         try:
             service = await services.get(conn, referral["service_id"])
@@ -161,6 +162,7 @@ async def render_slip(
             how_to_access = service.how_to_access
             phones = [p.number for p in service.phones]
             appointment, walk_in = service.appointment_required, service.walk_in
+            closed = service.status != "active"
             coordinates = {
                 r["id"]: (r["latitude"], r["longitude"])
                 for r in await conn.fetch(
@@ -177,7 +179,7 @@ async def render_slip(
                         format_opening(start, end, language)
                         for start, end in _first(hours.open_intervals(now, now + LOOKAHEAD))
                     ]
-                    if hours.known
+                    if hours.known and service.status == "active"
                     else []
                 )
                 notes = [e.message for e in place.exceptions if e.ends_on >= local(now).date()]
@@ -208,6 +210,7 @@ async def render_slip(
         phones=phones,
         appointment=appointment,
         walk_in=walk_in,
+        closed=closed,
     )
 
 

@@ -265,6 +265,14 @@ async def test_printable_slip(
         await client.get(url, params={"lang": "de"}, headers=network.worker.headers)
     ).status_code == 422
 
+    # The service closed for a while: the slip says so and lists no openings.
+    await pool.execute(
+        "UPDATE service SET status = 'temporarily_closed' WHERE id = $1", network.service_id
+    )
+    closed = await client.get(url, params={"lang": "en"}, headers=network.worker.headers)
+    assert "closed for now" in closed.text and "Next openings" not in closed.text
+    await pool.execute("UPDATE service SET status = 'active' WHERE id = $1", network.service_id)
+
     # Declined, it sends the person nowhere: no slip, and the page offers none.
     declined = await client.post(
         f"/api/v1/referrals/{referral['id']}/decline",
