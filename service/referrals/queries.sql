@@ -33,11 +33,19 @@ SELECT s.id, s.organisation_id, s.name, s.status,
 FROM service s WHERE s.id = $1
 
 -- name: insert_referral
+-- No row when the same user already sent a referral with this idempotency key ($16), even
+-- one whose transaction commits while this one waits: the caller then answers that one.
 INSERT INTO referral (reference, from_organisation_id, to_organisation_id, service_id, place_id,
                       service_name, themes, urgency, anonymous, consent_version, consent_at,
-                      redirected_from_id, created_by, created_at, updated_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+                      redirected_from_id, created_by, created_at, updated_at, expires_at,
+                      idempotency_key, request_fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)
+ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 RETURNING id
+
+-- name: sent_with_key
+-- The referral a user already sent with this idempotency key, and what was sent then.
+SELECT id, request_fingerprint FROM referral WHERE created_by = $1 AND idempotency_key = $2
 
 -- name: insert_person
 INSERT INTO referral_person (referral_id, reason, first_name, last_name, phone, email,
@@ -145,7 +153,9 @@ DELETE FROM referral_person WHERE referral_id = $1
 UPDATE referral_event SET note = NULL WHERE referral_id = $1 AND note IS NOT NULL
 
 -- name: mark_erased
-UPDATE referral SET personal_data_erased_at = $2 WHERE id = $1
+-- The fingerprint of the request was made from the person's data: it goes with it. The
+-- idempotency key (a random value) stays, so a late repeat never copies the person again.
+UPDATE referral SET personal_data_erased_at = $2, request_fingerprint = NULL WHERE id = $1
 
 -- name: get_webhook
 SELECT organisation_id, url, created_at, updated_at FROM referral_webhook

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -31,6 +33,34 @@ from service.referrals.reference import new_reference, normalise
 from service.referrals.workflow import transition
 
 _SUMMARY_FIELDS = frozenset(ReferralSummary.__struct_fields__)
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+"""The header that makes sending a referral safe to repeat, and the field its errors name."""
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+class Sent(NamedTuple):
+    """What sending gave: the referral, and whether it was made by an earlier request with
+    the same idempotency key (a repeat, answered with that referral, never a second one)."""
+
+    referral: Referral
+    replayed: bool
+
+
+class KeyReused(InvalidInput):
+    """422: the idempotency key was already used, by the same user, to send other details."""
+
+    def __init__(self, referral_id: UUID) -> None:
+        super().__init__(
+            [
+                FieldError(
+                    IDEMPOTENCY_KEY,
+                    "was already used for another referral, sent with other details: "
+                    "a new referral needs a new key",
+                )
+            ]
+        )
+        self.referral_id = referral_id
 
 
 def sides_of(identity: Identity, row: Any) -> set[str]:
@@ -213,14 +243,17 @@ async def _insert(
     created_by: UUID | None,
     now: datetime,
     policy: Policy,
-) -> UUID:
+    idempotency_key: str | None = None,
+    request_fingerprint: str | None = None,
+) -> UUID | None:
+    """The new referral's id; None when `created_by` already sent one with `idempotency_key`."""
     # A clash of random codes is rare; try again rather than fail the request.
     for _ in range(5):
         reference = new_reference()
         exists = await conn.fetchval("SELECT 1 FROM referral WHERE reference = $1", reference)
         if not exists:
             break
-    referral_id: UUID = await conn.fetchval(
+    referral_id: UUID | None = await conn.fetchval(
         Q.insert_referral,
         reference,
         from_organisation_id,
@@ -237,8 +270,51 @@ async def _insert(
         created_by,
         now,
         now + policy.expiry,
+        idempotency_key,
+        request_fingerprint,
     )
     return referral_id
+
+
+def _checked_key(text: str | None) -> str | None:
+    """The key of an `Idempotency-Key` header or a form's submission key, checked; None
+    without one. The header is a structured-field string (`"8e03978e-…"`): quotes are
+    dropped, so the bare key is the same key."""
+    if text is None:
+        return None
+    key = text.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    if not _KEY.fullmatch(key):
+        raise invalid(
+            IDEMPOTENCY_KEY, "must be 1 to 255 visible ASCII characters, e.g. a random UUID"
+        )
+    return key
+
+
+def _fingerprint(data: ReferralIn) -> str:
+    """What was asked, to tell a repeat from another request with the same key: the same
+    fields decoded the same way (a default left out or written) give the same print."""
+    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+
+
+async def _sent_before(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+) -> Referral | None:
+    """The referral this user already sent with `key`, if any; the same key with other
+    details is refused (422), as the IETF Idempotency-Key draft says."""
+    earlier = await conn.fetchrow(Q.sent_with_key, identity.user_id, key)
+    if earlier is None:
+        return None
+    # Erased with the person, the print cannot be compared: the key alone says it is a
+    # repeat, and a repeat must not bring the person's data back.
+    if earlier["request_fingerprint"] not in (None, fingerprint):
+        raise KeyReused(earlier["id"])
+    return await get(conn, earlier["id"], identity, now)
 
 
 async def send(
@@ -249,8 +325,19 @@ async def send(
     now: datetime,
     policy: Policy,
     public_url: str,
-) -> Referral:
-    """Send a person (or an anonymous reference) to a service of another organisation."""
+    idempotency_key: str | None = None,
+) -> Sent:
+    """Send a person (or an anonymous reference) to a service of another organisation.
+
+    With an `idempotency_key` (see `_checked_key`), a repeat of a request this user
+    already sent gives the referral made then (`replayed`), whether it came long after or
+    at the same instant (the unique index decides, not a read before the write).
+    """
+    key, fingerprint = _checked_key(idempotency_key), _fingerprint(data)
+    if key is not None:
+        earlier = await _sent_before(conn, identity, key, fingerprint, now)
+        if earlier is not None:
+            return Sent(earlier, replayed=True)
     from_organisation_id = _sending_organisation(identity, data.from_organisation_id)
     _check_person(data)
     service = await _service(conn, data.service_id, data.place_id)
@@ -270,7 +357,15 @@ async def send(
         created_by=identity.user_id,
         now=now,
         policy=policy,
+        idempotency_key=key,
+        request_fingerprint=fingerprint if key is not None else None,
     )
+    if referral_id is None:
+        # A request with the same key committed while this one waited on the index.
+        assert key is not None
+        earlier = await _sent_before(conn, identity, key, fingerprint, now)
+        assert earlier is not None
+        return Sent(earlier, replayed=True)
     person = data.beneficiary
     await conn.execute(
         Q.insert_person,
@@ -299,7 +394,7 @@ async def send(
     row = await _row(conn, referral_id)
     assert row is not None
     await _announce(conn, row, None, now, policy, public_url)
-    return await get(conn, referral_id, identity, now)
+    return Sent(await get(conn, referral_id, identity, now), replayed=False)
 
 
 async def _announce(
@@ -438,6 +533,7 @@ async def _redirect(
         now=now,
         policy=policy,
     )
+    assert new_id is not None  # no idempotency key: nothing to conflict with
     await conn.execute(Q.copy_person, original["id"], new_id)
     await conn.execute(
         Q.insert_event,

@@ -51,6 +51,21 @@ IfMatch = Annotated[
 ]
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description="A new random value (e.g. a UUID) for each referral: sending again with "
+        "the same key (a retry after a timeout) gives the referral made the first time, "
+        "never a second one; the same key with other details is refused (422)",
+        required=False,
+    ),
+]
+
+REPLAYED = "Idempotent-Replayed"
+"""The header saying an answer is the referral an earlier request with the same key made."""
+
+
 def _public_url(request: Request) -> str:
     url: str = request.app.state.settings.public_url
     return url
@@ -64,10 +79,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _answer(referral: Referral, status: int = 200, location: str | None = None) -> Response[Any]:
+def _answer(
+    referral: Referral, status: int = 200, location: str | None = None, replayed: bool = False
+) -> Response[Any]:
     headers = {"ETag": etag(referral.version)}
     if location:
         headers["Location"] = location
+    if replayed:
+        headers[REPLAYED] = "true"
     return Response(referral, status_code=status, headers=headers)
 
 
@@ -85,7 +104,12 @@ class ReferralController(Controller):
 
     @post(operation_id="sendReferral")
     async def send_referral(
-        self, request: Request, conn: Conn, identity: Caller, data: JSONBody[ReferralIn]
+        self,
+        request: Request,
+        conn: Conn,
+        identity: Caller,
+        data: JSONBody[ReferralIn],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[Referral]:
         """Refer a person to a service of another organisation.
 
@@ -93,16 +117,25 @@ class ReferralController(Controller):
         shared with the receiving organisation. Without it, the referral is anonymous and
         the person brings the reference code. Keep `reason` short and factual: **no health
         details or diagnoses**.
+
+        Safe to retry with an `Idempotency-Key` header (a new random value per referral):
+        a repeat of a request you sent with the same key and the same body answers 200 with
+        the referral made the first time and `Idempotent-Replayed: true`, instead of 201
+        and a second referral (a second copy of the person, a second mail), even when both
+        arrive together. The same key with another body is a 422 naming `Idempotency-Key`.
+        Keys are per user and kept with the referral.
         """
-        created = await referrals.send(
+        sent = await referrals.send(
             conn,
             data,
             require(identity),
             now=_now(),
             policy=_policy(request),
             public_url=_public_url(request),
+            idempotency_key=idempotency_key,
         )
-        return _answer(created, 201, f"{self.path}/{created.id}")
+        location = f"{self.path}/{sent.referral.id}"
+        return _answer(sent.referral, 200 if sent.replayed else 201, location, sent.replayed)
 
     @get(operation_id="listReferrals")
     async def list_referrals(

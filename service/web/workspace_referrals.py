@@ -6,6 +6,7 @@ timeline, the same mails.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any, get_args
 from urllib.parse import urlencode
@@ -53,6 +54,12 @@ LIST_SIZE = 50
 MESSAGE_MAX = 2000
 WRITE_A_MESSAGE = N_("Write the message.")
 MESSAGES_CLOSED = N_("The person's data was erased: no more messages on this referral.")
+
+
+def _submission_key() -> str:
+    """A new one-time key for the refer form: the form posted again with it (twice in a
+    row, or after the browser's back button) finds the referral it made, not a second one."""
+    return secrets.token_urlsafe(16)
 
 
 def _now() -> datetime:
@@ -174,6 +181,7 @@ class WorkspaceReferralsController(Controller):
             referral_id,
             {
                 "sent": request.query_params.get("sent") == "1",
+                "already": request.query_params.get("already") == "1",
                 "done": request.query_params.get("done"),
             },
         )
@@ -523,6 +531,16 @@ class WorkspaceReferralsController(Controller):
                 now=_now(),
                 policy=_policy(request),
                 public_url=_public_url(request),
+                # Without one (a form shown before keys were), it is sent as it comes.
+                idempotency_key=form.get("submission_key") or None,
+            )
+        except referrals.KeyReused as error:
+            # The form was sent already, then changed (the back button): say so, and let
+            # the worker send it again, as another referral, with a new key.
+            earlier = await referrals.visible_summary(conn, error.referral_id, identity)
+            values["submission_key"] = _submission_key()
+            return await self._refer_form(
+                request, conn, identity, service_id, values, status=409, sent_before=earlier
             )
         except msgspec.ValidationError as error:
             errors = field_errors(decoding_errors(error), _REFER_FIELDS)
@@ -534,7 +552,8 @@ class WorkspaceReferralsController(Controller):
             return message_page(
                 N_("Not allowed"), N_("You must belong to an organisation to refer someone."), 403
             )
-        return Redirect(f"/workspace/referrals/{sent.id}?sent=1", status_code=303)
+        already = "&already=1" if sent.replayed else ""
+        return Redirect(f"/workspace/referrals/{sent.referral.id}?sent=1{already}", status_code=303)
 
     async def _refer_form(
         self,
@@ -545,7 +564,10 @@ class WorkspaceReferralsController(Controller):
         values: dict[str, Any],
         errors: dict[str, str] | None = None,
         status: int = 200,
+        sent_before: dict[str, Any] | None = None,
     ) -> Response[Any]:
+        """The refer form, with its one-time key: a new one when first shown, the one it was
+        posted with when shown again with its errors (nothing was sent with it)."""
         try:
             service = await services.get(conn, service_id)
         except NotFound:
@@ -558,7 +580,11 @@ class WorkspaceReferralsController(Controller):
         context = {
             "service": service,
             "organisations": me.organisations,
-            "values": values,
+            "values": {
+                **values,
+                "submission_key": values.get("submission_key") or _submission_key(),
+            },
+            "sent_before": sent_before,
             "errors": errors or {},
             "consent_version": _policy(request).consent_version,
             "spoken_languages": SPOKEN_LANGUAGES,

@@ -177,6 +177,59 @@ async def test_refer_accept_and_see_it_in_both_boxes(base_url: str, demo: Demo) 
         assert "/close" in after.text
 
 
+def _submission_key(html: str) -> str:
+    key = re.search(r'name="submission_key" value="([^"]+)"', html)
+    assert key, "no submission key in the refer form"
+    return key[1]
+
+
+async def test_the_refer_form_sent_twice_makes_one_referral(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        key = _submission_key(form.text)
+        assert key != _submission_key((await worker.get(str(form.url))).text)  # one per form
+        person = {
+            "csrf_token": csrf_of(form.text),
+            "submission_key": key,
+            "service_id": str(demo.service_id),
+            "place_id": str(demo.place_id),
+            "reason": "Besoin d'un colis alimentaire cette semaine.",
+            "first_name": "Fatima",
+            "last_name": "El Amrani",
+            "consent": "1",
+        }
+        sent = await worker.post("/workspace/refer", data=person)
+        assert sent.status_code == 303, sent.text
+        referral_path = sent.headers["location"].split("?")[0]
+        # A double click, or the back button and the form sent again as it came back.
+        again = await worker.post("/workspace/refer", data=person)
+        assert again.status_code == 303, again.text
+        assert again.headers["location"] == f"{referral_path}?sent=1&already=1"
+        shown = await worker.get(again.headers["location"])
+        assert "it was not sent a second time" in shown.text
+        assert await pool.fetchval("SELECT count(*) FROM referral") == 1
+
+        # Back, changed, sent again: the form says it was sent, keeps what was typed, and
+        # sends it as another referral only when sent once more (with a new key).
+        changed = {**person, "reason": "Un colis pour sa voisine aussi."}
+        refused = await worker.post("/workspace/refer", data=changed)
+        assert refused.status_code == 409, refused.text
+        assert "This form was already sent" in refused.text
+        assert f'href="{referral_path}"' in refused.text
+        assert "Un colis pour sa voisine aussi." in unescape(refused.text)
+        new_key = _submission_key(refused.text)
+        assert new_key != key
+        assert await pool.fetchval("SELECT count(*) FROM referral") == 1
+        another = await worker.post("/workspace/refer", data={**changed, "submission_key": new_key})
+        assert another.status_code == 303, another.text
+        assert another.headers["location"].split("?")[0] != referral_path
+        assert await pool.fetchval("SELECT count(*) FROM referral") == 2
+
+
 async def test_anonymous_referral_and_unknown_ids(base_url: str, demo: Demo) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
         await sign_in(worker, demo.worker)
