@@ -68,6 +68,16 @@ def blank_fields(values: dict[str, str]) -> list[FieldError]:
     return [FieldError(field, BLANK) for field, value in values.items() if is_blank(value)]
 
 
+NUL = "must not contain NUL characters"
+"""What a text holding a NUL character is told: PostgreSQL cannot store it."""
+
+
+def nul_fields(values: dict[str, str | None]) -> list[FieldError]:
+    """The texts among `values` (by field) holding a NUL character, which PostgreSQL text
+    cannot hold: named here, before the database refuses the whole request."""
+    return [FieldError(field, NUL) for field, value in values.items() if value and "\x00" in value]
+
+
 def invalid(field: str, message: str) -> InvalidInput:
     """A 422 about one field."""
     return InvalidInput([FieldError(field, message)])

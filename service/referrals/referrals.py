@@ -25,7 +25,15 @@ from schemas.referrals import (
 from service.accounts.identity import Identity
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import NOT_BELGIAN, phone_e164
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound, blank_fields, invalid
+from service.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    blank_fields,
+    invalid,
+    nul_fields,
+)
 from service.referrals import notify
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
@@ -207,9 +215,14 @@ async def _service(
 
 def _check_person(data: ReferralIn) -> None:
     errors = blank_fields({"reason": data.reason})
+    texts: dict[str, str | None] = {"reason": data.reason, "availability": data.availability}
+    texts |= {f"eligibility_checked[{i}]": c for i, c in enumerate(data.eligibility_checked)}
     if data.beneficiary is not None:
         names = {"first_name": data.beneficiary.first_name, "last_name": data.beneficiary.last_name}
         errors += blank_fields({f"beneficiary.{field}": name for field, name in names.items()})
+        texts |= {f"beneficiary.{field}": name for field, name in names.items()}
+        texts["beneficiary.email"] = data.beneficiary.email
+    errors += nul_fields(texts)
     if data.beneficiary is not None and not data.consent:
         errors.append(
             FieldError(
@@ -437,13 +450,19 @@ async def act(
     expected_version: int | None = None,
     code: str | None = None,
     note: str | None = None,
+    note_field: str = "note",
     redirect_to: tuple[UUID, UUID | None] | None = None,
 ) -> UUID:
     """Apply `action` (accept, decline, redirect, close, cancel, expire) and announce it.
 
     `identity` None is the system (expiry). The caller's side is checked before the
     status, so a sender learns that accepting is not theirs to do (403), whatever the status.
+    A note PostgreSQL cannot store is refused first, naming `note_field` (the decline's
+    `message`).
     """
+    errors = nul_fields({note_field: note})
+    if errors:
+        raise InvalidInput(errors)
     locked = await conn.fetchrow(Q.lock_referral, referral_id)
     if identity is None:
         sides = {"system"}

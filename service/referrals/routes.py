@@ -269,6 +269,7 @@ class ReferralController(Controller):
             if_match,
             code=data.reason_code,
             note=data.message,
+            note_field="message",
         )
 
     @post("/{referral_id:uuid}/redirect", operation_id="redirectReferral", status_code=200)

@@ -272,6 +272,7 @@ class WorkspaceReferralsController(Controller):
         q: str,
         errors: dict[str, str],
         status: int = 200,
+        typed_note: str = "",
     ) -> Response[Any]:
         """The service picker: a search by words, its results to choose from."""
         try:
@@ -309,7 +310,13 @@ class WorkspaceReferralsController(Controller):
                 for item in answer.items
                 if item.status != "inactive" and item.service_id != str(referral["service_id"])
             ]
-        context = {"referral": referral, "q": q, "found": found, "errors": errors}
+        context = {
+            "referral": referral,
+            "q": q,
+            "found": found,
+            "errors": errors,
+            "typed_note": typed_note,
+        }
         return page("redirect.html", context, status)
 
     @post("/referrals/{referral_id:uuid}/messages", operation_id="referralMessageFromWorkspace")
@@ -396,6 +403,7 @@ class WorkspaceReferralsController(Controller):
         **details: Any,
     ) -> Response[Any]:
         """Give an answer through the referrals logic, then show the referral, or why not."""
+        note = form.get("note", "").strip()[:1000]
         try:
             await referrals.act(
                 conn,
@@ -406,9 +414,23 @@ class WorkspaceReferralsController(Controller):
                 policy=_policy(request),
                 public_url=_public_url(request),
                 expected_version=form_version(form.get("version")),
-                note=form.get("note", "").strip()[:1000] or None,
+                note=note or None,
                 **details,
             )
+        except InvalidInput as error:
+            if not any(e.field == "note" for e in error.errors):
+                raise
+            # A NUL character: said next to the note of the form it came from, the text kept
+            # with the mark browsers show in its place.
+            errors = {f"{action}-note": field_errors(error.errors)["note"]}
+            typed = note.replace("\x00", "\ufffd")
+            if action == "redirect":
+                q = form.get("q", "")
+                return await self._picker(
+                    request, conn, identity, referral_id, q, errors, 422, typed
+                )
+            extra = {"errors": errors, "typed_notes": {action: typed}}
+            return await self._detail(request, conn, identity, referral_id, extra, 422)
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except VersionMismatch:
@@ -464,6 +486,7 @@ class WorkspaceReferralsController(Controller):
             "outcomes": OUTCOMES,
             "errors": {},
             "typed_message": "",
+            "typed_notes": {},
             **extra,
         }
         return page("referral.html", context, status)
@@ -547,7 +570,12 @@ class WorkspaceReferralsController(Controller):
             return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
         except InvalidInput as error:
             errors = field_errors(error.errors, _REFER_FIELDS)
-            return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
+            # A NUL character is shown where it was, as browsers show it, the text kept.
+            typed = {
+                k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v
+                for k, v in values.items()
+            }
+            return await self._refer_form(request, conn, identity, service_id, typed, errors, 422)
         except Forbidden:
             return message_page(
                 N_("Not allowed"), N_("You must belong to an organisation to refer someone."), 403

@@ -462,3 +462,55 @@ async def test_a_worker_who_left_is_told_no_more_their_admins_are(
         m["recipient"] for m in await queued_mails(pool) if m["template"] == "referral_answered"
     }
     assert answered == {network.sender_admin.email, "social@cpas.example.org"}
+
+
+async def test_a_nul_character_in_a_text_is_named_and_nothing_is_stored(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """PostgreSQL text cannot hold NUL: each free text of a referral that holds one is named
+    (it was `body`, after the database refused the request)."""
+    nul = "Rendez-vous\x00mardi"
+    for fields, field in (
+        ({"reason": nul}, "reason"),
+        ({"availability": nul}, "availability"),
+        ({"eligibility_checked": ["ris_beneficiary", nul]}, "eligibility_checked[1]"),
+        ({"beneficiary": {**BENEFICIARY, "first_name": nul}}, "beneficiary.first_name"),
+        ({"beneficiary": {**BENEFICIARY, "last_name": nul}}, "beneficiary.last_name"),
+        ({"beneficiary": {**BENEFICIARY, "email": "a\x00b@example.org"}}, "beneficiary.email"),
+    ):
+        refused = await client.post(
+            "/api/v1/referrals",
+            json=referral_body(network, **fields),
+            headers=network.worker.headers,
+        )
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert await pool.fetchval("SELECT count(*) FROM referral") == 0
+
+    sent = await _send(client, network)
+    url = f"/api/v1/referrals/{sent['id']}"
+    receiver, worker = network.receiver.headers, network.worker.headers
+    for action, body, headers, field in (
+        ("accept", {"note": nul}, receiver, "note"),
+        ("decline", {"reason_code": "no_capacity", "message": nul}, receiver, "message"),
+        (
+            "redirect",
+            {"service_id": str(network.housing_service_id), "note": nul},
+            receiver,
+            "note",
+        ),
+        ("cancel", {"note": nul}, worker, "note"),
+        ("messages", {"text": nul}, worker, "text"),
+    ):
+        refused = await client.post(f"{url}/{action}", json=body, headers=headers)
+        assert refused.status_code == 422, (action, refused.text)
+        assert [e["field"] for e in refused.json()["errors"]] == [field], action
+    accepted = await client.post(f"{url}/accept", headers=receiver)
+    assert accepted.status_code == 200
+    closed = await client.post(
+        f"{url}/close", json={"outcome": "served", "note": nul}, headers=receiver
+    )
+    assert closed.status_code == 422
+    assert [e["field"] for e in closed.json()["errors"]] == ["note"]
+    read = (await client.get(url, headers=worker)).json()
+    assert read["status"] == "accepted" and read["version"] == 2

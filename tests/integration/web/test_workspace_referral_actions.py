@@ -345,3 +345,71 @@ async def test_the_referral_page_says_when_the_person_will_be_erased(
         accepted = await worker.get(path)
         due = (datetime.now(TZ) + timedelta(days=365)).strftime("%d/%m/%Y")
         assert f"<dt>Will be erased on</dt><dd>{due}</dd>" in accepted.text
+
+
+async def test_a_nul_character_in_a_note_is_said_next_to_it_and_the_text_kept(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    english = {"Accept-Language": "en"}
+    nul, shown = "Plus de colis\x00cette semaine", "Plus de colis\ufffdcette semaine"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        # The refer form: the reason and the availability (it was a JSON problem on `body`).
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        typed = {
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "place_id": str(demo.place_id),
+            **PERSON,
+            "reason": nul,
+            "availability": "Le matin\x00",
+        }
+        refused = await worker.post("/workspace/refer", data=typed)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("text/html")
+        assert 'id="reason-error"' in refused.text and 'id="availability-error"' in refused.text
+        assert "cannot be kept (NUL" in refused.text
+        assert f">{shown}</textarea>" in refused.text
+        assert 'value="Le matin\ufffd"' in refused.text
+        assert await pool.fetchval("SELECT count(*) FROM referral") == 0
+        path = await _refer(worker, demo)
+        page = await worker.get(path)
+        cancel = await worker.post(f"{path}/cancel", data={**posted_back(page.text), "note": nul})
+        assert cancel.status_code == 422, cancel.text
+        assert 'id="cancel-note-error"' in cancel.text and "cannot be kept (NUL" in cancel.text
+        assert f'id="cancel-note" name="note" type="text" maxlength="1000" value="{shown}"' in (
+            cancel.text
+        )
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as receiver:
+        await sign_in(receiver, demo.receiver)
+        page = await receiver.get(path)
+        declined = await receiver.post(
+            f"{path}/decline",
+            data={**posted_back(page.text), "reason_code": "no_capacity", "note": nul},
+        )
+        assert declined.status_code == 422, declined.text
+        assert 'id="decline-note-error"' in declined.text
+        assert f'value="{shown}"' in declined.text
+
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        target = re.search(r'name="target" value="([0-9a-f-]{36}:[0-9a-f-]*)"', picker.text)
+        assert target is not None
+        redirected = await receiver.post(
+            f"{path}/redirect",
+            data={**posted_back(picker.text), "q": "logement", "target": target[1], "note": nul},
+        )
+        assert redirected.status_code == 422, redirected.text
+        assert 'id="redirect-note-error"' in redirected.text
+        assert f'value="{shown}"' in redirected.text
+
+        accepted = await receiver.post(f"{path}/accept", data=posted_back(page.text))
+        assert accepted.status_code == 303
+        page = await receiver.get(path)
+        closed = await receiver.post(
+            f"{path}/close", data={**posted_back(page.text), "outcome": "served", "note": nul}
+        )
+        assert closed.status_code == 422, closed.text
+        assert 'id="close-note-error"' in closed.text and f'value="{shown}"' in closed.text
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM referral") == "accepted"
