@@ -26,12 +26,14 @@ from service.accounts.identity import Identity
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import NOT_BELGIAN, phone_e164
 from service.errors import (
+    BLANK,
     Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
     blank_fields,
     invalid,
+    is_blank,
     nul_fields,
 )
 from service.referrals import notify
@@ -586,9 +588,10 @@ async def add_message(
     see it, the mail to the other side says a message is waiting (never what it says), it is
     blanked when the data is erased, and none can be written once it was (409).
     """
+    # Spaces only, or an invisible character (a zero-width space pasted in) shows nothing.
+    if is_blank(text):
+        raise invalid("text", BLANK)
     text = text.strip()
-    if not text:
-        raise invalid("text", "must not be empty")
     if "\x00" in text:
         raise invalid("text", "must not contain NUL characters")
     locked = await conn.fetchrow(Q.lock_referral, referral_id)

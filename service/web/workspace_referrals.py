@@ -22,7 +22,7 @@ from service.accounts import memberships
 from service.catalogue import services
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound, is_blank
 from service.i18n import N_
 from service.referrals import referrals
 from service.referrals.policy import Policy
@@ -330,8 +330,8 @@ class WorkspaceReferralsController(Controller):
         """Write to the other organisation; the message joins the timeline."""
         form = await read_form(request)
         text = form.get("text", "").strip()
-        if not text or len(text) > MESSAGE_MAX:
-            problem = WRITE_A_MESSAGE if not text else N_("This text is too long.")
+        if is_blank(text) or len(text) > MESSAGE_MAX:
+            problem = WRITE_A_MESSAGE if is_blank(text) else N_("This text is too long.")
             errors = {"errors": {"text": problem}, "typed_message": text[:MESSAGE_MAX]}
             return await self._detail(request, conn, identity, referral_id, errors, 422)
         try:

@@ -56,8 +56,10 @@ async def test_the_two_organisations_write_to_each_other(
     for member in (network.outsider, network.housing):
         refused = await client.post(path, json={"text": "?"}, headers=member.headers)
         assert refused.status_code == 404
-    empty = await client.post(path, json={"text": "   "}, headers=network.worker.headers)
-    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "text"
+    for nothing in ("   ", "\u200b", " \u200b\ufeff "):  # spaces, a zero-width space, a BOM
+        empty = await client.post(path, json={"text": nothing}, headers=network.worker.headers)
+        assert empty.status_code == 422, repr(nothing)
+        assert empty.json()["errors"] == [{"field": "text", "message": "must not be blank"}]
     long = await client.post(path, json={"text": "x" * 2001}, headers=network.worker.headers)
     assert long.status_code == 422
     assert (await client.post(path, json={"text": "?"})).status_code == 401

@@ -195,6 +195,11 @@ async def test_the_two_sides_exchange_messages_on_the_referral_page(
         assert nul.status_code == 422 and 'id="text-error"' in nul.text
         assert "cannot be kept (NUL" in nul.text and "no more messages" not in nul.text
         assert ">hello\ufffdworld</textarea>" in nul.text
+        # A zero-width space alone shows nothing: it is no message.
+        invisible = await worker.post(
+            f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": "\u200b"}
+        )
+        assert invisible.status_code == 422 and 'id="text-error"' in invisible.text
         sent = await worker.post(
             f"{path}/messages",
             data={"csrf_token": csrf_of(page.text), "text": "Elle arrive vers 10 h."},
