@@ -3,6 +3,7 @@ organisation, the themes. For citizens at a guichet and for social workers."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
@@ -87,6 +88,8 @@ class SearchForm:
     situation: str = ""
     page: int = 1
     checked: set[str] = field(default_factory=set)
+    position_unread: bool = field(default=False, compare=False)
+    """A position was sent that is not one (`lat=95`, `lat=abc`, a lone `lon`): left out."""
 
     @classmethod
     def from_query(cls, request: Request[Any, Any, Any]) -> SearchForm:
@@ -95,20 +98,29 @@ class SearchForm:
             page = max(1, min(500, int(params.get("page") or 1)))
         except ValueError:
             page = 1
+        lat, lon = str(params.get("lat") or ""), str(params.get("lon") or "")
+        # A position not understood is said once and dropped, so that the form and the links
+        # to other pages do not carry it on.
+        unread = bool(lat or lon) and _position(lat, lon) is None
         return cls(
             q=str(params.get("q") or "").strip()[:200],
             theme=str(params.get("theme") or ""),
             area=str(params.get("area") or ""),
             language=str(params.get("language") or ""),
-            lat=str(params.get("lat") or ""),
-            lon=str(params.get("lon") or ""),
+            lat="" if unread else lat,
+            lon="" if unread else lon,
             open_on=str(params.get("open_on") or "").strip()[:10],
             open_time=str(params.get("open_time") or "").strip()[:5],
             age=str(params.get("age") or "").strip()[:3],
             situation=str(params.get("situation") or ""),
             page=page,
             checked={name for name in CHECKBOXES if params.get(name) in ("1", "on", "true")},
+            position_unread=unread,
         )
+
+    def position(self) -> tuple[float, float] | None:
+        """Where to sort the results from, when a position was sent."""
+        return _position(self.lat, self.lon)
 
     @property
     def asked(self) -> bool:
@@ -205,11 +217,15 @@ class SearchForm:
         return urlencode(params)
 
 
-def _coordinate(text: str) -> float | None:
+def _position(lat: str, lon: str) -> tuple[float, float] | None:
+    """A latitude and a longitude that make a point on Earth, else None."""
     try:
-        return float(text) if text else None
+        point = float(lat), float(lon)
     except ValueError:
         return None
+    if not all(math.isfinite(c) for c in point):
+        return None
+    return point if -90 <= point[0] <= 90 and -180 <= point[1] <= 180 else None
 
 
 async def run_search(
@@ -224,9 +240,7 @@ async def run_search(
     wants_open = moment is not None or "open_now" in form.checked
     section = form.area if "." in form.area else None
     commune = form.area if form.area and section is None else None
-    lat, lon = _coordinate(form.lat), _coordinate(form.lon)
-    if lat is None or lon is None:
-        lat = lon = None
+    lat, lon = form.position() or (None, None)
     theme = [form.theme] if form.theme in known_themes else None
     try:
         filters = filters_from(

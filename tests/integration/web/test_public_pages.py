@@ -92,6 +92,38 @@ async def test_unknown_values_do_not_break_the_search(
     assert page.status_code == 200
 
 
+async def test_a_position_not_understood_is_said_once_and_the_words_still_searched(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    unread = "Your position could not be read; the results are not sorted by distance."
+
+    def found(html: str) -> list[str]:
+        return re.findall(r'<h3 lang="[a-z]+"><a href="/services/([0-9a-f-]+)"', html)
+
+    plain = await client.get("/", params={"q": "colis"}, headers=english)
+    assert found(plain.text) and unread not in plain.text
+    near = await client.get(
+        "/", params={"q": "colis", "lat": "50.48", "lon": "4.19"}, headers=english
+    )
+    assert "Sorted by distance from your position." in near.text and unread not in near.text
+    for position in (
+        {"lat": "95", "lon": "4"},
+        {"lat": "abc", "lon": "4.19"},
+        {"lat": "50.48", "lon": "nan"},
+        {"lat": "50.48"},
+    ):
+        page = await client.get("/", params={"q": "colis", **position}, headers=english)
+        assert page.status_code == 200
+        assert page.text.count(unread) == 1, position
+        assert "Sorted by distance" not in page.text, position
+        assert found(page.text) == found(plain.text), position
+        assert "km away" not in page.text
+        # Left out of the form, so the next search does not carry it on.
+        assert 'name="lat" id="lat" value=""' in page.text
+        assert 'name="lon" id="lon" value=""' in page.text
+
+
 async def test_service_page(client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool) -> None:
     # Since when the service says it is full: a worker judges whether that still holds.
     await pool.execute(
