@@ -544,9 +544,14 @@ class PublicController(Controller):
         pages = 0
         communes = await areas(conn)
         refine: list[Refinement] = []
+        # A page past the results (an old link, a hand-typed page=999): where to go instead,
+        # the last page, or the first when the total was an estimate that reached further.
+        back_to: int | None = None
         if answer is not None:
             pages = (answer.total + PAGE_SIZE - 1) // PAGE_SIZE
             refine = refinements(form, answer, themes, communes)
+            if answer.total and not answer.items and form.page > 1:
+                back_to = pages if form.page > pages else 1
         context = {
             "form": form,
             "themes": themes,
@@ -561,6 +566,7 @@ class PublicController(Controller):
             # Words typed, none that says a need ("help", "j'ai besoin de"): say what to type.
             "meaningful": bool(meaningful_words(form.q)),
             "pages": pages,
+            "back_to": back_to,
             "can_refer": may_refer(identity),
             "language": language_of(request),
         }

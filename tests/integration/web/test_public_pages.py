@@ -83,6 +83,31 @@ async def test_filters_paging_and_distance(client: httpx.AsyncClient, demo: Demo
     assert page_two.status_code == 200 and 'rel="prev"' in page_two.text
 
 
+async def test_a_page_past_the_results_leads_back_to_them(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    past = "This page is past the end of the results."
+    few = await client.get("/", params={"q": "colis", "page": "999"}, headers=english)
+    assert few.status_code == 200 and past in few.text
+    link = re.search(r'<a href="/\?([^"]*)">Go to the first page</a>', few.text)
+    assert link is not None and parse_qs(link[1]) == {"q": ["colis"]}
+    first = await client.get("/?" + link[1], headers=english)
+    assert past not in first.text and "/services/" in first.text
+    # Many results: the last page, and no pager saying "page 500 of 3".
+    many = await client.get("/", params={"free": "1"}, headers=english)
+    pages = re.search(r"Page 1 of (\d+)", many.text)
+    assert pages is not None and int(pages[1]) > 1
+    beyond = await client.get("/", params={"free": "1", "page": "999"}, headers=english)
+    assert past in beyond.text and "Page 500 of" not in beyond.text
+    last = re.search(r'<a href="/\?([^"]*)">Go to the last page, page (\d+)</a>', beyond.text)
+    assert last is not None and last[2] == pages[1]
+    assert parse_qs(last[1].replace("&amp;", "&")) == {"free": ["1"], "page": [pages[1]]}
+    landed = await client.get("/?" + last[1].replace("&amp;", "&"), headers=english)
+    assert past not in landed.text and "/services/" in landed.text
+    assert f"Page {pages[1]} of {pages[1]}" in landed.text
+
+
 async def test_unknown_values_do_not_break_the_search(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:
