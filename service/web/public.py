@@ -4,6 +4,7 @@ organisation, the themes. For citizens at a guichet and for social workers."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from html import escape
@@ -32,7 +33,7 @@ from service.catalogue.validation import phone_national
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, YEARS, local
-from service.i18n import language_of
+from service.i18n import N_, language_of
 from service.referrals.slip import usual_hours
 from service.search.routes import NO_FILTERS, answer_search, filters_from
 from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
@@ -43,6 +44,20 @@ Q = load(__file__)
 PAGE_SIZE = 20
 DAYS_SHOWN = 7
 CHECKBOXES = ("open_now", "walk_in", "free", "wheelchair")
+
+LEFT_OUT = {
+    "theme": N_("The theme asked for is not one of the directory's themes; it was left out."),
+    "language": N_("The language asked for is not one of the list; it was left out."),
+    "situation": N_("The situation asked for is not one of the list; it was left out."),
+    "age": N_("The age was not understood (a number of years, up to 130); it was left out."),
+    "open_on": N_(
+        "The day was not understood (a date from 2000 to 2099); the day and time were left out."
+    ),
+    "open_time": N_("The time was not understood (e.g. 20:00); the day and time were left out."),
+}
+"""What the search page says of a field it left out, not understood, by the field's name."""
+DAY_WITHOUT_TIME = N_("A day without a time was left out: choose a time as well (e.g. 10:00).")
+SOME_LEFT_OUT = N_("Some search fields were not understood; they were left out.")
 
 
 def not_found_page(status: int = 404) -> Template:
@@ -137,15 +152,34 @@ class SearchForm:
             or self.situation
         )
 
-    @property
-    def active(self) -> int:
-        """How many filters narrow the search (a day and a time count once)."""
-        chosen = (self.theme, self.area, self.language, self.age, self.situation)
+    def active(self, left_out: Collection[str] = ()) -> int:
+        """How many filters narrow the search (a day and a time count once); those left out,
+        not understood, narrow nothing."""
+        chosen = {
+            "theme": self.theme,
+            "area": self.area,
+            "language": self.language,
+            "age": self.age,
+            "situation": self.situation,
+        }
+        moment = (self.open_on or self.open_time) and not {"open_on", "open_time"} & {*left_out}
         return (
-            sum(1 for value in chosen if value)
+            sum(1 for name, value in chosen.items() if value and name not in left_out)
             + len(self.checked)
-            + (1 if self.open_on or self.open_time else 0)
+            + (1 if moment else 0)
         )
+
+    def left_out(self, fields: list[str]) -> list[str]:
+        """What to say of the fields left out, once each."""
+        said: list[str] = []
+        for name in fields:
+            if name == "open_time" and self.open_on and not self.open_time:
+                message = DAY_WITHOUT_TIME
+            else:
+                message = LEFT_OUT.get(name, SOME_LEFT_OUT)
+            if message not in said:
+                said.append(message)
+        return said
 
     def person(self) -> tuple[int | None, str | None, list[str]]:
         """The person's age and situation, to keep only services open to them; the fields
@@ -242,6 +276,11 @@ async def run_search(
     commune = form.area if form.area and section is None else None
     lat, lon = form.position() or (None, None)
     theme = [form.theme] if form.theme in known_themes else None
+    language = form.language if form.language in SPOKEN_LANGUAGES else None
+    if form.theme and theme is None:
+        wrong.append("theme")
+    if form.language and language is None:
+        wrong.append("language")
     try:
         filters = filters_from(
             theme=theme,
@@ -254,7 +293,7 @@ async def run_search(
             free=True if "free" in form.checked else None,
             walk_in=True if "walk_in" in form.checked else None,
             unconditional=None,
-            language=form.language if form.language in SPOKEN_LANGUAGES else None,
+            language=language,
             wheelchair=True if "wheelchair" in form.checked else None,
             open_at=at if wants_open else None,
             lat=lat,
@@ -561,6 +600,8 @@ class PublicController(Controller):
             "answer": answer,
             "moment": form.moment(now)[0],
             "wrong_fields": wrong,
+            "left_out": form.left_out(wrong),
+            "active": form.active(wrong),
             "relaxed": relaxed,
             "corrected": corrected,
             # Words typed, none that says a need ("help", "j'ai besoin de"): say what to type.

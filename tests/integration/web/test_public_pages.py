@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
-from html import escape
+from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -351,6 +351,41 @@ async def test_the_filters_fold_above_results_and_say_how_many_are_on(
     assert "<summary>Filtres (1 actif)</summary>" in one.text
     wrong = await client.get("/", params={"q": "colis", "age": "many"}, headers=english)
     assert '<details class="filters" open>' in wrong.text
+
+
+async def test_a_field_left_out_is_named_and_not_counted_as_a_filter(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    plain = await client.get("/", params={"q": "colis"}, headers=english)
+    found = re.findall(r'<a href="/services/([0-9a-f-]+)"', plain.text)
+    assert found
+    cases = {
+        "A day without a time was left out: choose a time as well (e.g. 10:00).": {
+            "open_on": "2026-12-24"
+        },
+        "The theme asked for is not one of the directory's themes; it was left out.": {
+            "theme": "nope"
+        },
+        "The language asked for is not one of the list; it was left out.": {"language": "??"},
+    }
+    for said, params in cases.items():
+        page = await client.get("/", params={"q": "colis", **params}, headers=english)
+        alert = re.search(r'<div class="error" role="alert">(.*?)</div>', page.text, re.S)
+        assert alert is not None and said in unescape(alert[1]), params
+        assert "Some search fields were not understood" not in page.text, params
+        # Searched without it, and not said to narrow the search.
+        assert "<summary>Filters</summary>" in page.text, params
+        assert re.findall(r'<a href="/services/([0-9a-f-]+)"', page.text) == found, params
+    both = await client.get(
+        "/", params={"q": "colis", "theme": "nope", "free": "1"}, headers=english
+    )
+    assert "<summary>Filters (1 active)</summary>" in both.text
+    french = await client.get(
+        "/", params={"q": "colis", "open_on": "2026-12-24"}, headers={"Accept-Language": "fr"}
+    )
+    assert "<summary>Filtres</summary>" in french.text
+    assert "Certains champs" not in french.text
 
 
 async def test_an_empty_search_offers_the_same_need_without_the_filters(
