@@ -181,6 +181,27 @@ async def test_service_page(client: httpx.AsyncClient, demo: Demo, pool: asyncpg
     assert "/workspace/refer" not in page.text
 
 
+async def test_a_price_note_is_shown_instead_of_free(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The social grocery is free to enter and sells at a reduced price: "Free" beside
+    "Products sold at a reduced price" contradicted the note."""
+    english = {"Accept-Language": "en"}
+
+    async def conditions(free: bool, price: str) -> str:
+        await pool.execute(
+            "UPDATE service SET free = $2, price = $3 WHERE id = $1", demo.service_id, free, price
+        )
+        page = await client.get(f"/services/{demo.service_id}", headers=english)
+        return page.text.split("<h2>Conditions</h2>")[1].split("</ul>")[0]
+
+    assert "<li>Free</li>" in await conditions(True, "")
+    noted = await conditions(True, "Produits vendus à prix réduit.")
+    assert "Free" not in noted
+    assert '<li>Price: <span lang="fr">Produits vendus à prix réduit.</span></li>' in noted
+    assert "<li>Price: —</li>" in await conditions(False, "")
+
+
 async def test_organisation_and_themes_pages(client: httpx.AsyncClient, demo: Demo) -> None:
     organisation = await client.get(f"/organisations/{demo.receiver_org}")
     assert organisation.status_code == 200 and FOOD_PARCELS in organisation.text
