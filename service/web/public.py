@@ -633,12 +633,18 @@ class PublicController(Controller):
         # A closed service has no coming openings to show: at most its usual week, for when
         # it opens again.
         running = service.status == "active"
-        for service_place in service.places:
-            place = await places.get(conn, service_place.place_id)
+        held = [await places.get(conn, at.place_id) for at in service.places]
+        # A place's name and notes are written by the organisation that keeps it, in its
+        # language, which may not be the service's.
+        owners = {place.organisation_id for place in held} - {None}
+        named = {row["id"]: row for row in await conn.fetch(Q.organisations_named, owners)}
+        for service_place, place in zip(service.places, held, strict=True):
+            owner = named.get(place.organisation_id)
             held_at.append(
                 {
                     "at": service_place,
                     "place": place,
+                    "written": owner["language"] if owner else None,
                     "map": map_link(place),
                     "week": coming_days(msgspec.to_builtins(service_place), now)
                     if running

@@ -202,6 +202,50 @@ async def test_a_price_note_is_shown_instead_of_free(
     assert "<li>Price: —</li>" in await conditions(False, "")
 
 
+async def test_what_organisations_write_is_marked_in_their_language(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A screen reader reads a French phone label or name with a French voice on a Dutch
+    or English page only when the text says it is French."""
+    dutch = {"Accept-Language": "nl"}
+    service = await client.get(f"/services/{demo.service_id}", headers=dutch)
+    assert re.search(
+        rf'Aangeboden door <a href="/organisations/{demo.receiver_org}" lang="fr">', service.text
+    )
+    labels = re.findall(r'<a href="tel:[^"]+">[^<]+</a> — (<[^>]+>)?[^<]+', service.text)
+    assert labels and all(opening == '<span lang="fr">' for opening in labels)
+    assert re.search(
+        rf'<h3 id="place-1" lang="fr"><a href="/places/{demo.place_id}">', service.text
+    )
+
+    organisation = await client.get(f"/organisations/{demo.receiver_org}", headers=dutch)
+    assert '<h1 lang="fr">Les Restos du Cœur de La Louvière</h1>' in organisation.text
+    labels = re.findall(r'<a href="tel:[^"]+">[^<]+</a> — (<[^>]+>)?[^<]+', organisation.text)
+    assert labels and all(opening == '<span lang="fr">' for opening in labels)
+    assert f'<a href="/places/{demo.place_id}" lang="fr">' in organisation.text
+
+    results = await client.get("/", params={"q": "colis"}, headers=dutch)
+    assert f'<a href="/places/{demo.place_id}" lang="fr">' in results.text
+
+    # A place kept by another organisation is in that organisation's language.
+    await pool.execute("UPDATE organisation SET language = 'nl' WHERE id = $1", demo.sender_org)
+    await pool.execute(
+        "UPDATE place SET organisation_id = $2, phones = $3::jsonb WHERE id = $1",
+        demo.place_id,
+        demo.sender_org,
+        [{"number": "+3264000000", "label": "Onthaal"}],
+    )
+    english = {"Accept-Language": "en"}
+    service = await client.get(f"/services/{demo.service_id}", headers=english)
+    assert re.search(
+        rf'<h3 id="place-1" lang="nl"><a href="/places/{demo.place_id}">', service.text
+    )
+    assert '— <span lang="nl">Onthaal</span>' in service.text
+    assert f'<h1 lang="fr">{FOOD_PARCELS}</h1>' in service.text
+    place = await client.get(f"/places/{demo.place_id}", headers=english)
+    assert '— <span lang="nl">Onthaal</span>' in place.text
+
+
 async def test_organisation_and_themes_pages(client: httpx.AsyncClient, demo: Demo) -> None:
     organisation = await client.get(f"/organisations/{demo.receiver_org}")
     assert organisation.status_code == 200 and FOOD_PARCELS in organisation.text
