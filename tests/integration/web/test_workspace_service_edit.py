@@ -266,6 +266,24 @@ async def test_still_up_to_date_sets_today_and_checks_the_version(
         assert done.headers["location"] == f"{edit_path(demo)}?verified=1"
 
 
+async def test_a_service_never_verified_is_not_said_verified_six_months_ago(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A service added a minute ago was said both not verified yet and not verified for
+    more than 6 months."""
+    await pool.execute("UPDATE service SET last_verified_on = NULL WHERE id = $1", demo.service_id)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        browser.cookies.set("boussole_lang", "en")
+        dashboard = await browser.get("/workspace/")
+        card = dashboard.text.split(f'id="service-{demo.service_id}"')[1]
+        card = card.split('<li id="service-')[0]
+        edit = await browser.get(edit_path(demo))
+        for text in (card, edit.text):
+            assert "more than 6 months" not in text
+            assert "<strong>Information not verified yet</strong>" in text
+
+
 async def test_the_name_and_themes_are_edited_and_checked(base_url: str, demo: Demo) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
         await sign_in(browser, demo.editor)
