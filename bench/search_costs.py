@@ -59,7 +59,7 @@ def engine_query(params: dict[str, Any], at: datetime) -> EngineQuery:
     filters: SearchFilters = filters_from(
         theme=[params["theme"]] if "theme" in params else None,
         type_=None,
-        commune=params.get("commune"),
+        commune=None,
         section=None,
         age=params.get("age"),
         gender=None,
@@ -74,6 +74,9 @@ def engine_query(params: dict[str, Any], at: datetime) -> EngineQuery:
         lon=params.get("lon"),
         radius_km=params.get("radius_km"),
     )
+    if "commune" in params:
+        # The mix names communes by their ids: what the API resolves what was typed to.
+        filters.communes = [params["commune"]]
     return EngineQuery(
         text=params.get("q", ""),
         filters=filters,

@@ -97,8 +97,10 @@ class SearchFilters(msgspec.Struct, kw_only=True):
 
     themes: list[str] = []
     types: list[str] = []
-    commune: str | None = None
-    section: str | None = None
+    communes: list[str] = []
+    """Territory ids (any of them), as `service.search.territories` resolves what was typed."""
+    sections: list[str] = []
+    """Territory ids (any of them); with `communes`, a document must be in one of each."""
     age: int | None = None
     gender: str | None = None
     situation: str | None = None

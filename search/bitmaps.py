@@ -173,7 +173,11 @@ def filter_sets(filters: SearchFilters) -> FilterSets:
         sets.append([f"#themes={theme}" for theme in filters.themes])
     if filters.types:
         sets.append([f"#type={kind}" for kind in filters.types])
-    sets += [[f"=territories={place}"] for place in (filters.commune, filters.section) if place]
+    sets += [
+        [f"=territories={place}" for place in places]
+        for places in (filters.communes, filters.sections)
+        if places
+    ]
     if filters.gender:
         sets.append([f"=genders={filters.gender}"])
     if filters.situation:

@@ -143,9 +143,9 @@ def filter_expression(filters: SearchFilters) -> list[str]:
         clauses.append(f"themes IN [{', '.join(_quote(t) for t in filters.themes)}]")
     if filters.types:
         clauses.append(f"type IN [{', '.join(_quote(t) for t in filters.types)}]")
-    for territory in (filters.commune, filters.section):
-        if territory:
-            clauses.append(f"territories = {_quote(territory)}")
+    for places in (filters.communes, filters.sections):
+        if places:
+            clauses.append(f"territories IN [{', '.join(_quote(t) for t in places)}]")
     if filters.age is not None:
         clauses.append(f"age_min <= {filters.age} AND age_max >= {filters.age}")
     if filters.gender:

@@ -247,9 +247,9 @@ def where_clauses(filters: SearchFilters, compiled: Compiled) -> list[str]:
         clauses.append(f"d.themes && {compiled.arg(list(filters.themes))}::text[]")
     if filters.types:
         clauses.append(f"d.type = ANY({compiled.arg(list(filters.types))}::text[])")
-    places = [t for t in (filters.commune, filters.section) if t]
-    if places:
-        clauses.append(f"d.territories @> {compiled.arg(places)}::text[]")
+    for places in (filters.communes, filters.sections):
+        if places:
+            clauses.append(f"d.territories && {compiled.arg(list(places))}::text[]")
     if filters.age is not None:
         age = compiled.arg(filters.age)
         clauses.append(f"d.age_min <= {age}::int AND d.age_max >= {age}::int")
@@ -497,7 +497,9 @@ def compile_bitmap(
         tier, rank = (_TIER, _RANK) if words else ("0", "0::real")
         x, y = filters.lon * X_SCALE * KM_PER_DEGREE, filters.lat * KM_PER_DEGREE
         distance = _distance_sql(filters, compiled)
-        places = tuple(place for place in (filters.commune, filters.section) if place)
+        # A walk stays within the box of a territory asked alone; several of one filter
+        # (any of them) leave it unbounded, which misses nothing.
+        places = tuple(ids[0] for ids in (filters.communes, filters.sections) if len(ids) == 1)
         near = Nearest(x, y, distance, tier, rank, filters.radius_km, places)
     compiled.sql = compile_bitmap_search(
         compiled,

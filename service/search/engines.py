@@ -19,6 +19,7 @@ from search.postgres import PostgresEngine
 from search.results import Answer, IsOpen, search_exact
 from service.hours import DatedException, Hours
 from service.search.cache import AnswerCache, GenerationWatch
+from service.search.territories import Territories, TerritoryCache
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,11 @@ class SearchRuntime:
     _prepared: bool = field(default=False)
     cache: AnswerCache | None = None
     _watch: GenerationWatch | None = None
+    _territories: TerritoryCache = field(default_factory=TerritoryCache)
+
+    async def territories(self, pool: asyncpg.Pool) -> Territories:
+        """What `commune`, `section` and `area` may name, read now and then."""
+        return await self._territories.get(pool)
 
     async def start(self, pool: asyncpg.Pool) -> None:
         """Start listening for generation changes, when answers are cached."""

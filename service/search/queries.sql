@@ -23,3 +23,7 @@ LIMIT $2;
 
 -- name: theme_labels
 SELECT id, label_fr, label_nl, label_en FROM theme ORDER BY position, id;
+
+-- name: territories
+-- What `commune`, `section` and the pages' `area` may name (service/search/territories.py).
+SELECT id, kind, name, parent_id, postal_codes FROM territory;

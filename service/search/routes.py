@@ -17,13 +17,13 @@ from litestar.params import QueryParameter
 from schemas.catalogue import Gender, OpenState, ServiceType, Situation
 from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Suggestions
 from search.backend import TZ, EngineQuery
-from search.documents import slug
 from search.results import render_highlight
 from service.catalogue.services import hours_of, is_open_at, open_state
 from service.errors import invalid
 from service.hours import Hours
 from service.search import suggestions
 from service.search.cache import minute_of
+from service.search.territories import Parameter, Territories
 from service.web_common import Conn, parse_moment
 
 SERVICE_TYPES = set(get_args(ServiceType))
@@ -110,8 +110,8 @@ def filters_from(
     *,
     theme: list[str] | None,
     type_: list[str] | None,
-    commune: str | None,
-    section: str | None,
+    commune: list[str] | None,
+    section: list[str] | None,
     age: int | None,
     gender: str | None,
     situation: str | None,
@@ -124,8 +124,10 @@ def filters_from(
     lat: float | None,
     lon: float | None,
     radius_km: float | None,
+    territories: Territories | None = None,
 ) -> SearchFilters:
-    """Check the parameters and turn them into engine filters; a 422 names the wrong one."""
+    """Check the parameters and turn them into engine filters; a 422 names the wrong one.
+    `commune` and `section` are what was typed, resolved with `territories` (needed then)."""
     for value in theme or []:
         if not _THEME.match(value):
             raise invalid("theme", f"{value!r} is not a theme id (e.g. food.food-parcels)")
@@ -154,8 +156,8 @@ def filters_from(
     return SearchFilters(
         themes=list(theme or []),
         types=list(type_ or []),
-        commune=slug(commune) if commune else None,
-        section=section.strip().lower() if section else None,
+        communes=_places(territories, "commune", commune),
+        sections=_places(territories, "section", section),
         age=age,
         gender=gender,
         situation=situation,
@@ -169,6 +171,17 @@ def filters_from(
         lon=lon,
         radius_km=radius_km,
     )
+
+
+def _places(
+    territories: Territories | None, parameter: Parameter, typed: list[str] | None
+) -> list[str]:
+    """The territory ids of what was typed for `parameter`, each value resolved."""
+    if not typed:
+        return []
+    if territories is None:
+        raise TypeError(f"{parameter} given without the territories to resolve it with")
+    return list(dict.fromkeys(i for value in typed for i in territories.resolve(parameter, value)))
 
 
 NO_FILTERS: dict[str, Any] = dict.fromkeys(inspect.signature(filters_from).parameters)
@@ -239,8 +252,21 @@ class SearchController(Controller):
         type_: Annotated[
             list[str] | None, QueryParameter(name="type", description="Service types")
         ] = None,
-        commune: Annotated[str | None, _q("Commune id or name, e.g. la-louviere")] = None,
-        section: Annotated[str | None, _q("Section id, e.g. la-louviere.haine-saint-paul")] = None,
+        commune: Annotated[
+            str | None,
+            _q(
+                "Commune: its id, its name (any case, with or without accents) or one of its "
+                "postal codes, e.g. la-louviere, La Louvière, 7100"
+            ),
+        ] = None,
+        section: Annotated[
+            str | None,
+            _q(
+                "Section (or quartier): its id, its name or its postal code, e.g. "
+                "la-louviere.haine-saint-pierre, Haine-Saint-Pierre, 1348; a postal code "
+                "shared by several sections means their commune"
+            ),
+        ] = None,
         age: Annotated[int | None, _q("Age of the person")] = None,
         gender: Annotated[str | None, _q("female, male or x")] = None,
         situation: Annotated[str | None, _q("Situation of the person, e.g. homeless")] = None,
@@ -267,8 +293,8 @@ class SearchController(Controller):
         filters = filters_from(
             theme=theme,
             type_=type_,
-            commune=commune,
-            section=section,
+            commune=[commune] if commune else None,
+            section=[section] if section else None,
             age=age,
             gender=gender,
             situation=situation,
@@ -281,6 +307,7 @@ class SearchController(Controller):
             lat=lat,
             lon=lon,
             radius_km=radius_km,
+            territories=await state.search.territories(state.pool),
         )
         return await answer_search(
             state, q, filters, at=at, wants_open=wants_open, limit=limit, offset=offset

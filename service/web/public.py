@@ -173,6 +173,8 @@ class SearchForm:
         """What to say of the fields left out, once each."""
         said: list[str] = []
         for name in fields:
+            if name == "area":  # said with the name typed (`unknown_area`)
+                continue
             if name == "open_time" and self.open_on and not self.open_time:
                 message = DAY_WITHOUT_TIME
             else:
@@ -251,6 +253,19 @@ class SearchForm:
         return urlencode(params)
 
 
+async def understood_area(state: State, form: SearchForm) -> tuple[SearchForm, str]:
+    """The form with its area as the id of the territory it names, as the API's `commune`
+    and `section` understand it ("La Louvière", "7100": the select shows it chosen, links
+    carry the id); an area that names none taken out, and given back to say so."""
+    if not form.area:
+        return form, ""
+    area = (await state.search.territories(state.pool)).area(form.area)
+    if area is None:
+        return replace(form, area=""), form.area
+    _, ids = area
+    return (replace(form, area=ids[0]) if len(ids) == 1 else form), ""
+
+
 def _position(lat: str, lon: str) -> tuple[float, float] | None:
     """A latitude and a longitude that make a point on Earth, else None."""
     try:
@@ -272,8 +287,14 @@ async def run_search(
     wrong += wrong_person
     at = moment or now
     wants_open = moment is not None or "open_now" in form.checked
-    section = form.area if "." in form.area else None
-    commune = form.area if form.area and section is None else None
+    places = await state.search.territories(state.pool)
+    commune = section = None
+    area = places.area(form.area) if form.area else None
+    if area is not None:
+        parameter, ids = area
+        commune, section = (ids, None) if parameter == "commune" else (None, ids)
+    elif form.area:
+        wrong.append("area")
     lat, lon = form.position() or (None, None)
     theme = [form.theme] if form.theme in known_themes else None
     language = form.language if form.language in SPOKEN_LANGUAGES else None
@@ -299,6 +320,7 @@ async def run_search(
             lat=lat,
             lon=lon,
             radius_km=None,
+            territories=places,
         )
         answer = await answer_search(
             state,
@@ -564,16 +586,17 @@ class PublicController(Controller):
         self, request: Request[Any, Any, Any], state: State, conn: Conn, identity: Caller
     ) -> Template:
         """The search form; with a query or a filter, the results below it."""
-        form = SearchForm.from_query(request)
+        form, unknown_area = await understood_area(state, SearchForm.from_query(request))
         themes = await themes_tree(conn)
         known = {t["id"] for t in themes} | {c["id"] for t in themes for c in t["children"]}
         now = datetime.now(UTC).astimezone(TZ)
         answer: SearchAnswer | None = None
-        wrong: list[str] = []
+        wrong: list[str] = ["area"] if unknown_area else []
         relaxed: tuple[SearchForm, int] | None = None
         corrected: list[tuple[str, str]] = []
         if form.asked:
-            answer, wrong = await run_search(state, form, known, now)
+            answer, wrong_now = await run_search(state, form, known, now)
+            wrong += wrong_now
             relaxed = await _without_filters(state, form, answer, known, now)
             # What typo correction did: synonyms for either engine, the documents' words for
             # PostgreSQL's own (Meilisearch's typo tolerance is its own).
@@ -602,6 +625,7 @@ class PublicController(Controller):
             "wrong_fields": wrong,
             "left_out": form.left_out(wrong),
             "active": form.active(wrong),
+            "unknown_area": unknown_area,
             "relaxed": relaxed,
             "corrected": corrected,
             # Words typed, none that says a need ("help", "j'ai besoin de"): say what to type.

@@ -217,3 +217,72 @@ async def test_a_write_through_the_api_is_searchable_after_the_worker_ran(
 async def test_healthz_reports_the_engine(client: httpx.AsyncClient) -> None:
     body = (await client.get("/healthz")).json()
     assert body["search"] == {"status": "ok", "engine": "postgres"}
+
+
+@pytest.fixture
+async def placed(pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder) -> None:
+    """A service in each of three sections of the two communes, speaking various languages."""
+    await catalogue.organisation()
+    for name, territory, commune, languages in [
+        ("Haine", "la-louviere.haine-saint-pierre", "La Louvière", ["fr", "ar"]),
+        ("Strépy", "la-louviere.strepy-bracquegnies", "La Louvière", ["fr", "nl"]),
+        (
+            "LLN",
+            "ottignies-louvain-la-neuve.louvain-la-neuve",
+            "Ottignies-Louvain-la-Neuve",
+            ["fr"],
+        ),
+    ]:
+        place = await catalogue.place(f"Lieu {name}", territory=territory, commune=commune)
+        await catalogue.service(f"Service {name}", places=[(place, None)], languages=languages)
+    await sync(pool, [PostgresEngine(pool)], builder)
+
+
+async def _found(client: httpx.AsyncClient, params: object) -> set[str]:
+    response = await client.get("/api/v1/search", params=params)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    return {item["name"] for item in response.json()["items"]}
+
+
+LA_LOUVIERE = {"Service Haine", "Service Strépy"}
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"commune": "la-louviere"}, LA_LOUVIERE),
+        ({"commune": "ottignies-louvain-la-neuve"}, {"Service LLN"}),
+        ({"commune": "Ottignies-Louvain-la-Neuve"}, {"Service LLN"}),
+        ({"commune": "la louviere"}, LA_LOUVIERE),
+        ({"commune": "7100"}, LA_LOUVIERE),  # a postal code of the commune
+        ({"commune": "1348"}, {"Service LLN"}),
+        ({"section": "la-louviere.haine-saint-pierre"}, {"Service Haine"}),
+        ({"section": "Haine-Saint-Pierre"}, {"Service Haine"}),
+        ({"section": "strepy bracquegnies"}, {"Service Strépy"}),
+        ({"section": "1348"}, {"Service LLN"}),
+        ({"section": "7110"}, LA_LOUVIERE),  # shared by sections: the commune
+        ({"commune": "La Louvière", "section": "Louvain-la-Neuve"}, set()),
+    ],
+)
+async def test_commune_and_section_take_an_id_a_name_or_a_postal_code(
+    client: httpx.AsyncClient, placed: None, params: dict[str, str], names: set[str]
+) -> None:
+    assert await _found(client, params) == names
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"commune": "zzz"}, "commune"),
+        ({"commune": "ottignies"}, "commune"),  # a section: the 422 says section=…
+        ({"commune": "9999"}, "commune"),
+        ({"section": "zzz"}, "section"),
+        ({"section": "la-louviere"}, "section"),
+    ],
+)
+async def test_a_place_that_is_not_one_of_the_network_is_a_422(
+    client: httpx.AsyncClient, placed: None, params: dict[str, str], field: str
+) -> None:
+    response = await client.get("/api/v1/search", params=params)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]

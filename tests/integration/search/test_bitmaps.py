@@ -197,7 +197,7 @@ async def test_the_held_bitmaps_answer_only_at_their_generation(
     }
     assert first.facets == on_held.facets == (await reference.search(query)).facets
     assert {facet: on_held.facets[facet] for facet in expected} == expected
-    browse = EngineQuery(text="", filters=SearchFilters(commune="la-louviere", free=True))
+    browse = EngineQuery(text="", filters=SearchFilters(communes=["la-louviere"], free=True))
     assert (await engine.search(browse)).facets == (await reference.search(browse)).facets
 
     # A write: the copy is of an older generation, the statement combines the bitmaps.
@@ -296,20 +296,20 @@ TEXTS = [
 ]
 FILTERS = [
     SearchFilters(),
-    SearchFilters(commune="la-louviere"),
+    SearchFilters(communes=["la-louviere"]),
     SearchFilters(themes=["food", "housing"]),
     SearchFilters(free=True, walk_in=True),
     SearchFilters(wheelchair=False),
     SearchFilters(age=17, situation="homeless"),
     SearchFilters(language="nl"),
     SearchFilters(types=["accommodation", "material_aid"], unconditional=False),
-    SearchFilters(gender="female", section="ottignies-louvain-la-neuve.louvain-la-neuve"),
+    SearchFilters(gender="female", sections=["ottignies-louvain-la-neuve.louvain-la-neuve"]),
     SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),  # a Monday morning
     SearchFilters(open_at=datetime(2026, 12, 25, 21, 0, tzinfo=TZ), free=True),  # Christmas
     SearchFilters(open_at=datetime(2027, 6, 1, 9, 0, tzinfo=TZ)),  # past every slot window
-    SearchFilters(open_at=next_tuesday_at_14(), commune="la-louviere"),  # within them
+    SearchFilters(open_at=next_tuesday_at_14(), communes=["la-louviere"]),  # within them
     SearchFilters(lat=50.47, lon=4.19),  # Haine-Saint-Paul
-    SearchFilters(lat=50.47, lon=4.19, radius_km=3, commune="la-louviere"),
+    SearchFilters(lat=50.47, lon=4.19, radius_km=3, communes=["la-louviere"]),
     SearchFilters(lat=50.67, lon=4.6, free=True, open_at=datetime(2026, 11, 24, 14, tzinfo=TZ)),
 ]
 
@@ -404,10 +404,10 @@ async def test_a_walk_from_one_commune_into_another_stays_in_the_territory_asked
     on_bitmaps = PostgresEngine(demo_pool, bitmaps_from=0, hold=False)
     reading_rows = PostgresEngine(demo_pool, bitmaps_from=None)
     places = [
-        {"commune": "la-louviere"},
-        {"commune": "ottignies-louvain-la-neuve"},
-        {"section": "ottignies-louvain-la-neuve.louvain-la-neuve"},
-        {"commune": "ottignies-louvain-la-neuve", "section": "la-louviere.haine-saint-paul"},
+        {"communes": ["la-louviere"]},
+        {"communes": ["ottignies-louvain-la-neuve"]},
+        {"sections": ["ottignies-louvain-la-neuve.louvain-la-neuve"]},
+        {"communes": ["ottignies-louvain-la-neuve"], "sections": ["la-louviere.haine-saint-paul"]},
     ]
     points = [(50.47, 4.19, None), (50.668, 4.612, None), (50.47, 4.19, 40.0), (50.6, 4.4, 30.0)]
     compared = 0
@@ -460,7 +460,7 @@ async def test_the_territories_boxes_follow_the_documents(
     assert grown["la-louviere"] != before["la-louviere"]
 
     from_there = EngineQuery(
-        text="colis", filters=SearchFilters(lat=50.66, lon=4.46, commune="la-louviere"), limit=1
+        text="colis", filters=SearchFilters(lat=50.66, lon=4.46, communes=["la-louviere"]), limit=1
     )
     found = await engine.search(from_there)
     assert [hit.document["name"] for hit in found.hits] == ["Colis du soir"]

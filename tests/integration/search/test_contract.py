@@ -134,17 +134,17 @@ async def test_filters(indexed: SearchEngine) -> None:
 
     assert await found(themes=["food"]) == {"Colis alimentaires", "Épicerie sociale Le Panier"}
     assert await found(types=["accommodation"]) == {"Abri de nuit"}
-    assert await found(commune="ottignies-louvain-la-neuve") == {
+    assert await found(communes=["ottignies-louvain-la-neuve"]) == {
         "Aide au logement",
         "Permanence fermée",
     }
-    assert await found(section="la-louviere.haine-saint-paul") == {
+    assert await found(sections=["la-louviere.haine-saint-paul"]) == {
         "Colis alimentaires",
         "Épicerie sociale Le Panier",
     }
     assert "Abri de nuit" not in await found(age=12)
     assert "Abri de nuit" not in await found(gender="female")
-    assert await found(situation="homeless", commune="la-louviere") == {
+    assert await found(situation="homeless", communes=["la-louviere"]) == {
         "Colis alimentaires",
         "Abri de nuit",
     }
@@ -156,7 +156,7 @@ async def test_filters(indexed: SearchEngine) -> None:
 
 
 async def test_facets_count_the_matches(indexed: SearchEngine) -> None:
-    result = await indexed.search(EngineQuery(filters=SearchFilters(commune="la-louviere")))
+    result = await indexed.search(EngineQuery(filters=SearchFilters(communes=["la-louviere"])))
     assert result.total == 4
     assert result.facets["type"] == {"material_aid": 3, "accommodation": 1}
     assert result.facets["themes"]["food"] == 3

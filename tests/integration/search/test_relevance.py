@@ -22,8 +22,8 @@ from service.search.engines import document_builder
 
 pytestmark = pytest.mark.asyncio
 
-LL = SearchFilters(commune="la-louviere")
-OLLN = SearchFilters(commune="ottignies-louvain-la-neuve")
+LL = SearchFilters(communes=["la-louviere"])
+OLLN = SearchFilters(communes=["ottignies-louvain-la-neuve"])
 
 # (query, filters, expected): an expected item is "name" or "name @ words of the organisation".
 QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [

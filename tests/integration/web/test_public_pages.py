@@ -453,6 +453,29 @@ async def test_a_field_left_out_is_named_and_not_counted_as_a_filter(
     assert "Certains champs" not in french.text
 
 
+async def test_the_area_is_understood_as_the_api_understands_a_commune_or_a_section(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    by_id = await client.get("/", params={"q": "colis", "area": "la-louviere"}, headers=english)
+    for typed in ("La Louvière", "la louviere", "7100"):
+        page = await client.get("/", params={"q": "colis", "area": typed}, headers=english)
+        found = re.search(r"(\d+) services found", page.text)
+        assert found is not None and found[0] in by_id.text, typed
+        assert '<option value="la-louviere" selected>' in page.text, typed
+        assert "<summary>Filters (1 active)</summary>" in page.text, typed
+    # An area that names no place of the network is said, and narrows nothing.
+    everywhere = await client.get("/", params={"q": "colis"}, headers=english)
+    page = await client.get("/", params={"q": "colis", "area": "zzz"}, headers=english)
+    assert "“zzz” is not a commune or a section of the network" in page.text
+    assert '<select id="area" name="area" aria-invalid="true">' in page.text
+    assert "<summary>Filters</summary>" in page.text
+    found = re.search(r"(\d+) services found", page.text)
+    assert found is not None and found[0] in everywhere.text
+    alone = await client.get("/", params={"area": "zzz"}, headers=english)
+    assert "“zzz” is not a commune or a section of the network" in alone.text
+
+
 async def test_an_empty_search_offers_the_same_need_without_the_filters(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:

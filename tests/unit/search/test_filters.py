@@ -20,7 +20,7 @@ MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
 def test_meilisearch_filters() -> None:
     filters = SearchFilters(
         themes=["food", "housing"],
-        commune="la-louviere",
+        communes=["la-louviere"],
         age=30,
         situation="homeless",
         free=True,
@@ -32,7 +32,7 @@ def test_meilisearch_filters() -> None:
     )
     assert filter_expression(filters) == [
         'themes IN ["food", "housing"]',
-        'territories = "la-louviere"',
+        'territories IN ["la-louviere"]',
         "age_min <= 30 AND age_max >= 30",
         '(open_to_all = true OR situations = "homeless")',
         "free = true",
@@ -52,11 +52,11 @@ def test_meilisearch_quotes_values() -> None:
 def test_postgres_filters_are_parameters() -> None:
     compiled = Compiled("")
     clauses = where_clauses(
-        SearchFilters(themes=["food"], section="la-louviere.bouvy", walk_in=False), compiled
+        SearchFilters(themes=["food"], sections=["la-louviere.bouvy"], walk_in=False), compiled
     )
     assert clauses == [
         "d.themes && $1::text[]",
-        "d.territories @> $2::text[]",
+        "d.territories && $2::text[]",
         "d.walk_in = $3::boolean",
     ]
     assert compiled.args == [["food"], ["la-louviere.bouvy"], False]
