@@ -67,7 +67,7 @@ def engine_query(params: dict[str, Any], at: datetime) -> EngineQuery:
         free=True if "free" in params else None,
         walk_in=True if "walk_in" in params else None,
         unconditional=None,
-        language=params.get("language"),
+        language=[params["language"]] if "language" in params else None,
         wheelchair=True if "wheelchair" in params else None,
         open_at=at if params.get("open_now") else None,
         lat=params.get("lat"),

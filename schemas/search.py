@@ -107,7 +107,8 @@ class SearchFilters(msgspec.Struct, kw_only=True):
     free: bool | None = None
     walk_in: bool | None = None
     unconditional: bool | None = None
-    language: str | None = None
+    languages: list[str] = []
+    """Any of these languages spoken."""
     wheelchair: bool | None = None
     open_at: datetime | None = None
     """When set, only services that may be open then (coarse: the caller checks exactly)."""

@@ -186,8 +186,8 @@ def filter_sets(filters: SearchFilters) -> FilterSets:
         value = getattr(filters, name)
         if value is not None:
             sets.append([f"={name}={str(value).lower()}"])
-    if filters.language:
-        sets.append([f"#languages={filters.language}"])
+    if filters.languages:
+        sets.append([f"#languages={language}" for language in filters.languages])
     if filters.wheelchair is not None:
         access = ("yes",) if filters.wheelchair else ("limited", "no", "unknown")
         sets.append([f"#wheelchair={value}" for value in access])

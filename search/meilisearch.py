@@ -156,8 +156,8 @@ def filter_expression(filters: SearchFilters) -> list[str]:
         value = getattr(filters, name)
         if value is not None:
             clauses.append(f"{name} = {'true' if value else 'false'}")
-    if filters.language:
-        clauses.append(f"languages = {_quote(filters.language)}")
+    if filters.languages:
+        clauses.append(f"languages IN [{', '.join(_quote(c) for c in filters.languages)}]")
     if filters.wheelchair is not None:
         clauses.append('wheelchair = "yes"' if filters.wheelchair else 'wheelchair != "yes"')
     if filters.open_at is not None:

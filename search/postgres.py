@@ -263,8 +263,8 @@ def where_clauses(filters: SearchFilters, compiled: Compiled) -> list[str]:
         value = getattr(filters, name)
         if value is not None:
             clauses.append(f"d.{name} = {compiled.arg(value)}::boolean")
-    if filters.language:
-        clauses.append(f"d.languages @> ARRAY[{compiled.arg(filters.language)}::text]")
+    if filters.languages:
+        clauses.append(f"d.languages && {compiled.arg(list(filters.languages))}::text[]")
     if filters.wheelchair is not None:
         clauses.append("d.wheelchair = 'yes'" if filters.wheelchair else "d.wheelchair <> 'yes'")
     if filters.open_at is not None:

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal, get_args
 
 import asyncpg
 import msgspec
-from litestar import Controller, Response, get
-from litestar.datastructures import State
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import MultiDict, State
 from litestar.params import QueryParameter
 
 from schemas.catalogue import Gender, OpenState, ServiceType, Situation
@@ -31,6 +31,18 @@ GENDERS = set(get_args(Gender))
 SITUATIONS = set(get_args(Situation))
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _THEME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+
+
+REPEATABLE = frozenset({"theme", "type", "commune", "section", "language"})
+"""Parameters that may be given several times: a service with any of the values is kept."""
+
+
+def given_once(params: MultiDict[Any]) -> None:
+    """A 422 for a parameter given twice that is not `REPEATABLE`: which value was meant
+    cannot be told (one of them was kept silently)."""
+    for name in params:
+        if name not in REPEATABLE and len(params.getall(name)) > 1:
+            raise invalid(name, "may be given only once")
 
 
 def _q(description: str, **kwargs: Any) -> Any:
@@ -118,7 +130,7 @@ def filters_from(
     free: bool | None,
     walk_in: bool | None,
     unconditional: bool | None,
-    language: str | None,
+    language: list[str] | None,
     wheelchair: bool | None,
     open_at: datetime | None,
     lat: float | None,
@@ -140,8 +152,10 @@ def filters_from(
         raise invalid("gender", f"must be one of {', '.join(sorted(GENDERS))}")
     if situation is not None and situation not in SITUATIONS:
         raise invalid("situation", f"must be one of {', '.join(sorted(SITUATIONS))}")
-    if language is not None and not _LANGUAGE.match(language):
-        raise invalid("language", "must be an ISO 639 code such as fr")
+    languages = list(language or [])
+    for value in languages:
+        if not _LANGUAGE.match(value):
+            raise invalid("language", "must be an ISO 639 code such as fr")
     if (lat is None) != (lon is None):
         raise invalid("lon" if lon is None else "lat", "lat and lon go together")
     if lat is not None and not -90 <= lat <= 90:
@@ -164,7 +178,7 @@ def filters_from(
         free=free,
         walk_in=walk_in,
         unconditional=unconditional,
-        language=language,
+        languages=list(dict.fromkeys(languages)),
         wheelchair=wheelchair,
         open_at=open_at,
         lat=lat,
@@ -246,25 +260,27 @@ class SearchController(Controller):
     @get(operation_id="search")
     async def search(
         self,
+        request: Request[Any, Any, Any],
         state: State,
         q: Annotated[str, _q("What is needed, in everyday words", max_length=200)] = "",
         theme: Annotated[list[str] | None, _q("Theme ids (repeatable; any of them)")] = None,
         type_: Annotated[
-            list[str] | None, QueryParameter(name="type", description="Service types")
+            list[str] | None,
+            QueryParameter(name="type", description="Service types (repeatable; any of them)"),
         ] = None,
         commune: Annotated[
-            str | None,
+            list[str] | None,
             _q(
                 "Commune: its id, its name (any case, with or without accents) or one of its "
-                "postal codes, e.g. la-louviere, La Louvière, 7100"
+                "postal codes, e.g. la-louviere, La Louvière, 7100 (repeatable; any of them)"
             ),
         ] = None,
         section: Annotated[
-            str | None,
+            list[str] | None,
             _q(
                 "Section (or quartier): its id, its name or its postal code, e.g. "
                 "la-louviere.haine-saint-pierre, Haine-Saint-Pierre, 1348; a postal code "
-                "shared by several sections means their commune"
+                "shared by several sections means their commune (repeatable; any of them)"
             ),
         ] = None,
         age: Annotated[int | None, _q("Age of the person")] = None,
@@ -273,7 +289,10 @@ class SearchController(Controller):
         free: Annotated[bool | None, _q("Free of charge")] = None,
         walk_in: Annotated[bool | None, _q("Without appointment")] = None,
         unconditional: Annotated[bool | None, _q("Without conditions")] = None,
-        language: Annotated[str | None, _q("Language spoken, ISO 639 (fr, nl, ar...)")] = None,
+        language: Annotated[
+            list[str] | None,
+            _q("Language spoken, ISO 639 (fr, nl, ar...; repeatable; any of them)"),
+        ] = None,
         wheelchair: Annotated[bool | None, _q("Wheelchair accessible")] = None,
         open_now: Annotated[bool, _q("Only services open now")] = False,
         open_at: Annotated[
@@ -285,7 +304,10 @@ class SearchController(Controller):
         limit: Annotated[int, _q("Page size", ge=1, le=100)] = 20,
         offset: Annotated[int, _q("Results to skip", ge=0, le=10_000)] = 0,
     ) -> SearchAnswer:
-        """Search services at places; an empty `q` browses by filters."""
+        """Search services at places; an empty `q` browses by filters. `theme`, `type`,
+        `commune`, `section` and `language` may be repeated (any of the values); the other
+        parameters are given once."""
+        given_once(request.query_params)
         # Through UTC and back: a wall time that a DST change skips (02:30 on the last
         # Sunday of March) becomes the real moment it names (03:30 summer time).
         at = parse_moment(open_at, "open_at").astimezone(UTC).astimezone(TZ)
@@ -293,8 +315,8 @@ class SearchController(Controller):
         filters = filters_from(
             theme=theme,
             type_=type_,
-            commune=[commune] if commune else None,
-            section=[section] if section else None,
+            commune=commune,
+            section=section,
             age=age,
             gender=gender,
             situation=situation,

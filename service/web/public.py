@@ -314,7 +314,7 @@ async def run_search(
             free=True if "free" in form.checked else None,
             walk_in=True if "walk_in" in form.checked else None,
             unconditional=None,
-            language=language,
+            language=[language] if language else None,
             wheelchair=True if "wheelchair" in form.checked else None,
             open_at=at if wants_open else None,
             lat=lat,

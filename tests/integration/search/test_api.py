@@ -286,3 +286,33 @@ async def test_a_place_that_is_not_one_of_the_network_is_a_422(
     response = await client.get("/api/v1/search", params=params)
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_communes_sections_and_languages_may_be_repeated_any_of_them(
+    client: httpx.AsyncClient, placed: None
+) -> None:
+    both = [("commune", "ottignies-louvain-la-neuve"), ("commune", "7100")]
+    assert await _found(client, both) == LA_LOUVIERE | {"Service LLN"}
+    sections = [("section", "Haine-Saint-Pierre"), ("section", "Louvain-la-Neuve")]
+    assert await _found(client, sections) == {"Service Haine", "Service LLN"}
+    assert await _found(client, [("language", "ar"), ("language", "nl")]) == LA_LOUVIERE
+    # Any of the communes, and any of the sections: both must hold.
+    assert await _found(client, [*both, ("section", "Haine-Saint-Pierre")]) == {"Service Haine"}
+
+
+@pytest.mark.parametrize(
+    "name", ["q", "age", "gender", "situation", "free", "open_at", "lat", "limit", "offset"]
+)
+async def test_a_parameter_given_twice_that_is_not_repeatable_is_a_422(
+    client: httpx.AsyncClient, name: str
+) -> None:
+    values = {
+        "q": "colis", "age": "30", "gender": "female", "situation": "homeless", "free": "true",
+        "open_at": "2026-12-14T10:00", "lat": "50.4", "limit": "10", "offset": "0",
+    }  # fmt: skip
+    params = [(name, values[name]), (name, values[name])]
+    if name == "lat":
+        params.append(("lon", "4.2"))
+    response = await client.get("/api/v1/search", params=params)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [name]

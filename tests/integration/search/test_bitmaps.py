@@ -301,7 +301,8 @@ FILTERS = [
     SearchFilters(free=True, walk_in=True),
     SearchFilters(wheelchair=False),
     SearchFilters(age=17, situation="homeless"),
-    SearchFilters(language="nl"),
+    SearchFilters(languages=["nl"]),
+    SearchFilters(languages=["nl", "ar"], communes=["la-louviere", "ottignies-louvain-la-neuve"]),
     SearchFilters(types=["accommodation", "material_aid"], unconditional=False),
     SearchFilters(gender="female", sections=["ottignies-louvain-la-neuve.louvain-la-neuve"]),
     SearchFilters(open_at=datetime(2026, 11, 23, 10, 30, tzinfo=TZ)),  # a Monday morning
@@ -310,6 +311,12 @@ FILTERS = [
     SearchFilters(open_at=next_tuesday_at_14(), communes=["la-louviere"]),  # within them
     SearchFilters(lat=50.47, lon=4.19),  # Haine-Saint-Paul
     SearchFilters(lat=50.47, lon=4.19, radius_km=3, communes=["la-louviere"]),
+    # Several sections: any of them, the walk nearest first not bounded by one's box.
+    SearchFilters(
+        lat=50.47,
+        lon=4.19,
+        sections=["la-louviere.haine-saint-paul", "ottignies-louvain-la-neuve.louvain-la-neuve"],
+    ),
     SearchFilters(lat=50.67, lon=4.6, free=True, open_at=datetime(2026, 11, 24, 14, tzinfo=TZ)),
 ]
 

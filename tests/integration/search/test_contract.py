@@ -151,7 +151,19 @@ async def test_filters(indexed: SearchEngine) -> None:
     assert await found(free=False) == {"Épicerie sociale Le Panier"}
     assert await found(walk_in=True) == {"Colis alimentaires"}
     assert await found(unconditional=True) == {"Abri de nuit"}
-    assert await found(language="ar") == {"Colis alimentaires"}
+    assert await found(languages=["ar"]) == {"Colis alimentaires"}
+    # Several values of one filter: any of them; of two filters: both.
+    assert await found(languages=["ar", "nl"]) == {"Colis alimentaires"}
+    lln_or_haine = ["ottignies-louvain-la-neuve.louvain-la-neuve", "la-louviere.haine-saint-paul"]
+    assert await found(sections=lln_or_haine) == {
+        "Colis alimentaires",
+        "Épicerie sociale Le Panier",
+        "Aide au logement",
+        "Permanence fermée",
+    }
+    assert await found(communes=["la-louviere"], sections=lln_or_haine, free=False) == {
+        "Épicerie sociale Le Panier"
+    }
     assert await found(wheelchair=True) == {"Colis alimentaires", "Abri de nuit"}
 
 

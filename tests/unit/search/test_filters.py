@@ -44,9 +44,9 @@ def test_meilisearch_filters() -> None:
 
 
 def test_meilisearch_quotes_values() -> None:
-    assert filter_expression(SearchFilters(language='f"r')) == ['languages = "f\\"r"']
+    assert filter_expression(SearchFilters(languages=['f"r'])) == ['languages IN ["f\\"r"]']
     # Only the quote is escaped in Meilisearch's filter syntax; a backslash stays as it is.
-    assert filter_expression(SearchFilters(language="f\\r")) == ['languages = "f\\r"']
+    assert filter_expression(SearchFilters(languages=["f\\r"])) == ['languages IN ["f\\r"]']
 
 
 def test_postgres_filters_are_parameters() -> None:
