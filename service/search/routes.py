@@ -152,7 +152,7 @@ def filters_from(
         raise invalid("gender", f"must be one of {', '.join(sorted(GENDERS))}")
     if situation is not None and situation not in SITUATIONS:
         raise invalid("situation", f"must be one of {', '.join(sorted(SITUATIONS))}")
-    languages = list(language or [])
+    languages = [value.strip().lower() for value in language or []]
     for value in languages:
         if not _LANGUAGE.match(value):
             raise invalid("language", "must be an ISO 639 code such as fr")
@@ -291,7 +291,7 @@ class SearchController(Controller):
         unconditional: Annotated[bool | None, _q("Without conditions")] = None,
         language: Annotated[
             list[str] | None,
-            _q("Language spoken, ISO 639 (fr, nl, ar...; repeatable; any of them)"),
+            _q("Language spoken, ISO 639, any case (fr, nl, ar...; repeatable; any of them)"),
         ] = None,
         wheelchair: Annotated[bool | None, _q("Wheelchair accessible")] = None,
         open_now: Annotated[bool, _q("Only services open now")] = False,

@@ -316,3 +316,8 @@ async def test_a_parameter_given_twice_that_is_not_repeatable_is_a_422(
     response = await client.get("/api/v1/search", params=params)
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == [name]
+
+
+async def test_language_codes_ignore_case(client: httpx.AsyncClient, placed: None) -> None:
+    assert await _found(client, {"language": "AR"}) == {"Service Haine"}
+    assert await _found(client, [("language", "Nl"), ("language", "ar")]) == LA_LOUVIERE

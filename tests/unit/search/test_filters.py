@@ -12,7 +12,7 @@ from search.meilisearch import filter_expression
 from search.postgres import Compiled, compile_search, tsquery_groups, where_clauses
 from search.results import count_facets, crop_marked, highlight_text, render_highlight
 from search.text import expand
-from service.search.routes import OpeningCheck
+from service.search.routes import NO_FILTERS, OpeningCheck, filters_from
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
 
@@ -159,3 +159,8 @@ def test_a_long_description_is_cropped_around_its_first_match() -> None:
     assert short is not None and crop_marked(short) == short
     last = highlight_text(" ".join([*words[:50], "colis"]), "colis")
     assert last is not None and crop_marked(last).endswith(f"{MARK_START}colis{MARK_END}")
+
+
+def test_language_codes_ignore_case_as_communes_do() -> None:
+    filters = filters_from(**{**NO_FILTERS, "language": ["AR", " Nl", "ar"]})
+    assert filters.languages == ["ar", "nl"]
