@@ -37,7 +37,7 @@ from search.backend import (
     epoch,
     week_slot,
 )
-from search.text import expand, meaningful_words, raw_synonyms
+from search.text import expand, meaningful_words, number_variants, raw_synonyms
 
 # In order of weight: a word in the name counts more than one in the description.
 SEARCHABLE = [
@@ -121,6 +121,13 @@ def index_synonyms() -> dict[str, list[str]]:
         if short and short != term:
             known = table.setdefault(short, [])
             known.extend(v for v in values if v not in known and v != short)
+    # Each word of a phrase in the singular or the plural, as `Synonyms.from_data` does:
+    # Meilisearch does not stem ("mediation dette" finds what "mediation dettes" does).
+    for term, values in list(table.items()):
+        for variant in number_variants(tuple(meaningful_words(term))):
+            short = " ".join(variant)
+            if short not in table:
+                table[short] = [term, *(v for v in values if v != term)]
     return table
 
 

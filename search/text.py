@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.json")
@@ -48,6 +49,36 @@ def words(text: str) -> list[str]:
 def meaningful_words(text: str) -> list[str]:
     """The words of a query without its stop words."""
     return [w for w in words(text) if w not in STOP_WORDS]
+
+
+def number_forms(word: str) -> set[str]:
+    """A folded word in the singular and in the plural by the regular French rules (-s, -x
+    after -eu and -au, -al to -aux): 'dette' -> {'dette', 'dettes'}. A word that only looks
+    plural ('sans') gets a form nobody types, which finds nothing."""
+    if len(word) < 3 or not word.isalpha():
+        return {word}
+    if word.endswith(("eux", "eaux")):
+        return {word, word[:-1]}
+    if word.endswith("aux"):
+        return {word, word[:-3] + "al"}
+    if word.endswith("s") and not word.endswith("ss"):
+        return {word, word[:-1]}
+    if word.endswith(("au", "eu")):
+        return {word, word + "x"}
+    if word.endswith("al"):
+        return {word, word + "s", word[:-2] + "aux"}
+    if word.endswith(("x", "z")):
+        return {word}
+    return {word, word + "s"}
+
+
+def number_variants(phrase: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The other phrases a phrase of several words is with each word in the singular or the
+    plural ('mediation dettes' -> 'mediation dette', 'mediations dettes'...); none for one
+    word, which the engines' stemming (PostgreSQL) and typo tolerance (Meilisearch) match."""
+    if len(phrase) < 2:
+        return []
+    return sorted(set(product(*(sorted(number_forms(w)) for w in phrase))) - {phrase})
 
 
 TYPO_MIN_LENGTH = 5
@@ -125,6 +156,13 @@ class Synonyms:
         for term, meanings in data.get("expansions", {}).items():  # type: ignore[attr-defined]
             for meaning in meanings:
                 add(term, meaning)
+        # A phrase typed in the singular means what it means in the plural ("médiation de
+        # dette" as "médiation de dettes"), and the phrase as written is one of its meanings;
+        # a variant that is an entry of its own keeps its own meanings.
+        for key, meanings in list(table.items()):
+            for variant in number_variants(key):
+                if variant not in table:
+                    table[variant] = [key, *meanings]
         longest = max((len(k) for k in table), default=1)
         return cls({k: tuple(v) for k, v in table.items()}, longest)
 

@@ -409,3 +409,19 @@ async def test_relevance(
         for line in failures:
             print(line)
     assert hit_at_5 >= 0.95, "\n".join(failures)
+
+
+async def test_a_phrase_in_the_singular_finds_what_it_finds_in_the_plural(
+    demo_engine: SearchEngine,
+) -> None:
+    """'médiation de dette' found 3 services of the demo, 'médiation de dettes' 13: only the
+    plural was a phrase of the synonyms file."""
+
+    async def found(text: str) -> set[str]:
+        result = await demo_engine.search(EngineQuery(text=text, limit=100, facets=False))
+        assert result.total == len(result.hits)
+        return {hit.document["id"] for hit in result.hits}
+
+    plural = await found("médiation de dettes")
+    assert len(plural) > 3
+    assert await found("médiation de dette") == plural

@@ -39,3 +39,12 @@ def test_the_index_keeps_its_stop_words_to_itself() -> None:
     settings = index_settings()
     assert settings.stop_words == []
     assert settings.synonyms == index_synonyms()
+
+
+def test_a_phrase_of_the_synonyms_is_also_known_with_its_words_in_the_other_number() -> None:
+    # Meilisearch does not stem: "mediation dette" is a synonym entry of its own.
+    table = index_synonyms()
+    asked = query_text("médiation de dette")
+    assert asked == "mediation dette"
+    assert {"médiation de dettes", "surendettement"} <= set(table[asked])
+    assert "médiation de dettes" in table[query_text("médiations de dettes")]

@@ -10,6 +10,7 @@ from search.text import (
     fold,
     load_synonyms,
     meaningful_words,
+    number_forms,
     one_typo_apart,
     raw_synonyms,
 )
@@ -100,3 +101,31 @@ def test_snippets_say_where_they_cut_the_description() -> None:
     two = f"Le {MARK_START}Comptoir{MARK_END} est … se laver et manger."
     assert with_ellipses(two, text) == two
     assert with_ellipses(text, "  " + text.replace(" ", "\n ", 1)) == text  # whitespace aside
+
+
+def test_number_forms_follow_the_regular_french_plural() -> None:
+    assert number_forms("dette") == {"dette", "dettes"}
+    assert number_forms("dettes") == {"dette", "dettes"}
+    assert number_forms("conjugal") == {"conjugal", "conjugals", "conjugaux"}
+    assert number_forms("sociaux") == {"sociaux", "social"}
+    assert number_forms("jeu") == {"jeu", "jeux"}
+    assert number_forms("prix") == {"prix"}
+    assert number_forms("27") == {"27"}
+
+
+def test_a_phrase_in_the_singular_means_what_it_means_in_the_plural() -> None:
+    """'médiation de dette' found 3 services of the demo and 'médiation de dettes' 13: only
+    the plural phrase was an entry of the synonyms file."""
+    synonyms = Synonyms.from_data({"equivalents": [["médiation de dettes", "surendettement"]]})
+
+    def meanings(query: str) -> set[tuple[str, ...]]:
+        [group] = expand(query, synonyms)
+        return set(group.alternatives)
+
+    plural = meanings("médiation de dettes ")
+    assert meanings("médiation de dette ") == plural | {("mediation", "dette")}
+    assert meanings("médiations de dette ") >= plural
+    assert [g.typed for g in expand("surendettements ", synonyms)] == [("surendettements",)]
+    # The file's own phrases, as both engines read them.
+    assert ("mediation", "dettes") in set(expand("mediation de dette ")[0].alternatives)
+    assert ("violences", "conjugales") in set(expand("violence conjugales ")[0].alternatives)
