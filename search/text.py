@@ -74,10 +74,16 @@ def number_forms(word: str) -> set[str]:
 
 def number_variants(phrase: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The other phrases a phrase of several words is with each word in the singular or the
-    plural ('mediation dettes' -> 'mediation dette', 'mediations dettes'...); none for one
-    word, which the engines' stemming (PostgreSQL) and typo tolerance (Meilisearch) match."""
-    if len(phrase) < 2:
-        return []
+    plural ('mediation dettes' -> 'mediation dette', 'mediations dettes'...).
+
+    One word gets only its plural ('ado' -> 'ados'): a synonym term typed in the plural is no
+    term, and the engines' stemming or typo tolerance match documents, not the file ('ados'
+    found nothing where 'ado' found the youth services). Not its singular: 'arts' (Dutch, a
+    doctor) is no 'art'; a plural term typed in the singular matches its documents' words.
+    """
+    if len(phrase) == 1:
+        [word] = phrase
+        return sorted((form,) for form in number_forms(word) if len(form) > len(word))
     return sorted(set(product(*(sorted(number_forms(w)) for w in phrase))) - {phrase})
 
 

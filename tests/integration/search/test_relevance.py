@@ -336,6 +336,13 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
         ],
     ),
     ("avocat gratuit", None, ["Aide juridique de première ligne"]),
+    # A term of the file typed in the plural, and words of the guichet found missing by
+    # trying them on the demo: the Belgian word for heating oil, the jobless, a bed.
+    ("ados", None, ["Aide aux jeunes et aux familles (AMO)"]),
+    ("mazout", None, ["Allocation de chauffage (Fonds social chauffage)"]),
+    ("chômeur", None, ["Conseil en recherche d'emploi", "Insertion socioprofessionnelle"]),
+    ("a bed for tonight", None, ["Abri de nuit"]),
+    ("frigo", None, ["Meubles et électroménagers solidaires"]),
 ]
 
 

@@ -11,6 +11,7 @@ from search.text import (
     load_synonyms,
     meaningful_words,
     number_forms,
+    number_variants,
     one_typo_apart,
     raw_synonyms,
 )
@@ -50,7 +51,8 @@ def test_a_word_one_typo_from_a_synonym_term_is_taken_for_it_too() -> None:
     assert ("sans", "abri") in group.alternatives
     assert expand("advokaat")[0].near == "advocaat"  # a letter changed
     assert expand("zwangr")[0].near == "zwanger"  # one dropped
-    assert expand("loyers")[0].near == "loyer"  # a plural, too
+    # A plural is the term's own variant (`number_variants`), not a typo of it.
+    assert ("loyer",) in expand("loyers")[0].alternatives
     # Terms themselves, short words and words two typos away are left as typed.
     assert expand("colis")[0].near is None
     assert expand("sdg")[0].near is None
@@ -129,3 +131,16 @@ def test_a_phrase_in_the_singular_means_what_it_means_in_the_plural() -> None:
     # The file's own phrases, as both engines read them.
     assert ("mediation", "dettes") in set(expand("mediation de dette ")[0].alternatives)
     assert ("violences", "conjugales") in set(expand("violence conjugales ")[0].alternatives)
+
+
+def test_a_one_word_term_typed_in_the_plural_means_what_the_term_means() -> None:
+    """'ados' found nothing where 'ado' found the youth services: stemming reads documents,
+    not the synonyms file. The singular of a plural term is not derived: 'arts' (Dutch for
+    a doctor) is no 'art'."""
+    synonyms = Synonyms.from_data({"expansions": {"ado": ["jeunes"], "arts": ["médecin"]}})
+    [group] = expand("ados ", synonyms)
+    assert set(group.alternatives) == {("ados",), ("ado",), ("jeunes",)}
+    [group] = expand("art ", synonyms)
+    assert group.alternatives == (("art",),)
+    assert number_variants(("jeu",)) == [("jeux",)]
+    assert number_variants(("dettes",)) == []
