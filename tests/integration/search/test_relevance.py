@@ -343,6 +343,27 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("chômeur", None, ["Conseil en recherche d'emploi", "Insertion socioprofessionnelle"]),
     ("a bed for tonight", None, ["Abri de nuit"]),
     ("frigo", None, ["Meubles et électroménagers solidaires"]),
+    # The Belgian administrative words of the foreigners' and housing services.
+    (
+        "demandeur d'asile",
+        None,
+        [
+            "Service social spécialisé en droit des étrangers",
+            "Parcours d'intégration des primo-arrivants",
+        ],
+    ),
+    (
+        "9bis",
+        None,
+        [
+            "Service social spécialisé en droit des étrangers",
+            "Permanence juridique en droit des étrangers",
+        ],
+    ),
+    ("inburgering", None, ["Parcours d'intégration des primo-arrivants"]),
+    ("insalubre", None, ["Contrôle de salubrité des logements"]),
+    ("SLSP", None, ["Candidature à un logement social"]),
+    ("caution loyer", None, ["Logetoît — aide à la recherche de logement"]),
 ]
 
 
