@@ -364,6 +364,16 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("insalubre", None, ["Contrôle de salubrité des logements"]),
     ("SLSP", None, ["Candidature à un logement social"]),
     ("caution loyer", None, ["Logetoît — aide à la recherche de logement"]),
+    # More words of the guichet in Dutch and English.
+    (
+        "drugs",
+        None,
+        ["Accueil et accompagnement en assuétudes", "Comptoir de réduction des risques"],
+    ),
+    ("soep", None, ["Restaurant social", "Repas chauds à petit prix"]),
+    ("daklozenopvang", None, ["Abri de nuit", "Accueil de jour"]),
+    ("wheelchair", None, ["Prêt de matériel paramédical"]),
+    ("teenagers", None, ["Aide aux jeunes et aux familles (AMO)"]),
 ]
 
 
