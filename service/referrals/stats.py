@@ -28,8 +28,11 @@ import asyncpg
 
 from schemas.referrals import Count, MonthCounts, OrganisationCounts, Stats, ThemeCounts
 from service.accounts.identity import Identity
+from service.db.queries import load
 from service.errors import Forbidden, invalid
 from service.referrals.workflow import FINAL, OPEN
+
+Q = load(__file__, "stats.sql")
 
 THRESHOLD = 5
 HIDDEN = "hidden"
@@ -132,11 +135,10 @@ def check_period(start: date | None, end: date | None) -> None:
         raise invalid("to", "must not be before from")
 
 
-_SCOPE = """
-    FROM referral r
-    WHERE ($1::date IS NULL OR (r.created_at AT TIME ZONE 'Europe/Brussels')::date >= $1)
-      AND ($2::date IS NULL OR (r.created_at AT TIME ZONE 'Europe/Brussels')::date <= $2)
-      AND ($3::uuid IS NULL OR r.from_organisation_id = $3 OR r.to_organisation_id = $3)"""
+async def scope_name(conn: asyncpg.Connection, organisation_id: UUID) -> str | None:
+    """The name of the organisation statistics are about; None when it does not exist."""
+    name: str | None = await conn.fetchval(Q.stats_organisation_name, organisation_id)
+    return name
 
 
 async def compute(
@@ -144,62 +146,13 @@ async def compute(
 ) -> Stats:
     """The statistics of referrals created from `start` to `end` (inclusive, Brussels dates)."""
     args = (start, end, organisation_id)
-    totals = await conn.fetchrow(
-        """SELECT count(*) AS total,
-                  count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered,
-                  count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
-                  count(*) FILTER (WHERE final_at IS NOT NULL) AS final,
-                  percentile_cont(0.5) WITHIN GROUP (
-                      ORDER BY extract(epoch FROM answered_at - created_at) / 3600.0)
-                      FILTER (WHERE answered_at IS NOT NULL) AS median_hours"""
-        + _SCOPE,
-        *args,
-    )
-    months = await conn.fetch(
-        """SELECT to_char(r.created_at AT TIME ZONE 'Europe/Brussels', 'YYYY-MM') AS month,
-                  count(*) FILTER (WHERE $3::uuid IS NULL OR r.from_organisation_id = $3)
-                      AS sent,
-                  count(*) FILTER (WHERE $3::uuid IS NULL OR r.to_organisation_id = $3)
-                      AS received"""
-        + _SCOPE
-        + " GROUP BY 1 ORDER BY 1",
-        *args,
-    )
-    themes = await conn.fetch(
-        """SELECT coalesce(th.parent_id, th.id, t.theme) AS theme,
-                  count(DISTINCT t.id) AS referrals,
-                  count(DISTINCT t.id) FILTER (WHERE t.decline_reason = 'no_capacity')
-                      AS no_capacity,
-                  count(DISTINCT t.id) FILTER (WHERE t.decline_reason = 'not_eligible')
-                      AS not_eligible
-           FROM (SELECT r.id, r.decline_reason, unnest(r.themes) AS theme"""
-        + _SCOPE
-        + """) AS t
-           LEFT JOIN theme th ON th.id = t.theme
-           GROUP BY 1 ORDER BY 1""",
-        *args,
-    )
-    organisations = await conn.fetch(
-        """SELECT o.id AS organisation_id, o.name,
-                  count(*) FILTER (WHERE x.side = 'from') AS sent,
-                  count(*) FILTER (WHERE x.side = 'to') AS received
-           FROM (SELECT r.from_organisation_id AS organisation_id, 'from' AS side"""
-        + _SCOPE
-        + """ UNION ALL SELECT r.to_organisation_id, 'to'"""
-        + _SCOPE
-        + """) AS x
-           JOIN organisation o ON o.id = x.organisation_id
-           GROUP BY o.id, o.name ORDER BY o.name, o.id""",
-        *args,
-    )
+    totals = await conn.fetchrow(Q.stats_totals, *args)
+    months = await conn.fetch(Q.stats_months, *args)
+    themes = await conn.fetch(Q.stats_themes, *args)
+    organisations = await conn.fetch(Q.stats_organisations, *args)
 
-    async def counts(column: str) -> dict[str, Cell]:
-        rows = await conn.fetch(
-            f"SELECT r.{column} AS key, count(*) AS n"
-            + _SCOPE
-            + f" AND r.{column} IS NOT NULL GROUP BY 1 ORDER BY 1",
-            *args,
-        )
+    async def counts(query: str) -> dict[str, Cell]:
+        rows = await conn.fetch(query, *args)
         return {r["key"]: Cell.of(r["n"]) for r in rows}
 
     total = Cell.of(totals["total"])
@@ -212,9 +165,9 @@ async def compute(
         (r["organisation_id"], r["name"], Cell.of(r["sent"]), Cell.of(r["received"]))
         for r in organisations
     ]
-    statuses = await counts("status")
-    outcomes = await counts("outcome")
-    decline_reasons = await counts("decline_reason")
+    statuses = await counts(Q.stats_statuses)
+    outcomes = await counts(Q.stats_outcomes)
+    decline_reasons = await counts(Q.stats_decline_reasons)
     accepted, answered, final = totals["accepted"], totals["answered"], totals["final"]
     closed_loop = rate(final, totals["total"])
     # What the closed-loop rate gives back with the total: the final and the open referrals.

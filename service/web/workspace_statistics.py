@@ -254,11 +254,7 @@ async def _report(
         )
     context["scope"] = scope
     context["result"] = await stats.compute(conn, days["from"], days["to"], scope)
-    context["scope_name"] = (
-        await conn.fetchval("SELECT name FROM organisation WHERE id = $1", scope)
-        if scope is not None
-        else None
-    )
+    context["scope_name"] = await stats.scope_name(conn, scope) if scope is not None else None
     return context
 
 
