@@ -114,12 +114,22 @@ async def list_page(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+FREE_WITH_A_PRICE = (
+    "must be empty when free is true: a service with a price is not free "
+    "(set free to false to keep the price)"
+)
+"""A price note says what the service costs: the service cannot be free as well (a 422, not
+the note or the flag silently dropped: the editor decides which is right)."""
+
+
 async def _validate(conn: asyncpg.Connection, data: ServiceIn) -> None:
     errors = Errors()
     errors.extend(blank_fields({"name": data.name}))
     check_phones(errors, "phones", (phone.number for phone in data.phones))
     if data.age_min is not None and data.age_max is not None and data.age_min > data.age_max:
         errors.add("age_max", "must not be below age_min")
+    if data.free and data.price:
+        errors.add("price", FREE_WITH_A_PRICE)
     if len(set(data.themes)) != len(data.themes):
         errors.add("themes", "lists a theme twice")
     verified = data.last_verified_on

@@ -429,6 +429,15 @@ class Translator:
         capacities = attrs.get("boussole:capacity") or []
         capacity: tuple[str | None, Any] = capacities[0] if capacities else (None, None)
         costs = [c for c in record.get("cost_options") or [] if _costs_something(c)]
+        price = _text(record.get("fees_description") or record.get("fees"))
+        if says_only_free(price):
+            price = ""  # "Gratuit.": what the flag says, not a price
+        elif price and "free" in access:
+            self._warn(
+                record_id,
+                f"fees_description {price[:100]!r} says what the service costs: imported as not "
+                "free, with that price, despite the attribute boussole:access free",
+            )
         holidays = None
         place_plans: list[tuple[UUID, dict[str, Any]]] = []
         service_places: list[dict[str, Any]] = []
@@ -497,8 +506,9 @@ class Translator:
             "genders": [a.split(":", 1)[1] for a in audience if a.startswith("gender:")],
             "situations": [a.split(":", 1)[1] for a in audience if a.startswith("situation:")],
             "eligibility_notes": _text(record.get("eligibility_description")),
-            "free": "free" in access or not costs,
-            "price": _text(record.get("fees_description") or record.get("fees")),
+            # A price note says what the service costs: it is not free, whatever else says so.
+            "free": not price and ("free" in access or not costs),
+            "price": price,
             "appointment_required": "appointment" in access,
             "walk_in": "walk_in" in access,
             "unconditional": "unconditional" in access,
@@ -551,6 +561,31 @@ def _convert(data: dict[str, Any], type_: type[Any], what: str, reasons: list[st
         where = path.rstrip("`").lstrip(".")
         reasons.append(f"{what}: {where + ' ' if where else ''}{message[0].lower()}{message[1:]}")
         return None
+
+
+_ONLY_FREE = frozenset(
+    {
+        "gratuit",
+        "gratuite",
+        "gratuits",
+        "gratuites",
+        "gratis",
+        "free",
+        "free of charge",
+        "kosteloos",
+        "sans frais",
+    }
+)
+"""Price notes that only say the service is free (case, accents and punctuation aside);
+migration 028 knows the same words."""
+
+
+def says_only_free(note: str) -> bool:
+    """Whether a price note says nothing but "free" ('Gratuit.', 'gratis'): no price."""
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", note) if not unicodedata.combining(c)
+    )
+    return re.sub(r"[\W_]+", " ", letters.lower()).strip() in _ONLY_FREE
 
 
 def _costs_something(option: dict[str, Any]) -> bool:

@@ -64,6 +64,10 @@ FIELD_MESSAGES = (
     ),
     ("say what is wrong", N_("Say in a few words what is wrong.")),
     (
+        "must be empty when free is true",
+        N_("A service with a price is not free: untick “Free”, or leave the price empty."),
+    ),
+    (
         "must not contain NUL characters",
         N_("This text holds a character that cannot be kept (NUL, shown as �): remove it."),
     ),

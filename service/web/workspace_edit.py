@@ -82,6 +82,9 @@ TOO_LONG = N_("This text is too long.")
 NAME_REQUIRED = N_("Enter the name of the service, as people know it.")
 NO_THEME = N_("Choose at least one theme: people find services by what they need.")
 TOO_MANY_THEMES = N_("Choose at most 10 themes.")
+FREE_WITH_A_PRICE = N_(
+    "A service with a price is not free: untick “Free”, or leave the price empty."
+)
 FORM_MESSAGES = (
     NOT_AN_AGE,
     AGES_REVERSED,
@@ -92,6 +95,7 @@ FORM_MESSAGES = (
     NAME_REQUIRED,
     NO_THEME,
     TOO_MANY_THEMES,
+    FREE_WITH_A_PRICE,
 )
 """The errors this form shows next to a field (translated in `i18n`)."""
 SHORT = 300
@@ -211,6 +215,9 @@ def changes_from(
         changes[name] = values[name]
     if len(values["price"]) > SHORT:
         errors["price"] = TOO_LONG
+    elif values["free"] and values["price"]:
+        # Said, not decided for the editor: the note or the tick may be the mistake.
+        errors["price"] = FREE_WITH_A_PRICE
     changes["price"] = values["price"]
     changes["age_min"] = _age(values, "age_min", errors)
     changes["age_max"] = _age(values, "age_max", errors)

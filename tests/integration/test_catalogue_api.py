@@ -223,6 +223,48 @@ async def test_a_place_lies_in_the_territory_of_its_address(
     assert pointed.json()["latitude"] == 50.665
 
 
+async def test_a_service_with_a_price_is_not_free(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str]
+) -> None:
+    """A price note says what the service costs: `free` true beside it is a 422 naming
+    `price`, so the editor decides which is wrong; nothing is stored meanwhile."""
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    editor = bearer(await make_token(organisation_id=org["id"], role="editor"))
+    place = await _place(client, editor, org["id"])
+
+    # `free` is true by default: a price alone is told so too.
+    for extra in ({"price": "2 € par colis"}, {"free": True, "price": "2 € par colis"}):
+        refused = await client.post(
+            "/api/v1/services",
+            json=_service_body(org["id"], place["id"], themes, **extra),
+            headers=editor,
+        )
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["price"]
+        assert "a service with a price is not free" in refused.json()["errors"][0]["message"]
+    assert (await client.get("/api/v1/services")).json()["total"] == 0
+
+    created = await client.post(
+        "/api/v1/services",
+        json=_service_body(org["id"], place["id"], themes, free=False, price="2 € par colis"),
+        headers=editor,
+    )
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/services/{created.json()['id']}"
+    made_free = await client.patch(url, json={"free": True}, headers={**editor, "If-Match": '"1"'})
+    assert made_free.status_code == 422, made_free.text
+    assert [e["field"] for e in made_free.json()["errors"]] == ["price"]
+    freed = await client.patch(
+        url, json={"free": True, "price": ""}, headers={**editor, "If-Match": '"1"'}
+    )
+    assert freed.status_code == 200, freed.text
+    assert (freed.json()["free"], freed.json()["price"]) == (True, "")
+    priced = await client.patch(url, json={"price": "1 €"}, headers={**editor, "If-Match": '"2"'})
+    assert priced.status_code == 422, priced.text
+    assert (await client.get(url)).json()["free"] is True
+
+
 async def test_two_editors_never_overwrite_each_other(
     client: httpx.AsyncClient, make_token: TokenFactory
 ) -> None:

@@ -209,3 +209,49 @@ async def test_anonymous_referrals_lose_the_consent_they_recorded(
             "UPDATE referral SET consent_version = '2026-12', consent_at = now() WHERE id = $1",
             anonymous,
         )
+
+
+async def test_free_services_with_a_price_note_are_corrected(conn: asyncpg.Connection) -> None:
+    await apply_until(conn, "left_free_services_without_price", including=False)
+    org = await conn.fetchval(
+        "INSERT INTO organisation (name, kind) VALUES ('ASBL', 'association') RETURNING id"
+    )
+
+    async def service(name: str, free: bool, price: str) -> uuid.UUID:
+        id: uuid.UUID = await conn.fetchval(
+            "INSERT INTO service (organisation_id, name, type, free, price)"
+            " VALUES ($1, $2, 'material_aid', $3, $4) RETURNING id",
+            org,
+            name,
+            free,
+            price,
+        )
+        return id
+
+    # Written the old way: imported "free" beside what it costs, or "free" and "Gratuit.".
+    grocery = await service("Épicerie", True, "Produits vendus à prix réduit.")
+    members = await service("Formation", True, "Gratuit pour les membres, 25 € pour les autres")
+    said_free = await service("Colis", True, " Gratuit. ")
+    said_free_nl = await service("Voedselpakketten", True, "Gratis!")
+    spaces = await service("Douches", True, "  ")
+    paid = await service("Repas", False, "2 € le repas")
+    free = await service("Vestiaire", True, "")
+    await conn.execute("DELETE FROM search_outbox")
+
+    await apply_until(conn, "left_free_services_without_price", including=True)
+
+    rows = await conn.fetch("SELECT id, free, price, version FROM service")
+    stored = {r["id"]: (r["free"], r["price"], r["version"]) for r in rows}
+    assert stored == {
+        grocery: (False, "Produits vendus à prix réduit.", 2),
+        members: (False, "Gratuit pour les membres, 25 € pour les autres", 2),
+        said_free: (True, "", 2),
+        said_free_nl: (True, "", 2),
+        spaces: (True, "", 2),
+        paid: (False, "2 € le repas", 1),
+        free: (True, "", 1),
+    }
+    # Their search documents are rebuilt: the "Free" badge and filter read them.
+    assert await _queued(conn) == {grocery, members, said_free, said_free_nl, spaces}
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conn.execute("UPDATE service SET free = true WHERE id = $1", grocery)

@@ -271,3 +271,44 @@ async def test_a_file_that_cannot_be_read_is_said_so_by_the_cli(
     assert process.returncode == 1
     assert message in out.decode() and "nothing was written" in out.decode()
     assert b"Traceback" not in err
+
+
+async def test_a_price_note_means_not_free(pool: asyncpg.Pool, tmp_path: Path) -> None:
+    """A file that lists no costs but writes what the service costs was imported as free:
+    the "Free" badge and filter showed it. A note that only says "free" is no price."""
+    services = json.loads(THIRD_PARTY.read_text())
+    parcels, meals, coordination = services
+    parcels["fees_description"] = "3 € par colis"  # no cost options: it was taken as free
+    meals.pop("cost_options")
+    meals["fees_description"] = " Gratuit. "
+    # Boussole's own attribute says free, the note says what is paid: the note wins, said.
+    coordination["fees_description"] = "Participation de 2 €"
+    coordination["attributes"] = [
+        {
+            "id": "3c8f8f0e-2f63-4c8e-9a57-0d0a7d9d4b11",
+            "taxonomy_term": {
+                "id": "2ccea0a1-b476-5e17-bcf5-60f98d2d5d8b",
+                "code": "free",
+                "name": "Gratuit",
+                "taxonomy": "boussole:access",
+            },
+        }
+    ]
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps(services))
+    report = await import_file(pool, path)
+    assert report.ok(), report.summary()
+
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT id, free, price FROM service")
+    stored = {str(r["id"]): (r["free"], r["price"]) for r in rows}
+    assert stored == {
+        parcels["id"]: (False, "3 € par colis"),
+        meals["id"]: (True, ""),
+        coordination["id"]: (False, "Participation de 2 €"),
+    }
+    said = "'Participation de 2 €' says what the service costs: imported as not free"
+    assert [w for w in report.warnings if said in w and w.startswith(coordination["id"])]
+    # Imported again, nothing changes: the dropped "Gratuit." is not a difference.
+    again = await import_file(pool, path)
+    assert again.ok() and again.unchanged["service"] == 3, again.summary()

@@ -185,7 +185,8 @@ async def test_a_price_note_is_shown_instead_of_free(
     client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
 ) -> None:
     """The social grocery is free to enter and sells at a reduced price: "Free" beside
-    "Products sold at a reduced price" contradicted the note."""
+    "Products sold at a reduced price" contradicted the note. A service with a price note is
+    not free: the database no longer holds both."""
     english = {"Accept-Language": "en"}
 
     async def conditions(free: bool, price: str) -> str:
@@ -196,7 +197,9 @@ async def test_a_price_note_is_shown_instead_of_free(
         return page.text.split("<h2>Conditions</h2>")[1].split("</ul>")[0]
 
     assert "<li>Free</li>" in await conditions(True, "")
-    noted = await conditions(True, "Produits vendus à prix réduit.")
+    with pytest.raises(asyncpg.CheckViolationError):
+        await conditions(True, "Produits vendus à prix réduit.")
+    noted = await conditions(False, "Produits vendus à prix réduit.")
     assert "Free" not in noted
     assert '<li>Price: <span lang="fr">Produits vendus à prix réduit.</span></li>' in noted
     assert "<li>Price: —</li>" in await conditions(False, "")

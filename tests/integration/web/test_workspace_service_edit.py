@@ -3,6 +3,7 @@ phone numbers, CSRF."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from datetime import UTC, datetime
@@ -176,7 +177,9 @@ async def test_a_stale_version_shows_the_fresh_data_and_what_was_typed(
         page = await browser.get(edit_path(demo), headers={"Accept-Language": "en"})
         first = form_fields(page.text, "/edit")
         second = dict(first)
-        done = await browser.post(edit_path(demo), data={**first, "price": "1 €"})
+        # A price: no longer free.
+        paid = {name: value for name, value in first.items() if name != "free"}
+        done = await browser.post(edit_path(demo), data={**paid, "price": "1 €"})
         assert done.status_code == 303
         stale = await browser.post(
             edit_path(demo),
@@ -191,6 +194,35 @@ async def test_a_stale_version_shows_the_fresh_data_and_what_was_typed(
         assert "Téléphoner le lundi" in stale.text
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         assert service["how_to_access"] != "Téléphoner le lundi"
+
+
+async def test_free_with_a_price_is_said_next_to_the_price(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """ "Free" ticked beside a price: the page says so in the editor's language next to the
+    price and saves nothing; which of the two is wrong is theirs to say."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo), headers={"Accept-Language": "fr"})
+        form = form_fields(page.text, "/edit")
+        assert form["free"] == "1"  # the demo's food parcels are free
+        version = await pool.fetchval("SELECT version FROM service WHERE id = $1", demo.service_id)
+        refused = await browser.post(
+            edit_path(demo),
+            data={**form, "price": "2 € par colis"},
+            headers={"Accept-Language": "fr"},
+        )
+        assert refused.status_code == 422
+        said = re.search(r'<span class="field-error" id="price-error">([^<]+)</span>', refused.text)
+        assert said is not None
+        assert html.unescape(said[1]) == (
+            "Un service qui a un prix n'est pas gratuit : décochez « Gratuit », "
+            "ou laissez le prix vide."
+        )
+        row = await pool.fetchrow(
+            "SELECT free, price, version FROM service WHERE id = $1", demo.service_id
+        )
+        assert tuple(row) == (True, "", version)
 
 
 async def test_a_wrong_phone_number_is_shown_next_to_the_field(base_url: str, demo: Demo) -> None:
