@@ -189,7 +189,8 @@ class SearchForm:
         wrong = []
         age = None
         if self.age:
-            if self.age.isdigit() and int(self.age) <= 130:
+            # isdecimal, not isdigit: "²" is a digit that int() refuses.
+            if self.age.isdecimal() and int(self.age) <= 130:
                 age = int(self.age)
             else:
                 wrong.append("age")

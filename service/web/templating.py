@@ -206,6 +206,17 @@ def kilometres(context: Any, value: float) -> str:
     return text if i18n.current_language(context) == "en" else text.replace(".", ",")
 
 
+API_FIELD_LABELS = {
+    "places": N_("Places and opening hours"),
+    "organisation_id": N_("Organisation"),
+    "service_id": N_("Service"),
+    "place_id": N_("Place"),
+    "from_organisation_id": N_("Sent by"),
+    "themes": N_("Themes"),
+}
+"""Fields of the API that a form may not show, named in the list of problems above it."""
+
+
 def configure(engine: JinjaTemplateEngine) -> None:
     """Install translations; replace Litestar's CSRF helpers by ours (see accounts.csrf)."""
     env = engine.engine
@@ -214,6 +225,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["csrf_field"] = _csrf_field
     env.globals["signed_in"] = _signed_in
     env.globals["opening_text"] = opening_text
+    env.globals["API_FIELD_LABELS"] = API_FIELD_LABELS
     env.globals["CAPACITY"] = CAPACITY
     env.globals["SITUATIONS"] = SITUATIONS
     env.globals["STATUS"] = STATUS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -17,11 +18,14 @@ from schemas.common import FieldError
 from service.accounts.identity import Identity
 from service.catalogue import services
 from service.errors import NotFound, decoding_error
-from service.i18n import N_
+from service.i18n import N_, translate
 from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
 
 BAD_DATE = N_("Enter a date such as 2026-12-24.")
+REQUIRED = N_("This field is required.")
+NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
+NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
 LAST_BEFORE_FIRST = N_("The last day must not be before the first day.")
 
 # Catalogue and referral messages (English, for the API) -> the message id people read.
@@ -71,11 +75,44 @@ FIELD_MESSAGES = (
         "must not contain NUL characters",
         N_("This text holds a character that cannot be kept (NUL, shown as �): remove it."),
     ),
-    ("of length >= 1", N_("This field is required.")),
-    ("must not be blank", N_("This field is required.")),
+    ("of length >= 1", REQUIRED),
+    ("must not be blank", REQUIRED),
     ("Invalid RFC 3339 encoded date", BAD_DATE),
+    ("matching regex `^\\+[1-9]", NOT_A_PHONE),
+    ("matching regex `^[^@", NOT_AN_EMAIL),
+    ("matching regex `^https?:", N_("Enter a web address such as https://www.example.org.")),
     ("matching regex", N_("This is not in the expected form.")),
+    ("is not a Belgian phone number", NOT_A_PHONE),
+    ("must not be below age_min", N_("The maximum age must not be below the minimum age.")),
+    ("lists a theme twice", N_("A theme is chosen twice.")),
+    ("unknown theme", N_("This theme does not exist.")),
+    ("unknown place", N_("This place does not exist.")),
+    ("unknown organisation", N_("This organisation does not exist.")),
+    ("unknown service", N_("This service does not exist.")),
+    ("this service no longer exists", N_("This service is no longer offered: choose another.")),
+    ("the service is not held at this place", N_("The service is not held at this place.")),
+    ("the service is already held at this place", N_("This place is listed twice.")),
+    ("must not be after today", N_("This date must not be after today.")),
+    (
+        "you belong to several organisations",
+        N_("Choose the organisation that sends the referral."),
+    ),
 )
+
+# msgspec's own messages ("Expected `int` <= 130 - at `$.age_max`"), English and quoting
+# types, when a form's value reaches the schema unchecked: by their shape.
+DECODING_MESSAGES = (
+    (re.compile(r"^Expected `str` of length <= \d+"), N_("This text is too long.")),
+    (re.compile(r"^Expected `(array|object)` of length <= \d+"), N_("Too many are chosen.")),
+    (re.compile(r"^Expected `(int|float)` [<>]=? -?\d"), N_("This number is out of range.")),
+    (re.compile(r"^Expected `(int|float)( \| null)?`, got"), N_("Enter a number.")),
+    (re.compile(r"^Expected `(date|datetime)( \| null)?`, got"), BAD_DATE),
+    (re.compile(r"^Invalid enumeration value"), N_("Choose one of the values offered.")),
+    (re.compile(r"^Invalid UUID"), N_("Choose one of the values offered.")),
+    (re.compile(r"^Object missing required field"), REQUIRED),
+)
+NOT_ACCEPTED = N_("This value is not accepted: check it.")
+"""What a field is told when no message above fits: never the API's English."""
 
 
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
@@ -173,20 +210,33 @@ async def read_form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str
 
 
 def message_id(message: str) -> str:
-    """The UI message for an API field message; the API's own text when none fits."""
+    """The UI message (a message id of the catalogues) for an API or msgspec field message;
+    a general one when none fits, so that a page never shows the API's English."""
     for start, ui in FIELD_MESSAGES:
         if message.startswith(start) or start in message:
             return ui
-    return message
+    for shape, ui in DECODING_MESSAGES:
+        if shape.search(message):
+            return ui
+    if translate(message, "fr") != message:
+        return message  # already a UI message
+    return NOT_ACCEPTED
+
+
+_TOP_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*")
 
 
 def field_errors(
     errors: Iterable[FieldError], rename: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """Errors by form field name, with UI messages; `rename` maps API fields to form fields."""
+    """Errors by form field name, with UI messages; `rename` maps API fields to form fields,
+    and any other path is the top field it is in (`phones[1].number`: `phones`)."""
     found: dict[str, str] = {}
     for error in errors:
-        name = (rename or {}).get(error.field, error.field)
+        name = (rename or {}).get(error.field)
+        if name is None:
+            top = _TOP_FIELD.match(error.field)
+            name = top[0] if top else error.field
         found.setdefault(name, message_id(error.message))
     return found
 

@@ -164,7 +164,8 @@ def _age(values: dict[str, Any], name: str, errors: dict[str, str]) -> int | Non
     typed = values[name]
     if not typed:
         return None
-    if not typed.isdigit() or int(typed) > 130:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not typed.isdecimal() or int(typed) > 130:
         errors[name] = NOT_AN_AGE
         return None
     return int(typed)

@@ -617,9 +617,25 @@ class WorkspaceReferralsController(Controller):
             "consent_version": _policy(request).consent_version,
             "spoken_languages": SPOKEN_LANGUAGES,
             "contact_preferences": CONTACT_PREFERENCES,
+            "field_labels": REFER_LABELS,
         }
         return page("refer.html", context, status)
 
+
+REFER_LABELS = {
+    "place_id": N_("Place"),
+    "from_organisation_id": N_("Sent by"),
+    "reason": N_("Why is the person referred?"),
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail address"),
+    "contact_preference": N_("How to contact the person"),
+    "languages": N_("Languages spoken"),
+    "availability": N_("When is the person available?"),
+    "consent": N_("Consent"),
+}
+"""The refer form's fields, for the list of problems above it."""
 
 # The API's field names -> the form's.
 _REFER_FIELDS = {

@@ -86,6 +86,10 @@ def test_every_message_of_the_pages_is_translated() -> None:
     for table in labels:
         found |= set(table.values())
     found |= {message for _, message in workspace_common.FIELD_MESSAGES}
+    found |= {message for _, message in workspace_common.DECODING_MESSAGES}
+    found |= {workspace_common.NOT_ACCEPTED}
+    found |= set(templating.API_FIELD_LABELS.values())
+    found |= set(workspace_referrals.REFER_LABELS.values())
     found |= set(workspace_edit.FORM_MESSAGES)
     found |= set(workspace_team.DONE.values()) | set(workspace_network.REFUSALS.values())
     found |= set(reports.KIND_LABELS.values())
