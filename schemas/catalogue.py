@@ -165,8 +165,12 @@ class ServiceIn(Input):
     genders: list[Gender] = []
     situations: list[Situation] = []
     eligibility_notes: LongText = ""
-    free: bool = True
-    price: ShortText = ""
+    free: Annotated[
+        bool, Meta(description="Free of charge; must be false when `price` is given")
+    ] = True
+    price: Annotated[
+        ShortText, Meta(description="What it costs (a price note): only for a service not free")
+    ] = ""
     appointment_required: bool = False
     walk_in: bool = False
     unconditional: bool = False
