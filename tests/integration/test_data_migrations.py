@@ -2,8 +2,9 @@
 
 The pattern: apply every migration before the one under test, write rows as the code of
 that time wrote them (raw SQL: today's code refuses them), apply that migration alone, and
-check what it left. Migrations are named by their file name without the number, so that
-renumbering them when branches are merged does not touch these tests.
+check what it left. Migrations are named by the end of their file name (without the number
+or a branch's prefix such as `left_`), so that renumbering them when branches are merged
+does not touch these tests.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.asyncio
 
 
 async def apply_until(conn: asyncpg.Connection, name: str, *, including: bool) -> None:
-    """Apply the migrations before the one named `name` (e.g. 'left_phones_without_trunk_zero'),
+    """Apply the migrations before the one named `name` (e.g. 'phones_without_trunk_zero'),
     and that one too when `including`; later ones are left out."""
     everything = migrations.available()
     target = next((m for m in everything if m.name.endswith(name)), None)
@@ -61,7 +62,7 @@ async def _queued(conn: asyncpg.Connection) -> set[uuid.UUID]:
 
 
 async def test_phones_stored_with_the_trunk_zero_lose_it(conn: asyncpg.Connection) -> None:
-    await apply_until(conn, "left_phones_without_trunk_zero", including=False)
+    await apply_until(conn, "phones_without_trunk_zero", including=False)
     org = await conn.fetchval(
         "INSERT INTO organisation (name, kind, phones) VALUES ('CPAS', 'cpas', $1::jsonb)"
         " RETURNING id",
@@ -130,7 +131,7 @@ async def test_phones_stored_with_the_trunk_zero_lose_it(conn: asyncpg.Connectio
     )
     await conn.execute("DELETE FROM search_outbox")
 
-    await apply_until(conn, "left_phones_without_trunk_zero", including=True)
+    await apply_until(conn, "phones_without_trunk_zero", including=True)
 
     async def numbers(table: str, id: uuid.UUID) -> list[tuple[str, str]]:
         phones = msgspec.json.decode(
@@ -167,7 +168,7 @@ async def test_phones_stored_with_the_trunk_zero_lose_it(conn: asyncpg.Connectio
 async def test_anonymous_referrals_lose_the_consent_they_recorded(
     conn: asyncpg.Connection,
 ) -> None:
-    await apply_until(conn, "left_anonymous_referrals_without_consent", including=False)
+    await apply_until(conn, "anonymous_referrals_without_consent", including=False)
     sender = await conn.fetchval(
         "INSERT INTO organisation (name, kind) VALUES ('CPAS', 'cpas') RETURNING id"
     )
@@ -196,7 +197,7 @@ async def test_anonymous_referrals_lose_the_consent_they_recorded(
     named = await referral("AAA-0003", anonymous=False, consent=True)
     before = await conn.fetchrow("SELECT * FROM referral WHERE id = $1", named)
 
-    await apply_until(conn, "left_anonymous_referrals_without_consent", including=True)
+    await apply_until(conn, "anonymous_referrals_without_consent", including=True)
 
     consent = "SELECT consent_version, consent_at FROM referral WHERE id = $1"
     assert tuple(await conn.fetchrow(consent, old_anonymous)) == (None, None)
@@ -212,7 +213,7 @@ async def test_anonymous_referrals_lose_the_consent_they_recorded(
 
 
 async def test_free_services_with_a_price_note_are_corrected(conn: asyncpg.Connection) -> None:
-    await apply_until(conn, "left_free_services_without_price", including=False)
+    await apply_until(conn, "free_services_without_price", including=False)
     org = await conn.fetchval(
         "INSERT INTO organisation (name, kind) VALUES ('ASBL', 'association') RETURNING id"
     )
@@ -238,7 +239,7 @@ async def test_free_services_with_a_price_note_are_corrected(conn: asyncpg.Conne
     free = await service("Vestiaire", True, "")
     await conn.execute("DELETE FROM search_outbox")
 
-    await apply_until(conn, "left_free_services_without_price", including=True)
+    await apply_until(conn, "free_services_without_price", including=True)
 
     rows = await conn.fetch("SELECT id, free, price, version FROM service")
     stored = {r["id"]: (r["free"], r["price"], r["version"]) for r in rows}
