@@ -9,10 +9,11 @@ coordinators set the new position with the API.
 from __future__ import annotations
 
 import re
-from typing import Any, get_args
+from typing import Any, cast, get_args
 from uuid import UUID
 
 import msgspec
+import msgspec.inspect
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -34,11 +35,18 @@ from service.web.workspace_common import (
     page,
     read_form_lists,
 )
-from service.web.workspace_edit import LONG, SHORT, TOO_LONG, phones_from
+from service.web.workspace_edit import SHORT, TOO_LONG, phones_from
 from service.web_common import Conn
 
 _POSTAL_CODE = re.compile(r"^[1-9][0-9]{3}$")
 TEXTS = ("name", "street", "postal_code", "commune", "description")
+MAX_LENGTHS = {
+    field.name: field.type.max_length
+    for field in cast(msgspec.inspect.StructType, msgspec.inspect.type_info(PlaceIn)).fields
+    if isinstance(field.type, msgspec.inspect.StrType) and field.type.max_length is not None
+}
+"""What the API takes of each text (a commune: 100 characters), so that the form says what
+is too long rather than passing it on to be refused."""
 NOTES = ("accessibility_notes", "transport_notes")
 WHEELCHAIR_VALUES = get_args(Wheelchair)
 REQUIRED = N_("This field is required.")
@@ -77,7 +85,7 @@ def changes_from(
     values["phones"] = text("phones")
     errors: dict[str, str] = {}
     for name in TEXTS:
-        limit = LONG if name == "description" else SHORT
+        limit = MAX_LENGTHS.get(name, SHORT)
         if name != "description" and not values[name]:
             errors[name] = REQUIRED
         elif len(values[name]) > limit:
@@ -85,7 +93,7 @@ def changes_from(
     if "postal_code" not in errors and not _POSTAL_CODE.match(values["postal_code"]):
         errors["postal_code"] = NOT_A_POSTAL_CODE
     for name in NOTES:
-        if len(values[name]) > LONG:
+        if len(values[name]) > MAX_LENGTHS[name]:
             errors[name] = TOO_LONG
     if values["wheelchair"] not in WHEELCHAIR_VALUES:
         values["wheelchair"] = place.wheelchair
