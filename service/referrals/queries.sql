@@ -205,15 +205,18 @@ SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3,
 WHERE id = $1
 
 
--- name: redirect_chain_to_erase
--- The referrals a redirect chain made of this one (before and after it) that still hold the
--- person's data: a redirect copies the person to the new referral.
+-- name: lock_redirect_chain
+-- The referrals of a redirect chain (before and after this one), locked in the order of
+-- their ids, so that two erasures of one chain never wait on each other crosswise; with
+-- whether each still holds the person's data (a redirect copies the person to the new
+-- referral).
 WITH RECURSIVE chain(id) AS (
     SELECT $1::uuid
     UNION
     SELECT r.id FROM referral r JOIN chain c
         ON r.redirected_from_id = c.id OR r.redirected_to_id = c.id
 )
-SELECT r.id FROM referral r JOIN chain c ON c.id = r.id
-WHERE r.personal_data_erased_at IS NULL
-ORDER BY r.created_at, r.id
+SELECT r.id, r.created_at, r.personal_data_erased_at FROM referral r
+WHERE r.id IN (SELECT id FROM chain)
+ORDER BY r.id
+FOR UPDATE OF r

@@ -556,6 +556,11 @@ async def _redirect(
     )
     assert new_id is not None  # no idempotency key: nothing to conflict with
     await conn.execute(Q.copy_person, original["id"], new_id)
+    if original["personal_data_erased_at"] is not None:
+        # Nothing was copied: the new referral is as erased as the one it continues, so that
+        # nobody writes about the person on it any more (a redirect that waited for an
+        # erasure of the chain to commit lands here too).
+        await conn.execute(Q.mark_erased, new_id, original["personal_data_erased_at"])
     await conn.execute(
         Q.insert_event,
         new_id,
@@ -680,25 +685,52 @@ async def erase_on_request(
     along the chain, as the person asked for their data to go (GDPR art. 17 and 19).
     Members of the two organisations who may not erase get a 403, anyone else a 404.
     """
-    locked = await conn.fetchrow(Q.lock_referral, referral_id)
-    if locked is None or not sides_of(identity, locked):
+    # Who may erase never changes (organisations, sender): read without a lock; the whole
+    # chain is then locked at once, in one order (`_lock_redirect_chain`).
+    row = await _row(conn, referral_id)
+    if row is None or not sides_of(identity, row):
         raise NotFound(f"referral {referral_id}")
-    if not may_erase(identity, locked):
+    if not may_erase(identity, row):
         raise Forbidden(
             "only the worker who sent the referral and the admins of the two organisations "
             "may erase the person's data"
         )
-    chain = [row["id"] for row in await conn.fetch(Q.redirect_chain_to_erase, referral_id)]
+    chain = [
+        linked["id"]
+        for linked in sorted(
+            await _lock_redirect_chain(conn, referral_id), key=lambda r: (r["created_at"], r["id"])
+        )
+        if linked["personal_data_erased_at"] is None
+    ]
     if not chain:
         return False
     # The organisation in whose name the caller erases: the sender's, unless their right
     # comes from being an admin of the receiving one only.
-    organisation_id = locked["from_organisation_id"]
-    if locked["created_by"] != identity.user_id and identity.role_in(organisation_id) != "admin":
-        organisation_id = locked["to_organisation_id"]
+    organisation_id = row["from_organisation_id"]
+    if row["created_by"] != identity.user_id and identity.role_in(organisation_id) != "admin":
+        organisation_id = row["to_organisation_id"]
     for linked_id in chain:
         await erase_personal_data(conn, linked_id, now, identity, organisation_id)
     return True
+
+
+async def _lock_redirect_chain(conn: asyncpg.Connection, referral_id: UUID) -> list[asyncpg.Record]:
+    """Every referral of the redirect chain of `referral_id`, locked, with whether each was
+    erased already.
+
+    Locked in the order of their ids, so that two requests erasing one chain from two of its
+    referrals wait for each other instead of each locking one and waiting for the other's
+    (a deadlock, a 500). A redirect that commits while this waits adds a referral holding a
+    copy of the person: the chain is looked up again until no new one came, so that the copy
+    is erased too; once every referral is locked, no redirect can add one.
+    """
+    locked: set[UUID] = set()
+    while True:
+        rows = await conn.fetch(Q.lock_redirect_chain, referral_id)
+        found = {r["id"] for r in rows}
+        if found <= locked:
+            return rows
+        locked |= found
 
 
 async def access_log(
