@@ -80,6 +80,12 @@ DELETE FROM user_session WHERE user_id = $1
 -- name: purge_sessions
 DELETE FROM user_session WHERE expires_at < $1
 
+-- name: lock_attempts
+-- Attempts against one subject ($1, a key of `throttle.lock_key`) are counted one request at
+-- a time, until the counting transaction ends. The two-key form (the first key is 'thro' in
+-- ASCII) keeps these locks apart from the one-key locks of search and migrations.
+SELECT pg_advisory_xact_lock(1953002095, $1::int)
+
 -- name: count_attempts
 SELECT count(*) AS failures, min(at) AS oldest
 FROM login_attempt WHERE kind = $1 AND subject = $2 AND at > $3

@@ -37,11 +37,24 @@ def subject(kind: str, value: str) -> bytes:
     return hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).digest()
 
 
+def lock_key(kind: str, value: str) -> int:
+    """The advisory lock of a subject: 32 bits of its hash, as a signed int."""
+    return int.from_bytes(subject(kind, value)[:4], "big", signed=True)
+
+
 async def retry_after(
     conn: asyncpg.Connection, checks: list[tuple[Limit, str]], now: datetime | None = None
 ) -> int | None:
-    """Seconds to wait when one of the limits is reached, else None."""
+    """Seconds to wait when one of the limits is reached, else None.
+
+    The subjects stay locked until the caller's transaction ends, so that an attempt made
+    at the same moment as another counts it (`record` comes in the same transaction):
+    without that, forty guesses sent at once all found fewer than five failures counted.
+    They are locked in one order, so two requests never wait on each other crosswise.
+    """
     now = now or datetime.now(UTC)
+    for key in sorted({lock_key(limit.kind, value) for limit, value in checks}):
+        await conn.execute(Q.lock_attempts, key)
     longest: int | None = None
     for limit, value in checks:
         row = await conn.fetchrow(
