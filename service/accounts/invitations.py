@@ -45,6 +45,9 @@ async def invite(
     if organisation is None:
         raise NotFound(f"organisation {organisation_id}")
     await memberships.require_team_manager(conn, identity, organisation_id, "invite members")
+    # Two invitations of one address at once (a double click) would each revoke the links
+    # out before the other's was written, and leave both working.
+    await conn.execute(Q.lock_invitations_of, organisation_id, data.email.strip())
     existing = await conn.fetchrow(Q.user_by_email, data.email)
     if existing is not None:
         role = await conn.fetchval(Q.membership_role, organisation_id, existing["id"])

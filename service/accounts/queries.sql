@@ -134,6 +134,12 @@ UPDATE invitation SET revoked_at = $3
 WHERE id = $1 AND organisation_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL
 RETURNING id
 
+-- name: lock_invitations_of
+-- The invitations of an address ($2, any case) in an organisation ($1) are written one
+-- request at a time, until the transaction ends: of two invitations sent at once, the
+-- second replaces the first (the first key is 'invi' in ASCII).
+SELECT pg_advisory_xact_lock(1768846953, hashtext($1::uuid::text || ' ' || lower($2)))
+
 -- name: revoke_invitations_of
 -- The links still out for an address in an organisation: a newer invitation replaces them,
 -- and joining or leaving ends them (a leftover link would let a removed member back in, or
