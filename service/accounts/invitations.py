@@ -158,7 +158,9 @@ async def accept(
 ) -> Acceptance:
     """Accept: a new person chooses a password; someone with an account confirms theirs."""
     now = now or datetime.now(UTC)
-    row = await conn.fetchrow(Q.invitation_by_token, token_hash(token), now)
+    # Locked: the same form sent twice at once would create the account twice (a unique
+    # violation, answered as a bare 409) instead of finding the invitation used.
+    row = await conn.fetchrow(Q.lock_invitation_by_token, token_hash(token), now)
     if row is None:
         return Acceptance("invalid")
     if row["has_password"]:

@@ -156,6 +156,17 @@ JOIN organisation o ON o.id = i.organisation_id
 LEFT JOIN app_user u ON lower(u.email) = lower(i.email)
 WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
 
+-- name: lock_invitation_by_token
+-- The invitation a link stands for, locked while it is accepted: a form sent twice (a double
+-- click) waits for the first acceptance, then finds the invitation used.
+SELECT i.id, i.organisation_id, i.email, i.role, i.language, i.expires_at, o.name AS organisation_name,
+       u.id AS user_id, u.password_hash IS NOT NULL AS has_password
+FROM invitation i
+JOIN organisation o ON o.id = i.organisation_id
+LEFT JOIN app_user u ON lower(u.email) = lower(i.email)
+WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > $2
+FOR UPDATE OF i
+
 -- name: accept_invitation
 UPDATE invitation SET accepted_at = $2, accepted_by = $3
 WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL

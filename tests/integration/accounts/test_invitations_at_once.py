@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -14,7 +15,14 @@ import pytest
 from schemas.accounts import InvitationIn
 from service.accounts import invitations
 from service.accounts.identity import Identity, identity_from_token
-from tests.integration.accounts.conftest import Person, add_person
+from tests.integration.accounts.conftest import (
+    PASSWORD,
+    Person,
+    add_person,
+    csrf_of,
+    link_in,
+    outbox,
+)
 from tests.locks import until_waiting
 
 pytestmark = pytest.mark.asyncio
@@ -75,3 +83,76 @@ async def test_the_second_invitation_waits_for_the_first_and_replaces_it(
             "SELECT role FROM invitation WHERE accepted_at IS NULL AND revoked_at IS NULL"
         )
     assert [row["role"] for row in live] == ["member"]
+
+
+async def test_an_invitation_accepted_twice_at_once_makes_one_account(
+    base_url: str, client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """The acceptance form sent twice (a double click): one account, one membership; the
+    second answer is the page saying the invitation was used, never a bare 409."""
+    admin = await add_person(pool, organisation_id=organisation, role="admin")
+    invited = await client.post(
+        f"/api/v1/organisations/{organisation}/invitations",
+        json={"email": "nadia@example.org", "role": "editor"},
+        headers=admin.bearer,
+    )
+    assert invited.status_code == 201
+    [mail] = [m for m in await outbox(pool) if m["recipient"] == "nadia@example.org"]
+    path = urlsplit(link_in(mail["body_text"], "/workspace/invitations/")).path
+    browsers = [httpx.AsyncClient(base_url=base_url, timeout=30) for _ in range(3)]
+    try:
+        forms = []
+        for browser in browsers:
+            page = await browser.get(path)
+            forms.append(
+                {"password": PASSWORD, "password2": PASSWORD, "csrf_token": csrf_of(page.text)}
+            )
+        answers = await asyncio.gather(
+            *(browser.post(path, data=form) for browser, form in zip(browsers, forms, strict=True))
+        )
+    finally:
+        for browser in browsers:
+            await browser.aclose()
+    assert sorted(a.status_code for a in answers) == [303, 410, 410], [a.text for a in answers]
+    assert all(
+        a.headers["content-type"].startswith("text/html") for a in answers if a.status_code == 410
+    )
+    async with pool.acquire() as conn:
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM app_user WHERE lower(email) = 'nadia@example.org'"
+            )
+            == 1
+        )
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM membership WHERE organisation_id = $1", organisation
+            )
+            == 2
+        )
+
+
+async def test_the_second_acceptance_waits_for_the_first_and_finds_the_invitation_used(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    admin = await add_person(pool, organisation_id=organisation, role="admin")
+    invited = await client.post(
+        f"/api/v1/organisations/{organisation}/invitations",
+        json={"email": "nadia@example.org", "role": "editor"},
+        headers=admin.bearer,
+    )
+    assert invited.status_code == 201
+    [mail] = [m for m in await outbox(pool) if m["recipient"] == "nadia@example.org"]
+    token = link_in(mail["body_text"], "/workspace/invitations/").rsplit("/", 1)[1]
+    options: dict[str, Any] = {"password": PASSWORD, "name": "Nadia", "address": "192.0.2.9"}
+
+    async def accept() -> invitations.Acceptance:
+        async with pool.acquire() as conn, conn.transaction():
+            return await invitations.accept(conn, token, **options)
+
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            assert (await invitations.accept(conn, token, **options)).outcome == "ok"
+            second = asyncio.create_task(accept(), name="second acceptance")
+            await until_waiting(pool, 1, second)
+        assert (await second).outcome == "invalid"
