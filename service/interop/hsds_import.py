@@ -46,6 +46,8 @@ from service.interop.hsds_schedules import ScheduleError, convert
 from service.interop.hsds_shapes import shape_error
 
 ACTOR = SystemActor("import")
+ONE_IMPORT_AT_A_TIME = "SELECT pg_advisory_xact_lock(1752392819, 0)"
+"""Held by an import until it commits (the first key is 'hsds' in ASCII)."""
 
 _decode_json = msgspec.json.Decoder().decode
 
@@ -716,10 +718,16 @@ async def import_records(
     progress: Progress | None = None,
     today: date | None = None,
 ) -> ImportReport:
-    """Check every record, then write the valid ones in one transaction (all, or none)."""
+    """Check every record, then write the valid ones in one transaction (all, or none).
+
+    Imports run one at a time (`ONE_IMPORT_AT_A_TIME`), checks included: the same file
+    imported twice at once gives what one after the other gives (the second finds what the
+    first wrote), not records refused as duplicates of rows the first had not committed.
+    """
     report = ImportReport(records=len(records))
     today = today or datetime.now(TZ).date()
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(ONE_IMPORT_AT_A_TIME)
         translator = await _translator(conn, today)
         plans: list[Plan] = []
         seen_ids: set[str] = set()
@@ -743,7 +751,7 @@ async def import_records(
         invalid_ids = {record_id for record_id, _ in report.invalid}
         plans = [p for p in plans if p.record_id not in invalid_ids]
         try:
-            async with conn.transaction():
+            async with conn.transaction():  # a savepoint: undone whole when a record fails
                 await _write(conn, plans, report, skip_invalid, progress)
                 if report.invalid and not skip_invalid:
                     raise _Rollback

@@ -15,6 +15,7 @@ import pytest
 
 from service.interop.demo import DEMO_FILE
 from service.interop.hsds_import import import_file
+from tests.locks import until_waiting
 
 pytestmark = pytest.mark.asyncio
 
@@ -57,6 +58,27 @@ async def test_demo_imports_whole_and_again_without_duplicates(pool: asyncpg.Poo
             "SELECT count(*) FROM service WHERE status = 'temporarily_closed'"
         )
     assert overnight >= 1 and closures >= 1 and closed >= 1
+
+
+async def test_the_same_file_imported_twice_at_once_is_imported_once(pool: asyncpg.Pool) -> None:
+    """A second import starts while the first is writing: it waits for the first, then
+    finds every record unchanged; it used to refuse them as duplicates of rows the first
+    had not committed yet, and write nothing."""
+    async with pool.acquire() as conn, conn.transaction():
+        # Someone edits the theme of the file's first service: the first import stops
+        # there, its organisations and places written, not committed.
+        await conn.execute("SELECT 1 FROM theme WHERE id = 'food.food-parcels' FOR UPDATE")
+        first = asyncio.create_task(import_file(pool, THIRD_PARTY), name="first import")
+        await until_waiting(pool, 1, first)
+        second = asyncio.create_task(import_file(pool, THIRD_PARTY), name="second import")
+        await until_waiting(pool, 2, second)
+    done, again = await first, await second
+    assert done.ok(), done.summary()
+    assert done.created == {"organisation": 2, "place": 2, "service": 3}
+    assert again.ok(), again.summary()
+    assert again.created == {} and again.updated == {}
+    assert again.unchanged == {"organisation": 2, "place": 2, "service": 3}
+    assert await _counts(pool) == (2, 2, 3, 7)  # one change-log row per record
 
 
 @pytest.mark.parametrize("name", ["third_party.hsds.json", "third_party.hsds.ndjson"])
