@@ -148,6 +148,8 @@ async def update(
     if data.parent_id != before.parent_id or data.networks != before.networks:
         # Where an organisation sits in the network is the coordinators' call.
         actor.require_coordinator("change an organisation's parent or networks")
+    if data.parent_id is not None and data.parent_id != before.parent_id:
+        await conn.execute(Q.lock_organisation_tree)
     await _validate(conn, data, organisation_id)
     await conn.execute(Q.update_organisation, organisation_id, *_values(data))
     await conn.execute(Q.replace_organisation_networks, organisation_id, sorted(set(data.networks)))

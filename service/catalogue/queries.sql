@@ -38,6 +38,12 @@ ON CONFLICT DO NOTHING
 -- name: organisation_service_ids
 SELECT coalesce(array_agg(id), '{}') FROM service WHERE organisation_id = $1
 
+-- name: lock_organisation_tree
+-- Held by whoever moves an organisation under another until they commit, so that two moves
+-- at once are checked one after the other: A under B while C, above B, went under A, each
+-- checked before the other committed, made a cycle (the first key is 'tree' in ASCII).
+SELECT pg_advisory_xact_lock(1953654117, 0)
+
 -- name: organisation_descendant_of
 -- Whether $2 is $1 or below it: a parent link from $1 to $2 would make a cycle.
 WITH RECURSIVE below(id) AS (

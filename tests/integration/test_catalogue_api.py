@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -585,3 +586,42 @@ async def test_characters_postgresql_cannot_store_are_a_4xx(
     listed = await client.get("/api/v1/organisations", params={"kind": "x\x00y"})
     assert listed.status_code == 422
     assert [e["field"] for e in listed.json()["errors"]] == ["kind"]  # was "body"
+
+
+async def test_organisations_moved_at_once_make_no_cycle(pool: asyncpg.Pool) -> None:
+    """B sits under C; A goes under B while C goes under A, by two coordinators at the same
+    moment: each move used to be checked before the other committed, and both went
+    through (a cycle A, B, C)."""
+    from schemas.catalogue import OrganisationIn
+    from service.catalogue import organisations
+    from service.catalogue.records import SystemActor
+    from service.errors import InvalidInput
+    from tests.locks import until_waiting
+
+    actor = SystemActor("tests")
+
+    async def move(child: Any, parent: Any, conn: asyncpg.Connection) -> None:
+        data = OrganisationIn(name=child.name, kind="association", parent_id=parent.id)
+        await organisations.update(conn, child.id, data, actor, None)
+
+    async def move_in_transaction(child: Any, parent: Any) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await move(child, parent, conn)
+
+    async with pool.acquire() as conn:
+        a, b, c = [
+            await organisations.create(conn, OrganisationIn(name=name, kind="association"), actor)
+            for name in ("Maison de quartier", "Relais de quartier", "Plan de cohésion sociale")
+        ]
+        await move(b, c, conn)
+    async with pool.acquire() as first:
+        async with first.transaction():
+            await move(a, b, first)
+            second = asyncio.create_task(move_in_transaction(c, a), name="second move")
+            await until_waiting(pool, 1, second)
+        with pytest.raises(InvalidInput) as refused:
+            await second
+    assert [e.field for e in refused.value.errors] == ["parent_id"]
+    async with pool.acquire() as conn:
+        parents = dict(await conn.fetch("SELECT id, parent_id FROM organisation"))
+    assert parents == {a.id: b.id, b.id: c.id, c.id: None}
