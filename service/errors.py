@@ -206,8 +206,25 @@ def _title(status: int) -> str:
         return "Error"
 
 
+CROSSED = (
+    "another change of the same records was being made at the same moment, and this request "
+    "gave way to it: nothing of it was saved; send it again"
+)
+"""What a request the database gave up to let a simultaneous one through is told (409)."""
+
+
 def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
-    """Constraint violations the checks above missed are the client's fault, never a 500."""
+    """Constraint violations the checks above missed are the client's fault, never a 500; a
+    request that crossed another (a deadlock, a serialization failure) may simply be sent
+    again: its transaction was rolled back whole."""
+    if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
+        # Logged, by its type and place only: each one is a lock order worth looking at.
+        logger.warning(
+            "%s on %s %s: answered 409", type(exc).__name__, request.method, request.url.path
+        )
+        return problem_handler(
+            request, ProblemError(409, "Conflict", CROSSED, headers={"Retry-After": "1"})
+        )
     if isinstance(exc, asyncpg.UniqueViolationError):
         column = _constraint_field(exc)
         return problem_handler(
