@@ -24,7 +24,7 @@ from service.accounts.routes import CONTROLLERS as ACCOUNTS
 from service.accounts.sessions import session_identity
 from service.catalogue.routes import CONTROLLERS as CATALOGUE
 from service.db.pool import open_database
-from service.errors import EXCEPTION_HANDLERS, http_handler, internal_handler
+from service.errors import EXCEPTION_HANDLERS, database_handler, http_handler, internal_handler
 from service.interop.routes import CONTROLLERS as HSDS
 from service.operations.routes import CONTROLLERS as OPERATIONS
 from service.referrals.routes import CONTROLLERS as REFERRALS
@@ -40,6 +40,7 @@ from service.web.workspace import CONTROLLERS as WORKSPACE_ACCOUNTS
 from service.web.workspace_common import (
     PageRefused,
     SignInRequired,
+    nothing_saved_page,
     refused_page,
     sign_in_first,
 )
@@ -167,6 +168,19 @@ def unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return problem
 
 
+def database_refusal(request: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[Any]:
+    """What the database refused (a constraint, a crossing with a simultaneous change): the
+    problem for clients; for a browser, a page saying that nothing was saved and to try
+    again, never a problem's JSON, or the failure page when it was a failure of ours."""
+    answer = database_handler(request, exc)
+    status = answer.status_code or 500
+    if not wants_page(request):
+        return answer
+    if status >= 500:
+        return Template(template_name="public/error.html", status_code=500)
+    return nothing_saved_page(status)
+
+
 @get("/healthz", operation_id="health", tags=["operations"], sync_to_thread=False)
 def healthz(state: State) -> dict[str, Any]:
     """Liveness and the state of the parts the service depends on."""
@@ -238,6 +252,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
         },
         exception_handlers={
             **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
+            asyncpg.PostgresError: database_refusal,
             NotFoundException: unknown_path,
             SignInRequired: sign_in_first,
             PageRefused: refused_page,

@@ -165,6 +165,20 @@ def message_page(title: str, text: str, status: int) -> Template:
     return page("message.html", {"title": title, "text": text}, status)
 
 
+NOTHING_SAVED = N_("Nothing was saved")
+CHANGED_MEANWHILE = N_(
+    "Something this page changes was changed or removed by someone else at the same moment. "
+    "Go back, reload the page and try again."
+)
+
+
+def nothing_saved_page(status: int) -> Template:
+    """The page of a form the database refused because of a simultaneous change (a record
+    it refers to removed meanwhile, the same one written twice): its transaction was rolled
+    back whole."""
+    return message_page(NOTHING_SAVED, CHANGED_MEANWHILE, status)
+
+
 class PageRefused(Exception):
     """What a workspace page cannot show or do (not found, not allowed), said on a short page
     by `refused_page`; the request's transaction is rolled back."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import asyncpg
@@ -140,3 +141,58 @@ async def test_a_coordinator_adds_a_service_for_any_organisation(
             },
         )
         assert added.status_code == 303, added.text
+
+
+async def test_a_place_removed_while_the_form_is_sent_gives_a_page_not_a_problem(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """Another editor removes the new place while the service is being added at it: the
+    database refuses the service (its place is gone), and the browser gets a page saying
+    that nothing was saved and to try again, not the API's JSON."""
+    from schemas.catalogue import PlaceIn
+    from service.catalogue import places
+    from service.catalogue.records import SystemActor
+    from tests.locks import until_waiting
+
+    actor = SystemActor("tests")
+    async with pool.acquire() as conn:
+        place = await places.create(
+            conn,
+            PlaceIn(
+                name="Antenne de Strépy",
+                street="Rue de la Station 3",
+                postal_code="7110",
+                commune="La Louvière",
+                organisation_id=demo.receiver_org,
+            ),
+            actor,
+        )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = await browser.get(NEW, headers=ENGLISH)
+        assert f'name="places" value="{place.id}"' in form.text
+        organisation = re.search(r'name="organisation_id" value="([^"]+)"', form.text)
+        assert organisation is not None
+        data = {
+            "csrf_token": csrf_of(form.text),
+            "organisation_id": organisation[1],
+            "name": "Permanence de Strépy",
+            "type": "information",
+            "themes": ["food"],
+            "places": [str(place.id)],
+        }
+        async with pool.acquire() as other, other.transaction():
+            await places.delete(other, place.id, actor, None)
+            adding = asyncio.create_task(
+                browser.post(NEW, data=data, headers={**ENGLISH, "Accept": "text/html"}),
+                name="adding",
+            )
+            await until_waiting(pool, 1, adding)
+        answer = await adding
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Nothing was saved" in answer.text and "reload the page" in answer.text
+    async with pool.acquire() as conn:
+        assert not await conn.fetchval(
+            "SELECT count(*) FROM service WHERE name = 'Permanence de Strépy'"
+        )
