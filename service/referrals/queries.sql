@@ -23,6 +23,11 @@ SELECT id, status, version, from_organisation_id, to_organisation_id, created_by
        expires_at, personal_data_erased_at, service_id, place_id
 FROM referral WHERE id = $1 FOR UPDATE
 
+-- name: hold_service
+-- The service a referral goes to, held until the referral is committed: an edit of it (which
+-- locks it) waits for the referral, or the referral for the edit, then reads what it saved.
+SELECT 1 FROM service WHERE id = $1 FOR KEY SHARE
+
 -- name: service_for_referral
 SELECT s.id, s.organisation_id, s.name, s.status,
        coalesce((SELECT array_agg(t.theme_id ORDER BY t.theme_id)

@@ -204,7 +204,13 @@ def _sending_organisation(identity: Identity, requested: UUID | None) -> UUID:
 async def _service(
     conn: asyncpg.Connection, service_id: UUID, place_id: UUID | None, prefix: str = ""
 ) -> asyncpg.Record:
-    """The service a referral goes to, checked to be active and held at the place."""
+    """The service a referral goes to, checked to be active and held at the place.
+
+    Held first (`hold_service`): read before an edit made at the same moment committed, it
+    was checked as it was, and a referral went to a service that had just become inactive,
+    or to a place it had just left.
+    """
+    await conn.execute(Q.hold_service, service_id)
     service = await conn.fetchrow(Q.service_for_referral, service_id, place_id)
     if service is None:
         raise invalid(f"{prefix}service_id", f"unknown service {service_id}")

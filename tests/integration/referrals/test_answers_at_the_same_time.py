@@ -7,8 +7,10 @@ import asyncio
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 
+from schemas.catalogue import ServiceIn
 from tests.integration.referrals.conftest import Network, referral_body
 from tests.locks import until_waiting
 
@@ -54,3 +56,30 @@ async def test_a_request_that_gives_way_in_a_deadlock_is_a_409_to_send_again(
         headers=network.receiver.headers,
     )
     assert again.status_code == 200, again.text
+
+
+async def test_a_referral_sent_while_its_service_closes_for_good_is_refused(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """The receiving organisation marks the service inactive while a worker sends someone
+    there: the referral waits for the edit and is refused, naming the service; it used to
+    go to the service that no longer exists."""
+    from service.catalogue import services
+    from service.catalogue.records import SystemActor
+
+    async with pool.acquire() as editing, editing.transaction():
+        service = await services.get(editing, network.service_id)
+        data = services.as_input(service) | {"status": "inactive"}
+        await services.update(
+            editing, network.service_id, msgspec.convert(data, ServiceIn), SystemActor("t"), None
+        )
+        sending = asyncio.create_task(
+            client.post(URL, json=referral_body(network), headers=network.worker.headers),
+            name="sending",
+        )
+        await until_waiting(pool, 1, sending)
+    answer = await sending
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["service_id"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM referral") == 0
