@@ -74,6 +74,13 @@ INSERT INTO referral_event (referral_id, action, status, actor_id, actor_organis
                             code, note)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 
+-- name: same_message_just_sent
+-- The same text that this user ($2) wrote on this referral since $4: a message sent twice (a
+-- double click, a retry after a timeout) is kept once.
+SELECT at, actor_organisation_id FROM referral_event
+WHERE referral_id = $1 AND action = 'message' AND actor_id = $2 AND note = $3 AND at >= $4
+ORDER BY at DESC LIMIT 1
+
 -- name: events
 SELECT e.action, e.status, e.at, e.actor_organisation_id AS organisation_id, e.code, e.note,
        CASE WHEN e.actor_id IS NULL AND e.actor_organisation_id IS NULL THEN 'system'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -47,6 +47,11 @@ _SUMMARY_FIELDS = frozenset(ReferralSummary.__struct_fields__)
 IDEMPOTENCY_KEY = "Idempotency-Key"
 """The header that makes sending a referral safe to repeat, and the field its errors name."""
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+
+SENT_TWICE_WITHIN = timedelta(minutes=1)
+"""The same message by the same person on the same referral within this time is a repeat
+(a double click, a retry), kept once and announced once."""
 
 
 class Sent(NamedTuple):
@@ -597,7 +602,9 @@ async def add_message(
 
     It may speak of the person, so it is kept like their data: only the two organisations
     see it, the mail to the other side says a message is waiting (never what it says), it is
-    blanked when the data is erased, and none can be written once it was (409).
+    blanked when the data is erased, and none can be written once it was (409). The same
+    text sent again by the same person within `SENT_TWICE_WITHIN` gives the message already
+    written, not a second one (nor a second mail).
     """
     # Spaces only, or an invisible character (a zero-width space pasted in) shows nothing.
     if is_blank(text):
@@ -611,6 +618,19 @@ async def add_message(
         raise NotFound(f"referral {referral_id}")
     if locked["personal_data_erased_at"] is not None:
         raise Conflict("the person's data was erased: no more messages on this referral")
+    # After the lock, so that the second of two sends at once finds the first.
+    again = await conn.fetchrow(
+        Q.same_message_just_sent, referral_id, identity.user_id, text, now - SENT_TWICE_WITHIN
+    )
+    if again is not None:
+        return Event(
+            action="message",
+            status=locked["status"],
+            at=again["at"],
+            actor=identity.email,
+            organisation_id=again["actor_organisation_id"],
+            note=text,
+        )
     sender, receiver = locked["from_organisation_id"], locked["to_organisation_id"]
     organisation = sender if "sender" in sides else receiver
     await conn.execute(

@@ -3,11 +3,19 @@ that says one is waiting (without its text), and their erasure with the person's
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
 import asyncpg
 import httpx
 import pytest
 
+from service.accounts.identity import identity_from_token
+from service.referrals import referrals
 from tests.integration.referrals.conftest import Network, queued_mails, referral_body
+from tests.locks import until_waiting
 
 pytestmark = pytest.mark.asyncio
 
@@ -85,3 +93,70 @@ async def test_messages_are_erased_with_the_person_and_close_after(
     assert [n["note"] for n in notes] == [None]  # the message stays a fact, its text is gone
     closed = await client.post(path, json={"text": "Et alors ?"}, headers=network.worker.headers)
     assert closed.status_code == 409
+
+
+async def _messages(pool: asyncpg.Pool) -> list[str]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT note FROM referral_event WHERE action = 'message' ORDER BY at, id"
+        )
+    return [row["note"] for row in rows]
+
+
+async def test_a_message_sent_twice_at_once_is_written_once(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """A double click on "Send the message", or a retry: one message, one mail."""
+    referral_id = await _referral(client, network)
+    path = f"/api/v1/referrals/{referral_id}/messages"
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM mail_outbox")
+    await client.get("/api/v1/me", headers=network.receiver.headers)  # the token's first use
+    answers = await asyncio.gather(
+        *(
+            client.post(path, json={"text": QUESTION}, headers=network.receiver.headers)
+            for _ in range(3)
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * 3, [a.text for a in answers]
+    assert len({a.json()["at"] for a in answers}) == 1
+    assert await _messages(pool) == [QUESTION]
+    # One mail to each of the sender's recipients (the worker, the CPAS's own address).
+    mails = [
+        m["recipient"] for m in await queued_mails(pool) if m["template"] == "referral_message"
+    ]
+    assert sorted(mails) == sorted({network.worker.email, "social@cpas.example.org"})
+
+    # Another text, or the same one from the other side, is another message.
+    other = await client.post(path, json={"text": "Oui."}, headers=network.receiver.headers)
+    same = await client.post(path, json={"text": QUESTION}, headers=network.worker.headers)
+    assert other.status_code == same.status_code == 201
+    assert await _messages(pool) == [QUESTION, "Oui.", QUESTION]
+
+
+async def test_the_second_send_waits_for_the_first_and_finds_it(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    referral_id = UUID(await _referral(client, network))
+    async with pool.acquire() as conn:
+        identity = await identity_from_token(conn, network.receiver.token)
+    assert identity is not None
+    options: dict[str, Any] = {"public_url": "http://test"}
+
+    async def send(at: datetime) -> Any:
+        async with pool.acquire() as conn, conn.transaction():
+            return await referrals.add_message(
+                conn, referral_id, identity, QUESTION, now=at, **options
+            )
+
+    now = datetime.now(UTC)
+    async with pool.acquire() as first:
+        async with first.transaction():
+            await referrals.add_message(first, referral_id, identity, QUESTION, now=now, **options)
+            second = asyncio.create_task(send(now + timedelta(seconds=2)), name="second send")
+            await until_waiting(pool, 1, second)
+        assert (await second).at == now
+    assert await _messages(pool) == [QUESTION]
+    # Written again later, it is a new message.
+    await send(now + referrals.SENT_TWICE_WITHIN + timedelta(seconds=1))
+    assert await _messages(pool) == [QUESTION, QUESTION]
