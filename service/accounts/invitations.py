@@ -21,6 +21,9 @@ from service.i18n import day_month_year
 from service.mail import queue_mail
 
 INVITATION_LIFETIME = timedelta(days=7)
+SENT_TWICE_WITHIN = timedelta(minutes=1)
+"""The same invitation sent again by the same person within this time is a repeat (a double
+click, a retry): the one already out is kept, and mailed once."""
 
 ROLE_LABELS = {
     "fr": {"admin": "administrateur", "editor": "éditeur", "member": "membre"},
@@ -39,7 +42,8 @@ async def invite(
     now: datetime | None = None,
 ) -> Invitation:
     """Invite an e-mail address with a role; the link goes by e-mail only, and replaces any
-    earlier link still out for that address."""
+    earlier link still out for that address (but the same invitation sent again by the same
+    person within `SENT_TWICE_WITHIN` is the one already out, not a second mail)."""
     now = now or datetime.now(UTC)
     organisation = await conn.fetchval(Q.organisation_name, organisation_id)
     if organisation is None:
@@ -53,6 +57,17 @@ async def invite(
         role = await conn.fetchval(Q.membership_role, organisation_id, existing["id"])
         if role is not None:
             raise Conflict(f"{data.email} is already a member of this organisation")
+    again = await conn.fetchrow(
+        Q.invitation_just_sent,
+        organisation_id,
+        data.email.strip(),
+        data.role,
+        data.language,
+        identity.user_id,
+        now - SENT_TWICE_WITHIN,
+    )
+    if again is not None:
+        return msgspec.convert(dict(again), Invitation)
     await conn.execute(Q.revoke_invitations_of, organisation_id, data.email.strip(), now)
     token = secrets.token_urlsafe(32)
     row = await conn.fetchrow(

@@ -123,6 +123,16 @@ INSERT INTO invitation (organisation_id, email, role, language, invited_by, toke
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING id, organisation_id, email, role, language, created_at, expires_at
 
+-- name: invitation_just_sent
+-- The same invitation ($1 organisation, $2 address in any case, $3 role, $4 language) that
+-- the same person ($5) sent since $6 and that is still out: sending it again (a double click,
+-- a retry) gives it back, rather than a second mail whose first link no longer works.
+SELECT id, organisation_id, email, role, language, created_at, expires_at
+FROM invitation
+WHERE organisation_id = $1 AND lower(email) = lower($2) AND role = $3 AND language = $4
+  AND invited_by = $5 AND created_at >= $6 AND accepted_at IS NULL AND revoked_at IS NULL
+ORDER BY created_at DESC LIMIT 1
+
 -- name: pending_invitations
 SELECT id, organisation_id, email, role, language, created_at, expires_at
 FROM invitation

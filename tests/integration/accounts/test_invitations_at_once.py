@@ -53,6 +53,16 @@ async def test_invitations_sent_at_once_leave_one_link(
     assert len((await client.get(url, headers=admin.bearer)).json()) == 1
     async with pool.acquire() as conn:
         assert await conn.fetchval(LIVE, "nadia@example.org") == 1
+    # The same invitation, sent four times: the one already out, mailed once (a second mail
+    # would carry a link that no longer works).
+    assert len({a.json()["id"] for a in answers}) == 1
+    mails = [m for m in await outbox(pool) if m["recipient"] == "nadia@example.org"]
+    assert len(mails) == 1
+    # Another role is another invitation: it replaces that one, with its own mail.
+    other = await client.post(url, json={**body, "role": "admin"}, headers=admin.bearer)
+    assert other.status_code == 201 and other.json()["id"] != answers[0].json()["id"]
+    assert [i["role"] for i in (await client.get(url, headers=admin.bearer)).json()] == ["admin"]
+    assert len([m for m in await outbox(pool) if m["recipient"] == "nadia@example.org"]) == 2
 
 
 async def test_the_second_invitation_waits_for_the_first_and_replaces_it(
