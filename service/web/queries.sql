@@ -24,6 +24,10 @@ ORDER BY lower(o.name), lower(s.name), s.id
 -- Organisations by id: their name, and the language they write in (for `lang`).
 SELECT id, name, language FROM organisation WHERE id = ANY($1::uuid[])
 
+-- name: organisations_to_report_on
+-- Every organisation of the network, by name: what a coordinator's statistics may be about.
+SELECT id, name FROM organisation ORDER BY lower(name), id
+
 -- name: organisation_for_team
 -- The organisation whose team page is shown, and the language of its mails.
 SELECT id, name, language FROM organisation WHERE id = $1

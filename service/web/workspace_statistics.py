@@ -18,6 +18,7 @@ from litestar import Controller, Request, Response, get
 from schemas.referrals import Count, Stats
 from service.accounts import memberships
 from service.catalogue.records import Q as CATALOGUE
+from service.db.queries import load
 from service.errors import Forbidden, InvalidInput
 from service.i18n import N_, language_of, translate
 from service.referrals import stats
@@ -32,6 +33,7 @@ from service.web.workspace_common import (
 )
 from service.web_common import Conn
 
+Q = load(__file__)
 CHOOSE_AN_ORGANISATION = N_("Choose which of your organisations to report on.")
 
 
@@ -218,8 +220,16 @@ async def _report(
         "to": str(params.get("to") or "")[:10],
         "organisation_id": str(params.get("organisation_id") or "")[:36],
     }
+    me = await memberships.me(conn, identity)
+    # Coordinators report on any organisation of the network, members on their own.
+    choices = (
+        [dict(row) for row in await conn.fetch(Q.organisations_to_report_on)]
+        if identity.is_coordinator
+        else [{"id": o.id, "name": o.name} for o in me.organisations]
+    )
     context: dict[str, Any] = {
-        "me": await memberships.me(conn, identity),
+        "me": me,
+        "choices": choices,
         "typed": typed,
         "errors": {},
         "result": None,

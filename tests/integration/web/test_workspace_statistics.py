@@ -70,6 +70,25 @@ async def test_a_worker_sees_their_organisation_and_a_coordinator_the_network(
         assert 'id="organisation_id"' in page.text
 
 
+async def test_a_coordinator_chooses_any_organisation_of_the_network(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # A coordinator belongs to no organisation: the choice lists the network's, not theirs.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as coordinator:
+        await sign_in(coordinator, await add_coordinator(pool))
+        coordinator.cookies.set("boussole_lang", "en")
+        page = await coordinator.get(PAGE)
+        choice = page.text.split('<select id="organisation_id"', 1)[1].split("</select>", 1)[0]
+        assert '<option value="">The whole network</option>' in choice
+        assert f'<option value="{demo.receiver_org}">' in choice
+        assert f'<option value="{demo.sender_org}">' in choice
+        async with pool.acquire() as conn:
+            organisations = await conn.fetchval("SELECT count(*) FROM organisation")
+        assert choice.count("<option") == organisations + 1
+        one = await coordinator.get(PAGE, params={"organisation_id": str(demo.receiver_org)})
+        assert f'<option value="{demo.receiver_org}" selected>' in one.text
+
+
 async def test_the_figures_download_as_a_workbook_in_the_readers_language(
     base_url: str, pool: asyncpg.Pool, demo: Demo
 ) -> None:
