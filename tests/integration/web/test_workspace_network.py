@@ -70,7 +70,7 @@ async def test_coordinators_see_what_to_verify_and_remind_the_editors_once_a_wee
         text = page.text
         receiver = text.index(f'id="organisation-{demo.receiver_org}"')
         assert RECEIVER in text[receiver : receiver + 400].replace("&#39;", "'")
-        assert f"{len(stale)} of {len(stale)} services to verify" in text
+        assert f"{len(stale)} services to verify, of {len(stale)}" in text
         assert f"last verified on {old:%d/%m/%Y}" in text and "never verified" in text
         # The CPAS verified everything today: listed as up to date, without a reminder button.
         assert f"/workspace/network/{demo.sender_org}/remind" not in text
@@ -194,3 +194,32 @@ async def test_the_network_page_counts_the_problems_reported(
         page = (await browser.get(PAGE)).text
     receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
     assert "Problems reported and not yet handled: 2" in receiver[: receiver.index("</li>\n")]
+
+
+async def test_the_counts_agree_with_their_number_in_french(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # One service of the Restos du Cœur to verify out of several: "1 service sur 2", not
+    # "1 services sur 2"; an organisation up to date with one service: "1 service".
+    names = await _verified(pool, demo.receiver_org, today_in_brussels())
+    assert len(names) > 1
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE service SET last_verified_on = NULL WHERE organisation_id = $1 AND name = $2",
+            demo.receiver_org,
+            names[0],
+        )
+        single = await conn.fetchval(
+            "SELECT o.id FROM organisation o JOIN service s ON s.organisation_id = o.id"
+            " AND s.status <> 'inactive' GROUP BY o.id HAVING count(*) = 1 LIMIT 1"
+        )
+    await _verified(pool, single, today_in_brussels())
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "fr")
+        page = (await browser.get(PAGE)).text
+    receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
+    receiver = receiver[: receiver.index("</li>\n")]
+    assert f"1 service à vérifier sur {len(names)}" in receiver
+    up_to_date = page[page.index(f'href="/organisations/{single}"') :]
+    assert up_to_date[: up_to_date.index("</li>")].endswith("— 1 service")
