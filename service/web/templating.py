@@ -87,7 +87,8 @@ STATUS = {
     "accepted": N_("Accepted"),
     "declined": N_("Declined"),
     "redirected": N_("Redirected"),
-    "closed": N_("Closed"),
+    # Not the "Closed" of opening hours ("Fermé", "Gesloten"): followed up and closed.
+    "closed": N_("Closed with an outcome"),
     "cancelled": N_("Cancelled"),
     "expired": N_("Expired"),
 }
@@ -97,7 +98,7 @@ EVENTS = {
     "accept": N_("Accepted"),
     "decline": N_("Declined"),
     "redirect": N_("Redirected"),
-    "close": N_("Closed"),
+    "close": N_("Closed with an outcome"),
     "cancel": N_("Cancelled"),
     "expire": N_("Expired"),
     "erase": N_("Personal data erased"),

@@ -418,3 +418,31 @@ async def test_a_nul_character_in_a_note_is_said_next_to_it_and_the_text_kept(
         assert 'id="close-note-error"' in closed.text and f'value="{shown}"' in closed.text
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM referral") == "accepted"
+
+
+async def test_a_closed_referral_reads_as_closed_not_as_a_shut_door(
+    base_url: str, demo: Demo
+) -> None:
+    # "Closed" of opening hours is "Fermé" / "Gesloten"; a referral followed up and closed
+    # is "Clôturée" / "Afgesloten", as its mails say.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        path = await _refer(worker, demo)
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+            await sign_in(receiver, demo.receiver)
+            await _accept(receiver, path)
+            page = await receiver.get(path)
+            closed = await receiver.post(
+                f"{path}/close", data={**posted_back(page.text), "outcome": "served"}
+            )
+            assert closed.status_code == 303
+        for language, word, wrong in (
+            ("fr", "Clôturée", "Fermé"),
+            ("nl", "Afgesloten", "Gesloten"),
+        ):
+            worker.cookies.set("boussole_lang", language)
+            shown = (await worker.get(path)).text
+            assert f"<strong>{word}</strong>" in shown and f"<strong>{wrong}</strong>" not in shown
+            assert f"— {word} (" in shown  # the timeline's step
+            listed = (await worker.get("/workspace/referrals", params={"box": "outbox"})).text
+            assert f"<td>{word}</td>" in listed and f'status=closed">{word}</a>' in listed
