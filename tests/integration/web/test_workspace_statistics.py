@@ -176,3 +176,19 @@ async def test_names_are_written_as_text_in_the_workbook_never_as_formulas(
     names = [row[0] for row in book["Per organisation"].iter_rows(min_row=2)]
     assert sorted(cell.value for cell in names) == [formula, link]
     assert all(cell.data_type == "s" and cell.hyperlink is None for cell in names)
+
+
+async def test_the_period_reads_as_days_not_as_a_referrals_direction(
+    base_url: str, demo: Demo
+) -> None:
+    # "From" and "To" of a referral are "De" and "Vers": a period's days are not.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        for language, first, last in (
+            ("fr", "Premier jour de la période", "Dernier jour de la période"),
+            ("nl", "Eerste dag van de periode", "Laatste dag van de periode"),
+        ):
+            worker.cookies.set("boussole_lang", language)
+            page = (await worker.get(PAGE)).text
+            assert f'<label for="from">{first} ' in page
+            assert f'<label for="to">{last} ' in page
