@@ -106,8 +106,9 @@ async def open_reports(
 
 async def mark_handled(
     conn: asyncpg.Connection, identity: Identity, report_id: UUID, now: datetime | None = None
-) -> None:
-    """The service was checked (and fixed if need be): the report leaves the list."""
+) -> UUID:
+    """The service was checked (and fixed if need be): the report leaves the list. The
+    organisation whose service it was about."""
     async with conn.transaction():
         row = await conn.fetchrow(Q.report_organisation, report_id)
         if row is None:
@@ -116,6 +117,8 @@ async def mark_handled(
         if row["handled_at"] is not None:
             raise Conflict("this report was already handled")
         await conn.execute(Q.mark_handled, report_id, now or datetime.now(UTC), identity.user_id)
+    organisation_id: UUID = row["organisation_id"]
+    return organisation_id
 
 
 async def purge_reports(pool: asyncpg.Pool, now: datetime | None = None) -> int:

@@ -131,11 +131,13 @@ class ReportHandlingController(Controller):
         identity: Caller,
         report_id: FromPath[UUID],
     ) -> Response[Any]:
-        """The service was checked: the report leaves the dashboard."""
+        """The service was checked: the report leaves the dashboard (or the coordinators'
+        network page, which it came from)."""
         if identity is None:
             return login_redirect(request)
+        back_to_network = (await read_form(request)).get("back") == "network"
         try:
-            await reports.mark_handled(conn, identity, report_id)
+            organisation_id = await reports.mark_handled(conn, identity, report_id)
         except NotFound:
             return message_page(
                 N_("Page not found"), N_("This report does not exist any more."), 404
@@ -147,7 +149,15 @@ class ReportHandlingController(Controller):
                 403,
             )
         except Conflict:
-            pass  # someone else handled it meanwhile: the dashboard shows it gone
+            # Someone else handled it meanwhile: the page shows it gone.
+            return Redirect(
+                "/workspace/network/" if back_to_network else "/workspace/#reports",
+                status_code=303,
+            )
+        if back_to_network:
+            return Redirect(
+                f"/workspace/network/?handled=1#organisation-{organisation_id}", status_code=303
+            )
         return Redirect("/workspace/?handled=1#reports", status_code=303)
 
 

@@ -14,9 +14,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from service.catalogue import freshness
+from service.catalogue import freshness, reports
 from service.errors import InvalidInput, NotFound
 from service.i18n import N_
+from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.workspace_common import MEMBERS_ONLY, Member, message_page, page
 from service.web_common import Conn
 
@@ -82,12 +83,20 @@ async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -
         conn, identity, freshness.today_in_brussels(), datetime.now(UTC)
     )
     to_verify = [o for o in found.organisations if o.to_verify]
+    # What was reported, for the coordinator to read: an organisation without editors has
+    # nobody else in the workspace who would.
+    reported: dict[UUID, list[Any]] = {}
+    for report in await reports.open_reports(conn, None):
+        reported.setdefault(report.organisation_id, []).append(report)
     return {
         "verify_before": found.verify_before,
         "to_verify": to_verify,
         "up_to_date": [o for o in found.organisations if not o.to_verify],
         "services_to_verify": sum(o.to_verify for o in to_verify),
         "reminded": request.query_params.get("reminded"),
+        "handled": request.query_params.get("handled"),
+        "reports": reported,
+        "report_kinds": REPORT_KINDS,
         "months": freshness.VERIFY_AGAIN_AFTER_MONTHS,
     }
 

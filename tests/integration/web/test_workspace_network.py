@@ -223,3 +223,38 @@ async def test_the_counts_agree_with_their_number_in_french(
     assert f"1 service à vérifier sur {len(names)}" in receiver
     up_to_date = page[page.index(f'href="/organisations/{single}"') :]
     assert up_to_date[: up_to_date.index("</li>")].endswith("— 1 service")
+
+
+async def test_a_coordinator_reads_the_reports_and_marks_them_handled(
+    client: httpx.AsyncClient, base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # The Restos du Cœur have nobody to read the reports in the workspace: their coordinator
+    # reads them on the network page and, once the service is checked, marks them handled.
+    await _verified(pool, demo.receiver_org, None)
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM membership WHERE organisation_id = $1", demo.receiver_org)
+    path = f"/api/v1/services/{demo.service_id}/reports"
+    said = {"kind": "hours", "details": "Plus de distribution le mardi."}
+    assert (await client.post(path, json=said)).status_code == 201
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(PAGE)).text
+        receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
+        receiver = receiver[: receiver.index('<li id="organisation-')]
+        assert "The hours are wrong" in receiver and "Plus de distribution le mardi." in receiver
+        assert f'href="/workspace/services/{demo.service_id}/edit"' in receiver
+        async with pool.acquire() as conn:
+            report = await conn.fetchval("SELECT id FROM service_report")
+        action = f"/workspace/reports/{report}/handled"
+        assert f'action="{action}"' in receiver
+        handled = await browser.post(action, data={"csrf_token": csrf_of(page), "back": "network"})
+        assert handled.status_code == 303
+        assert handled.headers["location"] == (
+            f"/workspace/network/?handled=1#organisation-{demo.receiver_org}"
+        )
+        after = (await browser.get(handled.headers["location"])).text
+        assert "The report is marked as handled." in after
+        assert "Plus de distribution le mardi." not in after
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT handled_at IS NOT NULL FROM service_report")
