@@ -15,12 +15,14 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from service.catalogue import freshness, reports
+from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.i18n import N_
 from service.web.reports import KIND_LABELS as REPORT_KINDS
 from service.web.workspace_common import MEMBERS_ONLY, Member, message_page, page
 from service.web_common import Conn
 
+Q = load(__file__)
 NOT_A_COORDINATOR = N_("Only network coordinators may see the services of every organisation.")
 REFUSALS = {
     freshness.RemindedRecently: N_("A reminder went to this organisation less than a week ago."),
@@ -79,9 +81,8 @@ class WorkspaceNetworkController(Controller):
 
 
 async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -> dict[str, Any]:
-    found = await freshness.network_freshness(
-        conn, identity, freshness.today_in_brussels(), datetime.now(UTC)
-    )
+    now = datetime.now(UTC)
+    found = await freshness.network_freshness(conn, identity, freshness.today_in_brussels(), now)
     to_verify = [o for o in found.organisations if o.to_verify]
     # What was reported, for the coordinator to read: an organisation without editors has
     # nobody else in the workspace who would.
@@ -96,6 +97,8 @@ async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -
         "reminded": request.query_params.get("reminded"),
         "handled": request.query_params.get("handled"),
         "reports": reported,
+        # A new organisation has no services yet: listed to name its first admin, add them.
+        "without_services": await conn.fetch(Q.organisations_without_services, now),
         "report_kinds": REPORT_KINDS,
         "months": freshness.VERIFY_AGAIN_AFTER_MONTHS,
     }

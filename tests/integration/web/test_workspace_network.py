@@ -193,7 +193,8 @@ async def test_the_network_page_counts_the_problems_reported(
         browser.cookies.set("boussole_lang", "en")
         page = (await browser.get(PAGE)).text
     receiver = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
-    assert "Problems reported and not yet handled: 2" in receiver[: receiver.index("</li>\n")]
+    receiver = receiver[: receiver.index('<li id="organisation-')]
+    assert "Problems reported and not yet handled: 2" in receiver
 
 
 async def test_the_counts_agree_with_their_number_in_french(
@@ -258,3 +259,44 @@ async def test_a_coordinator_reads_the_reports_and_marks_them_handled(
         assert "Plus de distribution le mardi." not in after
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT handled_at IS NOT NULL FROM service_report")
+
+
+async def test_a_new_organisation_is_listed_until_it_has_services_with_its_first_admin(
+    client: httpx.AsyncClient, base_url: str, pool: asyncpg.Pool, make_token: TokenFactory
+) -> None:
+    # A coordinator creates an organisation (the API); the network page is where they find
+    # it again to name its first admin and add its services.
+    coordinator = bearer(await make_token(coordinator=True))
+    created = await client.post(
+        "/api/v1/organisations",
+        json={"name": "Maison de quartier de Bouvy", "kind": "association"},
+        headers=coordinator,
+    )
+    assert created.status_code == 201, created.text
+    organisation = created.json()["id"]
+    team = f"/workspace/organisations/{organisation}/team/"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(PAGE)).text
+        assert page.index("Organisations without services</h2>") > page.index("</h1>")
+        entry = page[page.index(f'id="organisation-{organisation}"') :]
+        entry = entry[: entry.index("</li>")]
+        assert "Maison de quartier de Bouvy" in entry and "No admin yet." in entry
+        assert f'href="{team}#invite-title"' in entry
+        assert f'href="/workspace/services/new?organisation_id={organisation}"' in entry
+
+        form = (await browser.get(team)).text
+        invited = await browser.post(
+            f"{team}invite",
+            data={
+                "csrf_token": csrf_of(form),
+                "email": "direction@mq-bouvy.example.org",
+                "role": "admin",
+                "language": "fr",
+            },
+        )
+        assert invited.status_code == 303
+        page = (await browser.get(PAGE)).text
+        entry = page[page.index(f'id="organisation-{organisation}"') :]
+        assert "Its first admin is invited" in entry[: entry.index("</li>")]
