@@ -185,8 +185,9 @@ class ReferralController(Controller):
     ) -> Response[Any]:
         """Sent and received per month, theme and organisation, rates, outcomes, unmet needs.
 
-        Counts from 1 to 4 are hidden (null, or `<5` in CSV). Coordinators may report on the
-        whole network; members on their own organisation.
+        Counts from 1 to 4 are hidden (null, or `hidden` in CSV), and those that would give
+        them back. Coordinators may report on the whole network; members on their own
+        organisation.
         """
         stats.check_period(start, end)
         scope = stats.scope_of(require(identity), organisation_id)
@@ -194,7 +195,8 @@ class ReferralController(Controller):
         if output == "csv":
             return Response(
                 stats.to_csv(result),
-                media_type="text/csv; charset=utf-8",
+                # Litestar adds "; charset=utf-8" to a text type: written here, it came twice.
+                media_type="text/csv",
                 headers={"Content-Disposition": 'attachment; filename="referral-stats.csv"'},
             )
         return Response(result)
