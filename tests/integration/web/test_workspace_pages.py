@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.integration.web.conftest import Demo, csrf_of, posted_back, sign_in
+from tests.integration.web.test_workspace_service_edit import add_coordinator
 
 pytestmark = pytest.mark.asyncio
 
@@ -500,3 +501,19 @@ async def test_hours_typed_as_text_in_day_by_day_mode_are_not_dropped(
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
         assert place["opening_hours"].startswith("Mo 08:00-09:00")
+
+
+async def test_a_coordinator_outside_any_organisation_is_told_where_referrals_show(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # A coordinator reads no referral (only the two organisations do): the dashboard does not
+    # offer boxes that stay empty ("none waiting") but the network's figures.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        dashboard = (await browser.get("/workspace/")).text
+    section = dashboard[dashboard.index('id="referrals-title"') :]
+    section = section[: section.index("</section>")]
+    assert "none waiting for an answer" not in section
+    assert "only the members of the two organisations involved" in section
+    assert 'href="/workspace/statistics/"' in section
