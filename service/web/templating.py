@@ -203,6 +203,13 @@ def label_of(context: Any, record: Any) -> str:
 def kilometres(context: Any, value: float) -> str:
     """A distance to one decimal as the page's language writes it: 1,5 in French and Dutch,
     1.5 in English."""
+    return one_decimal(context, value)
+
+
+@pass_context
+def one_decimal(context: Any, value: float) -> str:
+    """A number to one decimal as the page's language writes it: 2,5 in French and Dutch,
+    2.5 in English."""
     text = f"{value:.1f}"
     return text if i18n.current_language(context) == "en" else text.replace(".", ",")
 
@@ -243,6 +250,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["day_month_year"] = day_month_year
     env.filters["phone"] = phone_national
     env.filters["kilometres"] = kilometres
+    env.filters["one_decimal"] = one_decimal
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -192,3 +192,21 @@ async def test_the_period_reads_as_days_not_as_a_referrals_direction(
             page = (await worker.get(PAGE)).text
             assert f'<label for="from">{first} ' in page
             assert f'<label for="to">{last} ' in page
+
+
+async def test_the_median_time_is_written_as_the_readers_language_writes_numbers(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        for _ in range(5):
+            await _refer(worker, demo)
+        async with pool.acquire() as conn:
+            await conn.execute(
+                "UPDATE referral SET answered_at = created_at + interval '150 minutes'"
+            )
+        for language, shown in (("fr", "2,5 h"), ("nl", "2,5 u"), ("en", "2.5 h")):
+            worker.cookies.set("boussole_lang", language)
+            page = (await worker.get(PAGE)).text
+            median = page.split("</dt><dd>", 3)[3].split("</dd>", 1)[0]
+            assert median == shown
