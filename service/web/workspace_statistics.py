@@ -41,6 +41,11 @@ def _day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+THEMES_OVERLAP = N_(
+    "A referral counts under each theme of its service, so the themes may add up to more"
+    " than the referrals."
+)
+"""Said under the themes: a yearly report adding them up must not read more referrals."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HIDDEN = N_("hidden")
 
@@ -77,11 +82,13 @@ def workbook(
         names.add(clean)
         return book.add_worksheet(clean)
 
-    def sheet(name: str, headings: list[str], rows: list[list[Any]]) -> None:
+    def sheet(name: str, headings: list[str], rows: list[list[Any]], note: str = "") -> None:
         page = add_sheet(name)
         page.write_row(0, 0, [_(h) for h in headings], bold)
         for number, row in enumerate(rows, start=1):
             page.write_row(number, 0, [_(HIDDEN) if value is None else value for value in row])
+        if note:
+            page.write(len(rows) + 2, 0, _(note))
         page.set_column(0, 0, max([len(str(r[0])) for r in rows] + [len(_(headings[0])), 12]))
         page.set_column(1, len(headings) - 1, 14)
         page.freeze_panes(1, 0)
@@ -128,6 +135,7 @@ def workbook(
             [theme_label(x.theme), x.referrals, x.no_capacity, x.not_eligible]
             for x in result.per_theme
         ],
+        THEMES_OVERLAP,
     )
     sheet(
         N_("Per organisation"),
@@ -170,6 +178,7 @@ class WorkspaceStatisticsController(Controller):
             query["organisation_id"] = str(context["scope"])
         context["csv_url"] = "/api/v1/referrals/stats?" + urlencode(query | {"format": "csv"})
         context["xlsx_url"] = "/workspace/statistics/figures.xlsx?" + urlencode(query)
+        context["THEMES_OVERLAP"] = THEMES_OVERLAP
         return page("statistics.html", context)
 
     @get("/figures.xlsx", operation_id="statisticsWorkbook")
@@ -255,6 +264,7 @@ async def _report(
     except InvalidInput:
         # Not an error of the reader's: a choice to make first.
         context["errors"] = {"organisation_id": CHOOSE_AN_ORGANISATION}
+        context["THEMES_OVERLAP"] = THEMES_OVERLAP
         return page("statistics.html", context)
     except Forbidden:
         return message_page(

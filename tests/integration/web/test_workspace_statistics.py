@@ -210,3 +210,29 @@ async def test_the_median_time_is_written_as_the_readers_language_writes_numbers
             page = (await worker.get(PAGE)).text
             median = page.split("</dt><dd>", 3)[3].split("</dd>", 1)[0]
             assert median == shown
+
+
+async def test_the_themes_say_a_referral_counts_under_each_theme_of_its_service(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # The food parcels are food and something else: the theme column adds up to more than
+    # the referrals, which a yearly report must not read as more referrals.
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO service_theme (service_id, theme_id) VALUES ($1, 'hygiene')"
+            " ON CONFLICT DO NOTHING",
+            demo.service_id,
+        )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        for _ in range(5):
+            await _refer(worker, demo)
+        worker.cookies.set("boussole_lang", "fr")
+        page = (await worker.get(PAGE)).text
+        themes = page[page.index("<caption>Par thème</caption>") :]
+        themes = themes[: themes.index("</table>") + 200]
+        assert "Une orientation compte sous chaque thème de son service" in themes
+        download = await worker.get("/workspace/statistics/figures.xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(download.content))["Par thème"]
+        cells = [row[0] for row in sheet.iter_rows(values_only=True)]
+        assert any(str(c).startswith("Une orientation compte sous chaque thème") for c in cells)
