@@ -156,7 +156,8 @@ class ReportHandlingController(Controller):
             )
         if back_to_network:
             return Redirect(
-                f"/workspace/network/?handled=1#organisation-{organisation_id}", status_code=303
+                f"/workspace/network/?handled={organisation_id}#organisation-{organisation_id}",
+                status_code=303,
             )
         return Redirect("/workspace/?handled=1#reports", status_code=303)
 

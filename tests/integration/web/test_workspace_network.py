@@ -82,6 +82,14 @@ async def test_coordinators_see_what_to_verify_and_remind_the_editors_once_a_wee
         after = await browser.get(sent.headers["location"])
         assert "The reminder is on its way" in after.text
         assert action not in after.text and "The next reminder may go from" in after.text
+        # Said where the page opens (the organisation's entry), not at its top, out of sight.
+        entry = after.text[after.text.index(f'id="organisation-{demo.receiver_org}"') :]
+        entry = entry[: entry.index('<li id="organisation-')]
+        assert "The reminder is on its way" in entry
+        browser.cookies.set("boussole_lang", "fr")
+        french = (await browser.get(sent.headers["location"])).text
+        assert "Un prochain rappel pourra être envoyé dès le" in french
+        browser.cookies.set("boussole_lang", "en")
 
         token = csrf_of((await browser.get("/workspace/logout")).text)
         again = await browser.post(action, data={"csrf_token": token})
@@ -252,10 +260,11 @@ async def test_a_coordinator_reads_the_reports_and_marks_them_handled(
         handled = await browser.post(action, data={"csrf_token": csrf_of(page), "back": "network"})
         assert handled.status_code == 303
         assert handled.headers["location"] == (
-            f"/workspace/network/?handled=1#organisation-{demo.receiver_org}"
+            f"/workspace/network/?handled={demo.receiver_org}#organisation-{demo.receiver_org}"
         )
         after = (await browser.get(handled.headers["location"])).text
-        assert "The report is marked as handled." in after
+        entry = after[after.index(f'id="organisation-{demo.receiver_org}"') :]
+        assert "The report is marked as handled." in entry[: entry.index('<li id="organisation-')]
         assert "Plus de distribution le mardi." not in after
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT handled_at IS NOT NULL FROM service_report")
