@@ -18,7 +18,7 @@ def enterprise_number_error(text: str) -> str | None:
     """Why a BCE/KBO enterprise number is wrong, or None when it is right."""
     digits = _SEPARATORS.sub("", text).upper().removeprefix("BE")
     if not re.fullmatch(r"[01][0-9]{9}", digits):
-        return "must be 10 digits starting with 0 or 1, e.g. 0212.345.678"
+        return "must be 10 digits starting with 0 or 1, e.g. 0207.446.574"
     if 97 - int(digits[:8]) % 97 != int(digits[8:]):
         return "has wrong check digits (the last two must be 97 minus the first eight modulo 97)"
     return None

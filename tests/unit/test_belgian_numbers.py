@@ -36,6 +36,14 @@ def test_invalid_numbers_say_why(text: str, reason: str) -> None:
     assert problem is not None and reason in problem
 
 
+def test_the_example_a_wrong_number_is_shown_is_a_valid_number() -> None:
+    # Someone who copies the example must not be told its check digits are wrong.
+    problem = enterprise_number_error("12345")
+    assert problem is not None
+    example = problem.rsplit("e.g. ", 1)[1]
+    assert enterprise_number_error(example) is None
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
