@@ -69,6 +69,8 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from service.http_writes import CoalescingHttpToolsProtocol
     from service.search.worker import index_pending
 
+    # Links in mails (sign-in links, invitations) point where this server listens.
+    settings = settings.listening_on(args.host, args.port)
     async with open_database(settings) as pool:
         if args.demo:
             await _load_demo(pool)
@@ -83,8 +85,8 @@ async def _serve(args: argparse.Namespace, settings: Settings) -> int:
         logged = access_log.AccessLog(answer_head(app))
         config = uvicorn.Config(
             logged,
-            host=args.host or settings.host,
-            port=args.port or settings.port,
+            host=settings.host,
+            port=settings.port,
             log_level="info",
             proxy_headers=True,
             # httptools parses HTTP in C: h11 (pure Python) cost about 6 % more of the

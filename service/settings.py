@@ -27,7 +27,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mail_from: str = "Boussole <noreply@boussole.invalid>"
     """Sender address of outgoing mail (MAIL_FROM)."""
     public_url: str = "http://127.0.0.1:8000"
-    """Address people reach the service at, used in e-mails (BOUSSOLE_PUBLIC_URL)."""
+    """Address people reach the service at, used in e-mails (BOUSSOLE_PUBLIC_URL); unset,
+    the address `boussole serve` listens on."""
     host: str = "127.0.0.1"
     """Interface `boussole serve` listens on (BOUSSOLE_HOST)."""
     port: int = 8000
@@ -106,7 +107,31 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if proxy:
                 raw["webhook_proxy"] = proxy
         raw.update({k: v for k, v in overrides.items() if v is not None})
-        return msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
+        settings = msgspec.convert(raw, cls, strict=False, dec_hook=_decode_path)
+        if "public_url" not in raw:
+            settings = msgspec.structs.replace(
+                settings, public_url=_local_url(settings.host, settings.port)
+            )
+        return settings
+
+    def listening_on(self, host: str | None, port: int | None) -> Settings:
+        """These settings serving on another host or port (`serve --host --port`): the links
+        in mails follow, unless BOUSSOLE_PUBLIC_URL names another address."""
+        host, port = host or self.host, port or self.port
+        if self.public_url != _local_url(self.host, self.port):
+            return msgspec.structs.replace(self, host=host, port=port)
+        return msgspec.structs.replace(
+            self, host=host, port=port, public_url=_local_url(host, port)
+        )
+
+
+def _local_url(host: str, port: int) -> str:
+    """The address of a server listening on `host` (every interface: this machine's)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (read, not bound: what a link can use)
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _decode_path(type_: type, value: object) -> object:
