@@ -372,3 +372,17 @@ async def test_the_name_and_themes_are_edited_and_checked(base_url: str, demo: D
         after = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         assert after["name"] == "Colis alimentaires du mardi"
         assert sorted(after["themes"]) == ["family", "food.food-parcels"]
+
+
+async def test_the_edit_page_leads_to_the_hours_and_the_places(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # A coordinator comes from the network page (a report: "the hours are wrong") or has just
+    # added the service for an organisation; their dashboard lists no services to go on from.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(edit_path(demo))).text
+    hours = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    assert f'href="{hours}"' in page and "Edit the hours at " in page
+    assert f'href="/workspace/places/{demo.place_id}/edit"' in page
