@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from schemas.catalogue import Place, Service, ServiceIn
+from service.accounts.identity import EDIT_ROLES
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
@@ -284,6 +285,7 @@ class WorkspaceEditController(Controller):
         context = await _context(conn, service, form_of(service))
         context["verified"] = request.query_params.get("verified") == "1"
         context["created"] = request.query_params.get("created") == "1"
+        context["saved"] = request.query_params.get("saved") == "1"
         return page("service_edit.html", context)
 
     @post("/{service_id:uuid}/edit", operation_id="saveServiceFromWorkspace")
@@ -321,6 +323,9 @@ class WorkspaceEditController(Controller):
             context = await _context(conn, fresh, fresh_values)
             context.update(stale=True, mine=typed_differences(fresh_values, values))
             return page("service_edit.html", context, 409)
+        if identity.role_in(service.organisation_id) not in EDIT_ROLES:
+            # A coordinator's dashboard does not list the service: they stay on it.
+            return Redirect(f"/workspace/services/{service_id}/edit?saved=1", status_code=303)
         return Redirect(f"/workspace/?updated={service_id}#service-{service_id}", status_code=303)
 
     @post("/{service_id:uuid}/verify", operation_id="verifyServiceFromWorkspace")

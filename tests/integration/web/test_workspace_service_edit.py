@@ -386,3 +386,20 @@ async def test_the_edit_page_leads_to_the_hours_and_the_places(
     hours = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
     assert f'href="{hours}"' in page and "Edit the hours at " in page
     assert f'href="/workspace/places/{demo.place_id}/edit"' in page
+
+
+async def test_a_coordinator_saving_stays_on_the_service_their_dashboard_does_not_list(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = await browser.get(edit_path(demo))
+        form = form_fields(page.text, "/edit")
+        form.update(price="2 € par colis")
+        form.pop("free", None)
+        saved = await browser.post(edit_path(demo), data=form)
+        assert saved.status_code == 303, saved.text
+        assert saved.headers["location"] == f"{edit_path(demo)}?saved=1"
+        after = await browser.get(saved.headers["location"])
+        assert '<p class="notice" role="status">Saved.</p>' in after.text
