@@ -191,6 +191,7 @@ class ReferralController(Controller):
         """
         stats.check_period(start, end)
         scope = stats.scope_of(require(identity), organisation_id)
+        await stats.check_scope(conn, scope)
         result = await stats.compute(conn, start, end, scope)
         if output == "csv":
             return Response(

@@ -129,6 +129,15 @@ def scope_of(identity: Identity, organisation_id: UUID | None) -> UUID | None:
     return organisation_id
 
 
+async def check_scope(conn: asyncpg.Connection, organisation_id: UUID | None) -> None:
+    """A 422 naming `organisation_id` when no such organisation exists (deleted, a stale
+    link): its figures would read as an organisation's with nothing referred."""
+    if organisation_id is not None and not await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM organisation WHERE id = $1)", organisation_id
+    ):
+        raise invalid("organisation_id", "is not an organisation of the network")
+
+
 def check_period(start: date | None, end: date | None) -> None:
     """A 422 naming `to` when the period ends before it starts: it would count nothing."""
     if start is not None and end is not None and end < start:

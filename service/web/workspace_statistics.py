@@ -35,6 +35,7 @@ from service.web_common import Conn
 
 Q = load(__file__)
 CHOOSE_AN_ORGANISATION = N_("Choose which of your organisations to report on.")
+NO_SUCH_ORGANISATION = N_("This organisation does not exist.")
 
 
 def _day(text: str) -> date | None:
@@ -178,7 +179,6 @@ class WorkspaceStatisticsController(Controller):
             query["organisation_id"] = str(context["scope"])
         context["csv_url"] = "/api/v1/referrals/stats?" + urlencode(query | {"format": "csv"})
         context["xlsx_url"] = "/workspace/statistics/figures.xlsx?" + urlencode(query)
-        context["THEMES_OVERLAP"] = THEMES_OVERLAP
         return page("statistics.html", context)
 
     @get("/figures.xlsx", operation_id="statisticsWorkbook")
@@ -239,6 +239,7 @@ async def _report(
     context: dict[str, Any] = {
         "me": me,
         "choices": choices,
+        "themes_overlap": THEMES_OVERLAP,
         "typed": typed,
         "errors": {},
         "result": None,
@@ -258,13 +259,18 @@ async def _report(
     try:
         organisation = UUID(typed["organisation_id"]) if typed["organisation_id"] else None
     except ValueError:
-        organisation = None
+        context["errors"] = {"organisation_id": NO_SUCH_ORGANISATION}
+        return page("statistics.html", context, 422)
     try:
         scope = stats.scope_of(identity, organisation)
+        await stats.check_scope(conn, scope)
     except InvalidInput:
+        if organisation is not None:
+            # Deleted since, or a stale link: not the figures of an organisation of nobody.
+            context["errors"] = {"organisation_id": NO_SUCH_ORGANISATION}
+            return page("statistics.html", context, 422)
         # Not an error of the reader's: a choice to make first.
         context["errors"] = {"organisation_id": CHOOSE_AN_ORGANISATION}
-        context["THEMES_OVERLAP"] = THEMES_OVERLAP
         return page("statistics.html", context)
     except Forbidden:
         return message_page(

@@ -209,6 +209,8 @@ async def test_a_wrong_period_or_format_is_a_problem_naming_the_parameter(
         ({"from": "2026-13-01"}, "from"),
         ({"to": "2026-02-30"}, "to"),
         ({"format": "xml"}, "format"),
+        # No such organisation (deleted, a stale link): not the figures of nobody, all 0.
+        ({"organisation_id": "00000000-0000-0000-0000-000000000000"}, "organisation_id"),
     ):
         response = await client.get("/api/v1/referrals/stats", params=params, headers=coordinator)
         assert response.status_code == 422, (params, response.text)

@@ -236,3 +236,21 @@ async def test_the_themes_say_a_referral_counts_under_each_theme_of_its_service(
         sheet = openpyxl.load_workbook(io.BytesIO(download.content))["Par thème"]
         cells = [row[0] for row in sheet.iter_rows(values_only=True)]
         assert any(str(c).startswith("Une orientation compte sous chaque thème") for c in cells)
+
+
+async def test_an_organisation_that_does_not_exist_is_said_not_read_as_the_network(
+    base_url: str, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as coordinator:
+        await sign_in(coordinator, await add_coordinator(pool))
+        coordinator.cookies.set("boussole_lang", "en")
+        for wrong in ("00000000-0000-0000-0000-000000000000", "not-an-id"):
+            page = await coordinator.get(PAGE, params={"organisation_id": wrong})
+            assert page.status_code == 422, wrong
+            assert 'id="organisation_id-error"' in page.text
+            assert "This organisation does not exist." in page.text
+            assert "<dt>Referrals</dt>" not in page.text  # no figures under a wrong name
+            book = await coordinator.get(
+                "/workspace/statistics/figures.xlsx", params={"organisation_id": wrong}
+            )
+            assert book.status_code == 422
