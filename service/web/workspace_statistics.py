@@ -100,7 +100,7 @@ def workbook(
         (_("Period"), period, None),
         (_("Referrals"), _(HIDDEN) if result.total is None else result.total, None),
         (_("Accepted, of those answered"), result.acceptance_rate, percent),
-        (_("Median time to answer") + " (h)", result.median_hours_to_answer, None),
+        (_("Median time to answer, in hours"), result.median_hours_to_answer, None),
         (_("Closed with an outcome, or ended"), result.closed_loop_rate, percent),
     ]
     for number, (label, value, style) in enumerate(facts):

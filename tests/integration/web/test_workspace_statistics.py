@@ -117,6 +117,7 @@ async def test_the_figures_download_as_a_workbook_in_the_readers_language(
         assert summary["Periode"] == "2020-01-01 — …"
         assert summary["Doorverwijzingen"] == 6  # a number, not text
         assert summary["Aanvaard, van de beantwoorde"] == "—"  # nothing answered yet
+        assert "Mediane antwoordtijd (uren)" in summary  # not "(h)", an English unit
         months = list(book["Per maand"].iter_rows(values_only=True))
         assert months[0] == ("Maand", "Verstuurde doorverwijzingen", "Ontvangen doorverwijzingen")
         assert sum(row[1] for row in months[1:]) == 6
