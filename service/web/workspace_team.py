@@ -229,9 +229,13 @@ async def _context(
     language = organisation["language"]
     if language not in MAIL_LANGUAGES:
         language = language_of(request)
+    members = await memberships.list_members(conn, identity, organisation_id)
+    admins = [m.user_id for m in members if m.role == "admin"]
     return {
         "organisation": organisation,
-        "members": await memberships.list_members(conn, identity, organisation_id),
+        "members": members,
+        # Removing the last admin is refused: not offered.
+        "only_admin": admins[0] if len(admins) == 1 else None,
         "invitations": await invitations.pending(conn, identity, organisation_id),
         "roles": ROLES,
         "may_manage": await memberships.may_manage_team(conn, identity, organisation_id),

@@ -167,3 +167,25 @@ async def test_a_coordinator_does_not_let_people_in_once_there_is_an_admin(
             await conn.fetchval("SELECT role FROM membership WHERE user_id = $1", uuid.UUID(luc))
             != "admin"
         )
+
+
+async def test_the_only_admin_is_offered_no_removal_that_would_be_refused(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # Removing the last admin is refused ("name another admin first", which a coordinator
+    # cannot do): the button is not offered, for them nor for the admin leaving.
+    admin = await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
+    nadia = await _user_id(pool, admin)
+    luc = await _user_id(pool, demo.receiver)
+    for who in (await add_coordinator(pool), admin):
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+            await sign_in(browser, who)
+            browser.cookies.set("boussole_lang", "en")
+            page = (await browser.get(team(demo))).text
+            assert f"members/{nadia}/remove" not in page, who
+            assert f"members/{luc}/remove" in page, who
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, admin)
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(team(demo))).text
+        assert "You are its only admin: name another admin before you leave." in page
