@@ -43,6 +43,13 @@ FROM organisation o
 WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.organisation_id = o.id AND s.status <> 'inactive')
 ORDER BY lower(o.name), o.id
 
+-- name: organisations_inviting_editors
+-- Organisations with an admin or an editor invited, the link still valid at $1: someone
+-- will verify their services once they accept.
+SELECT DISTINCT organisation_id FROM invitation
+WHERE role IN ('admin', 'editor') AND accepted_at IS NULL AND revoked_at IS NULL
+  AND expires_at > $1
+
 -- name: organisation_for_team
 -- The organisation whose team page is shown, and the language of its mails.
 SELECT id, name, language FROM organisation WHERE id = $1

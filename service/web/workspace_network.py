@@ -99,6 +99,9 @@ async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -
         "reports": reported,
         # A new organisation has no services yet: listed to name its first admin, add them.
         "without_services": await conn.fetch(Q.organisations_without_services, now),
+        "inviting": {
+            r["organisation_id"] for r in await conn.fetch(Q.organisations_inviting_editors, now)
+        },
         "report_kinds": REPORT_KINDS,
         "months": freshness.VERIFY_AGAIN_AFTER_MONTHS,
     }

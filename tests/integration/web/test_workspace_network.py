@@ -309,3 +309,31 @@ async def test_a_new_organisation_is_listed_until_it_has_services_with_its_first
         page = (await browser.get(PAGE)).text
         entry = page[page.index(f'id="organisation-{organisation}"') :]
         assert "Its first admin is invited" in entry[: entry.index("</li>")]
+
+
+async def test_an_invitation_waiting_is_said_rather_than_asking_to_invite_again(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    await _verified(pool, demo.receiver_org, None)
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM membership WHERE organisation_id = $1", demo.receiver_org)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        team = f"/workspace/organisations/{demo.receiver_org}/team/"
+        invited = await browser.post(
+            f"{team}invite",
+            data={
+                "csrf_token": csrf_of((await browser.get(team)).text),
+                "email": "direction@restos.example.org",
+                "role": "admin",
+                "language": "fr",
+            },
+        )
+        assert invited.status_code == 303
+        page = (await browser.get(PAGE)).text
+    entry = page[page.index(f'id="organisation-{demo.receiver_org}"') :]
+    entry = entry[: entry.index('<li id="organisation-')]
+    assert "Nobody can verify these services yet: an invitation waits for an answer." in entry
+    assert f'href="{team}#invitations"' in entry
+    assert "invite an admin or an editor first" not in entry
