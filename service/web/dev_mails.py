@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,25 @@ from service.errors import NotFound
 from service.mail.outbox import Q
 from service.settings import Settings
 from service.web_common import Caller, Conn
+
+SECRET_LINKS = re.compile(r"(/workspace/(?:login/link|invitations)/)[A-Za-z0-9_\-]+")
+"""Sign-in and invitation links: whoever opens one is the person it was sent to."""
+
+
+def _without_others_secrets(
+    request: Request[Any, Any, Any], identity: Caller, mail: Any
+) -> dict[str, Any]:
+    """The mail as the reader may see it: another person's sign-in or invitation link would
+    let a coordinator in as them, to the people's data of their referrals, so its secret is
+    cut (not in debug mode, for development, where anyone reads everything)."""
+    shown = dict(mail)
+    settings: Settings = request.app.state.settings
+    if settings.debug or (identity and identity.email.lower() == mail["recipient"].lower()):
+        return shown
+    for body in ("body_text", "body_html"):
+        shown[body], cut = SECRET_LINKS.subn(r"\1…", mail[body])
+        shown["secret_hidden"] = shown.get("secret_hidden") or bool(cut)
+    return shown
 
 
 def _allowed(request: Request[Any, Any, Any], identity: Caller) -> None:
@@ -52,7 +72,7 @@ class DevMailsController(Controller):
             raise NotFound(f"mail {mail_id}")
         return Template(
             template_name="workspace/dev_mails.html",
-            context={"mails": [], "mail": mail},
+            context={"mails": [], "mail": _without_others_secrets(request, identity, mail)},
             headers={"Cache-Control": "no-store"},
         )
 

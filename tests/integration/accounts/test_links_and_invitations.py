@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -323,7 +324,18 @@ async def test_the_development_mail_page(
         listing = await browser.get("/dev/mails")
         assert listing.status_code == 200 and "Votre lien de connexion" in listing.text
         detail = await browser.get(f"/dev/mails/{mail['id']}")
-        assert detail.status_code == 200 and "/workspace/login/link/" in detail.text
+        assert detail.status_code == 200 and "Votre lien de connexion" in detail.text
+        # Another person's sign-in link would let the coordinator in as them, to the people's
+        # data of their referrals: hidden. Their own is shown.
+        token = mail["body_text"].split("/workspace/login/link/", 1)[1].split()[0]
+        assert token not in detail.text and "/workspace/login/link/…" in detail.text
+        async with httpx.AsyncClient(base_url=str(client.base_url)) as anyone:
+            await _ask_link(anyone, coordinator.email)
+        own = await pool.fetchval(
+            "SELECT id FROM mail_outbox WHERE recipient = $1", coordinator.email
+        )
+        mine = await browser.get(f"/dev/mails/{own}")
+        assert re.search(r"/workspace/login/link/[A-Za-z0-9_-]{20,}", mine.text)
 
     with_smtp = Settings(
         database_url=settings.database_url, smtp_url="smtp://127.0.0.1:1", run_worker=False
@@ -333,3 +345,5 @@ async def test_the_development_mail_page(
     debug = Settings(database_url=settings.database_url, debug=True, run_worker=False)
     async with serve(debug, pool) as other:
         assert (await other.get("/dev/mails")).status_code == 200
+        shown = await other.get(f"/dev/mails/{mail['id']}")  # development: everything
+        assert token in shown.text
