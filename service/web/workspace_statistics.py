@@ -6,6 +6,8 @@ reports (the plan de cohésion sociale's, say), and the CSV the API gives for pr
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -36,6 +38,14 @@ from service.web_common import Conn
 Q = load(__file__)
 CHOOSE_AN_ORGANISATION = N_("Choose which of your organisations to report on.")
 NO_SUCH_ORGANISATION = N_("This organisation does not exist.")
+
+
+def file_name_part(name: str) -> str:
+    """An organisation's name as part of a file name: plain ASCII letters and digits joined
+    by hyphens ("Les Restos du Cœur" → "les-restos-du-coeur"), what every system keeps."""
+    name = name.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
 
 
 def _day(text: str) -> date | None:
@@ -206,7 +216,9 @@ class WorkspaceStatisticsController(Controller):
             period=period,
             theme_label=theme_label,
         )
-        name = f"boussole-statistics-{typed['from'] or 'start'}-{typed['to'] or 'today'}.xlsx"
+        whose = file_name_part(context["scope_name"] or "")
+        days = f"{typed['from'] or 'start'}-{typed['to'] or 'today'}"
+        name = f"boussole-statistics-{whose + '-' if whose else ''}{days}.xlsx"
         return Response(
             content,
             media_type=XLSX,

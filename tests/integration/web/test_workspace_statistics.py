@@ -105,7 +105,7 @@ async def test_the_figures_download_as_a_workbook_in_the_readers_language(
         assert download.status_code == 200
         assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert (
-            'filename="boussole-statistics-2020-01-01-today.xlsx"'
+            'filename="boussole-statistics-cpas-de-la-louviere-2020-01-01-today.xlsx"'
             in (download.headers["content-disposition"])
         )
         book = openpyxl.load_workbook(io.BytesIO(download.content))
@@ -255,3 +255,24 @@ async def test_an_organisation_that_does_not_exist_is_said_not_read_as_the_netwo
                 "/workspace/statistics/figures.xlsx", params={"organisation_id": wrong}
             )
             assert book.status_code == 422
+
+
+async def test_an_organisations_workbook_is_named_after_it(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # A coordinator downloading the workbook of each partner for the yearly report gets
+    # files that say whose they are, not "boussole-statistics-start-today (3).xlsx".
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as coordinator:
+        await sign_in(coordinator, await add_coordinator(pool))
+        one = await coordinator.get(
+            "/workspace/statistics/figures.xlsx",
+            params={"organisation_id": str(demo.receiver_org), "from": "2026-01-01"},
+        )
+        network = await coordinator.get("/workspace/statistics/figures.xlsx")
+    assert one.headers["content-disposition"] == (
+        'attachment; filename="boussole-statistics-les-restos-du-coeur-de-la-louviere'
+        '-2026-01-01-today.xlsx"'
+    )
+    assert network.headers["content-disposition"] == (
+        'attachment; filename="boussole-statistics-start-today.xlsx"'
+    )
