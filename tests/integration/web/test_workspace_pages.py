@@ -517,3 +517,15 @@ async def test_a_coordinator_outside_any_organisation_is_told_where_referrals_sh
     assert "none waiting for an answer" not in section
     assert "only the members of the two organisations involved" in section
     assert 'href="/workspace/statistics/"' in section
+
+
+async def test_without_a_mail_server_the_coordinator_is_led_to_the_mails_kept(
+    base_url: str, pool: asyncpg.Pool
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        dashboard = (await browser.get("/workspace/")).text
+        assert "No mail server is configured" in dashboard
+        assert '<a href="/dev/mails">' in dashboard
+        assert (await browser.get("/dev/mails")).status_code == 200
