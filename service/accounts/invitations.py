@@ -12,11 +12,12 @@ import asyncpg
 import msgspec
 
 from schemas.accounts import Invitation, InvitationIn
+from schemas.common import FieldError
 from service.accounts import memberships, throttle
 from service.accounts.identity import Identity, Q, token_hash
 from service.accounts.login import password_login
 from service.accounts.passwords import hash_password, password_problem
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import day_month_year
 from service.mail import queue_mail
 
@@ -30,6 +31,27 @@ ROLE_LABELS = {
     "nl": {"admin": "beheerder", "editor": "redacteur", "member": "lid"},
     "en": {"admin": "administrator", "editor": "editor", "member": "member"},
 }
+
+
+COORDINATORS_NAME_AN_ADMIN = (
+    "a coordinator names only the first admin of an organisation: its admin invites the others"
+)
+NOT_YOURSELF = (
+    "a coordinator names the organisation's admin, not themselves: its members read its"
+    " referrals, the people's data included"
+)
+
+
+def _check_first_admin(identity: Identity, data: InvitationIn) -> None:
+    """A coordinator lets in only the organisation's first admin, and never themselves: a
+    member reads the referrals of the organisation, and the network does not choose who."""
+    errors = []
+    if data.role != "admin":
+        errors.append(FieldError(field="role", message=COORDINATORS_NAME_AN_ADMIN))
+    if data.email.strip().lower() == identity.email.lower():
+        errors.append(FieldError(field="email", message=NOT_YOURSELF))
+    if errors:
+        raise InvalidInput(errors)
 
 
 async def invite(
@@ -49,6 +71,8 @@ async def invite(
     if organisation is None:
         raise NotFound(f"organisation {organisation_id}")
     await memberships.require_team_manager(conn, identity, organisation_id, "invite members")
+    if identity.role_in(organisation_id) != "admin":
+        _check_first_admin(identity, data)
     # Two invitations of one address at once (a double click) would each revoke the links
     # out before the other's was written, and leave both working.
     await conn.execute(Q.lock_invitations_of, organisation_id, data.email.strip())
@@ -202,4 +226,8 @@ async def accept(
         return Acceptance("invalid")
     await conn.execute(Q.revoke_invitations_of, row["organisation_id"], row["email"], now)
     await conn.execute(Q.join_organisation, user_id, row["organisation_id"], row["role"])
+    if row["role"] == "admin":
+        # The organisation has its admin now: the links coordinators sent are no longer theirs
+        # to send, and would let in someone its admin did not choose.
+        await conn.execute(Q.revoke_coordinators_invitations, row["organisation_id"], now)
     return Acceptance("ok", user_id=user_id)

@@ -158,6 +158,15 @@ UPDATE invitation SET revoked_at = $3
 WHERE organisation_id = $1 AND lower(email) = lower($2)
   AND accepted_at IS NULL AND revoked_at IS NULL
 
+-- name: revoke_coordinators_invitations
+-- Once an organisation ($1) has an admin, the links still out that someone who is not its
+-- admin sent (a coordinator naming the first admin) end.
+UPDATE invitation AS i SET revoked_at = $2
+WHERE i.organisation_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM membership m
+                  WHERE m.organisation_id = i.organisation_id AND m.user_id = i.invited_by
+                    AND m.role = 'admin')
+
 -- name: invitation_by_token
 SELECT i.id, i.organisation_id, i.email, i.role, i.language, i.expires_at, o.name AS organisation_name,
        u.id AS user_id, u.password_hash IS NOT NULL AS has_password

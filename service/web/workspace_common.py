@@ -94,6 +94,20 @@ FIELD_MESSAGES = (
     ("the service is already held at this place", N_("This place is listed twice.")),
     ("must not be after today", N_("This date must not be after today.")),
     (
+        "a coordinator names only the first admin",
+        N_(
+            "As a coordinator, you name only the organisation's first admin: its admin invites"
+            " the others."
+        ),
+    ),
+    (
+        "a coordinator names the organisation's admin, not themselves",
+        N_(
+            "As a coordinator, you name the organisation's admin, not yourself: its members read"
+            " its referrals, the people's data included."
+        ),
+    ),
+    (
         "you belong to several organisations",
         N_("Choose the organisation that sends the referral."),
     ),

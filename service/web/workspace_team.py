@@ -20,12 +20,13 @@ from schemas.accounts import InvitationIn
 from service.accounts import invitations, memberships
 from service.accounts.identity import Identity
 from service.db.queries import load
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.i18n import N_, language_of
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,
     PageRefused,
+    field_errors,
     message_page,
     page,
     read_form,
@@ -116,6 +117,8 @@ class WorkspaceTeamController(Controller):
                 422,
                 {field: NOT_AN_EMAIL if field == "email" else N_("Choose a role.")},
             )
+        except InvalidInput as error:
+            status, errors = 422, field_errors(error.errors or [])
         except Conflict:
             status, errors = 409, {"email": ALREADY_A_MEMBER}
         except NotFound:
@@ -231,6 +234,8 @@ async def _context(
         language = language_of(request)
     members = await memberships.list_members(conn, identity, organisation_id)
     admins = [m.user_id for m in members if m.role == "admin"]
+    # A coordinator names the first admin only (`invitations.invite`).
+    invite_roles = ROLES if identity.role_in(organisation_id) == "admin" else (N_("admin"),)
     return {
         "organisation": organisation,
         "members": members,
@@ -238,11 +243,12 @@ async def _context(
         "only_admin": admins[0] if len(admins) == 1 else None,
         "invitations": await invitations.pending(conn, identity, organisation_id),
         "roles": ROLES,
+        "invite_roles": invite_roles,
         "may_manage": await memberships.may_manage_team(conn, identity, organisation_id),
         "admins_only": ADMINS_ONLY,
         "me_id": identity.user_id,
         "errors": {},
-        "typed": {"email": "", "role": "member", "language": language},
+        "typed": {"email": "", "role": invite_roles[0], "language": language},
         "done": None,
         "problem": None,
     }

@@ -144,7 +144,7 @@ async def test_someone_with_an_account_confirms_with_their_password(
     existing = await add_person(pool, organisation_id=other, role="admin")
     response = await client.post(
         f"/api/v1/organisations/{organisation}/invitations",
-        json={"email": existing.email, "role": "member"},
+        json={"email": existing.email, "role": "admin"},
         headers=coordinator.bearer,
     )
     assert response.status_code == 201
@@ -160,7 +160,7 @@ async def test_someone_with_an_account_confirms_with_their_password(
     right = await client.post(path, data={"password": PASSWORD, "csrf_token": csrf_of(page.text)})
     assert right.status_code == 303
     roles = {o["id"]: o["role"] for o in (await client.get("/api/v1/me")).json()["organisations"]}
-    assert roles == {str(organisation): "member", str(other): "admin"}
+    assert roles == {str(organisation): "admin", str(other): "admin"}
 
 
 async def test_who_may_invite(
@@ -217,6 +217,43 @@ async def test_a_coordinator_names_only_the_first_admin(
         headers=coordinator.bearer,
     )
     assert promote.status_code == 200, promote.text
+
+
+async def test_a_coordinator_names_neither_themselves_nor_a_member_and_steps_back(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """An organisation without an admin: a coordinator inviting their own address, or a
+    member, joined it and read its referrals, the people's data included. They name its
+    first admin only, and once that admin joins, the other links they sent end."""
+    coordinator = await add_person(pool, coordinator=True)
+    url = f"/api/v1/organisations/{organisation}/invitations"
+    refused = await client.post(
+        url, json={"email": coordinator.email.upper(), "role": "member"}, headers=coordinator.bearer
+    )
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"email", "role"}
+    assert await outbox(pool) == []
+    for email in ("first-admin@example.org", "second-admin@example.org"):
+        sent = await client.post(
+            url, json={"email": email, "role": "admin"}, headers=coordinator.bearer
+        )
+        assert sent.status_code == 201, sent.text
+    links = {
+        m["recipient"]: urlsplit(link_in(m["body_text"], "/workspace/invitations/")).path
+        for m in await outbox(pool)
+    }
+    page = await client.get(links["first-admin@example.org"])
+    accepted = await client.post(
+        links["first-admin@example.org"],
+        data={
+            "name": "Première",
+            "password": PASSWORD,
+            "password2": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert accepted.status_code == 303, accepted.text
+    assert (await client.get(links["second-admin@example.org"])).status_code == 410
 
 
 async def test_a_new_invitation_replaces_the_links_still_out(

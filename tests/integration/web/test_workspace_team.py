@@ -189,3 +189,26 @@ async def test_the_only_admin_is_offered_no_removal_that_would_be_refused(
         browser.cookies.set("boussole_lang", "en")
         page = (await browser.get(team(demo))).text
         assert "You are its only admin: name another admin before you leave." in page
+
+
+async def test_a_coordinator_is_offered_only_the_first_admin_and_not_themselves(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    # The receiving organisation of the demo has members and no admin.
+    coordinator = await add_coordinator(pool)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, coordinator)
+        browser.cookies.set("boussole_lang", "fr")
+        page = await browser.get(team(demo))
+        assert page.status_code == 200 and "/team/invite" in page.text
+        invite_form = page.text[page.text.index('id="role"') :]
+        invite_form = invite_form[: invite_form.index("</select>")]
+        assert 'value="admin"' in invite_form and 'value="member"' not in invite_form
+        myself = await browser.post(
+            team(demo) + "invite",
+            data={"csrf_token": csrf_of(page.text), "email": coordinator, "role": "admin"},
+        )
+        assert myself.status_code == 422
+        assert "pas vous-même" in myself.text and 'id="email-error"' in myself.text
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM invitation") == 0
