@@ -403,3 +403,7 @@ async def test_a_coordinator_saving_stays_on_the_service_their_dashboard_does_no
         assert saved.headers["location"] == f"{edit_path(demo)}?saved=1"
         after = await browser.get(saved.headers["location"])
         assert '<p class="notice" role="status">Saved.</p>' in after.text
+        # Their dashboard lists no services: it does not say they keep some up to date.
+        dashboard = await browser.get("/workspace/")
+        assert "Services you keep up to date" not in dashboard.text
+        assert '<h2 id="services-title">Services</h2>' in dashboard.text
