@@ -291,6 +291,7 @@ async def _report(
             403,
         )
     context["scope"] = scope
+    context["days"] = days
     context["result"] = await stats.compute(conn, days["from"], days["to"], scope)
     context["scope_name"] = await stats.scope_name(conn, scope) if scope is not None else None
     return context

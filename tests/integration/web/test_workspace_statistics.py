@@ -195,6 +195,24 @@ async def test_the_period_reads_as_days_not_as_a_referrals_direction(
             assert f'<label for="to">{last} ' in page
 
 
+async def test_the_figures_say_which_period_they_cover(base_url: str, demo: Demo) -> None:
+    # Without dates the figures are every referral's: the page said nothing of it.
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "en")
+        for query, said in (
+            ("", "Every referral made, from the first"),
+            ("?from=2026-01-01", "Referrals made since 01/01/2026"),
+            ("?to=2026-06-30", "Referrals made up to 30/06/2026, included"),
+            (
+                "?from=2026-01-01&to=2026-06-30",
+                "Referrals made from 01/01/2026 to 30/06/2026, both included",
+            ),
+        ):
+            page = await worker.get(PAGE + query)
+            assert page.status_code == 200 and said in page.text, query
+
+
 async def test_the_median_time_is_written_as_the_readers_language_writes_numbers(
     base_url: str, pool: asyncpg.Pool, demo: Demo
 ) -> None:
