@@ -86,7 +86,6 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
     """Remind receiving organisations of referrals about to expire; each reminder goes once."""
     if not policy.reminder_days:
         return 0
-    horizon = timedelta(days=max(policy.reminder_days))
 
     def due_of(row: asyncpg.Record) -> list[int]:
         left = row["expires_at"] - now
@@ -113,8 +112,8 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
         await notify.queue_to(conn, recipients, "referral_reminder", receiver, context)
 
     async with pool.acquire() as conn, conn.transaction():
-        found = await conn.fetch(Q.due_for_reminder, now, horizon)
-        rows = {row["id"]: row for row in found if due_of(row)}
+        found = await conn.fetch(Q.due_for_reminder, now, list(policy.reminder_days))
+        rows = {row["id"]: row for row in found}
         return await each_referral(conn, list(rows), remind, "reminder")
 
 
