@@ -28,6 +28,13 @@ INSERT INTO app_user (email, name, is_coordinator, password_hash)
 VALUES ($1, $2, $3, $4)
 RETURNING id
 
+-- name: insert_user_if_new
+-- Nothing when the address is taken, or gets taken meanwhile: it waits for the other
+-- transaction, rather than failing on the unique index, when that one has not committed.
+INSERT INTO app_user (email, name, is_coordinator, password_hash)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT ((lower(email))) DO NOTHING
+
 -- name: upsert_membership
 INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)
 ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role

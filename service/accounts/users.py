@@ -30,13 +30,14 @@ async def create_or_update(
     """Add a user, or find the existing one; give them `role` in `organisation_id`."""
     row = await conn.fetchrow(Q.user_by_email, email)
     if row is None:
-        user_id: UUID = await conn.fetchval(
-            Q.insert_user, email.strip(), name, coordinator, password_hash
-        )
-    else:
-        user_id = row["id"]
-        if coordinator and not row["is_coordinator"]:
-            await conn.execute("UPDATE app_user SET is_coordinator = true WHERE id = $1", user_id)
+        # The same address added twice at once: the second adds nothing, waits for the
+        # first to commit, and finds its user, as if the first had come before.
+        await conn.execute(Q.insert_user_if_new, email.strip(), name, coordinator, password_hash)
+        row = await conn.fetchrow(Q.user_by_email, email)
+        assert row is not None
+    user_id: UUID = row["id"]
+    if coordinator and not row["is_coordinator"]:
+        await conn.execute("UPDATE app_user SET is_coordinator = true WHERE id = $1", user_id)
     if organisation_id is not None:
         await conn.execute(Q.upsert_membership, user_id, organisation_id, role)
     return user_id
