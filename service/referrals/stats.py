@@ -153,16 +153,16 @@ async def scope_name(conn: asyncpg.Connection, organisation_id: UUID) -> str | N
 async def compute(
     conn: asyncpg.Connection, start: date | None, end: date | None, organisation_id: UUID | None
 ) -> Stats:
-    """The statistics of referrals created from `start` to `end` (inclusive, Brussels dates)."""
-    args = (start, end, organisation_id)
-    totals = await conn.fetchrow(Q.stats_totals, *args)
-    months = await conn.fetch(Q.stats_months, *args)
-    themes = await conn.fetch(Q.stats_themes, *args)
-    organisations = await conn.fetch(Q.stats_organisations, *args)
+    """The statistics of referrals created from `start` to `end` (inclusive, Brussels dates),
+    read in one statement: suppression needs counts that add up, from one moment."""
+    found = await conn.fetchrow(Q.stats, start, end, organisation_id)
+    totals, months, themes = found["totals"], found["months"], found["themes"]
+    organisations = [
+        {**r, "organisation_id": UUID(r["organisation_id"])} for r in found["organisations"]
+    ]
 
-    async def counts(query: str) -> dict[str, Cell]:
-        rows = await conn.fetch(query, *args)
-        return {r["key"]: Cell.of(r["n"]) for r in rows}
+    def counts(part: str) -> dict[str, Cell]:
+        return {r["key"]: Cell.of(r["n"]) for r in found[part]}
 
     total = Cell.of(totals["total"])
     month_cells = [(r["month"], Cell.of(r["sent"]), Cell.of(r["received"])) for r in months]
@@ -174,9 +174,9 @@ async def compute(
         (r["organisation_id"], r["name"], Cell.of(r["sent"]), Cell.of(r["received"]))
         for r in organisations
     ]
-    statuses = await counts(Q.stats_statuses)
-    outcomes = await counts(Q.stats_outcomes)
-    decline_reasons = await counts(Q.stats_decline_reasons)
+    statuses = counts("statuses")
+    outcomes = counts("outcomes")
+    decline_reasons = counts("decline_reasons")
     accepted, answered, final = totals["accepted"], totals["answered"], totals["final"]
     closed_loop = rate(final, totals["total"])
     # What the closed-loop rate gives back with the total: the final and the open referrals.
