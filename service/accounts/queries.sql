@@ -13,7 +13,10 @@ WHERE t.token_hash = $1
 GROUP BY u.id, t.id
 
 -- name: touch_token
-UPDATE api_token SET last_used_at = now() WHERE id = $1
+-- Unless a request with the same token is recording its use right now: that one records
+-- it (a use is kept to 5 minutes), and this one does not queue behind its transaction.
+UPDATE api_token SET last_used_at = now()
+WHERE id = (SELECT id FROM api_token WHERE id = $1 FOR UPDATE SKIP LOCKED)
 
 -- name: insert_token
 INSERT INTO api_token (user_id, token_hash, name, expires_at)
@@ -75,8 +78,9 @@ WHERE s.session_hash = $1
 GROUP BY u.id, s.id
 
 -- name: touch_session
+-- Unless a request of the same session is extending it right now (see touch_token).
 UPDATE user_session SET last_seen_at = $2, expires_at = least($3, absolute_expires_at)
-WHERE id = $1
+WHERE id = (SELECT id FROM user_session WHERE id = $1 FOR UPDATE SKIP LOCKED)
 
 -- name: delete_session
 DELETE FROM user_session WHERE session_hash = $1
