@@ -197,6 +197,13 @@ async def accept(
 ) -> Acceptance:
     """Accept: a new person chooses a password; someone with an account confirms theirs."""
     now = now or datetime.now(UTC)
+    seen = await conn.fetchrow(Q.invitation_by_token, token_hash(token), now)
+    if seen is None:
+        return Acceptance("invalid")
+    # The lock `invite` takes for this address, taken first as there: an invitation sent
+    # meanwhile waits, then finds a member (409) rather than leaving a live link for them;
+    # or it went first, and this link is one it replaced.
+    await conn.execute(Q.lock_invitations_of, seen["organisation_id"], seen["email"])
     # Locked: the same form sent twice at once would create the account twice (a unique
     # violation, answered as a bare 409) instead of finding the invitation used.
     row = await conn.fetchrow(Q.lock_invitation_by_token, token_hash(token), now)

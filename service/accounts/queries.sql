@@ -158,7 +158,8 @@ RETURNING id
 -- name: lock_invitations_of
 -- The invitations of an address ($2, any case) in an organisation ($1) are written one
 -- request at a time, until the transaction ends: of two invitations sent at once, the
--- second replaces the first (the first key is 'invi' in ASCII).
+-- second replaces the first; one sent while another is accepted finds a member (the first
+-- key is 'invi' in ASCII). Taken before any invitation's row lock, to never deadlock.
 SELECT pg_advisory_xact_lock(1768846953, hashtext($1::uuid::text || ' ' || lower($2)))
 
 -- name: revoke_invitations_of

@@ -15,6 +15,7 @@ import pytest
 from schemas.accounts import InvitationIn
 from service.accounts import invitations
 from service.accounts.identity import Identity, identity_from_token
+from service.errors import Conflict
 from tests.integration.accounts.conftest import (
     PASSWORD,
     Person,
@@ -166,3 +167,91 @@ async def test_the_second_acceptance_waits_for_the_first_and_finds_the_invitatio
             second = asyncio.create_task(accept(), name="second acceptance")
             await until_waiting(pool, 1, second)
         assert (await second).outcome == "invalid"
+
+
+async def _sent_link(
+    pool: asyncpg.Pool, organisation: uuid.UUID, admin: Identity, email: str, role: str
+) -> str:
+    """Invite `email`; the token of the link in the mail."""
+    async with pool.acquire() as conn, conn.transaction():
+        await invitations.invite(
+            conn,
+            admin,
+            organisation,
+            InvitationIn(email=email, role=role),
+            public_url="http://test",
+        )
+    mail = [m for m in await outbox(pool) if m["recipient"] == email][-1]
+    return link_in(mail["body_text"], "/workspace/invitations/").rsplit("/", 1)[1]
+
+
+async def test_an_invitation_sent_while_another_is_accepted_finds_a_member(
+    pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """An admin invites Nadia again while she accepts the first invitation: the second
+    waits for her acceptance and is refused, she is a member; it used to be written and
+    its link left live for someone who had just joined."""
+    first_admin = await _identity(
+        pool, await add_person(pool, organisation_id=organisation, role="admin")
+    )
+    second_admin = await _identity(
+        pool, await add_person(pool, organisation_id=organisation, role="admin")
+    )
+    token = await _sent_link(pool, organisation, first_admin, "nadia@example.org", "editor")
+
+    async def invite_again() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await invitations.invite(
+                conn,
+                second_admin,
+                organisation,
+                InvitationIn(email="nadia@example.org", role="admin"),
+                public_url="http://test",
+            )
+
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            accepted = await invitations.accept(
+                conn, token, password=PASSWORD, name="Nadia", address="192.0.2.9"
+            )
+            assert accepted.outcome == "ok"
+            again = asyncio.create_task(invite_again(), name="second invitation")
+            await until_waiting(pool, 1, again)
+        with pytest.raises(Conflict):
+            await again
+        assert await conn.fetchval(LIVE, "nadia@example.org") == 0
+        role = await conn.fetchval(
+            "SELECT role FROM membership WHERE user_id = $1", accepted.user_id
+        )
+    assert role == "editor"
+
+
+async def test_a_link_replaced_while_it_is_accepted_no_longer_works(
+    pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """The other way round: the acceptance waits for the invitation being sent, and finds
+    its link replaced by the new one, which stays live."""
+    admin = await _identity(
+        pool, await add_person(pool, organisation_id=organisation, role="admin")
+    )
+    token = await _sent_link(pool, organisation, admin, "nadia@example.org", "editor")
+
+    async def accept() -> invitations.Acceptance:
+        async with pool.acquire() as conn, conn.transaction():
+            return await invitations.accept(
+                conn, token, password=PASSWORD, name="Nadia", address="192.0.2.9"
+            )
+
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            await invitations.invite(
+                conn,
+                admin,
+                organisation,
+                InvitationIn(email="nadia@example.org", role="admin"),
+                public_url="http://test",
+            )
+            accepting = asyncio.create_task(accept(), name="acceptance")
+            await until_waiting(pool, 1, accepting)
+        assert (await accepting).outcome == "invalid"
+        assert await conn.fetchval(LIVE, "nadia@example.org") == 1
