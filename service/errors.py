@@ -252,7 +252,19 @@ def database_handler(request: Request, exc: asyncpg.PostgresError) -> Response:
     return internal_handler(request, exc)
 
 
+_REQUEST_FIELD = "boussole_request_field"
+
+
+def about_field(exc: asyncpg.PostgresError, field: str) -> None:
+    """Name the field of the request a database refusal is about, where its constraint's
+    column alone would not say which (`places[1].place_id`, not `place_id`)."""
+    setattr(exc, _REQUEST_FIELD, field)
+
+
 def _constraint_field(exc: asyncpg.PostgresError) -> str:
+    named: str | None = getattr(exc, _REQUEST_FIELD, None)
+    if named is not None:
+        return named
     detail = getattr(exc, "detail", None) or ""
     match = re.search(r"Key \((\w+)\)", detail)
     if match:

@@ -20,7 +20,7 @@ from service.catalogue.records import (
     snapshot,
 )
 from service.catalogue.validation import Errors, check_hours, check_phones, check_references
-from service.errors import NotFound, blank_fields
+from service.errors import NotFound, about_field, blank_fields
 from service.hours import YEARS, DatedException, Hours, local
 
 _CLOSED_STATUSES = {"temporarily_closed", "inactive"}
@@ -214,14 +214,22 @@ async def _write_places(conn: asyncpg.Connection, service_id: UUID, data: Servic
         Q.remove_service_places_except, service_id, [p.place_id for p in data.places]
     )
     for position, place in enumerate(data.places):
-        service_place_id = await conn.fetchval(
-            Q.upsert_service_place,
-            service_id,
-            place.place_id,
-            place.opening_hours,
-            place.hours_note,
-            position,
-        )
+        try:
+            service_place_id = await conn.fetchval(
+                Q.upsert_service_place,
+                service_id,
+                place.place_id,
+                place.opening_hours,
+                place.hours_note,
+                position,
+            )
+        except asyncpg.ForeignKeyViolationError as error:
+            # The place was removed after `_validate` found it (someone else, meanwhile):
+            # the 422 names it as `_validate` would. Told apart here, where it failed, at no
+            # cost to the writes that go through (a savepoint per place would slow imports).
+            if "(place_id)" in (error.detail or ""):
+                about_field(error, f"places[{position}].place_id")
+            raise
         exceptions = place.exceptions
         await conn.execute(
             Q.replace_hours_exceptions,

@@ -625,3 +625,34 @@ async def test_organisations_moved_at_once_make_no_cycle(pool: asyncpg.Pool) -> 
     async with pool.acquire() as conn:
         parents = dict(await conn.fetch("SELECT id, parent_id FROM organisation"))
     assert parents == {a.id: b.id, b.id: c.id, c.id: None}
+
+
+async def test_a_place_removed_while_a_service_is_attached_to_it_is_named(
+    client: httpx.AsyncClient, make_token: TokenFactory, themes: list[str], pool: asyncpg.Pool
+) -> None:
+    """Another editor removes the second place of a service while it is being added: the
+    service is refused (422) naming that place's entry, `places[1].place_id`, as when the
+    place was gone before; it was only `place_id`, which did not say which."""
+    from uuid import UUID
+
+    from service.catalogue import places
+    from service.catalogue.records import SystemActor
+    from tests.locks import until_waiting
+
+    coordinator = await _coordinator(client, make_token)
+    org = await _organisation(client, coordinator)
+    editor = bearer(await make_token(organisation_id=org["id"], role="editor"))
+    kept, removed = await _place(client, editor, org["id"]), await _place(client, editor, org["id"])
+    body = _service_body(org["id"], kept["id"], themes)
+    body["places"].append({"place_id": removed["id"]})
+    async with pool.acquire() as other, other.transaction():
+        await places.delete(other, UUID(removed["id"]), SystemActor("tests"), None)
+        adding = asyncio.create_task(
+            client.post("/api/v1/services", json=body, headers=editor), name="adding"
+        )
+        await until_waiting(pool, 1, adding)
+    answer = await adding
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["places[1].place_id"]
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM service") == 0
