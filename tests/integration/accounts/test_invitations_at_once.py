@@ -45,7 +45,7 @@ async def test_invitations_sent_at_once_leave_one_link(
     admin = await add_person(pool, organisation_id=organisation, role="admin")
     url = f"/api/v1/organisations/{organisation}/invitations"
     body = {"email": "nadia@example.org", "role": "editor"}
-    # A token's first use records it, which would make the requests below wait in turn.
+    # The token's use recorded first: the requests below race on the invitation alone.
     assert (await client.get(url, headers=admin.bearer)).json() == []
     answers = await asyncio.gather(
         *(client.post(url, json=body, headers=admin.bearer) for _ in range(4))
