@@ -289,6 +289,7 @@ async def test_a_new_organisation_is_listed_until_it_has_services_with_its_first
         browser.cookies.set("boussole_lang", "en")
         page = (await browser.get(PAGE)).text
         assert page.index("Organisations without services</h2>") > page.index("</h1>")
+        assert page.count("Organisations without services</h2>") == 1
         entry = page[page.index(f'id="organisation-{organisation}"') :]
         entry = entry[: entry.index("</li>")]
         assert "Maison de quartier de Bouvy" in entry and "No admin yet." in entry
