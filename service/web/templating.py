@@ -125,6 +125,14 @@ CONTACTS = {
     "through_referrer": N_("Through me (the referrer)"),
     "do_not_contact": N_("Do not contact: the person will come"),
 }
+"""How to contact the person, as the referring worker chooses it on the refer form."""
+CONTACTS_READ = {
+    "phone": N_("By phone"),
+    "email": N_("By e-mail"),
+    "through_referrer": N_("Through the referring worker"),
+    "do_not_contact": N_("Do not contact: the person will come"),
+}
+"""The same choice as both organisations read it on the referral (not "me")."""
 
 WRITTEN_IN = {"fr": N_("French"), "nl": N_("Dutch"), "de": N_("German"), "en": N_("English")}
 """The languages organisations write in, as a sentence names them (translated)."""
@@ -241,6 +249,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["DECLINE_REASONS"] = DECLINE_REASONS
     env.globals["OUTCOMES"] = OUTCOMES
     env.globals["CONTACTS"] = CONTACTS
+    env.globals["CONTACTS_READ"] = CONTACTS_READ
     env.globals["SPOKEN"] = SPOKEN_LANGUAGES
     env.globals["WRITTEN_IN"] = WRITTEN_IN
     env.globals["WHEELCHAIR"] = WHEELCHAIR

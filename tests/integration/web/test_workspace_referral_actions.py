@@ -446,3 +446,37 @@ async def test_a_closed_referral_reads_as_closed_not_as_a_shut_door(
             assert f"— {word} (" in shown  # the timeline's step
             listed = (await worker.get("/workspace/referrals", params={"box": "outbox"})).text
             assert f"<td>{word}</td>" in listed and f'status=closed">{word}</a>' in listed
+
+
+async def _refer_with(worker: httpx.AsyncClient, demo: Demo, **changed: str) -> str:
+    """As `_refer`, with some of the person's fields changed."""
+    form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+    sent = await worker.post(
+        "/workspace/refer",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "place_id": str(demo.place_id),
+            **PERSON,
+            **changed,
+        },
+    )
+    assert sent.status_code == 303, sent.text
+    path: str = sent.headers["location"].split("?")[0]
+    return path
+
+
+async def test_the_receiver_reads_how_to_contact_the_person(base_url: str, demo: Demo) -> None:
+    """The sender's "do not contact: the person will come" is on the page that shows the
+    phone number: the receiving side must not call someone who asked not to be called."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        receiver.cookies.set("boussole_lang", "nl")
+        path = await _refer_with(worker, demo, contact_preference="through_referrer")
+        page = re.sub(r"\s+", " ", (await receiver.get(path)).text)
+        assert "<dt>Hoe de persoon te contacteren</dt><dd>Via de doorverwijzer</dd>" in page
+        assert "Via mij" not in page  # the sender's words on the refer form, not the reader's
+
+        path = await _refer_with(worker, demo, contact_preference="do_not_contact")
+        page = re.sub(r"\s+", " ", (await receiver.get(path)).text)
+        expected = "<dd><strong>Niet contacteren: de persoon komt zelf</strong></dd>"
+        assert expected in page
