@@ -73,7 +73,9 @@ def mail_context(referral: dict[str, Any], public_url: str, **extra: Any) -> dic
         "to_organisation": referral["to_organisation"]["name"],
         "status": referral["status"],
         "urgent": referral["urgency"] == "urgent",
-        "referral_url": f"{base}/referrals/{referral['id']}",
+        # The workspace's page: the answers, the messages, in the reader's language (the
+        # read-only `/referrals/{id}` is for callers of the API).
+        "referral_url": f"{base}/workspace/referrals/{referral['id']}",
         "slip_url": f"{base}/referrals/{referral['id']}/slip",
         **extra,
     }

@@ -1,7 +1,8 @@
-"""The referral as a page for the two organisations' workers: the link mails point to.
+"""The referral as a page for the two organisations' workers, signed in or with a token.
 
 A read-only view of what `GET /api/v1/referrals/{id}` returns; reading it is logged like
-any read of the person's data. Answers are given through the API (or the workspace).
+any read of the person's data. Answers are given through the API or the workspace, whose
+page (`/workspace/referrals/{id}`) is the one the mails link to.
 """
 
 from __future__ import annotations

@@ -3,12 +3,19 @@ API's actions need the session's CSRF token."""
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 import httpx
 import pytest
 
 from tests.integration.accounts.conftest import PASSWORD, add_person, csrf_of, sign_in
-from tests.integration.referrals.conftest import BENEFICIARY, Network, referral_body
+from tests.integration.referrals.conftest import (
+    BENEFICIARY,
+    Network,
+    queued_mails,
+    referral_body,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -42,3 +49,35 @@ async def test_signed_in_worker_reads_the_page_and_answers_with_csrf(
         )
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["events"][-1]["actor"] == person.email
+
+
+async def test_the_mails_link_to_the_workspace_page_where_the_referral_is_answered(
+    client: httpx.AsyncClient,
+    base_url: str,
+    network: Network,
+    pool: asyncpg.Pool,
+    empty_outbox: None,
+) -> None:
+    """ "Accept, decline or redirect it in Boussole: <link>": the link opens the page with
+    those answers, in the reader's language, not a read-only page in French."""
+    created = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    referral_id = created.json()["id"]
+    received = next(m for m in await queued_mails(pool) if m["template"] == "referral_received")
+    link = re.search(r"https?://\S+/referrals/\S+", received["body_text"])
+    assert link is not None
+    path = "/" + link[0].split("/", 3)[3]
+    assert path == f"/workspace/referrals/{referral_id}"
+
+    person = await add_person(pool, organisation_id=network.receiver_org, role="member")
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        before = await browser.get(path)
+        assert before.status_code == 303
+        assert before.headers["location"].startswith("/workspace/login?next=")
+        await sign_in(browser, person.email, PASSWORD)
+        browser.cookies.set("boussole_lang", "nl")
+        page = await browser.get(path)
+        assert page.status_code == 200, page.text
+        assert f'action="/workspace/referrals/{referral_id}/accept"' in page.text
+        assert "Aanvaarden" in page.text
