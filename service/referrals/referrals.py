@@ -423,6 +423,9 @@ async def send(
     return Sent(await get(conn, referral_id, identity, now), replayed=False)
 
 
+NOTE_AFTER_ERASURE = "must be empty: the person's data was erased, and a note may speak of them"
+
+
 async def _announce(
     conn: asyncpg.Connection,
     row: dict[str, Any],
@@ -486,6 +489,10 @@ async def act(
     if expected_version is not None and locked["version"] != expected_version:
         raise VersionMismatch(locked["version"])
     rule = transition(action, locked["status"], sides)
+    if note and locked["personal_data_erased_at"] is not None:
+        # A note may speak of the person, as a message does: none is written once their data
+        # was erased (the erasure blanked the notes before it; this one would stay forever).
+        raise invalid(note_field, NOTE_AFTER_ERASURE)
     actor_organisation = None
     if identity is not None:
         actor_organisation = (

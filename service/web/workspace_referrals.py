@@ -53,6 +53,9 @@ LIST_SIZE = 50
 
 MESSAGE_MAX = 2000
 WRITE_A_MESSAGE = N_("Write the message.")
+ERASED_MEANWHILE = N_(
+    "The person's data was erased meanwhile: give the answer again, without a note."
+)
 MESSAGES_CLOSED = N_("The person's data was erased: no more messages on this referral.")
 
 
@@ -420,6 +423,11 @@ class WorkspaceReferralsController(Controller):
         except InvalidInput as error:
             if not any(e.field == "note" for e in error.errors):
                 raise
+            if any(e.message == referrals.NOTE_AFTER_ERASURE for e in error.errors):
+                # Erased since the page was shown: it has no note field any more.
+                return await self._detail(
+                    request, conn, identity, referral_id, {"problem": ERASED_MEANWHILE}, 422
+                )
             # A NUL character: said next to the note of the form it came from, the text kept
             # with the mark browsers show in its place.
             errors = {f"{action}-note": field_errors(error.errors)["note"]}

@@ -120,3 +120,45 @@ async def test_erasure_reaches_the_copy_a_redirect_made(
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT * FROM referral_person")
     assert BENEFICIARY["first_name"] not in json.dumps([dict(r) for r in rows], default=str)
+
+
+async def test_no_note_is_written_about_the_person_once_their_data_was_erased(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """A note may speak of the person, as a message does: after the erasure an answer with
+    one is refused naming its field, nothing written; without one it is given."""
+    url = await _send(client, network)
+    accepted = await client.post(f"{url}/accept", headers=network.receiver.headers)
+    assert accepted.status_code == 200
+    assert (await client.delete(f"{url}/person", headers=network.worker.headers)).status_code == 204
+
+    closed = await client.post(
+        f"{url}/close",
+        json={"outcome": "served", "note": "Madame Quackenbush est venue mardi"},
+        headers=network.receiver.headers,
+    )
+    assert closed.status_code == 422, closed.text
+    assert [e["field"] for e in closed.json()["errors"]] == ["note"]
+    read = (await client.get(url, headers=network.receiver.headers)).json()
+    assert read["status"] == "accepted"
+    assert [e["action"] for e in read["events"]] == ["send", "accept", "erase"]
+
+    closed = await client.post(
+        f"{url}/close", json={"outcome": "served"}, headers=network.receiver.headers
+    )
+    assert closed.status_code == 200, closed.text
+
+    other = await _send(client, network)
+    assert (
+        await client.delete(f"{other}/person", headers=network.worker.headers)
+    ).status_code == 204
+    declined = await client.post(
+        f"{other}/decline",
+        json={"reason_code": "unreachable", "message": "Madame Quackenbush ne répond pas"},
+        headers=network.receiver.headers,
+    )
+    assert declined.status_code == 422, declined.text
+    assert [e["field"] for e in declined.json()["errors"]] == ["message"]
+    async with pool.acquire() as conn:
+        notes = await conn.fetchval("SELECT count(*) FROM referral_event WHERE note IS NOT NULL")
+    assert notes == 0

@@ -480,3 +480,38 @@ async def test_the_receiver_reads_how_to_contact_the_person(base_url: str, demo:
         page = re.sub(r"\s+", " ", (await receiver.get(path)).text)
         expected = "<dd><strong>Niet contacteren: de persoon komt zelf</strong></dd>"
         assert expected in page
+
+
+async def test_once_the_person_is_erased_the_answers_have_no_note(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The forms of an erased referral ask for no note; one typed on a page shown before
+    the erasure is refused with the reason, and nothing is written."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        receiver.cookies.set("boussole_lang", "fr")
+        path = await _refer(worker, demo)
+        await _accept(receiver, path)
+        before = await receiver.get(path)
+        assert 'id="close-note"' in before.text
+        confirm = await worker.get(f"{path}/erase")
+        erased = await worker.post(f"{path}/erase", data={"csrf_token": csrf_of(confirm.text)})
+        assert erased.status_code == 303
+
+        after = await receiver.get(path)
+        assert f'action="{path}/close"' in after.text and 'id="close-note"' not in after.text
+        stale = await receiver.post(
+            f"{path}/close",
+            data={**posted_back(before.text), "outcome": "served", "note": "Fatima est venue"},
+        )
+        assert stale.status_code == 422, stale.text
+        assert "effacées entre-temps" in stale.text
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT status FROM referral") == "accepted"
+        closed = await receiver.post(
+            f"{path}/close", data={**posted_back(after.text), "outcome": "served"}
+        )
+        assert closed.status_code == 303
+    async with pool.acquire() as conn:
+        assert (
+            await conn.fetchval("SELECT count(*) FROM referral_event WHERE note IS NOT NULL") == 0
+        )
