@@ -370,6 +370,8 @@ class WorkspaceReferralsController(Controller):
         if action not in ACTIONS:
             return message_page(N_("Page not found"), N_("This action does not exist."), 404)
         form = await read_form(request)
+        # The note typed is shown again with the problem, not lost with it.
+        typed = {action: form.get("note", "").strip()[:1000].replace("\x00", "\ufffd")}
         code = None
         if action == "decline":
             code = form.get("reason_code", "")
@@ -379,7 +381,7 @@ class WorkspaceReferralsController(Controller):
                     conn,
                     identity,
                     referral_id,
-                    {"errors": {"reason_code": N_("Choose a reason.")}},
+                    {"errors": {"reason_code": N_("Choose a reason.")}, "typed_notes": typed},
                     422,
                 )
         if action == "close":
@@ -390,7 +392,7 @@ class WorkspaceReferralsController(Controller):
                     conn,
                     identity,
                     referral_id,
-                    {"errors": {"outcome": N_("Choose the outcome.")}},
+                    {"errors": {"outcome": N_("Choose the outcome.")}, "typed_notes": typed},
                     422,
                 )
         return await self._act(request, conn, identity, referral_id, action, form, code=code)

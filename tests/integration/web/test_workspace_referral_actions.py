@@ -515,3 +515,28 @@ async def test_once_the_person_is_erased_the_answers_have_no_note(
         assert (
             await conn.fetchval("SELECT count(*) FROM referral_event WHERE note IS NOT NULL") == 0
         )
+
+
+async def test_an_answer_without_its_reason_keeps_the_note_typed(base_url: str, demo: Demo) -> None:
+    """Declining without choosing the reason (or closing without the outcome) says so next
+    to the list, and the message typed for the sender is still in its field."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        page = await receiver.get(path)
+        typed = "Nous n'avons plus de place avant janvier, rappelez-nous"
+        declined = await receiver.post(
+            f"{path}/decline", data={**posted_back(page.text), "reason_code": "", "note": typed}
+        )
+        assert declined.status_code == 422
+        assert 'id="reason_code-error"' in declined.text
+        assert re.search(
+            r'id="decline-note"[^>]*value="Nous n&#39;avons plus de place', declined.text
+        )
+
+        await _accept(receiver, path)
+        page = await receiver.get(path)
+        closed = await receiver.post(
+            f"{path}/close", data={**posted_back(page.text), "note": "Venue le 3, colis remis"}
+        )
+        assert closed.status_code == 422 and 'id="outcome-error"' in closed.text
+        assert re.search(r'id="close-note"[^>]*value="Venue le 3, colis remis"', closed.text)
