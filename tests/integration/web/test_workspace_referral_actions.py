@@ -4,6 +4,7 @@ confirmation, and redirecting to a service picked with the directory's search.""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -12,7 +13,11 @@ import asyncpg
 import httpx
 import pytest
 
+from search.outbox import OutboxConsumer
+from search.postgres import PostgresEngine
+from service.catalogue.records import enqueue_search
 from service.hours import TZ
+from service.search.engines import document_builder
 from tests.integration.web.conftest import Demo, add_user, csrf_of, posted_back, sign_in
 
 pytestmark = pytest.mark.asyncio
@@ -540,3 +545,37 @@ async def test_an_answer_without_its_reason_keeps_the_note_typed(base_url: str, 
         )
         assert closed.status_code == 422 and 'id="outcome-error"' in closed.text
         assert re.search(r'id="close-note"[^>]*value="Venue le 3, colis remis"', closed.text)
+
+
+async def test_the_redirect_picker_says_which_services_are_full_or_closed(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """Sending the person on to a service that says it is full (or is closed for now) is
+    sending them to a refusal: the picker says it next to the service, as the refer form does."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        receiver.cookies.set("boussole_lang", "nl")
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        targets = re.findall(r'name="target" value="([0-9a-f-]{36}):', picker.text)
+        assert len(targets) >= 2
+        full, closed = uuid.UUID(targets[0]), uuid.UUID(targets[1])
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("UPDATE service SET capacity_status = 'full' WHERE id = $1", full)
+            await conn.execute(
+                "UPDATE service SET status = 'temporarily_closed' WHERE id = $1", closed
+            )
+            await enqueue_search(conn, [full, closed])
+        await OutboxConsumer(pool, [PostgresEngine(pool)], document_builder()).drain()
+
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        labels = dict(
+            re.findall(r'value="([0-9a-f-]{36}):[^"]*">\s*<label[^>]*>(.*?)</label>', picker.text)
+        )
+        assert 'class="badge full">Volzet</span>' in labels[str(full)]
+        assert "Tijdelijk gesloten" in labels[str(closed)]
+        available = await pool.fetch(
+            "SELECT id::text FROM service WHERE id = ANY($1::uuid[])"
+            " AND capacity_status = 'available' AND status = 'active'",
+            list(labels),
+        )
+        assert available and not any("badge" in labels[row["id"]] for row in available)
