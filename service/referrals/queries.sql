@@ -89,6 +89,16 @@ FROM referral_event e LEFT JOIN app_user u ON u.id = e.actor_id
 WHERE e.referral_id = $1
 ORDER BY e.at, e.id
 
+-- name: same_answer_just_given
+-- Whether the referral's last answer is this one ($3 action, $4 code, $5 note), given by this
+-- person ($2) since $6: the same form sent twice.
+SELECT e.action = $3 AND e.actor_id = $2 AND e.code IS NOT DISTINCT FROM $4
+       AND e.note IS NOT DISTINCT FROM $5 AND e.at >= $6
+FROM referral_event e
+WHERE e.referral_id = $1 AND e.action NOT IN ('message', 'erase')
+ORDER BY e.at DESC, e.id DESC
+LIMIT 1
+
 -- name: apply_transition
 -- $3 decline_reason, $4 outcome, $5 redirected_to_id, $6 now
 UPDATE referral

@@ -537,6 +537,31 @@ async def act(
     return referral_id
 
 
+async def just_answered(
+    conn: asyncpg.Connection,
+    referral_id: UUID,
+    identity: Identity,
+    action: str,
+    *,
+    code: str | None,
+    note: str | None,
+    now: datetime,
+) -> bool:
+    """Whether this very answer (action, code, note) is the referral's last, given by this
+    person within `SENT_TWICE_WITHIN`: a form sent twice (a double click), whose second
+    copy finds the referral already answered."""
+    same = await conn.fetchval(
+        Q.same_answer_just_given,
+        referral_id,
+        identity.user_id,
+        action,
+        code,
+        note or None,
+        now - SENT_TWICE_WITHIN,
+    )
+    return bool(same)
+
+
 async def _redirect(
     conn: asyncpg.Connection,
     original: asyncpg.Record,

@@ -443,7 +443,23 @@ class WorkspaceReferralsController(Controller):
             return await self._detail(request, conn, identity, referral_id, extra, 422)
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
-        except VersionMismatch:
+        except (VersionMismatch, Conflict, Forbidden) as error:
+            if action in ACTIONS and await referrals.just_answered(
+                conn, referral_id, identity, action, code=details.get("code"), note=note, now=_now()
+            ):
+                # The form sent twice (a double click): the first copy gave the answer.
+                return Redirect(
+                    f"/workspace/referrals/{referral_id}?done={action}", status_code=303
+                )
+            if not isinstance(error, VersionMismatch):
+                return await self._detail(
+                    request,
+                    conn,
+                    identity,
+                    referral_id,
+                    {"problem": N_("This answer is not possible any more.")},
+                    409,
+                )
             return await self._detail(
                 request,
                 conn,
@@ -454,15 +470,6 @@ class WorkspaceReferralsController(Controller):
                         "Someone changed this meanwhile. Here is the referral as it is now."
                     )
                 },
-                409,
-            )
-        except (Conflict, Forbidden):
-            return await self._detail(
-                request,
-                conn,
-                identity,
-                referral_id,
-                {"problem": N_("This answer is not possible any more.")},
                 409,
             )
         return Redirect(f"/workspace/referrals/{referral_id}?done={action}", status_code=303)

@@ -172,8 +172,10 @@ async def test_refer_accept_and_see_it_in_both_boxes(base_url: str, demo: Demo) 
         accept = {"csrf_token": csrf_of(page.text), "version": version[1]}
         accepted = await receiver.post(f"{referral_path}/accept", data=accept)
         assert accepted.status_code == 303
+        # Sent again at once (a double click): given once, shown given.
         again = await receiver.post(f"{referral_path}/accept", data=accept)
-        assert again.status_code == 409
+        assert again.status_code == 303
+        assert again.headers["location"] == f"{referral_path}?done=accept"
         after = await receiver.get(referral_path)
         assert "/close" in after.text
 

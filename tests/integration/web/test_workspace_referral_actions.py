@@ -579,3 +579,40 @@ async def test_the_redirect_picker_says_which_services_are_full_or_closed(
             list(labels),
         )
         assert available and not any("badge" in labels[row["id"]] for row in available)
+
+
+async def test_an_answer_sent_twice_is_given_once_and_says_so(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A double click on "Accept" (or "Decline"): the second copy finds the referral
+    answered by the same person a moment ago, the same way, and shows it answered; it said
+    "Someone changed this meanwhile" about the worker's own answer."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        page = await receiver.get(path)
+        twice = [
+            await receiver.post(f"{path}/accept", data=posted_back(page.text)) for _ in range(2)
+        ]
+        assert [r.status_code for r in twice] == [303, 303]
+        assert twice[1].headers["location"] == f"{path}?done=accept"
+
+        other = await _refer(worker, demo)
+        page = await receiver.get(other)
+        form = {**posted_back(page.text), "reason_code": "no_capacity", "note": "Complet"}
+        twice = [await receiver.post(f"{other}/decline", data=form) for _ in range(2)]
+        assert [r.status_code for r in twice] == [303, 303]
+        # Another answer on the page shown before: not the same, so it is said to be too late.
+        changed = await receiver.post(f"{other}/decline", data={**form, "note": "Plus de place"})
+        assert changed.status_code == 409
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as colleague:
+            await sign_in(colleague, await add_user(pool, demo.receiver_org, "member"))
+            theirs = await colleague.get(other)
+            late = await colleague.post(
+                f"{other}/decline", data={**form, "csrf_token": csrf_of(theirs.text)}
+            )
+            assert late.status_code == 409  # the same answer, by someone else: too late
+    async with pool.acquire() as conn:
+        answers = await conn.fetch(
+            "SELECT action FROM referral_event WHERE action IN ('accept', 'decline')"
+        )
+    assert sorted(r["action"] for r in answers) == ["accept", "decline"]
