@@ -52,6 +52,8 @@ LIST_SIZE = 50
 
 
 MESSAGE_MAX = 2000
+NOTE_MAX = 1000
+"""As the API's `Note`: the note given with an answer."""
 WRITE_A_MESSAGE = N_("Write the message.")
 ERASED_MEANWHILE = N_(
     "The person's data was erased meanwhile: give the answer again, without a note."
@@ -371,7 +373,7 @@ class WorkspaceReferralsController(Controller):
             return message_page(N_("Page not found"), N_("This action does not exist."), 404)
         form = await read_form(request)
         # The note typed is shown again with the problem, not lost with it.
-        typed = {action: form.get("note", "").strip()[:1000].replace("\x00", "\ufffd")}
+        typed = {action: form.get("note", "").strip().replace("\x00", "\ufffd")}
         code = None
         if action == "decline":
             code = form.get("reason_code", "")
@@ -408,7 +410,18 @@ class WorkspaceReferralsController(Controller):
         **details: Any,
     ) -> Response[Any]:
         """Give an answer through the referrals logic, then show the referral, or why not."""
-        note = form.get("note", "").strip()[:1000]
+        note = form.get("note", "").strip()
+        if len(note) > NOTE_MAX:
+            # Refused, not cut: the sender would read half a sentence.
+            errors = {f"{action}-note": N_("This text is too long.")}
+            typed = note.replace("\x00", "\ufffd")
+            if action == "redirect":
+                q = form.get("q", "")
+                return await self._picker(
+                    request, conn, identity, referral_id, q, errors, 422, typed
+                )
+            extra = {"errors": errors, "typed_notes": {action: typed}}
+            return await self._detail(request, conn, identity, referral_id, extra, 422)
         try:
             await referrals.act(
                 conn,

@@ -616,3 +616,37 @@ async def test_an_answer_sent_twice_is_given_once_and_says_so(
             "SELECT action FROM referral_event WHERE action IN ('accept', 'decline')"
         )
     assert sorted(r["action"] for r in answers) == ["accept", "decline"]
+
+
+async def test_a_note_too_long_is_refused_not_cut(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A note past 1000 characters (the field's limit, which a browser may not apply to a
+    pasted text, or a script posting the form) is said too long, kept whole in its field,
+    and nothing is answered; it was cut at 1000 and the answer given."""
+    long = "Nous n'avons plus de place. " * 40
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        receiver.cookies.set("boussole_lang", "nl")
+        path = await _refer(worker, demo)
+        page = await receiver.get(path)
+        declined = await receiver.post(
+            f"{path}/decline",
+            data={**posted_back(page.text), "reason_code": "no_capacity", "note": long},
+        )
+        assert declined.status_code == 422, declined.text
+        assert 'id="decline-note-error"' in declined.text and "Deze tekst is te lang" in (
+            declined.text
+        )
+        assert long.strip().replace("'", "&#39;") in declined.text
+
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        target = re.search(r'name="target" value="([0-9a-f-]{36}:[0-9a-f-]*)"', picker.text)
+        assert target is not None
+        redirected = await receiver.post(
+            f"{path}/redirect",
+            data={**posted_back(picker.text), "q": "logement", "target": target[1], "note": long},
+        )
+        assert redirected.status_code == 422 and 'id="redirect-note-error"' in redirected.text
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM referral") == "sent"
+        assert await conn.fetchval("SELECT count(*) FROM referral") == 1
