@@ -11,6 +11,14 @@ from schemas.referrals import Referral
 from service.hours import local
 from service.i18n import N_, translate
 from service.referrals.slip import PAGES
+from service.web.templating import (
+    CONTACTS_READ,
+    DECLINE_REASONS,
+    EVENTS,
+    OUTCOMES,
+    SPOKEN_LANGUAGES,
+    STATUS,
+)
 
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {
@@ -34,13 +42,6 @@ LABELS_EN: dict[str, str] = {
     "timeline": N_("Timeline"),
     "slip": N_("Print the slip for the person"),
     "urgent": N_("Urgent"),
-    "sent_status": "sent",
-    "accepted": "accepted",
-    "declined": "declined",
-    "redirected": "redirected",
-    "closed": "closed",
-    "cancelled": "cancelled",
-    "expired": "expired",
 }
 
 
@@ -50,16 +51,26 @@ def labels(language: str) -> dict[str, str]:
 
 
 def status_label(status: str, language: str) -> str:
-    key = "sent_status" if status == "sent" else status
-    return translate(LABELS_EN[key], language)
+    """The status as the workspace says it ("Waiting for an answer"), translated."""
+    return translate(STATUS[status], language)
 
 
 def render_page(referral: Referral, language: str) -> str:
-    """The referral page in `language` (fr, nl or en)."""
+    """The referral page in `language` (fr, nl or en): statuses, steps, reasons, outcomes and
+    the way to contact the person in words, as the workspace shows them, never their codes."""
+
+    def said(table: dict[str, str], code: str | None) -> str:
+        return translate(table[code], language) if code in table else code or ""
+
     return PAGES.get_template("detail.html").render(
         lang=language,
         t=labels(language),
         r=referral,
         status=status_label(referral.status, language),
+        step=lambda action: said(EVENTS, action),
+        # A close's code is an outcome, any other a reason ("other" is both).
+        code=lambda action, code: said(OUTCOMES if action == "close" else DECLINE_REASONS, code),
+        contact=lambda way: said(CONTACTS_READ, way),
+        spoken=lambda codes: ", ".join(SPOKEN_LANGUAGES.get(c, c) for c in codes),
         when=lambda moment: local(moment).strftime("%d/%m/%Y %H:%M"),
     )

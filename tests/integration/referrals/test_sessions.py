@@ -81,3 +81,31 @@ async def test_the_mails_link_to_the_workspace_page_where_the_referral_is_answer
         assert page.status_code == 200, page.text
         assert f'action="/workspace/referrals/{referral_id}/accept"' in page.text
         assert "Aanvaarden" in page.text
+
+
+async def test_the_read_only_page_says_statuses_and_codes_in_words(
+    client: httpx.AsyncClient, network: Network
+) -> None:
+    """`/referrals/{id}?lang=nl` (the page for callers of the API, and the link of mails
+    sent before they linked to the workspace): "Geweigerd", "Geen plaats", "Telefonisch",
+    not the codes declined, no_capacity, phone, nor "send" for a step."""
+    created = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    url = f"/api/v1/referrals/{created.json()['id']}"
+    declined = await client.post(
+        f"{url}/decline", json={"reason_code": "no_capacity"}, headers=network.receiver.headers
+    )
+    assert declined.status_code == 200
+    page = await client.get(
+        f"/referrals/{created.json()['id']}",
+        params={"lang": "nl"},
+        headers=network.receiver.headers,
+    )
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.text)
+    assert '<span class="status">Geweigerd</span>' in text
+    assert "<dd>Telefonisch</dd>" in text and "<dd>Nederlands, Français</dd>" in text
+    assert "— Verstuurd ·" in text and "— Geweigerd (Geen plaats) ·" in text
+    for code in ("declined", "no_capacity", ">phone<", "— send", "— decline"):
+        assert code not in text, code

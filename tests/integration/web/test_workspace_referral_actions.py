@@ -650,3 +650,20 @@ async def test_a_note_too_long_is_refused_not_cut(
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM referral") == "sent"
         assert await conn.fetchval("SELECT count(*) FROM referral") == 1
+
+
+async def test_a_referral_closed_with_another_outcome_says_so_in_the_timeline(
+    base_url: str, demo: Demo
+) -> None:
+    """ "other" is a reason for declining and an outcome: a close's is the outcome."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        receiver.cookies.set("boussole_lang", "en")
+        path = await _refer(worker, demo)
+        await _accept(receiver, path)
+        page = await receiver.get(path)
+        closed = await receiver.post(
+            f"{path}/close", data={**posted_back(page.text), "outcome": "other"}
+        )
+        assert closed.status_code == 303
+        timeline = re.sub(r"\s+", " ", (await receiver.get(path)).text)
+        assert "— Closed (Other outcome)" in timeline and "Other reason" not in timeline
