@@ -501,11 +501,15 @@ class WorkspaceReferralsController(Controller):
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         facts = await referrals.visible_summary(conn, referral_id, identity)
-        onward = None
+        onward = earlier = None
         if referral.redirected_to_id is not None:
             onward = await referrals.onward(conn, referral.redirected_to_id, identity)
+        if referral.redirected_from_id is not None:
+            # Who sent the person on here: the service that redirected them, and its reference.
+            earlier = await referrals.onward(conn, referral.redirected_from_id, identity)
         context = {
             "onward": onward,
+            "earlier": earlier,
             "referral": referral,
             "actions": allowed_actions(referral, identity),
             "may_erase": referral.person is not None and referrals.may_erase(identity, facts),

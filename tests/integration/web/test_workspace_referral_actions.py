@@ -667,3 +667,37 @@ async def test_a_referral_closed_with_another_outcome_says_so_in_the_timeline(
         assert closed.status_code == 303
         timeline = re.sub(r"\s+", " ", (await receiver.get(path)).text)
         assert "— Closed (Other outcome)" in timeline and "Other reason" not in timeline
+
+
+async def test_the_service_a_person_is_redirected_to_sees_who_sent_them_on(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The new referral a redirect makes is from the original sender; its receiver reads
+    which service sent the person on (and its reference), not only a step by an address."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        first = (await receiver.get(f"/api/v1{path.removeprefix('/workspace')}")).json()
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        target = re.search(r'name="target" value="([0-9a-f-]{36}:[0-9a-f-]*)"', picker.text)
+        assert target is not None
+        redirected = await receiver.post(
+            f"{path}/redirect", data={**posted_back(picker.text), "target": target[1]}
+        )
+        assert redirected.status_code == 303
+        new_id = (await receiver.get(f"/api/v1{path.removeprefix('/workspace')}")).json()[
+            "redirected_to_id"
+        ]
+        new = (await worker.get(f"/api/v1/referrals/{new_id}")).json()
+        by = (
+            f"<dt>Doorverwezen door</dt><dd>{first['to_organisation']['name']} — "
+            f"{{}} · referentie {first['reference']}</dd>"
+        )
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as third:
+            await sign_in(third, await add_user(pool, new["to_organisation"]["id"], "member"))
+            third.cookies.set("boussole_lang", "nl")
+            page = re.sub(r"\s+", " ", (await third.get(f"/workspace/referrals/{new_id}")).text)
+            assert by.format(first["service_name"]).replace("'", "&#39;") in page
+        worker.cookies.set("boussole_lang", "nl")
+        page = re.sub(r"\s+", " ", (await worker.get(f"/workspace/referrals/{new_id}")).text)
+        link = f'<a href="{path}">{first["service_name"]}</a>'
+        assert by.format(link).replace("'", "&#39;") in page
