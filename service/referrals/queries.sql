@@ -198,6 +198,12 @@ RETURNING organisation_id, url, secret, created_at, updated_at
 -- name: delete_webhook
 DELETE FROM referral_webhook WHERE organisation_id = $1
 
+-- name: drop_pending_webhooks
+-- The deliveries still waiting when the webhook is removed: nobody claims them any more, and a
+-- webhook set later (another system, another secret) must not receive this old backlog.
+DELETE FROM referral_webhook_delivery
+WHERE organisation_id = $1 AND delivered_at IS NULL AND failed_at IS NULL
+
 -- name: enqueue_webhooks
 INSERT INTO referral_webhook_delivery (organisation_id, payload, next_attempt_at)
 SELECT w.organisation_id, $2, $3 FROM referral_webhook w

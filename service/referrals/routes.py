@@ -429,8 +429,11 @@ class OrganisationReferralController(Controller):
     async def delete_webhook(
         self, conn: Conn, identity: Caller, organisation_id: FromPath[UUID]
     ) -> None:
+        """Stop the calls; those still waiting are dropped with the webhook."""
         _require_admin(require(identity), organisation_id)
-        await conn.execute(Q.delete_webhook, organisation_id)
+        async with conn.transaction():
+            await conn.execute(Q.delete_webhook, organisation_id)
+            await conn.execute(Q.drop_pending_webhooks, organisation_id)
 
 
 def _require_admin(identity: Identity, organisation_id: UUID) -> None:

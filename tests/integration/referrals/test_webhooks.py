@@ -278,3 +278,32 @@ async def test_a_proxy_that_refuses_is_a_failed_delivery_tried_again(
         )
     assert state["attempts"] == 1 and state["delivered_at"] is None
     assert state["last_error"] == "OSError" and state["next_attempt_at"] > now
+
+
+async def test_a_webhook_removed_takes_its_waiting_calls_with_it(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """Removed while its system was down, then set again later (another system, another
+    secret): the new one is not sent the old backlog, and nothing waits forever meanwhile."""
+    webhook = f"/api/v1/organisations/{network.receiver_org}/referral-webhook"
+    admin = network.receiver_admin.headers
+    down = Receiver(failures=100)
+    async with down as url:
+        assert (await client.put(webhook, json={"url": url}, headers=admin)).status_code == 200
+        old = await _send(client, network)
+        assert await deliver_webhooks(pool, datetime.now(UTC), allow_private=True) == 0
+        assert (await client.delete(webhook, headers=admin)).status_code == 204
+    async with pool.acquire() as conn:
+        waiting = await conn.fetchval(
+            "SELECT count(*) FROM referral_webhook_delivery WHERE delivered_at IS NULL"
+        )
+    assert waiting == 0
+
+    later = Receiver()
+    async with later as url:
+        assert (await client.put(webhook, json={"url": url}, headers=admin)).status_code == 200
+        new = await _send(client, network)
+        soon = datetime.now(UTC) + timedelta(hours=7)
+        assert await deliver_webhooks(pool, soon, allow_private=True) == 1
+    assert [json.loads(body)["reference"] for _, body in later.calls] == [new["reference"]]
+    assert old["reference"] != new["reference"]
