@@ -76,6 +76,10 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
     waiting = await referrals.list_page(
         conn, identity, box="inbox", status="sent", organisation_id=None, limit=1, offset=0
     )
+    # Accepted and not yet closed: the loop to close with the outcome (did the person come?).
+    to_close = await referrals.list_page(
+        conn, identity, box="inbox", status="accepted", organisation_id=None, limit=1, offset=0
+    )
     today = today_in_brussels()
     return {
         "me": me,
@@ -83,6 +87,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
             {**r, "needs_verifying": needs_verifying(r["last_verified_on"], today)} for r in rows
         ],
         "inbox_waiting": waiting.total,
+        "inbox_to_close": to_close.total,
         "frequent": frequent,
         "can_add_services": bool(editable) or identity.is_coordinator,
         "reports": open_reports,

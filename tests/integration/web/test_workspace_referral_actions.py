@@ -341,6 +341,18 @@ async def test_the_dashboard_counts_the_referrals_waiting_for_an_answer(
         assert f"{waiting}2 wachten op een antwoord</a>" in said[0]
         assert f"{waiting}1 wacht op een antwoord</a>" in said[1]
         assert "geen wacht op een antwoord" in said[2] and waiting not in said[2]
+        # Accepted, the loop is still to close with the outcome: said too, until it is.
+        to_close = '<a href="/workspace/referrals?box=inbox&amp;status=accepted">'
+        assert to_close not in said[0]
+        assert f"{to_close}1 aanvaard, af te sluiten met het resultaat</a>" in said[1]
+        assert f"{to_close}2 aanvaard, af te sluiten met het resultaat</a>" in said[2]
+        page = await receiver.get(paths[0])
+        closed = await receiver.post(
+            f"{paths[0]}/close", data={**posted_back(page.text), "outcome": "served"}
+        )
+        assert closed.status_code == 303
+        dashboard = re.sub(r"\s+", " ", (await receiver.get("/workspace/")).text)
+        assert f"{to_close}1 aanvaard, af te sluiten met het resultaat</a>" in dashboard
 
 
 async def test_the_referral_page_says_when_the_person_will_be_erased(
