@@ -108,7 +108,7 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
             expires_on=day_month_year(row["expires_at"]),
         )
         receiver = data["to_organisation_id"]
-        recipients = await notify.organisation_recipients(conn, receiver)
+        recipients = await notify.receiver_recipients(conn, data)
         await notify.queue_to(conn, recipients, "referral_reminder", receiver, context)
 
     async with pool.acquire() as conn, conn.transaction():

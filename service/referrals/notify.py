@@ -8,8 +8,9 @@ Who gets what:
   and editors);
 - an answer (accepted, declined, redirected, closed) or an expiry: the worker who sent the
   referral, and the sending organisation's address when it has one;
-- a cancellation: the receiving organisation;
-- a reminder before expiry: the receiving organisation.
+- a cancellation, a message from the sender: the receiving organisation, and its people who
+  answered the referral or wrote on it;
+- a reminder before expiry: the same (someone who wrote on it, not yet an answer).
 Every status change is also POSTed to the webhooks of both organisations. Mails are in the
 language the organisation chose (`organisation.language`; German falls back to French).
 """
@@ -30,6 +31,16 @@ async def organisation_recipients(conn: asyncpg.Connection, organisation_id: UUI
     """Where mails for an organisation go: its address, else its admins and editors."""
     emails: list[str] = await conn.fetchval(Q.organisation_recipients, organisation_id)
     return list(emails)
+
+
+async def receiver_recipients(conn: asyncpg.Connection, referral: dict[str, Any]) -> list[str]:
+    """The receiving organisation (as `organisation_recipients`) and the people of it who
+    answered the referral or wrote on it: the worker who asked "can she come on Tuesday?"
+    is told the answer is there, not only the organisation's shared address."""
+    receiver = referral["to_organisation_id"]
+    found = await organisation_recipients(conn, receiver)
+    found += await conn.fetchval(Q.receiving_participants, referral["id"], receiver) or []
+    return _unique(found)
 
 
 async def sender_recipients(conn: asyncpg.Connection, referral: dict[str, Any]) -> list[str]:

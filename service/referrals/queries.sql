@@ -135,6 +135,15 @@ SELECT coalesce(
      WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL),
     '{}') AS emails
 
+-- name: receiving_participants
+-- The people of the receiving organisation ($2) who answered the referral ($1) or wrote on it,
+-- while they still belong to it and can sign in.
+SELECT array_agg(DISTINCT u.email) FILTER (WHERE u.email IS NOT NULL)
+FROM referral_event e
+JOIN app_user u ON u.id = e.actor_id AND u.disabled_at IS NULL
+JOIN membership m ON m.user_id = u.id AND m.organisation_id = $2
+WHERE e.referral_id = $1 AND e.actor_organisation_id = $2
+
 -- name: organisation_language
 SELECT language FROM organisation WHERE id = $1
 

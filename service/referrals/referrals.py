@@ -443,7 +443,7 @@ async def _announce(
         recipients = await notify.organisation_recipients(conn, receiver)
         await notify.queue_to(conn, recipients, "referral_received", receiver, context)
     elif status == "cancelled":
-        recipients = await notify.organisation_recipients(conn, receiver)
+        recipients = await notify.receiver_recipients(conn, row)
         await notify.queue_to(conn, recipients, "referral_cancelled", receiver, context)
     elif status == "expired":
         recipients = await notify.sender_recipients(conn, row)
@@ -680,7 +680,7 @@ async def add_message(
     assert row is not None
     context = notify.mail_context(row, public_url)
     if sides == {"sender"}:
-        recipients = await notify.organisation_recipients(conn, receiver)
+        recipients = await notify.receiver_recipients(conn, row)
         await notify.queue_to(conn, recipients, "referral_message", receiver, context)
     elif sides == {"receiver"}:
         recipients = await notify.sender_recipients(conn, row)

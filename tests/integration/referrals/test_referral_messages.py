@@ -160,3 +160,45 @@ async def test_the_second_send_waits_for_the_first_and_finds_it(
     # Written again later, it is a new message.
     await send(now + referrals.SENT_TWICE_WITHIN + timedelta(seconds=1))
     assert await _messages(pool) == [QUESTION, QUESTION]
+
+
+async def test_the_receiving_worker_who_asked_is_told_the_answer_is_there(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """The épicerie has a shared address: its worker who asked "can she come on Tuesday?"
+    hears of the reply (and of a cancellation) too, not only the shared mailbox; someone
+    who left the organisation since does not, nor a colleague who took no part."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE organisation SET email = 'accueil@epicerie.example.org' WHERE id = $1",
+            network.receiver_org,
+        )
+    referral_id = await _referral(client, network)
+    path = f"/api/v1/referrals/{referral_id}/messages"
+    asked = await client.post(path, json={"text": QUESTION}, headers=network.receiver.headers)
+    assert asked.status_code == 201
+    left = await client.post(
+        path, json={"text": "Et le jeudi ?"}, headers=network.receiver_admin.headers
+    )
+    assert left.status_code == 201
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE membership SET organisation_id = $2"
+            " WHERE user_id = $1 AND organisation_id = $3",
+            network.receiver_admin.user_id,
+            network.other_org,
+            network.receiver_org,
+        )
+        await conn.execute("DELETE FROM mail_outbox")
+    answered = await client.post(path, json={"text": "Oui, à 9 h."}, headers=network.worker.headers)
+    assert answered.status_code == 201
+    cancelled = await client.post(
+        f"/api/v1/referrals/{referral_id}/cancel", headers=network.worker.headers
+    )
+    assert cancelled.status_code == 200
+    told = {(m["template"], m["recipient"]) for m in await queued_mails(pool)}
+    for template in ("referral_message", "referral_cancelled"):
+        assert {r for t, r in told if t == template} == {
+            "accueil@epicerie.example.org",
+            network.receiver.email,
+        }, template
