@@ -11,6 +11,7 @@ import asyncpg
 import httpx
 
 from service.accounts.login import LINK_LIFETIME, use_login_link
+from service.hours import TZ
 from service.settings import Settings
 from tests.integration.accounts.conftest import (
     PASSWORD,
@@ -360,6 +361,9 @@ async def test_the_development_mail_page(
         await sign_in(browser, coordinator.email, PASSWORD)
         listing = await browser.get("/dev/mails")
         assert listing.status_code == 200 and "Votre lien de connexion" in listing.text
+        # When it was queued, in Brussels time as every page says it, not "…+00:00".
+        queued = mail["created_at"].astimezone(TZ).strftime("%d/%m/%Y %H:%M")
+        assert f"<td>{queued}</td>" in listing.text and "+00:00" not in listing.text
         detail = await browser.get(f"/dev/mails/{mail['id']}")
         assert detail.status_code == 200 and "Votre lien de connexion" in detail.text
         # Another person's sign-in link would let the coordinator in as them, to the people's
