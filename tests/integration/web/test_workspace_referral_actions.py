@@ -713,3 +713,17 @@ async def test_the_service_a_person_is_redirected_to_sees_who_sent_them_on(
         page = re.sub(r"\s+", " ", (await worker.get(f"/workspace/referrals/{new_id}")).text)
         link = f'<a href="{path}">{first["service_name"]}</a>'
         assert by.format(link).replace("'", "&#39;") in page
+
+
+async def test_the_inbox_says_when_each_waiting_referral_expires(base_url: str, demo: Demo) -> None:
+    """Which to answer first: a referral waiting for an answer says in the list when it
+    expires; an answered one does not."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        waiting, answered = [await _refer(worker, demo) for _ in range(2)]
+        await _accept(receiver, answered)
+        receiver.cookies.set("boussole_lang", "nl")
+        inbox = re.sub(r"\s+", " ", (await receiver.get("/workspace/referrals?box=inbox")).text)
+        due = (datetime.now(TZ) + timedelta(days=30)).strftime("%d/%m/%Y")
+        rows = {p: inbox.split(f'href="{p}"')[1].split("</tr>")[0] for p in (waiting, answered)}
+        assert f'Wacht op antwoord <span class="meta">(verloopt op {due})</span>' in rows[waiting]
+        assert "verloopt op" not in rows[answered]
