@@ -99,6 +99,11 @@ WHERE e.referral_id = $1 AND e.action NOT IN ('message', 'erase')
 ORDER BY e.at DESC, e.id DESC
 LIMIT 1
 
+-- name: redirected_to_target
+-- The service and place of the referral a redirect made.
+SELECT n.service_id, n.place_id FROM referral r JOIN referral n ON n.id = r.redirected_to_id
+WHERE r.id = $1
+
 -- name: apply_transition
 -- $3 decline_reason, $4 outcome, $5 redirected_to_id, $6 now
 UPDATE referral

@@ -546,10 +546,11 @@ async def just_answered(
     code: str | None,
     note: str | None,
     now: datetime,
+    redirect_to: tuple[UUID, UUID | None] | None = None,
 ) -> bool:
-    """Whether this very answer (action, code, note) is the referral's last, given by this
-    person within `SENT_TWICE_WITHIN`: a form sent twice (a double click), whose second
-    copy finds the referral already answered."""
+    """Whether this very answer (action, code, note; for a redirect, the same service and
+    place) is the referral's last, given by this person within `SENT_TWICE_WITHIN`: a form
+    sent twice (a double click), whose second copy finds the referral already answered."""
     same = await conn.fetchval(
         Q.same_answer_just_given,
         referral_id,
@@ -559,7 +560,10 @@ async def just_answered(
         note or None,
         now - SENT_TWICE_WITHIN,
     )
-    return bool(same)
+    if not same or redirect_to is None:
+        return bool(same)
+    onward = await conn.fetchrow(Q.redirected_to_target, referral_id)
+    return onward is not None and (onward["service_id"], onward["place_id"]) == redirect_to
 
 
 async def _redirect(

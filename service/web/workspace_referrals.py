@@ -457,8 +457,15 @@ class WorkspaceReferralsController(Controller):
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except (VersionMismatch, Conflict, Forbidden) as error:
-            if action in ACTIONS and await referrals.just_answered(
-                conn, referral_id, identity, action, code=details.get("code"), note=note, now=_now()
+            if await referrals.just_answered(
+                conn,
+                referral_id,
+                identity,
+                action,
+                code=details.get("code"),
+                note=note,
+                now=_now(),
+                redirect_to=details.get("redirect_to"),
             ):
                 # The form sent twice (a double click): the first copy gave the answer.
                 return Redirect(

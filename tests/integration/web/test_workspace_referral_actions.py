@@ -727,3 +727,22 @@ async def test_the_inbox_says_when_each_waiting_referral_expires(base_url: str, 
         rows = {p: inbox.split(f'href="{p}"')[1].split("</tr>")[0] for p in (waiting, answered)}
         assert f'Wacht op antwoord <span class="meta">(verloopt op {due})</span>' in rows[waiting]
         assert "verloopt op" not in rows[answered]
+
+
+async def test_a_redirect_sent_twice_is_made_once_and_says_so(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """ "Redirect" clicked twice: one new referral, and the second copy shows the first's
+    done; another service chosen on the same page is too late (409)."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
+        targets = re.findall(r'name="target" value="([0-9a-f-]{36}:[0-9a-f-]*)"', picker.text)
+        assert len(targets) >= 2
+        form = {**posted_back(picker.text), "q": "logement", "target": targets[0]}
+        twice = [await receiver.post(f"{path}/redirect", data=form) for _ in range(2)]
+        assert [r.status_code for r in twice] == [303, 303]
+        assert twice[1].headers["location"] == f"{path}?done=redirect"
+        other = await receiver.post(f"{path}/redirect", data={**form, "target": targets[1]})
+        assert other.status_code == 409
+    assert await pool.fetchval("SELECT count(*) FROM referral") == 2
