@@ -36,6 +36,7 @@ from schemas.referrals import (
 from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
 from service.errors import Forbidden, NotFound
+from service.i18n import language_of
 from service.referrals import page, referrals, slip, stats, webhooks
 from service.referrals.policy import Policy
 from service.referrals.queries import Q
@@ -454,19 +455,23 @@ class ReferralPageController(Controller):
     )
     async def referral_page(
         self,
+        request: Request,
         conn: Conn,
         identity: Caller,
         referral_id: FromPath[UUID],
         lang: Annotated[
             Literal["fr", "nl", "en"] | None,
-            QueryParameter(description="Language of the page (default fr)"),
+            QueryParameter(
+                description="Language of the page; default: the reader's, as the other "
+                "pages choose it (their language cookie, else Accept-Language, else fr)"
+            ),
         ] = None,
     ) -> Response[Any]:
         """The referral, its person and timeline, as a page; the read is logged."""
         if identity is None:
             return _to_login(f"{self.path}/{referral_id}")
         referral = await referrals.get(conn, referral_id, identity, _now())
-        return _html(page.render_page(referral, lang or "fr"))
+        return _html(page.render_page(referral, lang or language_of(request)))
 
     @get(
         "/{referral_id:uuid}/slip",

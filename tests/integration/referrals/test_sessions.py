@@ -109,3 +109,28 @@ async def test_the_read_only_page_says_statuses_and_codes_in_words(
     assert "— Verstuurd ·" in text and "— Geweigerd (Geen plaats) ·" in text
     for code in ("declined", "no_capacity", ">phone<", "— send", "— decline"):
         assert code not in text, code
+
+
+async def test_the_read_only_page_is_in_the_readers_language_without_lang(
+    client: httpx.AsyncClient, network: Network
+) -> None:
+    """Without `?lang=`, the page is in the language the reader chose for the pages (their
+    cookie) or their browser's, as every other page; it was always French."""
+    created = await client.post(
+        "/api/v1/referrals", json=referral_body(network), headers=network.worker.headers
+    )
+    page_url = f"/referrals/{created.json()['id']}"
+    dutch = await client.get(
+        page_url, headers={**network.receiver.headers, "Accept-Language": "nl-BE,nl;q=0.9"}
+    )
+    assert "Tijdlijn" in dutch.text and '<html lang="nl">' in dutch.text
+    english = await client.get(
+        page_url, headers={**network.receiver.headers, "Cookie": "boussole_lang=en"}
+    )
+    assert "Timeline" in english.text
+    asked = await client.get(
+        page_url,
+        params={"lang": "fr"},
+        headers={**network.receiver.headers, "Cookie": "boussole_lang=en"},
+    )
+    assert "Historique" in asked.text
