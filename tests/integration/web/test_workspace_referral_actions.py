@@ -678,7 +678,8 @@ async def test_a_referral_closed_with_another_outcome_says_so_in_the_timeline(
         )
         assert closed.status_code == 303
         timeline = re.sub(r"\s+", " ", (await receiver.get(path)).text)
-        assert "— Closed (Other outcome)" in timeline and "Other reason" not in timeline
+        assert "— Closed with an outcome (Other outcome)" in timeline
+        assert "Other reason" not in timeline
 
 
 async def test_the_service_a_person_is_redirected_to_sees_who_sent_them_on(
