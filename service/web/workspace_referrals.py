@@ -411,9 +411,11 @@ class WorkspaceReferralsController(Controller):
     ) -> Response[Any]:
         """Give an answer through the referrals logic, then show the referral, or why not."""
         note = form.get("note", "").strip()
-        if len(note) > NOTE_MAX:
-            # Refused, not cut: the sender would read half a sentence.
-            errors = {f"{action}-note": N_("This text is too long.")}
+
+        async def note_refused(message: str) -> Response[Any]:
+            # Said next to the note of the form it came from, the text kept whole (a NUL
+            # character with the mark browsers show in its place).
+            errors = {f"{action}-note": message}
             typed = note.replace("\x00", "\ufffd")
             if action == "redirect":
                 q = form.get("q", "")
@@ -422,6 +424,10 @@ class WorkspaceReferralsController(Controller):
                 )
             extra = {"errors": errors, "typed_notes": {action: typed}}
             return await self._detail(request, conn, identity, referral_id, extra, 422)
+
+        if len(note) > NOTE_MAX:
+            # Refused, not cut: the sender would read half a sentence.
+            return await note_refused(N_("This text is too long."))
         try:
             await referrals.act(
                 conn,
@@ -443,17 +449,7 @@ class WorkspaceReferralsController(Controller):
                 return await self._detail(
                     request, conn, identity, referral_id, {"problem": ERASED_MEANWHILE}, 422
                 )
-            # A NUL character: said next to the note of the form it came from, the text kept
-            # with the mark browsers show in its place.
-            errors = {f"{action}-note": field_errors(error.errors)["note"]}
-            typed = note.replace("\x00", "\ufffd")
-            if action == "redirect":
-                q = form.get("q", "")
-                return await self._picker(
-                    request, conn, identity, referral_id, q, errors, 422, typed
-                )
-            extra = {"errors": errors, "typed_notes": {action: typed}}
-            return await self._detail(request, conn, identity, referral_id, extra, 422)
+            return await note_refused(field_errors(error.errors)["note"])
         except NotFound:
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         except (VersionMismatch, Conflict, Forbidden) as error:

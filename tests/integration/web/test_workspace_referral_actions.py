@@ -32,8 +32,9 @@ PERSON = {
 }
 
 
-async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
-    """The worker refers someone to the demo's food parcels; the referral page's path."""
+async def _refer_with(worker: httpx.AsyncClient, demo: Demo, **changed: str) -> str:
+    """The worker refers someone to the demo's food parcels, with some of the person's
+    fields changed; the referral page's path."""
     form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
     sent = await worker.post(
         "/workspace/refer",
@@ -42,11 +43,17 @@ async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
             "service_id": str(demo.service_id),
             "place_id": str(demo.place_id),
             **PERSON,
+            **changed,
         },
     )
     assert sent.status_code == 303, sent.text
     path: str = sent.headers["location"].split("?")[0]
     return path
+
+
+async def _refer(worker: httpx.AsyncClient, demo: Demo) -> str:
+    """The worker refers someone to the demo's food parcels; the referral page's path."""
+    return await _refer_with(worker, demo)
 
 
 async def _accept(receiver: httpx.AsyncClient, path: str) -> None:
@@ -463,24 +470,6 @@ async def test_a_closed_referral_reads_as_closed_not_as_a_shut_door(
             assert f"— {word} (" in shown  # the timeline's step
             listed = (await worker.get("/workspace/referrals", params={"box": "outbox"})).text
             assert f"<td>{word}</td>" in listed and f'status=closed">{word}</a>' in listed
-
-
-async def _refer_with(worker: httpx.AsyncClient, demo: Demo, **changed: str) -> str:
-    """As `_refer`, with some of the person's fields changed."""
-    form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
-    sent = await worker.post(
-        "/workspace/refer",
-        data={
-            "csrf_token": csrf_of(form.text),
-            "service_id": str(demo.service_id),
-            "place_id": str(demo.place_id),
-            **PERSON,
-            **changed,
-        },
-    )
-    assert sent.status_code == 303, sent.text
-    path: str = sent.headers["location"].split("?")[0]
-    return path
 
 
 async def test_the_receiver_reads_how_to_contact_the_person(base_url: str, demo: Demo) -> None:
