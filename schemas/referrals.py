@@ -82,6 +82,9 @@ class AcceptIn(Input):
 class DeclineIn(Input):
     reason_code: DeclineReason
     message: Note = ""
+    note: Annotated[
+        Note, Meta(description="The same as `message`, as the other answers name it: give one")
+    ] = ""
 
 
 class RedirectIn(Input):

@@ -35,7 +35,7 @@ from schemas.referrals import (
 )
 from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
-from service.errors import Forbidden, NotFound
+from service.errors import Forbidden, NotFound, invalid
 from service.i18n import language_of
 from service.referrals import page, referrals, slip, stats, webhooks
 from service.referrals.policy import Policy
@@ -263,7 +263,10 @@ class ReferralController(Controller):
         data: JSONBody[DeclineIn],
         if_match: IfMatch = None,
     ) -> Response[Referral]:
-        """The receiving organisation cannot help: say why with a reason code."""
+        """The receiving organisation cannot help: say why with a reason code, and a note as
+        `message` (or `note`, as the other answers name it)."""
+        if data.message and data.note:
+            raise invalid("note", "give the note once: as note or as message")
         return await self._act(
             request,
             conn,
@@ -272,8 +275,8 @@ class ReferralController(Controller):
             "decline",
             if_match,
             code=data.reason_code,
-            note=data.message,
-            note_field="message",
+            note=data.note or data.message,
+            note_field="note" if data.note else "message",
         )
 
     @post("/{referral_id:uuid}/redirect", operation_id="redirectReferral", status_code=200)

@@ -139,6 +139,28 @@ async def test_refusals_say_why(client: httpx.AsyncClient, network: Network) -> 
     assert no_code.status_code == 422
     assert [e["field"] for e in no_code.json()["errors"]] == ["reason_code"]
 
+    # The decline's note is its `message`; `note`, as every other answer names it, is taken
+    # too (it was a 422 "unknown field"), once.
+    third = await _send(client, network)
+    third_url = f"/api/v1/referrals/{third['id']}"
+    both = await client.post(
+        f"{third_url}/decline",
+        json={"reason_code": "no_capacity", "message": "Complet", "note": "Complet"},
+        headers=network.receiver.headers,
+    )
+    assert both.status_code == 422
+    assert [e["field"] for e in both.json()["errors"]] == ["note"]
+    as_note = await client.post(
+        f"{third_url}/decline",
+        json={"reason_code": "no_capacity", "note": "Complet jusqu'à lundi"},
+        headers=network.receiver.headers,
+    )
+    assert as_note.status_code == 200, as_note.text
+    assert (
+        "Complet jusqu'à lundi"
+        in (await client.get(third_url, headers=network.worker.headers)).text
+    )
+
     # A second referral, cancelled by its sender while still open.
     other = await _send(client, network)
     cancelled = await client.post(
