@@ -205,6 +205,9 @@ class WorkspaceReferralsController(Controller):
             return message_page(N_("Page not found"), N_("This referral does not exist."), 404)
         if not referrals.may_erase(identity, row):
             return message_page(N_("Not allowed"), _ERASE_NOT_ALLOWED, 403)
+        if row["personal_data_erased_at"] is not None:
+            # Nothing left to erase: the referral's page says it was.
+            return Redirect(f"/workspace/referrals/{referral_id}", status_code=303)
         return page("erase.html", {"referral": row})
 
     @post("/referrals/{referral_id:uuid}/erase", operation_id="eraseReferralPersonFromWorkspace")

@@ -99,6 +99,9 @@ async def test_the_worker_erases_the_person_after_confirming(
             assert "The personal data has been erased." in after.text
             assert "Personal data erased" in after.text  # the timeline
             assert f"{path}/erase" not in after.text
+            # Its confirmation, opened again (an old tab), offers nothing more to erase.
+            again = await worker.get(f"{path}/erase")
+            assert again.status_code == 303 and again.headers["location"] == path
         seen = await receiver.get(path)
         assert "El Amrani" not in seen.text
     async with pool.acquire() as conn:
