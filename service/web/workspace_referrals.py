@@ -58,6 +58,7 @@ WRITE_A_MESSAGE = N_("Write the message.")
 ERASED_MEANWHILE = N_(
     "The person's data was erased meanwhile: give the answer again, without a note."
 )
+NOT_POSSIBLE_ANY_MORE = N_("This answer is not possible any more.")
 MESSAGES_CLOSED = N_("The person's data was erased: no more messages on this referral.")
 
 
@@ -298,7 +299,7 @@ class WorkspaceReferralsController(Controller):
                 conn,
                 identity,
                 referral_id,
-                {"problem": N_("This answer is not possible any more.")},
+                {"problem": NOT_POSSIBLE_ANY_MORE},
                 409,
             )
         q = q.strip()[:200]
@@ -476,7 +477,7 @@ class WorkspaceReferralsController(Controller):
                     conn,
                     identity,
                     referral_id,
-                    {"problem": N_("This answer is not possible any more.")},
+                    {"problem": NOT_POSSIBLE_ANY_MORE},
                     409,
                 )
             return await self._detail(
