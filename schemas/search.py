@@ -112,6 +112,9 @@ class SearchFilters(msgspec.Struct, kw_only=True):
     wheelchair: bool | None = None
     open_at: datetime | None = None
     """When set, only services that may be open then (coarse: the caller checks exactly)."""
+    open_until: datetime | None = None
+    """With `open_at`: services that may be open at some moment from `open_at` until this
+    one (excluded), such as a whole day; as coarse as `open_at`."""
     lat: float | None = None
     lon: float | None = None
     radius_km: float | None = None

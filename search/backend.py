@@ -139,6 +139,45 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+WEEK_SLOTS = list(range(7 * 24))
+
+
+def slots_between(start: datetime, end: datetime) -> set[int]:
+    """The hours of the week (Brussels time) that the moments from `start` until `end`
+    (excluded) touch."""
+    if end - start >= timedelta(days=7):
+        return set(WEEK_SLOTS)
+    touched: set[int] = set()
+    cursor = start.astimezone(TZ).replace(minute=0, second=0, microsecond=0)
+    while cursor < end and len(touched) < len(WEEK_SLOTS):
+        touched.add(cursor.weekday() * 24 + cursor.hour)
+        # Step in UTC so that the hour a DST change repeats or skips is handled.
+        cursor = (cursor.astimezone(UTC) + timedelta(hours=1)).astimezone(TZ)
+    return touched
+
+
+def opening_span(filters: SearchFilters) -> tuple[int, int] | None:
+    """An opening filter as Unix seconds from (included) and until (excluded): a moment
+    alone is its own second; None without one."""
+    if filters.open_at is None:
+        return None
+    start = epoch(filters.open_at)
+    return start, epoch(filters.open_until) if filters.open_until is not None else start + 1
+
+
+def opening_slots(filters: SearchFilters) -> list[int]:
+    """The hours of the week an opening filter touches: the moment's, or each of a span's."""
+    if filters.open_at is None:
+        return []
+    if filters.open_until is None:
+        return [week_slot(filters.open_at)]
+    return sorted(slots_between(_aware(filters.open_at), _aware(filters.open_until)))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+
+
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
     """(min_lat, min_lon, max_lat, max_lon) of a circle, generous at the poles' expense."""
     import math

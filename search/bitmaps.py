@@ -32,7 +32,7 @@ import asyncpg
 import msgspec
 
 from schemas.search import SearchDocument, SearchFilters
-from search.backend import HIT_FIELDS, epoch, week_slot
+from search.backend import HIT_FIELDS, opening_slots, opening_span
 
 BLOCK = 8192
 
@@ -156,7 +156,9 @@ class FilterSets:
     age: int | None = None
     moment: int | None = None
     """With an opening moment (Unix seconds): documents whose slot window does not hold it
-    pass the set of the moment's slot, the last one, whatever their slots."""
+    (up to `until`) pass the set of the moment's slots, the last one, whatever their slots."""
+    until: int | None = None
+    """The end (excluded) of the opening moments: `moment + 1` for a moment alone."""
 
     @property
     def count(self) -> int:
@@ -191,10 +193,11 @@ def filter_sets(filters: SearchFilters) -> FilterSets:
     if filters.wheelchair is not None:
         access = ("yes",) if filters.wheelchair else ("limited", "no", "unknown")
         sets.append([f"#wheelchair={value}" for value in access])
-    if filters.open_at is None:
+    span = opening_span(filters)
+    if span is None:
         return FilterSets(sets, filters.age)
-    sets += [["=hours"], [f"=slot={week_slot(filters.open_at)}"]]
-    return FilterSets(sets, filters.age, epoch(filters.open_at))
+    sets += [["=hours"], [f"=slot={slot}" for slot in opening_slots(filters)]]
+    return FilterSets(sets, filters.age, *span)
 
 
 def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
@@ -214,13 +217,14 @@ def _filter_ctes(sets: FilterSets, args: Arguments) -> str:
         # Hidden from the planner: the plan is then the same for every moment, planned once
         # (a generic plan) instead of at each search; the gate spares the scan.
         moment = f"(SELECT {args.arg(sets.moment)}::bigint)"
+        until = f"(SELECT {args.arg(sets.until or sets.moment + 1)}::bigint)"
         outside_window = f"""
     UNION ALL
     SELECT {len(sets.sets)}, ord / {BLOCK}, search_bits_mask(array_agg(ord % {BLOCK}))
     FROM search_document
     WHERE ((SELECT max(slots_from) FROM search_document) > {moment}
-           OR (SELECT min(slots_until) FROM search_document) <= {moment})
-      AND (slots_from > {moment} OR slots_until <= {moment})
+           OR (SELECT min(slots_until) FROM search_document) < {until})
+      AND (slots_from > {moment} OR slots_until < {until})
     GROUP BY ord / {BLOCK}"""
     return f"""filter_keys AS (
     SELECT s.n, k.key COLLATE "C" AS key

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from schemas.search import ExceptionDoc, GeoPoint, SearchDocument
-from search.backend import TZ, epoch
+from search.backend import TZ, WEEK_SLOTS, epoch, slots_between
 from search.text import fold
 
 OpenIntervals = Callable[
@@ -26,7 +26,6 @@ SLOT_WINDOW = timedelta(days=28)
 """How far ahead `open_slots` look; a document is rebuilt before its window gets stale."""
 SLOT_REFRESH = timedelta(days=7)
 GENDERS = ["female", "male", "x"]
-WEEK_SLOTS = list(range(7 * 24))
 
 
 def _named_queries(path: Path) -> dict[str, str]:
@@ -52,13 +51,9 @@ def slots_of(intervals: Iterable[tuple[datetime, datetime]]) -> list[int]:
     """The hours of the week (Brussels time) touched by any of the intervals."""
     touched: set[int] = set()
     for opens, closes in intervals:
-        if closes - opens >= timedelta(days=7):
-            return WEEK_SLOTS
-        cursor = opens.astimezone(TZ).replace(minute=0, second=0, microsecond=0)
-        while cursor < closes and len(touched) < len(WEEK_SLOTS):
-            touched.add(cursor.weekday() * 24 + cursor.hour)
-            # Step in UTC so that the hour a DST change repeats or skips is handled.
-            cursor = (cursor + timedelta(hours=1)).astimezone(TZ)
+        touched |= slots_between(opens, closes)
+        if len(touched) == len(WEEK_SLOTS):
+            break
     return sorted(touched)
 
 

@@ -96,16 +96,17 @@ class HoursGroup(NamedTuple):
     exceptions_text: str
     exceptions: list[dict[str, Any]]
 
-    def on(self, day: str) -> dict[str, Any]:
-        """The group as an opening check reads it on `day` (ISO date): with only the
-        exceptions that cover that day or the day before, which alone decide whether it is
-        open then (a night begun the day before is that day's)."""
+    def on(self, day: str, last: str | None = None) -> dict[str, Any]:
+        """The group as an opening check reads it on `day` (ISO date; through `last`): with
+        only the exceptions that cover those days or the day before, which alone decide
+        whether it is open then (a night begun the day before is that day's)."""
         before = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        last = last or day
         return {
             "status": self.status,
             "opening_hours": self.opening_hours,
             "exceptions": [
-                e for e in self.exceptions if e["starts_on"] <= day and before <= e["ends_on"]
+                e for e in self.exceptions if e["starts_on"] <= last and before <= e["ends_on"]
             ],
         }
 
@@ -155,8 +156,8 @@ class HeldBitmaps:
     """The terms of queries seen (`TERMS`), by their groups and words as typed."""
     words: dict[tuple[str, bool, bool], WordBits] = field(default_factory=dict)
     """The documents of terms seen (`word_bits`), by lexeme, prefix and typed."""
-    opening: dict[int, Blocks] = field(default_factory=dict)
-    """The documents open at minutes asked (`open_at`), by Unix minute."""
+    opening: dict[tuple[int, int], Blocks] = field(default_factory=dict)
+    """The documents open at the minutes asked (`open_at`), by Unix minutes from and until."""
 
     @classmethod
     async def read(cls, conn: asyncpg.Connection) -> HeldBitmaps:
@@ -181,18 +182,20 @@ class HeldBitmaps:
             )
         return await asyncio.to_thread(_apply, self, head, bits, places)
 
-    def open_at(self, moment: datetime, is_open: IsOpen) -> Blocks:
-        """The documents open at `moment`, as `is_open` (the catalogue's evaluation) says:
-        each group of hours evaluated once, with the exceptions of that day only (a few
-        dozen distinct, then); kept for the minute."""
+    def open_at(self, moment: datetime, is_open: IsOpen, until: datetime | None = None) -> Blocks:
+        """The documents open at `moment` (or at some moment until `until`), as `is_open`
+        (the catalogue's evaluation) says: each group of hours evaluated once, with the
+        exceptions of those days only (a few dozen distinct, then); kept for the minute."""
         minute = epoch(moment) // 60
-        found = self.opening.get(minute)
+        minutes = (minute, minute if until is None else -(-epoch(until) // 60))
+        found = self.opening.get(minutes)
         if found is None:
-            day = (moment.astimezone(TZ) if moment.tzinfo else moment).date().isoformat()
+            day = _local_day(moment)
+            last = day if until is None else _local_day(until - timedelta(microseconds=1))
             states: dict[bytes, bool] = {}
             flags = np.zeros(len(self.groups) + 1, dtype=bool)  # the last: no document
             for index, group in enumerate(self.groups):
-                that_day = group.on(day)
+                that_day = group.on(day, last)
                 key = _encode((that_day["status"], group.opening_hours, that_day["exceptions"]))
                 if key not in states:
                     states[key] = is_open(that_day)
@@ -203,7 +206,7 @@ class HeldBitmaps:
             found = np.packbits(members).view(np.uint64).reshape(self.blocks, WORDS)
             if len(self.opening) >= MOMENTS_KEPT:
                 self.opening.clear()
-            self.opening[minute] = found
+            self.opening[minutes] = found
         return found
 
     def union(self, keys: Iterable[str]) -> Blocks:
@@ -219,12 +222,18 @@ class HeldBitmaps:
         """The keys from `low` (included) to `high` (excluded)."""
         return self.keys[bisect.bisect_left(self.keys, low) : bisect.bisect_left(self.keys, high)]
 
-    def window_holds(self, moment: int) -> bool:
-        """Whether every document's slot window holds this moment (Unix seconds): else the
-        documents outside theirs pass an opening filter, which only the statement knows."""
+    def window_holds(self, moment: int, until: int | None = None) -> bool:
+        """Whether every document's slot window holds this moment (Unix seconds), or the
+        moments from it until `until` (excluded): else the documents outside theirs pass an
+        opening filter, which only the statement knows."""
+        until = moment + 1 if until is None else until
         after_every_start = self.slots_from is None or moment >= self.slots_from
-        before_every_end = self.slots_until is None or moment < self.slots_until
+        before_every_end = self.slots_until is None or until <= self.slots_until
         return after_every_start and before_every_end
+
+
+def _local_day(moment: datetime) -> str:
+    return (moment.astimezone(TZ) if moment.tzinfo else moment).date().isoformat()
 
 
 async def _read(

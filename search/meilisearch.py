@@ -34,8 +34,8 @@ from search.backend import (
     EngineResult,
     EngineUnavailable,
     Progress,
-    epoch,
-    week_slot,
+    opening_slots,
+    opening_span,
 )
 from search.text import expand, meaningful_words, number_variants, raw_synonyms
 
@@ -167,11 +167,13 @@ def filter_expression(filters: SearchFilters) -> list[str]:
         clauses.append(f"languages IN [{', '.join(_quote(c) for c in filters.languages)}]")
     if filters.wheelchair is not None:
         clauses.append('wheelchair = "yes"' if filters.wheelchair else 'wheelchair != "yes"')
-    if filters.open_at is not None:
-        moment, slot = epoch(filters.open_at), week_slot(filters.open_at)
+    span = opening_span(filters)
+    if span is not None:
+        moment, until = span
+        slots = ", ".join(str(slot) for slot in opening_slots(filters))
         clauses.append(
             'status = "active" AND has_hours = true AND '
-            f"(slots_from > {moment} OR slots_until <= {moment} OR open_slots = {slot})"
+            f"(slots_from > {moment} OR slots_until < {until} OR open_slots IN [{slots}])"
         )
     if filters.lat is not None and filters.lon is not None and filters.radius_km is not None:
         metres = round(filters.radius_km * 1000)

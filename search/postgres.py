@@ -43,8 +43,8 @@ from search.backend import (
     Facets,
     Progress,
     bounding_box,
-    epoch,
-    week_slot,
+    opening_slots,
+    opening_span,
 )
 from search.bitmaps import (
     EXACT_BUCKET,
@@ -267,13 +267,14 @@ def where_clauses(filters: SearchFilters, compiled: Compiled) -> list[str]:
         clauses.append(f"d.languages && {compiled.arg(list(filters.languages))}::text[]")
     if filters.wheelchair is not None:
         clauses.append("d.wheelchair = 'yes'" if filters.wheelchair else "d.wheelchair <> 'yes'")
-    if filters.open_at is not None:
-        moment = compiled.arg(epoch(filters.open_at))
-        slot = compiled.arg(week_slot(filters.open_at))
+    span = opening_span(filters)
+    if span is not None:
+        moment, until = compiled.arg(span[0]), compiled.arg(span[1])
+        slots = compiled.arg(opening_slots(filters))
         clauses.append(
             "d.status = 'active' AND d.has_hours AND "
-            f"(d.slots_from > {moment}::bigint OR d.slots_until <= {moment}::bigint "
-            f"OR d.open_slots @> ARRAY[{slot}::smallint])"
+            f"(d.slots_from > {moment}::bigint OR d.slots_until < {until}::bigint "
+            f"OR d.open_slots && {slots}::smallint[])"
         )
     if filters.lat is not None and filters.lon is not None and filters.radius_km is not None:
         min_lat, min_lon, max_lat, max_lon = bounding_box(
@@ -765,7 +766,7 @@ class PostgresEngine:
             self._hold_later()
             return None
         sets = filter_sets(query.filters)
-        if sets.moment is not None and not held.window_holds(sets.moment):
+        if sets.moment is not None and not held.window_holds(sets.moment, sets.until):
             return None
         words = query_words(query)
         terms = None
@@ -778,8 +779,8 @@ class PostgresEngine:
                 held.terms[words[:2]] = terms
         found = matches(held, sets, terms, fallback=bool(words and words[2]))
         end = query.offset + query.limit
-        moment = query.filters.open_at
-        only = held.open_at(moment, is_open) if moment and is_open else None
+        moment, until = query.filters.open_at, query.filters.open_until
+        only = held.open_at(moment, is_open, until) if moment and is_open else None
         given, members = given_to_statement(
             held, found, query.filters, query.offset, end, self._exact_bucket, only
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import asyncpg
@@ -88,6 +88,20 @@ def parse_moment(value: str | None, field: str) -> datetime:
     if not first <= moment.year <= last:
         raise invalid(field, f"must be in the years {first} to {last}")
     return local(moment)
+
+
+def parse_day(value: str | None, field: str) -> date | None:
+    """An ISO 8601 day (2026-12-12) from a query string; None if not given."""
+    if value is None or value == "":
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise invalid(field, "must be an ISO 8601 date, e.g. 2026-12-12") from None
+    first, last = YEARS
+    if not first <= day.year <= last:
+        raise invalid(field, f"must be in the years {first} to {last}")
+    return day
 
 
 def iso_moment(value: str, field: str, example: str) -> datetime:

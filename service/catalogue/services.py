@@ -62,6 +62,14 @@ def is_open_at(status: str, hours: Hours, at: datetime) -> bool:
     return status not in _CLOSED_STATUSES and hours.is_open(at)
 
 
+def is_open_between(status: str, hours: Hours, start: datetime, end: datetime) -> bool:
+    """Open at some moment from `start` until `end` (excluded), such as some time of a day;
+    a closed or inactive service never is."""
+    if status in _CLOSED_STATUSES:
+        return False
+    return next(iter(hours.open_intervals(start, end)), None) is not None
+
+
 def _from_row(row: asyncpg.Record, at: datetime | None) -> Service:
     data = dict(row)
     places = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 import asyncpg
@@ -18,13 +18,13 @@ from schemas.catalogue import Gender, OpenState, ServiceType, Situation
 from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Suggestions
 from search.backend import TZ, EngineQuery
 from search.results import render_highlight
-from service.catalogue.services import hours_of, is_open_at, open_state
+from service.catalogue.services import hours_of, is_open_at, is_open_between, open_state
 from service.errors import invalid
 from service.hours import Hours
 from service.search import suggestions
 from service.search.cache import minute_of
 from service.search.territories import Parameter, Territories
-from service.web_common import Conn, parse_moment
+from service.web_common import Conn, parse_day, parse_moment
 
 SERVICE_TYPES = set(get_args(ServiceType))
 GENDERS = set(get_args(Gender))
@@ -59,15 +59,18 @@ _decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
 
 class OpeningCheck:
-    """Exact opening state of documents at one moment, with the catalogue's evaluation.
+    """Exact opening state of documents at one moment, with the catalogue's evaluation; with
+    a `span` (from, until excluded), whether open is asked of any moment of it instead.
 
     Places often share hours: each distinct (status, hours, exceptions) is evaluated once a
     minute, for every request.
     """
 
-    def __init__(self, at: datetime) -> None:
-        self.at = at.astimezone(TZ) if at.tzinfo else at.replace(tzinfo=TZ)
+    def __init__(self, at: datetime, span: tuple[datetime, datetime] | None = None) -> None:
+        self.at = _brussels(at)
+        self.span = None if span is None else (_brussels(span[0]), _brussels(span[1]))
         self._minute = minute_of(at)
+        self._asked = self._minute if span is None else tuple(map(minute_of, span))
 
     def state(self, document: Mapping[str, Any]) -> OpenState | None:
         """The opening state of the document's service at `at`; None when hours are unknown.
@@ -81,19 +84,23 @@ class OpeningCheck:
             return state
 
     def is_open(self, document: Mapping[str, Any]) -> bool:
-        """Open at `at`: a closed or inactive service never is."""
-        key = self._key(document)
+        """Open at `at`, or at some moment of the span: a closed or inactive service never is."""
+        key = self._key(document, self._asked)
         try:
             return _OPEN[key]
         except KeyError:
-            is_open = is_open_at(str(document.get("status")), _hours(document), self.at)
+            status, hours = str(document.get("status")), _hours(document)
+            if self.span is None:
+                is_open = is_open_at(status, hours, self.at)
+            else:
+                is_open = is_open_between(status, hours, *self.span)
             _keep(_OPEN, key, is_open)
             return is_open
 
-    def _key(self, document: Mapping[str, Any]) -> tuple[Any, ...]:
+    def _key(self, document: Mapping[str, Any], asked: Any = None) -> tuple[Any, ...]:
         exceptions = document.get("exceptions") or ()
         return (
-            self._minute,
+            self._minute if asked is None else asked,
             document.get("status"),
             document.get("opening_hours"),
             exceptions
@@ -103,6 +110,10 @@ class OpeningCheck:
                 for e in exceptions
             ),
         )
+
+
+def _brussels(moment: datetime) -> datetime:
+    return moment.astimezone(TZ) if moment.tzinfo else moment.replace(tzinfo=TZ)
 
 
 def _hours(document: Mapping[str, Any]) -> Hours:
@@ -137,6 +148,7 @@ def filters_from(
     lon: float | None,
     radius_km: float | None,
     territories: Territories | None = None,
+    open_until: datetime | None = None,
 ) -> SearchFilters:
     """Check the parameters and turn them into engine filters; a 422 names the wrong one.
     `commune` and `section` are what was typed, resolved with `territories` (needed then)."""
@@ -181,9 +193,18 @@ def filters_from(
         languages=list(dict.fromkeys(languages)),
         wheelchair=wheelchair,
         open_at=open_at,
+        open_until=open_until if open_at is not None else None,
         lat=lat,
         lon=lon,
         radius_km=radius_km,
+    )
+
+
+def day_span(day: date) -> tuple[datetime, datetime]:
+    """A Brussels day as the moments from its midnight until the next one (23 or 25 hours
+    on the days the clocks change)."""
+    return datetime.combine(day, time(0), tzinfo=TZ), datetime.combine(
+        day + timedelta(days=1), time(0), tzinfo=TZ
     )
 
 
@@ -298,6 +319,14 @@ class SearchController(Controller):
         open_at: Annotated[
             str | None, _q("Only services open at this ISO 8601 moment (Brussels if no offset)")
         ] = None,
+        open_on: Annotated[
+            str | None,
+            _q(
+                "Only services open at some moment of this day, e.g. 2026-12-12 (Brussels; "
+                "not with open_now or open_at); their opening is then told at the day's start, "
+                "or now for today"
+            ),
+        ] = None,
         lat: Annotated[float | None, _q("Latitude: sort by distance from here")] = None,
         lon: Annotated[float | None, _q("Longitude")] = None,
         radius_km: Annotated[float | None, _q("Only within this distance of lat/lon")] = None,
@@ -312,6 +341,14 @@ class SearchController(Controller):
         # Sunday of March) becomes the real moment it names (03:30 summer time).
         at = parse_moment(open_at, "open_at").astimezone(UTC).astimezone(TZ)
         wants_open = open_now or open_at not in (None, "")
+        day = parse_day(open_on, "open_on")
+        span = None
+        if day is not None:
+            if wants_open:
+                raise invalid("open_on", "give a day or a moment (open_now, open_at), not both")
+            span = day_span(day)
+            at = at if span[0] <= at < span[1] else span[0]
+            wants_open = True
         filters = filters_from(
             theme=theme,
             type_=type_,
@@ -325,11 +362,12 @@ class SearchController(Controller):
             unconditional=unconditional,
             language=language,
             wheelchair=wheelchair,
-            open_at=at if wants_open else None,
+            open_at=span[0] if span else at if wants_open else None,
             lat=lat,
             lon=lon,
             radius_km=radius_km,
             territories=await state.search.territories(state.pool),
+            open_until=span[1] if span else None,
         )
         return await answer_search(
             state, q, filters, at=at, wants_open=wants_open, limit=limit, offset=offset
@@ -382,7 +420,10 @@ async def answer_search(
     facets: tuple[dict[str, dict[str, int]], bool] | None = None  # counts, exact
     if facets_key is not None and generation is not None:
         facets = runtime.cache.get(generation, facets_key)
-    opening = OpeningCheck(at)
+    span = None
+    if filters.open_at is not None and filters.open_until is not None:
+        span = (filters.open_at, filters.open_until)
+    opening = OpeningCheck(at, span)
     answer, engine = await runtime.search(
         pool,
         EngineQuery(

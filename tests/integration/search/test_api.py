@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -100,6 +100,93 @@ async def test_open_at_equals_brute_force_evaluation(
         assert body["total"] == len(expected) and body["total_exact"], moment
         assert all(item["open"]["now"] for item in body["items"])
     assert expected  # the moments are not all closed ones
+
+
+async def brute_force_open_on(pool: asyncpg.Pool, service_ids: list[str], day: date) -> set[str]:
+    """Every (service, place) the catalogue says is open at some quarter of an hour of `day`
+    (every hour in the fixture starts and ends on a half hour)."""
+    start = datetime.combine(day, time(0), tzinfo=TZ)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
+    quarters = []
+    moment = start
+    while moment < end:
+        quarters.append(moment.astimezone(TZ))
+        moment = (moment.astimezone(UTC) + timedelta(minutes=15)).astimezone(TZ)
+    open_ids = set()
+    async with pool.acquire() as conn:
+        for service_id in service_ids:
+            service = await services.get(conn, UUID(service_id))
+            for place in service.places:
+                hours = services.hours_of(place)
+                if any(services.is_open_at(service.status, hours, q) for q in quarters):
+                    open_ids.add(f"{service_id}/{place.place_id}")
+    return open_ids
+
+
+DAYS = [
+    "2026-12-07",  # Monday, first of the month, a closure; a night begun on Sunday ends in it
+    "2026-12-08",  # the closure's second day
+    "2026-12-09",  # Wednesday, replacement hours
+    "2026-12-25",  # Christmas (PH) and in "Dec 24-Dec 26 off"
+    "2026-12-26",  # Saturday
+    "2027-03-28",  # the day DST skips an hour: 23 hours
+    "2027-06-15",  # beyond the coarse window: no pre-filter, still exact
+]
+
+
+async def test_open_on_a_day_equals_brute_force_evaluation(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, varied: list[str]
+) -> None:
+    """open_on keeps the services open at some moment of the day, as the catalogue's hours
+    say minute by minute, and tells their opening at the day's start."""
+    for text in DAYS:
+        day = date.fromisoformat(text)
+        response = await client.get("/api/v1/search", params={"open_on": text, "limit": 100})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found = {f"{item['service_id']}/{item['location_id']}" for item in body["items"]}
+        expected = await brute_force_open_on(pool, varied, day)
+        assert found == expected, text
+        assert body["total"] == len(expected) and body["total_exact"], text
+        if day != datetime.now(TZ).date():  # today's is told now (the next test)
+            assert all(i["open"]["at"].startswith(f"{text}T00:00") for i in body["items"])
+    # The days are neither all closed nor all open, and a day is more than its start.
+    sets = [await brute_force_open_on(pool, varied, date.fromisoformat(d)) for d in DAYS]
+    assert all(sets) and len({frozenset(s) for s in sets}) > 2
+    christmas = date(2026, 12, 25)
+    at_eleven = await brute_force_open(pool, varied, datetime(2026, 12, 25, 11, tzinfo=TZ))
+    assert at_eleven < await brute_force_open_on(pool, varied, christmas)
+
+
+async def test_open_on_today_tells_the_opening_now(
+    client: httpx.AsyncClient, catalogue: Catalogue, pool: asyncpg.Pool, builder: DocumentBuilder
+) -> None:
+    place = await catalogue.place()
+    await catalogue.service("Permanence toujours", places=[(place, "24/7")])
+    await sync(pool, [PostgresEngine(pool)], builder)
+    today = datetime.now(TZ).date().isoformat()
+    body = (await client.get("/api/v1/search", params={"open_on": today})).json()
+    (item,) = body["items"]
+    told = datetime.fromisoformat(item["open"]["at"])
+    assert abs((told - datetime.now(UTC)).total_seconds()) < 60 and item["open"]["now"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"open_on": "samedi"}, "ISO 8601 date"),
+        ({"open_on": "2026-02-30"}, "ISO 8601 date"),
+        ({"open_on": "9999-12-31"}, "years"),
+        ({"open_on": "2026-12-12", "open_now": "true"}, "not both"),
+        ({"open_on": "2026-12-12", "open_at": "2026-12-12T10:00"}, "not both"),
+    ],
+)
+async def test_open_on_that_cannot_be_understood_is_a_422_naming_it(
+    client: httpx.AsyncClient, params: dict[str, str], message: str
+) -> None:
+    response = await client.get("/api/v1/search", params=params)
+    assert response.status_code == 422, response.text
+    assert "open_on" in response.text and message in response.text
 
 
 async def test_answer_shape(client: httpx.AsyncClient, varied: list[str]) -> None:

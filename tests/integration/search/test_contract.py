@@ -15,9 +15,10 @@ import pytest
 from schemas.search import SearchDocument, SearchFilters
 from search.backend import EngineQuery, SearchEngine
 from search.documents import DocumentBuilder
+from search.postgres import PostgresEngine
 from search.results import search_exact
 from service.hours import TZ
-from service.search.routes import OpeningCheck
+from service.search.routes import OpeningCheck, day_span
 from tests.integration.search.conftest import Catalogue, next_tuesday_at_14, sync
 
 pytestmark = pytest.mark.asyncio
@@ -225,6 +226,39 @@ async def test_a_closed_friday_has_no_night_on_saturday_morning(
 
     assert await open_at(friday + timedelta(days=1)) == []
     assert await open_at(friday + timedelta(days=8)) == ["Soupe de nuit"]
+
+
+async def test_open_on_a_day_keeps_what_opens_at_some_moment_of_it(
+    engine: SearchEngine, pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder
+) -> None:
+    """A day asked (open_on): kept are the services open at any moment of it, a night begun
+    the day before included, by the pre-filter, the opening check and the held bitmaps'
+    check alike; a closed service or one without hours never is."""
+    today = datetime.now(TZ).date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+    place = await catalogue.place("Bar à soupe")
+    await catalogue.service(
+        "Soupe de nuit", places=[(place, "Fr 22:00-02:00")], exceptions=[(friday, friday, None)]
+    )
+    await catalogue.service("Matinées", places=[(place, "Mo-Fr 09:00-12:00")])
+    await catalogue.service("Samedi soir", places=[(place, "Sa 23:30-24:00")])
+    await catalogue.service("Fermé", places=[(place, "24/7")], status="temporarily_closed")
+    await catalogue.service("Sans horaire", places=[(place, None)])
+    await sync(pool, [engine], builder)
+
+    async def open_on(day: date) -> list[str]:
+        span = day_span(day)
+        query = EngineQuery(filters=SearchFilters(open_at=span[0], open_until=span[1]))
+        return sorted(names(await search_exact(engine, query, OpeningCheck(span[0], span).is_open)))
+
+    for _ in ("as written", "from the bitmaps held in the server, where there are some"):
+        assert await open_on(friday) == ["Matinées"]  # the soup is closed that Friday
+        assert await open_on(friday + timedelta(days=1)) == ["Samedi soir"]  # no Friday night
+        assert await open_on(friday + timedelta(days=7)) == ["Matinées", "Soupe de nuit"]
+        assert await open_on(friday + timedelta(days=8)) == ["Samedi soir", "Soupe de nuit"]
+        assert await open_on(friday + timedelta(days=9)) == []  # Sunday
+        if isinstance(engine, PostgresEngine):
+            await engine.hold()
 
 
 async def test_highlight_marks_matched_words(indexed: SearchEngine) -> None:

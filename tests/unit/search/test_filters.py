@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from schemas.search import SearchFilters
-from search.backend import MARK_END, MARK_START, TZ, EngineQuery, week_slot
+from search.backend import (
+    MARK_END,
+    MARK_START,
+    TZ,
+    EngineQuery,
+    opening_slots,
+    opening_span,
+    slots_between,
+    week_slot,
+)
 from search.documents import slots_of, slug
 from search.meilisearch import filter_expression
 from search.postgres import Compiled, compile_search, tsquery_groups, where_clauses
 from search.results import count_facets, crop_marked, highlight_text, render_highlight
 from search.text import expand
-from service.search.routes import NO_FILTERS, OpeningCheck, filters_from
+from service.search.routes import NO_FILTERS, OpeningCheck, day_span, filters_from
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 30, tzinfo=TZ)
 
@@ -38,9 +47,37 @@ def test_meilisearch_filters() -> None:
         "free = true",
         'wheelchair = "yes"',
         'status = "active" AND has_hours = true AND (slots_from > 1795426200 '
-        "OR slots_until <= 1795426200 OR open_slots = 10)",
+        "OR slots_until < 1795426201 OR open_slots IN [10])",
         "_geoRadius(50.5, 4.2, 2500)",
     ]
+
+
+def test_a_day_is_filtered_on_each_of_its_hours_and_its_whole_span() -> None:
+    saturday = datetime(2026, 11, 28, tzinfo=TZ)
+    filters = SearchFilters(open_at=saturday, open_until=saturday + timedelta(days=1))
+    assert opening_slots(filters) == list(range(5 * 24, 6 * 24))
+    assert opening_span(filters) == (1795820400, 1795820400 + 86400)
+    slots = ", ".join(str(slot) for slot in range(5 * 24, 6 * 24))
+    assert filter_expression(filters) == [
+        'status = "active" AND has_hours = true AND (slots_from > 1795820400 '
+        f"OR slots_until < 1795906800 OR open_slots IN [{slots}])"
+    ]
+    compiled = Compiled("")
+    assert where_clauses(filters, compiled) == [
+        "d.status = 'active' AND d.has_hours AND (d.slots_from > $1::bigint "
+        "OR d.slots_until < $2::bigint OR d.open_slots && $3::smallint[])"
+    ]
+    assert compiled.args == [1795820400, 1795906800, list(range(120, 144))]
+
+
+def test_the_day_the_clocks_go_forward_has_23_hours_and_every_slot_but_the_skipped_one() -> None:
+    sunday = date(2027, 3, 28)
+    start, end = day_span(sunday)
+    assert end.timestamp() - start.timestamp() == 23 * 3600
+    assert opening_slots(SearchFilters(open_at=start, open_until=end)) == [
+        6 * 24 + hour for hour in range(24) if hour != 2
+    ]
+    assert slots_between(start, start + timedelta(days=8)) == set(range(7 * 24))
 
 
 def test_meilisearch_quotes_values() -> None:
