@@ -298,7 +298,11 @@ def _distance_sql(filters: SearchFilters, compiled: Compiled) -> str:
 
 
 def typo_candidates(group: TermGroup) -> list[str]:
-    """The typed words that, missing from the lexicon, match their closest known words."""
+    """The typed words that, missing from the lexicon, match their closest known words; none
+    for a term of the synonyms file, whose meanings say what it is ("couches" is no typo
+    of "douches")."""
+    if len(group.alternatives) > 1:
+        return []
     return [word for word in group.typed if len(word) >= 4 and not word.isdigit()]
 
 
@@ -560,16 +564,12 @@ _FACETS_SQL = """(
 )"""
 
 
-# What the typo correction of `search_tsquery` (migration 003) searches for instead of a word
-# that no document holds: here only the closest word, to tell the person.
+# What the typo correction of `search_tsquery` (migrations 003, 029) searches for instead of
+# a word that no document holds: here only the closest word, to tell the person.
 _CORRECTIONS = """
 SELECT t.word AS typed, near.word AS near
 FROM unnest($1::text[]) WITH ORDINALITY AS t(word, n)
-CROSS JOIN LATERAL (
-    SELECT l.word FROM search_lexicon l
-    WHERE l.word % t.word AND similarity(l.word, t.word) >= 0.4
-    ORDER BY similarity(l.word, t.word) DESC, l.word LIMIT 1
-) AS near
+CROSS JOIN LATERAL search_near_words(t.word, 1) AS near(word)
 WHERE NOT EXISTS (SELECT 1 FROM search_lexicon k WHERE k.word = t.word)
 ORDER BY t.n
 """
@@ -592,12 +592,7 @@ async def corrections(
     documents hold when no synonym explains the word."""
     groups = expand(text)
     near = [(group.typed[0], group.near) for group in groups if group.near]
-    candidates = [
-        word
-        for group in groups
-        if len(group.alternatives) == 1 and lexicon
-        for word in typo_candidates(group)
-    ]
+    candidates = [word for group in groups if lexicon for word in typo_candidates(group)]
     if not candidates and not near:
         return []
     found: list[tuple[str, str]] = []

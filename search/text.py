@@ -227,7 +227,13 @@ def expand(query: str, synonyms: Synonyms | None = None) -> list[TermGroup]:
                     TermGroup(
                         typed=phrase,
                         alternatives=(phrase, *(meanings or ())),
-                        prefix=unfinished and last and size == 1 and len(phrase[0]) >= 3,
+                        # A term of the file is a whole word: "langes" is no start of
+                        # "langue" (whose stem "lang" would match as a prefix).
+                        prefix=unfinished
+                        and last
+                        and size == 1
+                        and len(phrase[0]) >= 3
+                        and not meanings,
                         near=near,
                     )
                 )

@@ -186,3 +186,29 @@ async def test_corrections_name_the_word_searched_for_a_word_no_document_holds(
         assert await postgres.corrections(pool, "logement daklozen sdf") == []
     finally:
         await pool.close()
+
+
+@pytest.mark.parametrize("bitmaps_from", [None, 0], ids=["statement", "bitmaps"])
+async def test_a_word_no_document_holds_is_taken_for_one_within_meilisearchs_typos(
+    pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder, bitmaps_from: int | None
+) -> None:
+    """One typo from 4 letters, two from 8, two swapped letters counting as one (as
+    Meilisearch's settings here): "dentaires" is not "alimentaires", however alike their
+    trigrams (similarity 0.44), nor "tonight" "night"."""
+    place = await catalogue.place()
+    for name in ("Colis alimentaires", "Douches et lavoir", "Logement social", "Abri de nuit"):
+        await catalogue.service(name, places=[(place, None)])
+    engine = PostgresEngine(pool, bitmaps_from=bitmaps_from, hold=False)
+    await sync(pool, [engine], builder)
+
+    async def found(text: str) -> list[str]:
+        result = await engine.search(EngineQuery(text=f"{text} "))  # a finished word
+        return [hit.document["name"] for hit in result.hits]
+
+    assert await found("logemant") == ["Logement social"]  # replaced
+    assert await found("logemnet") == ["Logement social"]  # swapped
+    assert await found("douchse") == ["Douches et lavoir"]  # swapped, 7 letters
+    assert await found("logemmant") == ["Logement social"]  # two typos in 9 letters
+    assert await found("dentaires") == []
+    assert await found("tonight") == []  # two typos from "night" in 7 letters
+    assert await postgres.corrections(pool, "dentaires logemant") == [("logemant", "logement")]

@@ -46,6 +46,13 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
             "Plan grand froid — places supplémentaires",
         ],
     ),
+    # Nappies: the social groceries sell them with the hygiene products (never the showers,
+    # one typo away, nor the language classes, whose stem "lang" begins "langes").
+    ("couches", None, ["Épicerie sociale"]),
+    ("langes", None, ["Épicerie sociale"]),
+    ("luiers", None, ["Épicerie sociale"]),
+    ("diapers", None, ["Épicerie sociale"]),
+    ("soins dentaires", None, ["Animations santé pour publics précarisés"]),
     ("douche", None, ["Douches et lavoir"]),
     (
         "logement",

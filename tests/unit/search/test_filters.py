@@ -112,10 +112,22 @@ def test_tsquery_groups_with_prefix_and_typos() -> None:
     }
     first = tsquery_groups(expand("sdf epicer"))[0]
     assert "sans & abri" in first["alternatives"]
-    # A word one typo away from a synonym term is also taken for it, and what it stands for.
+    # A word one typo away from a synonym term is also taken for it, and what it stands for:
+    # a whole word, then, neither a prefix nor a typo of another word.
     daklozen = tsquery_groups(expand("sdf daklozn"))[1]
-    assert daklozen["alternatives"][:2] == ["daklozn:*", "daklozen"]
-    assert "sans & abri" in daklozen["alternatives"]
+    assert daklozen["alternatives"][:2] == ["daklozn", "daklozen"]
+    assert "sans & abri" in daklozen["alternatives"] and daklozen["fuzzy"] == []
+
+
+def test_a_term_of_the_synonyms_is_a_whole_word_and_no_typo() -> None:
+    """ "langes" (nappies) is no start of "langue" (stem "lang"), "couches" no typo of
+    "douches": the words a term means find the services."""
+    langes, couches = tsquery_groups(expand("langes")), tsquery_groups(expand("des couches"))
+    assert langes[0]["alternatives"][0] == "langes" and langes[0]["fuzzy"] == []
+    assert couches[0]["alternatives"][0] == "couches" and couches[0]["fuzzy"] == []
+    assert "produits & hygiene" in couches[0]["alternatives"]
+    # A word of no term may be unfinished, or mistyped.
+    assert tsquery_groups(expand("epicer")) == [{"alternatives": ["epicer:*"], "fuzzy": ["epicer"]}]
 
 
 def test_week_slot_is_brussels_time() -> None:
