@@ -304,6 +304,8 @@ QUERIES: list[tuple[str, SearchFilters | None, list[str]]] = [
     ("hulp bij huur", None, ["Logetoît — aide à la recherche de logement"]),
     ("ik zoek werk", None, ["Conseil en recherche d'emploi", "Insertion socioprofessionnelle"]),
     ("waar kan ik slapen", None, ["Abri de nuit"]),
+    ("where can I eat", None, ["Restaurant social", "Repas chauds à petit prix"]),
+    ("ik heb honger", None, ["Restaurant social", "Repas chauds à petit prix"]),
     ("eenzaam", None, ["Plan fortes chaleurs — appels aux aînés isolés"]),
     ("pregnant", None, ["Consultations de planning familial"]),
     ("tolk", None, ["Parcours d'intégration des primo-arrivants"]),
