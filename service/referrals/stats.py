@@ -275,9 +275,15 @@ def text_cell(value: Any) -> Any:
 
 
 def to_csv(stats: Stats) -> str:
-    """The statistics as CSV rows `section,key,metric,value`; hidden counts read `<5`, texts
-    that would be formulas start with an apostrophe."""
+    """The statistics as CSV rows `section,key,metric,value`; hidden counts read `hidden`, texts
+    that would be formulas start with an apostrophe.
+
+    It starts with a byte order mark: without one, Excel reads UTF-8 as Windows-1252
+    ("SÃ©curitÃ©"). Commas and a dot before decimals stay, for programs; the workbook is the
+    spreadsheets' export.
+    """
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["section", "key", "metric", "value"])
 

@@ -101,7 +101,7 @@ async def test_statistics_hide_small_counts(
     assert exported.status_code == 200
     # One charset: "text/csv; charset=utf-8; charset=utf-8" was sent before.
     assert exported.headers["content-type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(exported.text)))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == ["section", "key", "metric", "value"]
     assert ["theme", "housing", "referrals", "hidden"] in rows
     assert ["unmet_needs", "food", "no_capacity", "hidden"] in rows
@@ -194,10 +194,36 @@ async def test_an_organisation_name_is_never_a_formula_in_the_csv(
         "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
     )
     assert exported.status_code == 200, exported.text
-    rows = list(csv.reader(io.StringIO(exported.text)))
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     # The name reads as text (a leading apostrophe); the count next to it stays a number.
     assert ["organisation", "'" + evil, "sent", "5"] in rows
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+async def test_the_csv_opens_in_excel_with_its_accents(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
+) -> None:
+    # Excel reads a UTF-8 file without a byte order mark as Windows-1252: "SÃ©curitÃ©".
+    name = "Sécurité sociale — Clôturée à Liège"
+    url = f"/api/v1/organisations/{network.sender_org}"
+    version = (await client.get(url)).headers["etag"]
+    renamed = await client.patch(
+        url, json={"name": name}, headers={**network.sender_admin.headers, "If-Match": version}
+    )
+    assert renamed.status_code == 200, renamed.text
+    for _ in range(5):
+        await _send(client, network)
+
+    coordinator = bearer(await make_token(coordinator=True))
+    exported = await client.get(
+        "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
+    )
+    assert exported.status_code == 200, exported.text
+    assert exported.content.startswith(b"\xef\xbb\xbfsection,key,metric,value\r\n")
+    # One mark, then UTF-8: what Python reads with utf-8-sig, pandas and R as it is.
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0] == ["section", "key", "metric", "value"]
+    assert ["organisation", name, "sent", "5"] in rows
 
 
 async def test_a_wrong_period_or_format_is_a_problem_naming_the_parameter(

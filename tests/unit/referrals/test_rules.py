@@ -131,6 +131,7 @@ def test_csv_marks_hidden_counts() -> None:
         unmet_needs=[],
     )
     text = stats.to_csv(empty)
+    assert text.startswith("\ufeffsection,key,metric,value\r\n")  # the mark Excel needs
     assert "summary,,total,hidden" in text
     assert "status,sent,count,hidden" in text and "status,closed,count,7" in text
     assert "summary,,acceptance_rate,\r\n" in text
