@@ -217,7 +217,7 @@ SELECT id, kind, name, parent_id, postal_codes, latitude, longitude
 FROM territory ORDER BY id
 
 -- name: list_networks
-SELECT id, name, description FROM network ORDER BY id
+SELECT id, name, description FROM network ORDER BY id LIMIT $1 OFFSET $2
 
 -- name: record_change
 INSERT INTO change_log (entity, entity_id, action, actor_id, actor_label, before, after)

@@ -372,11 +372,15 @@ class ReferenceController(Controller):
         return Page(items=items, total=len(items), limit=len(items), offset=0)
 
     @get("/networks", operation_id="listNetworks")
-    async def list_networks(self, conn: Conn) -> Page[Network]:
-        """Networks and platforms organisations belong to."""
-        rows = await conn.fetch(Q.list_networks)
+    async def list_networks(
+        self, conn: Conn, limit: Limit = 50, offset: Offset = 0
+    ) -> Page[Network]:
+        """Networks and platforms organisations belong to, paged as every list: an HSDS
+        import adds the networks it names, so they are not a fixed vocabulary."""
+        total = await conn.fetchval("SELECT count(*) FROM network")
+        rows = await conn.fetch(Q.list_networks, limit, offset)
         items = [msgspec.convert(dict(r), Network) for r in rows]
-        return Page(items=items, total=len(items), limit=len(items), offset=0)
+        return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 def _merge(current: dict[str, Any], patch_body: dict[str, Any]) -> dict[str, Any]:

@@ -656,3 +656,24 @@ async def test_a_place_removed_while_a_service_is_attached_to_it_is_named(
     assert [e["field"] for e in answer.json()["errors"]] == ["places[1].place_id"]
     async with pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM service") == 0
+
+
+async def test_networks_are_paged_as_every_list(
+    client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM organisation_network")
+        await conn.execute("DELETE FROM network")
+        await conn.executemany(
+            "INSERT INTO network (id, name) VALUES ($1, $2)",
+            [(f"network-{n:03d}", f"Network {n}") for n in range(60)],
+        )
+    # As the other lists: 50 by default, said so; it answered all 60 and "limit": 60.
+    first = (await client.get("/api/v1/networks")).json()
+    assert (first["total"], first["limit"], first["offset"]) == (60, 50, 0)
+    assert [n["id"] for n in first["items"]] == [f"network-{n:03d}" for n in range(50)]
+    rest = (await client.get("/api/v1/networks", params={"limit": 20, "offset": 50})).json()
+    assert (rest["total"], rest["limit"], rest["offset"]) == (60, 20, 50)
+    assert [n["id"] for n in rest["items"]] == [f"network-{n:03d}" for n in range(50, 60)]
+    too_many = await client.get("/api/v1/networks", params={"limit": 201})
+    assert too_many.status_code == 422 and "limit" in too_many.text
