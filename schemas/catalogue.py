@@ -269,12 +269,27 @@ class OrganisationFreshness(msgspec.Struct, kw_only=True):
     services_to_verify: list[ServiceToVerify]
 
 
+class OrganisationWithoutServices(msgspec.Struct, kw_only=True):
+    """An organisation with no service in the directory yet (a new one, say): who could
+    add them, for the network's coordinators."""
+
+    organisation_id: UUID
+    name: str
+    admins: int
+    """Admins who can sign in (and invite editors, add services)."""
+    admin_invited: bool
+    """An invitation as admin waits, its link still valid."""
+
+
 class Freshness(msgspec.Struct, kw_only=True):
     """The network's services to verify, by organisation, most to verify first."""
 
     verify_before: date
     """Services last verified before this day (or never) are to verify."""
     organisations: list[OrganisationFreshness]
+    """Every organisation with services."""
+    organisations_without_services: list[OrganisationWithoutServices]
+    """The others, by name."""
 
 
 class ReminderSent(msgspec.Struct, kw_only=True):

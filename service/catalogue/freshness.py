@@ -15,7 +15,13 @@ from uuid import UUID
 
 import asyncpg
 
-from schemas.catalogue import Freshness, OrganisationFreshness, ReminderSent, ServiceToVerify
+from schemas.catalogue import (
+    Freshness,
+    OrganisationFreshness,
+    OrganisationWithoutServices,
+    ReminderSent,
+    ServiceToVerify,
+)
 from service.accounts import memberships
 from service.accounts.identity import Identity
 from service.db.queries import load
@@ -68,7 +74,8 @@ def _may_remind_from(last: datetime | None, to_verify: int, now: datetime) -> da
 async def network_freshness(
     conn: asyncpg.Connection, identity: Identity, today: date, now: datetime
 ) -> Freshness:
-    """Every organisation with services, most services to verify first; coordinators only."""
+    """Every organisation with services, most services to verify first, then those without
+    any (and who could add them); coordinators only."""
     identity.require_coordinator("see the freshness of the whole network")
     cutoff = verify_before(today)
     rows = await conn.fetch(Q.organisations_freshness, cutoff)
@@ -100,6 +107,15 @@ async def network_freshness(
                 services_to_verify=to_verify[row["organisation_id"]],
             )
             for row in rows
+        ],
+        organisations_without_services=[
+            OrganisationWithoutServices(
+                organisation_id=row["organisation_id"],
+                name=row["name"],
+                admins=row["admins"],
+                admin_invited=row["admin_invited"],
+            )
+            for row in await conn.fetch(Q.organisations_without_services, now)
         ],
     )
 

@@ -23,6 +23,20 @@ GROUP BY o.id, o.name
 ORDER BY count(s.id) FILTER (WHERE s.last_verified_on IS NULL OR s.last_verified_on < $1) DESC,
          lower(o.name), o.id
 
+-- name: organisations_without_services
+-- Organisations with no service in the directory (new ones, say): the admins who can sign
+-- in and run them, and whether one is invited (a link still valid at $1).
+SELECT o.id AS organisation_id, o.name,
+       (SELECT count(*) FROM membership m JOIN app_user u ON u.id = m.user_id
+        WHERE m.organisation_id = o.id AND m.role = 'admin' AND u.disabled_at IS NULL)
+           AS admins,
+       EXISTS (SELECT 1 FROM invitation i
+               WHERE i.organisation_id = o.id AND i.role = 'admin' AND i.accepted_at IS NULL
+                 AND i.revoked_at IS NULL AND i.expires_at > $1) AS admin_invited
+FROM organisation o
+WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.organisation_id = o.id AND s.status <> 'inactive')
+ORDER BY lower(o.name), o.id
+
 -- name: services_to_verify
 -- The services of the organisations $1 to verify (never, or last verified before $2),
 -- the oldest first.

@@ -28,21 +28,6 @@ SELECT id, name, language FROM organisation WHERE id = ANY($1::uuid[])
 -- Every organisation of the network, by name: what a coordinator's statistics may be about.
 SELECT id, name FROM organisation ORDER BY lower(name), id
 
--- name: organisations_without_services
--- Organisations with no service in the directory (new ones, say), for the coordinators'
--- network page: whether an admin who can sign in runs them, or one is invited (links still
--- valid at $1).
-SELECT o.id AS organisation_id, o.name,
-       EXISTS (SELECT 1 FROM membership m JOIN app_user u ON u.id = m.user_id
-               WHERE m.organisation_id = o.id AND m.role = 'admin' AND u.disabled_at IS NULL)
-           AS has_admin,
-       EXISTS (SELECT 1 FROM invitation i
-               WHERE i.organisation_id = o.id AND i.role = 'admin' AND i.accepted_at IS NULL
-                 AND i.revoked_at IS NULL AND i.expires_at > $1) AS admin_invited
-FROM organisation o
-WHERE NOT EXISTS (SELECT 1 FROM service s WHERE s.organisation_id = o.id AND s.status <> 'inactive')
-ORDER BY lower(o.name), o.id
-
 -- name: organisations_inviting_editors
 -- Organisations with an admin or an editor invited, the link still valid at $1: someone
 -- will verify their services once they accept.

@@ -98,7 +98,7 @@ async def _context(conn: Conn, identity: Any, request: Request[Any, Any, Any]) -
         "handled": request.query_params.get("handled"),
         "reports": reported,
         # A new organisation has no services yet: listed to name its first admin, add them.
-        "without_services": await conn.fetch(Q.organisations_without_services, now),
+        "without_services": found.organisations_without_services,
         "inviting": {
             r["organisation_id"] for r in await conn.fetch(Q.organisations_inviting_editors, now)
         },

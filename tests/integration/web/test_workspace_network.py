@@ -284,6 +284,28 @@ async def test_a_new_organisation_is_listed_until_it_has_services_with_its_first
     assert created.status_code == 201, created.text
     organisation = created.json()["id"]
     team = f"/workspace/organisations/{organisation}/team/"
+
+    async def listed_by_the_api() -> dict[str, object]:
+        freshness = await client.get("/api/v1/network/freshness", headers=coordinator)
+        assert freshness.status_code == 200, freshness.text
+        body = freshness.json()
+        assert organisation not in {o["organisation_id"] for o in body["organisations"]}
+        without = {o["organisation_id"]: o for o in body["organisations_without_services"]}
+        # Only organisations without services, as on the page.
+        async with pool.acquire() as conn:
+            with_services = await conn.fetch(
+                "SELECT DISTINCT organisation_id FROM service WHERE status <> 'inactive'"
+            )
+        assert not {str(r["organisation_id"]) for r in with_services} & without.keys()
+        return without[organisation]
+
+    # The API lists it as the page does: it had only the organisations with services.
+    assert await listed_by_the_api() == {
+        "organisation_id": organisation,
+        "name": "Maison de quartier de Bouvy",
+        "admins": 0,
+        "admin_invited": False,
+    }
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
         await sign_in(browser, await add_coordinator(pool))
         browser.cookies.set("boussole_lang", "en")
@@ -310,6 +332,12 @@ async def test_a_new_organisation_is_listed_until_it_has_services_with_its_first
         page = (await browser.get(PAGE)).text
         entry = page[page.index(f'id="organisation-{organisation}"') :]
         assert "Its first admin is invited" in entry[: entry.index("</li>")]
+    assert await listed_by_the_api() == {
+        "organisation_id": organisation,
+        "name": "Maison de quartier de Bouvy",
+        "admins": 0,
+        "admin_invited": True,
+    }
 
 
 async def test_an_invitation_waiting_is_said_rather_than_asking_to_invite_again(
