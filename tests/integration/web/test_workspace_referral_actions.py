@@ -739,3 +739,60 @@ async def test_a_redirect_sent_twice_is_made_once_and_says_so(
         other = await receiver.post(f"{path}/redirect", data={**form, "target": targets[1]})
         assert other.status_code == 409
     assert await pool.fetchval("SELECT count(*) FROM referral") == 2
+
+
+async def test_accepting_takes_a_note_for_the_sender_as_the_other_answers_do(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The accept form has its note ("come on Tuesday at 10 with your identity card"), as
+    the API's accept has: too long or with a NUL character, it is refused next to its field
+    and kept, nothing answered; given, the sender reads it in the timeline."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        receiver.cookies.set("boussole_lang", "en")
+        path = await _refer(worker, demo)
+        page = await receiver.get(path)
+        assert re.search(
+            r'<label for="accept-note">Message to the sender <span class="hint">Optional</span>',
+            page.text,
+        )
+        form = page.text[page.text.index(f'action="{path}/accept"') :]
+        assert 'name="note"' in form[: form.index("</form>")]
+
+        long = "Venez mardi à 10 h avec votre carte d'identité. " * 25
+        refused = await receiver.post(
+            f"{path}/accept", data={**posted_back(page.text), "note": long}
+        )
+        assert refused.status_code == 422, refused.text
+        assert 'id="accept-note-error"' in refused.text and "This text is too long." in (
+            refused.text
+        )
+        assert long.strip().replace("'", "&#39;") in refused.text
+        nul = await receiver.post(
+            f"{path}/accept", data={**posted_back(page.text), "note": "Mardi\x00 10 h"}
+        )
+        assert nul.status_code == 422 and 'id="accept-note-error"' in nul.text
+        assert re.search(r'id="accept-note"[^>]*value="Mardi\ufffd 10 h"', nul.text)
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT status FROM referral") == "sent"
+
+        note = "Venez mardi à 10 h avec votre carte d'identité."
+        accepted = await receiver.post(
+            f"{path}/accept", data={**posted_back(page.text), "note": note}
+        )
+        assert accepted.status_code == 303, accepted.text
+        assert note.replace("'", "&#39;") in (await worker.get(path)).text
+    async with pool.acquire() as conn:
+        assert (
+            await conn.fetchval("SELECT note FROM referral_event WHERE action = 'accept'") == note
+        )
+
+
+async def test_an_erased_referral_is_accepted_without_a_note(base_url: str, demo: Demo) -> None:
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        confirm = await worker.get(f"{path}/erase")
+        erased = await worker.post(f"{path}/erase", data={"csrf_token": csrf_of(confirm.text)})
+        assert erased.status_code == 303
+        page = await receiver.get(path)
+        assert f'action="{path}/accept"' in page.text and 'id="accept-note"' not in page.text
+        await _accept(receiver, path)
