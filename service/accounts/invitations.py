@@ -209,26 +209,45 @@ async def accept(
     row = await conn.fetchrow(Q.lock_invitation_by_token, token_hash(token), now)
     if row is None:
         return Acceptance("invalid")
-    if row["has_password"]:
+    user_id, has_password = row["user_id"], row["has_password"]
+    if user_id is None:
+        problem = password_problem(password, row["email"])
+        if problem is not None:
+            return Acceptance("problem", problem=problem)
+        hashed = await hash_password(password)
+        user_id = await conn.fetchval(
+            Q.insert_user_if_new, row["email"], name.strip(), False, hashed
+        )
+        if user_id is not None:
+            await throttle.clear(conn, throttle.ACCOUNT_FAILURES, row["email"])
+            return await _join(conn, row, user_id, now)
+        # As `boussole user create`: the same person accepting another organisation's
+        # invitation at the same moment (two tabs) made the account; this waited for it,
+        # and goes on as if it came after: the password is the one chosen there.
+        made = await conn.fetchrow(Q.user_for_login, row["email"])
+        assert made is not None
+        user_id, has_password = made["id"], made["password_hash"] is not None
+    if has_password:
         login = await password_login(conn, row["email"], password, address, now)
         if login.outcome == "throttled":
             return Acceptance("throttled", retry_after=login.retry_after)
         if login.outcome != "ok":
             return Acceptance("problem", problem="wrong_password")
-        user_id = row["user_id"]
     else:
         problem = password_problem(password, row["email"])
         if problem is not None:
             return Acceptance("problem", problem=problem)
-        hashed = await hash_password(password)
-        user_id = row["user_id"]
-        if user_id is None:
-            user_id = await conn.fetchval(Q.insert_user, row["email"], name.strip(), False, hashed)
-        else:
-            await conn.execute(Q.set_password, user_id, hashed)
-            if name.strip():
-                await conn.execute(Q.set_name_if_empty, user_id, name.strip())
+        await conn.execute(Q.set_password, user_id, await hash_password(password))
+        if name.strip():
+            await conn.execute(Q.set_name_if_empty, user_id, name.strip())
         await throttle.clear(conn, throttle.ACCOUNT_FAILURES, row["email"])
+    return await _join(conn, row, user_id, now)
+
+
+async def _join(
+    conn: asyncpg.Connection, row: asyncpg.Record, user_id: UUID, now: datetime
+) -> Acceptance:
+    """The invitation `row` used by `user_id`: they join its organisation with its role."""
     if await conn.fetchval(Q.accept_invitation, row["id"], now, user_id) is None:
         return Acceptance("invalid")
     await conn.execute(Q.revoke_invitations_of, row["organisation_id"], row["email"], now)

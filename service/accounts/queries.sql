@@ -26,17 +26,14 @@ RETURNING id
 -- name: user_by_email
 SELECT id, email, name, is_coordinator FROM app_user WHERE lower(email) = lower($1)
 
--- name: insert_user
-INSERT INTO app_user (email, name, is_coordinator, password_hash)
-VALUES ($1, $2, $3, $4)
-RETURNING id
-
 -- name: insert_user_if_new
 -- Nothing when the address is taken, or gets taken meanwhile: it waits for the other
 -- transaction, rather than failing on the unique index, when that one has not committed.
+-- The new user's id; none when the address was taken.
 INSERT INTO app_user (email, name, is_coordinator, password_hash)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT ((lower(email))) DO NOTHING
+RETURNING id
 
 -- name: upsert_membership
 INSERT INTO membership (user_id, organisation_id, role) VALUES ($1, $2, $3)

@@ -224,6 +224,9 @@ class WorkspaceAccountsController(Controller):
         if outcome.outcome == "problem":
             problem = PASSWORD_PROBLEMS.get(outcome.problem or "", N_("The password is wrong."))
             context["error"] = translate(problem, language)
+            # Read again: the account may have been made meanwhile (another organisation's
+            # invitation accepted in another tab), and the form then asks for its password.
+            context["invitation"] = await invitations.find(conn, token) or invitation
             return _page("invitation.html", context, 422)
         if outcome.user_id is None:
             return _page("invitation.html", {"invitation": None, "token": token}, 410)

@@ -19,6 +19,7 @@ from service.errors import Conflict
 from tests.integration.accounts.conftest import (
     PASSWORD,
     Person,
+    add_organisation,
     add_person,
     csrf_of,
     link_in,
@@ -255,3 +256,124 @@ async def test_a_link_replaced_while_it_is_accepted_no_longer_works(
             await until_waiting(pool, 1, accepting)
         assert (await accepting).outcome == "invalid"
         assert await conn.fetchval(LIVE, "nadia@example.org") == 1
+
+
+@pytest.mark.parametrize("second_password", [PASSWORD, "another long password"])
+async def test_two_organisations_invitations_accepted_at_once_make_one_account(
+    base_url: str,
+    client: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    organisation: uuid.UUID,
+    second_password: str,
+) -> None:
+    """Nadia accepts the CPAS's and the épicerie's invitations at the same moment (two
+    tabs): one account, as one after the other; the second account creation was a bare
+    409 on the address's unique index. With the same password, both tabs join and are
+    signed in; with another, the later is asked for the password of the account just made."""
+    other = await add_organisation(pool, "Épicerie sociale du Centre")
+    paths = []
+    for organisation_id in (organisation, other):
+        admin = await add_person(pool, organisation_id=organisation_id, role="admin")
+        invited = await client.post(
+            f"/api/v1/organisations/{organisation_id}/invitations",
+            json={"email": "nadia@example.org", "role": "editor"},
+            headers=admin.bearer,
+        )
+        assert invited.status_code == 201, invited.text
+        mail = [m for m in await outbox(pool) if m["recipient"] == "nadia@example.org"][-1]
+        paths.append(urlsplit(link_in(mail["body_text"], "/workspace/invitations/")).path)
+    tabs = [httpx.AsyncClient(base_url=base_url, timeout=30) for _ in paths]
+    try:
+        forms = []
+        for tab, path, password in zip(tabs, paths, (PASSWORD, second_password), strict=True):
+            tab.cookies.set("boussole_lang", "en")
+            page = await tab.get(path)
+            assert 'name="password2"' in page.text  # a new person: choose a password
+            forms.append(
+                {"password": password, "password2": password, "csrf_token": csrf_of(page.text)}
+            )
+        # Lined up: the address held by a transaction of the test, both acceptances wait
+        # to create the account; released, they race for it.
+        async with pool.acquire() as conn:
+            blocker = conn.transaction()
+            await blocker.start()
+            await conn.execute(
+                "INSERT INTO app_user (email, name) VALUES ('nadia@example.org', 'held')"
+            )
+            both = asyncio.ensure_future(
+                asyncio.gather(
+                    *(
+                        tab.post(path, data=form)
+                        for tab, path, form in zip(tabs, paths, forms, strict=True)
+                    )
+                )
+            )
+            await until_waiting(pool, 2, both)
+            await blocker.rollback()
+        answers = await both
+        accounts = [(await tab.get("/api/v1/me")) for tab in tabs]
+    finally:
+        for tab in tabs:
+            await tab.aclose()
+    async with pool.acquire() as conn:
+        users = await conn.fetch("SELECT id FROM app_user WHERE lower(email) = 'nadia@example.org'")
+        assert len(users) == 1
+        joined = await conn.fetch(
+            "SELECT organisation_id, role FROM membership WHERE user_id = $1", users[0]["id"]
+        )
+    if second_password == PASSWORD:
+        assert [a.status_code for a in answers] == [303, 303], [a.text for a in answers]
+        # Both tabs are signed in, to the same account, in both organisations.
+        assert accounts[0].json() == accounts[1].json()
+        assert {(r["organisation_id"], r["role"]) for r in joined} == {
+            (organisation, "editor"),
+            (other, "editor"),
+        }
+        async with pool.acquire() as conn:
+            assert await conn.fetchval(LIVE, "nadia@example.org") == 0
+        return
+    # Either tab may have made the account: the other is asked for its password.
+    assert sorted(a.status_code for a in answers) == [303, 422], [a.text for a in answers]
+    [refused] = [a for a in answers if a.status_code == 422]
+    assert "The password is wrong." in refused.text
+    assert "You already have an account: enter your password to accept." in refused.text
+    assert 'name="password2"' not in refused.text
+    assert len(joined) == 1
+
+
+async def test_the_second_acceptance_with_another_password_is_asked_the_first(
+    pool: asyncpg.Pool, organisation: uuid.UUID
+) -> None:
+    """The account made meanwhile by the other tab has the password chosen there: another
+    one typed in this tab is wrong, as when the tabs are used one after the other, and
+    nothing is joined until it is given."""
+    other = await add_organisation(pool, "Épicerie sociale du Centre")
+    tokens = []
+    for organisation_id in (organisation, other):
+        admin = await _identity(
+            pool, await add_person(pool, organisation_id=organisation_id, role="admin")
+        )
+        tokens.append(await _sent_link(pool, organisation_id, admin, "nadia@example.org", "editor"))
+
+    async def accept_in_the_other_tab(password: str) -> invitations.Acceptance:
+        async with pool.acquire() as conn, conn.transaction():
+            return await invitations.accept(
+                conn, tokens[1], password=password, name="Nadia", address="192.0.2.9"
+            )
+
+    async with pool.acquire() as conn:
+        async with conn.transaction():
+            first = await invitations.accept(
+                conn, tokens[0], password=PASSWORD, name="Nadia", address="192.0.2.9"
+            )
+            assert first.outcome == "ok"
+            second = asyncio.create_task(accept_in_the_other_tab("another long password"))
+            await until_waiting(pool, 1, second)
+        refused = await second
+        assert (refused.outcome, refused.problem) == ("problem", "wrong_password")
+        assert (
+            await conn.fetchval("SELECT count(*) FROM membership WHERE user_id = $1", first.user_id)
+            == 1
+        )
+        again = await accept_in_the_other_tab(PASSWORD)
+        assert (again.outcome, again.user_id) == ("ok", first.user_id)
