@@ -32,6 +32,23 @@ DEFAULT_LANGUAGE = "fr"
 LANGUAGE_COOKIE = "boussole_lang"
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 
+SPOKEN_LANGUAGES = {
+    "fr": "Français",
+    "nl": "Nederlands",
+    "en": "English",
+    "de": "Deutsch",
+    "ar": "العربية",
+    "es": "Español",
+    "it": "Italiano",
+    "pt": "Português",
+    "tr": "Türkçe",
+    "ro": "Română",
+    "pl": "Polski",
+    "ru": "Русский",
+    "uk": "Українська",
+}
+"""Languages people ask for at the guichets, each named in itself (no translation needed)."""
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 """The gettext catalogues: `<language>/LC_MESSAGES/messages.po`, and `messages.pot`."""
 

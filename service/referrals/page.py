@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from schemas.referrals import Referral
 from service.hours import local
-from service.i18n import N_, translate
+from service.i18n import N_, SPOKEN_LANGUAGES, translate
+from service.referrals.labels import CONTACTS_READ, DECLINE_REASONS, EVENTS, OUTCOMES, STATUS
 from service.referrals.slip import PAGES
-from service.web.templating import (
-    CONTACTS_READ,
-    DECLINE_REASONS,
-    EVENTS,
-    OUTCOMES,
-    SPOKEN_LANGUAGES,
-    STATUS,
-)
 
 # English message ids, translated by the UI catalogue (service/i18n.py).
 LABELS_EN: dict[str, str] = {

@@ -33,10 +33,10 @@ from service.catalogue.validation import phone_national
 from service.db.queries import load
 from service.errors import InvalidInput, NotFound
 from service.hours import TZ, YEARS, local
-from service.i18n import N_, language_of
+from service.i18n import N_, SPOKEN_LANGUAGES, language_of
 from service.referrals.slip import usual_hours
 from service.search.routes import NO_FILTERS, answer_search, filters_from
-from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
+from service.web.templating import SITUATIONS
 from service.web_common import Caller, Conn
 
 Q = load(__file__)

@@ -16,7 +16,15 @@ from service.accounts.csrf import FIELD, csrf_token
 from service.accounts.sessions import session_id_of
 from service.catalogue.validation import phone_national
 from service.hours import local
-from service.i18n import N_, day_month_year
+from service.i18n import N_, SPOKEN_LANGUAGES, day_month_year
+from service.referrals.labels import (
+    CONTACTS,
+    CONTACTS_READ,
+    DECLINE_REASONS,
+    EVENTS,
+    OUTCOMES,
+    STATUS,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -65,75 +73,6 @@ SITUATIONS = {
     "victim_of_violence": N_("Victims of violence"),
     "youth": N_("Young people"),
 }
-SPOKEN_LANGUAGES = {
-    "fr": "Français",
-    "nl": "Nederlands",
-    "en": "English",
-    "de": "Deutsch",
-    "ar": "العربية",
-    "es": "Español",
-    "it": "Italiano",
-    "pt": "Português",
-    "tr": "Türkçe",
-    "ro": "Română",
-    "pl": "Polski",
-    "ru": "Русский",
-    "uk": "Українська",
-}
-"""Languages people ask for at the guichets, each named in itself (no translation needed)."""
-
-STATUS = {
-    "sent": N_("Waiting for an answer"),
-    "accepted": N_("Accepted"),
-    "declined": N_("Declined"),
-    "redirected": N_("Redirected"),
-    # Not the "Closed" of opening hours ("Fermé", "Gesloten"): followed up and closed.
-    "closed": N_("Closed with an outcome"),
-    "cancelled": N_("Cancelled"),
-    "expired": N_("Expired"),
-}
-"""The status of a referral."""
-EVENTS = {
-    "send": N_("Sent"),
-    "accept": N_("Accepted"),
-    "decline": N_("Declined"),
-    "redirect": N_("Redirected"),
-    "close": N_("Closed with an outcome"),
-    "cancel": N_("Cancelled"),
-    "expire": N_("Expired"),
-    "erase": N_("Personal data erased"),
-    "message": N_("Message"),
-}
-"""A step of a referral's timeline."""
-DECLINE_REASONS = {
-    "no_capacity": N_("No capacity"),
-    "not_eligible": N_("Not eligible"),
-    "unreachable": N_("Person unreachable"),
-    "duplicate": N_("Duplicate"),
-    "other": N_("Other reason"),
-    "redirected": N_("Redirected"),
-}
-OUTCOMES = {
-    "served": N_("Person helped"),
-    "no_show": N_("Did not come"),
-    "withdrawn": N_("Person withdrew"),
-    "other": N_("Other outcome"),
-}
-CONTACTS = {
-    "phone": N_("By phone"),
-    "email": N_("By e-mail"),
-    "through_referrer": N_("Through me (the referrer)"),
-    "do_not_contact": N_("Do not contact: the person will come"),
-}
-"""How to contact the person, as the referring worker chooses it on the refer form."""
-CONTACTS_READ = {
-    "phone": N_("By phone"),
-    "email": N_("By e-mail"),
-    "through_referrer": N_("Through the referring worker"),
-    "do_not_contact": N_("Do not contact: the person will come"),
-}
-"""The same choice as both organisations read it on the referral (not "me")."""
-
 WRITTEN_IN = {"fr": N_("French"), "nl": N_("Dutch"), "de": N_("German"), "en": N_("English")}
 """The languages organisations write in, as a sentence names them (translated)."""
 

@@ -24,9 +24,9 @@ from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164, phone_national
 from service.errors import InvalidInput
-from service.i18n import N_
+from service.i18n import N_, SPOKEN_LANGUAGES
 from service.web.public import themes_tree
-from service.web.templating import SITUATIONS, SPOKEN_LANGUAGES
+from service.web.templating import SITUATIONS
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,

@@ -23,12 +23,12 @@ from service.catalogue import services
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, is_blank
-from service.i18n import N_
+from service.i18n import N_, SPOKEN_LANGUAGES
 from service.referrals import referrals
+from service.referrals.labels import STATUS
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
 from service.search.routes import NO_FILTERS, answer_search, filters_from
-from service.web.templating import SPOKEN_LANGUAGES, STATUS
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     Member,

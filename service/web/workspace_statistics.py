@@ -24,7 +24,7 @@ from service.db.queries import load
 from service.errors import Forbidden, InvalidInput
 from service.i18n import N_, language_of, translate
 from service.referrals import stats
-from service.web.templating import DECLINE_REASONS, OUTCOMES, STATUS
+from service.referrals.labels import DECLINE_REASONS, OUTCOMES, STATUS
 from service.web.workspace_common import (
     BAD_DATE,
     LAST_BEFORE_FIRST,

@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from service.i18n import LOCALE_DIR
+from service.referrals import labels as referral_labels
 from service.web import (
     reports,
     templating,
@@ -69,11 +70,11 @@ def test_every_message_of_the_pages_is_translated() -> None:
         templating.CAPACITY,
         templating.WHEELCHAIR,
         templating.SITUATIONS,
-        templating.STATUS,
-        templating.EVENTS,
-        templating.DECLINE_REASONS,
-        templating.OUTCOMES,
-        templating.CONTACTS,
+        referral_labels.STATUS,
+        referral_labels.EVENTS,
+        referral_labels.DECLINE_REASONS,
+        referral_labels.OUTCOMES,
+        referral_labels.CONTACTS,
         templating.WRITTEN_IN,
         workspace_edit.GENDERS,
         workspace_edit.SERVICE_STATUSES,
