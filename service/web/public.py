@@ -35,7 +35,7 @@ from service.errors import InvalidInput, NotFound
 from service.hours import TZ, YEARS, local
 from service.i18n import N_, SPOKEN_LANGUAGES, language_of
 from service.referrals.slip import usual_hours
-from service.search.routes import NO_FILTERS, answer_search, filters_from
+from service.search.routes import NO_FILTERS, answer_search, day_span, filters_from
 from service.web.templating import SITUATIONS
 from service.web_common import Caller, Conn
 
@@ -56,7 +56,6 @@ LEFT_OUT = {
     "open_time": N_("The time was not understood (e.g. 20:00); the day and time were left out."),
 }
 """What the search page says of a field it left out, not understood, by the field's name."""
-DAY_WITHOUT_TIME = N_("A day without a time was left out: choose a time as well (e.g. 10:00).")
 SOME_LEFT_OUT = N_("Some search fields were not understood; they were left out.")
 
 
@@ -175,10 +174,7 @@ class SearchForm:
         for name in fields:
             if name == "area":  # said with the name typed (`unknown_area`)
                 continue
-            if name == "open_time" and self.open_on and not self.open_time:
-                message = DAY_WITHOUT_TIME
-            else:
-                message = LEFT_OUT.get(name, SOME_LEFT_OUT)
+            message = LEFT_OUT.get(name, SOME_LEFT_OUT)
             if message not in said:
                 said.append(message)
         return said
@@ -199,26 +195,27 @@ class SearchForm:
             wrong.append("situation")
         return age, situation, wrong
 
-    def moment(self, now: datetime) -> tuple[datetime | None, list[str]]:
-        """The moment services must be open at, from "open on this day at this time" (the
-        day defaults to today in Brussels); the fields not understood, to leave out."""
+    def opening(self, now: datetime) -> tuple[datetime | None, date | None, list[str]]:
+        """When services must be open, from "open on this day at this time": a moment (the
+        day defaults to today in Brussels), or a day without a time (open at some moment of
+        it); the fields not understood, to leave out."""
         if not (self.open_on or self.open_time):
-            return None, []
+            return None, None, []
         try:
             day = date.fromisoformat(self.open_on) if self.open_on else local(now).date()
         except ValueError:
-            return None, ["open_on"]
+            return None, None, ["open_on"]
         if not YEARS[0] <= day.year <= YEARS[1]:
-            return None, ["open_on"]
+            return None, None, ["open_on"]
+        if not self.open_time:
+            return None, day, []
         try:
-            at = time.fromisoformat(self.open_time) if self.open_time else None
+            at = time.fromisoformat(self.open_time)
         except ValueError:
-            return None, ["open_time"]
-        if at is None:
-            return None, ["open_time"]
+            return None, None, ["open_time"]
         # Through UTC and back: a wall time that a DST change skips becomes a real moment.
         wall = datetime.combine(day, at.replace(second=0, microsecond=0), tzinfo=TZ)
-        return wall.astimezone(UTC).astimezone(TZ), []
+        return wall.astimezone(UTC).astimezone(TZ), None, []
 
     def without_filters(self) -> SearchForm:
         """The same need (words and theme) and place to sort from, every other filter off."""
@@ -278,16 +275,24 @@ def _position(lat: str, lon: str) -> tuple[float, float] | None:
     return point if -90 <= point[0] <= 90 and -180 <= point[1] <= 180 else None
 
 
+def still_open(day: date, now: datetime) -> tuple[datetime, datetime]:
+    """The moments of a day asked without a time: all of it, or what is left of today (at the
+    guichet, "today" means somewhere one can still go)."""
+    start, end = day_span(day)
+    return (now, end) if start <= now < end else (start, end)
+
+
 async def run_search(
     state: State, form: SearchForm, known_themes: set[str], now: datetime
 ) -> tuple[SearchAnswer | None, list[str]]:
     """Search as /api/v1/search does; wrong fields become messages instead of a 422 (a day or
     time not understood is left out, the rest is searched)."""
-    moment, wrong = form.moment(now)
+    moment, day, wrong = form.opening(now)
     age, situation, wrong_person = form.person()
     wrong += wrong_person
-    at = moment or now
-    wants_open = moment is not None or "open_now" in form.checked
+    span = None if day is None else still_open(day, now)
+    at = moment or (span[0] if span else now)
+    wants_open = moment is not None or span is not None or "open_now" in form.checked
     places = await state.search.territories(state.pool)
     commune = section = None
     area = places.area(form.area) if form.area else None
@@ -322,6 +327,7 @@ async def run_search(
             lon=lon,
             radius_km=None,
             territories=places,
+            open_until=span[1] if span else None,
         )
         answer = await answer_search(
             state,
@@ -615,6 +621,7 @@ class PublicController(Controller):
             refine = refinements(form, answer, themes, communes)
             if answer.total and not answer.items and form.page > 1:
                 back_to = pages if form.page > pages else 1
+        moment, day, _ = form.opening(now)
         context = {
             "form": form,
             "themes": themes,
@@ -622,7 +629,9 @@ class PublicController(Controller):
             "refine": refine,
             "spoken_languages": SPOKEN_LANGUAGES,
             "answer": answer,
-            "moment": form.moment(now)[0],
+            "moment": moment,
+            "open_day": day,
+            "open_today": day == local(now).date(),
             "wrong_fields": wrong,
             "left_out": form.left_out(wrong),
             "active": form.active(wrong),

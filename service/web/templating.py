@@ -103,11 +103,14 @@ def day_name(context: Any, day: date) -> str:
 
 
 @pass_context
-def opening_text(context: Any, state: Any, status: str = "active", then: bool = False) -> str:
+def opening_text(
+    context: Any, state: Any, status: str = "active", then: bool = False, day: date | None = None
+) -> str:
     """ "Open now until 12:00", "Closed now, opens tomorrow at 09:00"… in Brussels time.
 
     `state` is an OpenInfo/OpenState (or None when the hours are unknown); `then` when it was
-    evaluated at a moment the person chose, not now ("Open then, until 22:00").
+    evaluated at a moment the person chose, not now ("Open then, until 22:00"); `day` when
+    at the start of a day the person chose ("Opens at 09:00").
     """
     if status == "temporarily_closed":
         return _t(context, "Temporarily closed")
@@ -116,6 +119,15 @@ def opening_text(context: Any, state: Any, status: str = "active", then: bool = 
     if state is None:
         return _t(context, "Hours not known: call before going")
     change = state.next_change
+    if day is not None:
+        that_day = change is not None and local(change).date() == day
+        if state.now:
+            if not that_day:
+                return _t(context, "Open all day")
+            return _t(context, "Open from midnight to %(time)s") % {"time": hour_minute(change)}
+        if that_day:
+            return _t(context, "Opens at %(time)s") % {"time": hour_minute(change)}
+        return _t(context, "Closed that day")
     if then and state.now:
         if change is None:
             return _t(context, "Open then")

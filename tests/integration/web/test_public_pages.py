@@ -429,8 +429,8 @@ async def test_a_field_left_out_is_named_and_not_counted_as_a_filter(
     found = re.findall(r'<a href="/services/([0-9a-f-]+)"', plain.text)
     assert found
     cases = {
-        "A day without a time was left out: choose a time as well (e.g. 10:00).": {
-            "open_on": "2026-12-24"
+        "The day was not understood (a date from 2000 to 2099); the day and time were left out.": {
+            "open_on": "24/12"
         },
         "The theme asked for is not one of the directory's themes; it was left out.": {
             "theme": "nope"
@@ -450,10 +450,54 @@ async def test_a_field_left_out_is_named_and_not_counted_as_a_filter(
     )
     assert "<summary>Filters (1 active)</summary>" in both.text
     french = await client.get(
-        "/", params={"q": "colis", "open_on": "2026-12-24"}, headers={"Accept-Language": "fr"}
+        "/", params={"q": "colis", "open_on": "24/12"}, headers={"Accept-Language": "fr"}
     )
     assert "<summary>Filtres</summary>" in french.text
     assert "Certains champs" not in french.text
+
+
+async def test_a_day_without_a_time_finds_what_is_open_at_some_moment_of_it(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    """ "Open on Saturday", no time: the services open at any time that day, as the API's
+    open_on finds them, each saying when it opens then; today, those one can still go to."""
+    today = datetime.now(UTC).astimezone(TZ).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    english = {"Accept-Language": "en"}
+    page = await client.get(
+        "/", params={"theme": "food", "open_on": f"{saturday}"}, headers=english
+    )
+    api = (
+        await client.get(
+            "/api/v1/search", params={"theme": "food", "open_on": f"{saturday}", "limit": 20}
+        )
+    ).json()
+    everything = (await client.get("/api/v1/search", params={"theme": "food"})).json()
+    assert 0 < api["total"] < everything["total"]
+    found = set(re.findall(r'<h3 lang="[a-z]+"><a href="/services/([0-9a-f-]+)"', page.text))
+    assert found == {item["service_id"] for item in api["items"]}
+    assert f"Services open on Saturday {saturday:%d/%m}" in page.text
+    assert "<summary>Filters (2 active)</summary>" in page.text  # the theme and the day
+    results = page.text.split('id="results-title"')[1]
+    assert re.search(r"Opens at \d\d:\d\d|Open all day|Open from midnight to", results)
+    assert "Open now" not in results and "Closed now" not in results
+    assert 'role="alert"' not in page.text  # nothing left out
+    french = await client.get(
+        "/", params={"open_on": f"{saturday}"}, headers={"Accept-Language": "fr"}
+    )
+    assert f"Services ouverts le samedi {saturday:%d/%m}" in french.text
+    # Today: what one can still go to, told as now.
+    tonight = await client.get("/", params={"open_on": f"{today}"}, headers=english)
+    assert "Services still open today" in tonight.text
+    still = (
+        await client.get(
+            "/api/v1/search",
+            params={"open_at": datetime.now(TZ).strftime("%Y-%m-%dT%H:%M"), "limit": 1},
+        )
+    ).json()
+    whole_day = (await client.get("/api/v1/search", params={"open_on": f"{today}"})).json()
+    shown = int(re.search(r"(\d+) services? found|(1) service found", tonight.text)[1] or 1)
+    assert still["total"] <= shown <= whole_day["total"]
 
 
 async def test_the_area_is_understood_as_the_api_understands_a_commune_or_a_section(
