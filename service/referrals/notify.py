@@ -5,7 +5,7 @@ a link. Reading the person's data always goes through the API, where it is logge
 
 Who gets what:
 - a new referral: the receiving organisation (its address, or without one its admins
-  and editors);
+  and editors, or without any its members);
 - an answer (accepted, declined, redirected, closed) or an expiry: the worker who sent the
   referral, and the sending organisation's address when it has one;
 - a cancellation, a message from the sender: the receiving organisation, and its people who
@@ -28,7 +28,8 @@ from service.referrals.queries import Q
 
 
 async def organisation_recipients(conn: asyncpg.Connection, organisation_id: UUID) -> list[str]:
-    """Where mails for an organisation go: its address, else its admins and editors."""
+    """Where mails for an organisation go: its address, else its admins and editors, else
+    its members; none when it has neither an address nor anyone who can sign in."""
     emails: list[str] = await conn.fetchval(Q.organisation_recipients, organisation_id)
     return list(emails)
 

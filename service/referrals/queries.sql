@@ -132,12 +132,17 @@ ORDER BY a.at DESC, a.id DESC
 LIMIT $2 OFFSET $3
 
 -- name: organisation_recipients
--- The organisation's own address; without one, its admins and editors.
+-- The organisation's own address; without one, its admins and editors; without any (their
+-- accounts closed, a team of volunteers), its members, who answer its referrals too: an
+-- organisation with people in it is never left unaware of the referrals sent to it.
 SELECT coalesce(
     (SELECT ARRAY[o.email] FROM organisation o WHERE o.id = $1 AND o.email IS NOT NULL),
     (SELECT array_agg(u.email ORDER BY u.email)
      FROM membership m JOIN app_user u ON u.id = m.user_id
      WHERE m.organisation_id = $1 AND m.role IN ('admin', 'editor') AND u.disabled_at IS NULL),
+    (SELECT array_agg(u.email ORDER BY u.email)
+     FROM membership m JOIN app_user u ON u.id = m.user_id
+     WHERE m.organisation_id = $1 AND u.disabled_at IS NULL),
     '{}') AS emails
 
 -- name: receiving_participants
