@@ -47,6 +47,7 @@ from service.web.workspace_common import (
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
+from service.web.workspace_organisation import CONTROLLERS as WORKSPACE_ORGANISATION
 from service.web.workspace_places import CONTROLLERS as WORKSPACE_PLACES
 from service.web.workspace_referrals import CONTROLLERS as WORKSPACE_REFERRALS
 from service.web.workspace_services import CONTROLLERS as WORKSPACE_SERVICES
@@ -241,6 +242,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_NEW_SERVICE,
             *WORKSPACE_PLACES,
             *WORKSPACE_TEAM,
+            *WORKSPACE_ORGANISATION,
             *WORKSPACE_STATISTICS,
             *SEARCH,
             *HSDS,

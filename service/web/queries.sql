@@ -66,3 +66,31 @@ WHERE r.from_organisation_id = ANY($1::uuid[]) AND r.created_at > $2
 GROUP BY s.id, o.id
 ORDER BY count(*) DESC, lower(s.name), s.id
 LIMIT $3
+
+-- name: organisation_changes
+-- The last changes of an organisation's entry, newest first: when, by whom, before and after.
+SELECT c.at, c.action,
+       coalesce(nullif(u.name, ''), u.email, nullif(c.actor_label, ''), 'system') AS actor,
+       c.before, c.after
+FROM change_log c LEFT JOIN app_user u ON u.id = c.actor_id
+WHERE c.entity = 'organisation' AND c.entity_id = $1
+ORDER BY c.id DESC
+LIMIT $2
+
+-- name: parent_choices
+-- The organisations another one may be part of (a coordinator's choice), by name.
+SELECT id, name FROM organisation WHERE id <> $1 ORDER BY lower(name), id
+
+-- name: organisation_webhook_url
+SELECT url FROM referral_webhook WHERE organisation_id = $1
+
+-- name: organisations_telling_nobody
+-- Organisations offering services (not withdrawn) that no referral mail reaches: no address of
+-- their own and nobody in their team who can sign in (`referrals.notify`). Referrals sent to
+-- them wait unseen until they expire.
+SELECT o.id, o.name FROM organisation o
+WHERE o.email IS NULL
+  AND EXISTS (SELECT 1 FROM service s WHERE s.organisation_id = o.id AND s.status <> 'inactive')
+  AND NOT EXISTS (SELECT 1 FROM membership m JOIN app_user u ON u.id = m.user_id
+                  WHERE m.organisation_id = o.id AND u.disabled_at IS NULL)
+ORDER BY lower(o.name), o.id

@@ -27,6 +27,12 @@ REQUIRED = N_("This field is required.")
 NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
 NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
 LAST_BEFORE_FIRST = N_("The last day must not be before the first day.")
+NOT_AN_ENTERPRISE_NUMBER = N_(
+    "Enter the enterprise number (BCE/KBO) as 0212.345.678: ten digits, starting with 0 or 1."
+)
+WRONG_CHECK_DIGITS = N_(
+    "This enterprise number does not exist (its last two digits do not match): check it."
+)
 
 # Catalogue and referral messages (English, for the API) -> the message id people read.
 FIELD_MESSAGES = (
@@ -83,6 +89,12 @@ FIELD_MESSAGES = (
     ("matching regex `^https?:", N_("Enter a web address such as https://www.example.org.")),
     ("matching regex", N_("This is not in the expected form.")),
     ("is not a Belgian phone number", NOT_A_PHONE),
+    ("must be 10 digits starting with 0 or 1", NOT_AN_ENTERPRISE_NUMBER),
+    ("has wrong check digits", WRONG_CHECK_DIGITS),
+    (
+        "would make the organisation its own ancestor",
+        N_("An organisation cannot be part of itself or of one of its own parts."),
+    ),
     ("must not be below age_min", N_("The maximum age must not be below the minimum age.")),
     ("lists a theme twice", N_("A theme is chosen twice.")),
     ("unknown theme", N_("This theme does not exist.")),

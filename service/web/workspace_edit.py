@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from schemas.catalogue import Place, Service, ServiceIn
+from schemas.catalogue import Organisation, Place, Service, ServiceIn
 from service.accounts.identity import EDIT_ROLES
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
@@ -172,8 +172,26 @@ def _age(values: dict[str, Any], name: str, errors: dict[str, str]) -> int | Non
     return int(typed)
 
 
+def email_from(typed: str, errors: dict[str, str]) -> str | None:
+    """The e-mail address to store (None for none); a wrong one is said in `errors`."""
+    if typed and (not _EMAIL.match(typed) or len(typed) > 254):
+        errors["email"] = NOT_AN_EMAIL
+    return typed or None
+
+
+def website_from(typed: str, errors: dict[str, str]) -> str | None:
+    """The website to store, https:// added to what people type (www.example.org); a wrong
+    one is said in `errors`."""
+    website = typed
+    if website and not re.match(r"^https?://", website, re.IGNORECASE):
+        website = "https://" + website
+    if website and (not re.match(r"^https?://[^\s]+\.[^\s]+$", website) or len(website) > 2000):
+        errors["website"] = NOT_A_WEBSITE
+    return website or None
+
+
 def phones_from(
-    record: Service | Place, typed: str, errors: dict[str, str]
+    record: Service | Place | Organisation, typed: str, errors: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The phones to store (a number already there keeps its kind and label), and the lines
     that are not numbers."""
@@ -236,16 +254,8 @@ def changes_from(
     if any(len(document) > SHORT for document in documents):
         errors["documents"] = TOO_LONG
     changes["documents"] = documents
-    email = values["email"]
-    if email and (not _EMAIL.match(email) or len(email) > 254):
-        errors["email"] = NOT_AN_EMAIL
-    changes["email"] = email or None
-    website = values["website"]
-    if website and not re.match(r"^https?://", website, re.IGNORECASE):
-        website = "https://" + website  # people type www.example.org
-    if website and (not re.match(r"^https?://[^\s]+\.[^\s]+$", website) or len(website) > 2000):
-        errors["website"] = NOT_A_WEBSITE
-    changes["website"] = website or None
+    changes["email"] = email_from(values["email"], errors)
+    changes["website"] = website_from(values["website"], errors)
     changes["phones"], wrong_phones = phones_from(service, values["phones"], errors)
     if values["status"] not in SERVICE_STATUSES:
         errors["status"] = N_("This field is required.")

@@ -282,6 +282,8 @@ class WorkspaceServicesController(Controller):
             state = request.app.state
             seen = state.search.health().get("meilisearch") != "unreachable"
             context["operations"] = await status_for(conn, state.settings, meilisearch_up=seen)
+            # Referrals to them would wait unseen until they expire: the network fixes it.
+            context["telling_nobody"] = await conn.fetch(Q.organisations_telling_nobody)
         return page("dashboard.html", context)
 
     @post("/services/{service_id:uuid}/capacity", operation_id="setCapacityFromWorkspace")

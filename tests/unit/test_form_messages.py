@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from schemas.catalogue import PlaceIn, ServiceIn
+from schemas.catalogue import OrganisationIn, PlaceIn, ServiceIn
 from schemas.referrals import ReferralIn
 from service.catalogue.services import FREE_WITH_A_PRICE
 from service.catalogue.validation import NOT_BELGIAN
@@ -19,6 +19,7 @@ from service.web.workspace_common import decoding_errors, field_errors, message_
 
 ORG = str(uuid.uuid4())
 SERVICE = {"organisation_id": ORG, "name": "Colis", "type": "material_aid"}
+ORGANISATION = {"name": "Les Restos du Cœur", "kind": "association"}
 PLACE = {"name": "Maison", "street": "Rue 1", "postal_code": "7100", "commune": "La Louvière"}
 REFERRAL = {"service_id": str(uuid.uuid4()), "reason": "Colis"}
 
@@ -47,6 +48,11 @@ DECODED = [
     (ServiceIn, {**SERVICE, "last_verified_on": "2026-02-30"}),
     (ServiceIn, {**SERVICE, "free": "sometimes"}),
     (ServiceIn, {**SERVICE, "colour": "blue"}),
+    (OrganisationIn, {**ORGANISATION, "kind": "charity"}),
+    (OrganisationIn, {**ORGANISATION, "alternate_name": "x" * 301}),
+    (OrganisationIn, {**ORGANISATION, "website": "ftp://restos.be"}),
+    (OrganisationIn, {**ORGANISATION, "language": "es"}),
+    (OrganisationIn, {**ORGANISATION, "parent_id": "nonsense"}),
     (PlaceIn, {**PLACE, "postal_code": "71"}),
     (PlaceIn, {**PLACE, "wheelchair": "perhaps"}),
     (PlaceIn, {**PLACE, "latitude": 95.0, "longitude": 4.0}),
@@ -85,6 +91,9 @@ API_MESSAGES = [
     "this service no longer exists; choose another one",
     "you belong to several organisations: say which one sends",
     "a message nobody planned for",
+    "must be 10 digits starting with 0 or 1, e.g. 0207.446.574",
+    "has wrong check digits (the last two must be 97 minus the first eight modulo 97)",
+    "would make the organisation its own ancestor",
 ]
 
 
