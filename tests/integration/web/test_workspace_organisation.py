@@ -215,10 +215,23 @@ async def test_only_its_admins_editors_and_coordinators_may_edit_it(
         signed_out = await anonymous.get(edit_path(demo.receiver_org))
         assert signed_out.status_code == 303
         assert signed_out.headers["location"].startswith("/workspace/login?next=")
+    # Its webhook, which only its admins manage (the API's rule), is shown to them only.
+    hook = "https://crm.restos.example.org/boussole"
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO referral_webhook (organisation_id, url, secret) VALUES ($1, $2, 's')",
+            demo.receiver_org,
+            hook,
+        )
     admin = await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
     async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=ENGLISH) as browser:
         await sign_in(browser, admin)
-        assert (await browser.get(edit_path(demo.receiver_org))).status_code == 200
+        page = await browser.get(edit_path(demo.receiver_org))
+        assert page.status_code == 200 and hook in page.text
+        assert f'href="{edit_path(demo.receiver_org)}"' in (await browser.get("/workspace/")).text
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=ENGLISH) as editor:
+        await sign_in(editor, demo.editor)
+        assert hook not in (await editor.get(edit_path(demo.receiver_org))).text
 
 
 async def test_a_coordinator_places_it_in_the_network(
