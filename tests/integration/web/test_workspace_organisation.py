@@ -270,6 +270,12 @@ async def test_a_coordinator_places_it_in_the_network(
             cpas, data={**form_of(page.text, api), "parent_id": "pas-un-id"}
         )
         assert nonsense.status_code == 422 and 'id="parent_id-error"' in nonsense.text
+        odd = await browser.post(
+            cpas, data={**form_of(page.text, api), "networks": ["rsull\x00", "nowhere"]}
+        )
+        assert odd.status_code == 422 and 'id="networks-error"' in odd.text
+        unknown = await browser.post(cpas, data={**form_of(page.text, api), "networks": "nowhere"})
+        assert unknown.status_code == 422 and 'id="networks-error"' in unknown.text
 
 
 async def test_who_is_told_of_its_referrals_is_shown_and_nobody_is_a_warning(
