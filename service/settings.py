@@ -41,6 +41,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Litestar debug mode (BOUSSOLE_DEBUG); never in production."""
     referral_expiry_days: int = 30
     """A referral nobody answered expires after this many days (BOUSSOLE_REFERRAL_EXPIRY_DAYS)."""
+    referral_urgent_expiry_days: int = 3
+    """An urgent referral nobody answered expires after this many days, so that its sender
+    looks elsewhere in time (BOUSSOLE_REFERRAL_URGENT_EXPIRY_DAYS)."""
     referral_reminder_days: tuple[int, ...] = (7, 2)
     """Reminders before expiry, in days, e.g. "7,2" (BOUSSOLE_REFERRAL_REMINDER_DAYS)."""
     referral_retention_days: int = 365
@@ -84,6 +87,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "pool_size": "BOUSSOLE_POOL_SIZE",
             "debug": "BOUSSOLE_DEBUG",
             "referral_expiry_days": "BOUSSOLE_REFERRAL_EXPIRY_DAYS",
+            "referral_urgent_expiry_days": "BOUSSOLE_REFERRAL_URGENT_EXPIRY_DAYS",
             "referral_reminder_days": "BOUSSOLE_REFERRAL_REMINDER_DAYS",
             "referral_retention_days": "BOUSSOLE_REFERRAL_RETENTION_DAYS",
             "consent_version": "BOUSSOLE_CONSENT_VERSION",

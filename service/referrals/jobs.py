@@ -89,10 +89,11 @@ async def send_reminders(pool: asyncpg.Pool, now: datetime, policy: Policy, publ
 
     def due_of(row: asyncpg.Record) -> list[int]:
         left = row["expires_at"] - now
+        waits = row["expires_at"] - row["created_at"]
         return [
             d
             for d in policy.reminder_days
-            if left <= timedelta(days=d) and d not in row["reminders_sent"]
+            if left <= timedelta(days=d) < waits and d not in row["reminders_sent"]
         ]
 
     async def remind(referral_id: Any) -> None:

@@ -18,12 +18,19 @@ class Policy:
 
     expiry: timedelta = timedelta(days=30)
     """A referral nobody answered expires after this."""
+    urgent_expiry: timedelta = timedelta(days=3)
+    """An urgent one, after this: its sender must know in time to look elsewhere."""
     reminder_days: tuple[int, ...] = (7, 2)
-    """Reminders to the receiving side, days before expiry, latest first."""
+    """Reminders to the receiving side, days before expiry, latest first; only those that
+    fall after the referral was sent (an urgent one gets the 2 days' only)."""
     retention: timedelta = timedelta(days=365)
     """Personal data is erased this long after a referral became final."""
     consent_version: str = "2026-12"
     """Version of the consent text workers read to the person."""
+
+    def expiry_for(self, urgency: str) -> timedelta:
+        """How long a referral of this urgency waits for an answer."""
+        return self.urgent_expiry if urgency == "urgent" else self.expiry
 
     def erasure_date(
         self, status: str, answered_at: datetime | None, final_at: datetime | None
@@ -38,6 +45,7 @@ class Policy:
     def from_settings(cls, settings: Settings) -> Policy:
         return cls(
             expiry=timedelta(days=settings.referral_expiry_days),
+            urgent_expiry=timedelta(days=settings.referral_urgent_expiry_days),
             reminder_days=tuple(sorted(set(settings.referral_reminder_days), reverse=True)),
             retention=timedelta(days=settings.referral_retention_days),
             consent_version=settings.consent_version,

@@ -173,14 +173,17 @@ ORDER BY expires_at FOR UPDATE SKIP LOCKED
 
 -- name: due_for_reminder
 -- Open referrals with a reminder due: within one of the delays ($2, days before expiry) of
--- their expiry, and not yet reminded for it. Only these are locked until the round commits:
--- one already reminded stays free for the organisation answering it meanwhile. A day is 24
--- hours, as in jobs.py, whatever the session's time zone does to a calendar day.
-SELECT id, expires_at, reminders_sent FROM referral
+-- their expiry, and not yet reminded for it; a delay as long as the referral's whole wait
+-- (7 days before the expiry of an urgent one, sent 3 days before it) is none of its
+-- reminders. Only these are locked until the round commits: one already reminded stays free
+-- for the organisation answering it meanwhile. A day is 24 hours, as in jobs.py, whatever
+-- the session's time zone does to a calendar day.
+SELECT id, created_at, expires_at, reminders_sent FROM referral
 WHERE status = 'sent' AND expires_at > $1
   AND expires_at <= $1 + make_interval(hours => 24 * (SELECT max(d) FROM unnest($2::int[]) AS d))
   AND EXISTS (SELECT FROM unnest($2::int[]) AS d
-              WHERE expires_at <= $1 + make_interval(hours => 24 * d) AND d <> ALL (reminders_sent))
+              WHERE expires_at <= $1 + make_interval(hours => 24 * d) AND d <> ALL (reminders_sent)
+                AND make_interval(hours => 24 * d) < expires_at - created_at)
 ORDER BY expires_at FOR UPDATE SKIP LOCKED
 
 -- name: mark_reminders

@@ -295,7 +295,7 @@ async def _insert(
         redirected_from_id,
         created_by,
         now,
-        now + policy.expiry,
+        now + policy.expiry_for(urgency),
         idempotency_key,
         request_fingerprint,
     )

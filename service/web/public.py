@@ -808,6 +808,7 @@ class PublicController(Controller):
             "retention_months": round(retention / 30.44) if retention >= 60 else None,
             "retention_days": retention,
             "expiry_days": settings.referral_expiry_days,
+            "urgent_expiry_days": settings.referral_urgent_expiry_days,
             "language": language,
         }
         return Template(template_name=f"public/privacy.{language}.html", context=context)

@@ -656,6 +656,7 @@ class WorkspaceReferralsController(Controller):
             "sent_before": sent_before,
             "errors": errors or {},
             "consent_version": _policy(request).consent_version,
+            "urgent_days": _policy(request).urgent_expiry.days,
             "spoken_languages": SPOKEN_LANGUAGES,
             "contact_preferences": CONTACT_PREFERENCES,
             "field_labels": REFER_LABELS,

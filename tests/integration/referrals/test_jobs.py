@@ -77,6 +77,44 @@ async def test_reminders_then_expiry(
     assert late.status_code == 409
 
 
+async def test_an_urgent_referral_expires_in_days_and_is_reminded_once_half_way(
+    client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
+) -> None:
+    """ "Somewhere to sleep tonight" unanswered for 30 days is no answer: an urgent referral
+    waits 3 days, is reminded 2 days before (the 7 days' reminder would have gone as it was
+    sent), and its sender is told when it expires, to look elsewhere."""
+    response = await client.post(
+        "/api/v1/referrals",
+        json=referral_body(network, urgency="urgent"),
+        headers=network.worker.headers,
+    )
+    assert response.status_code == 201, response.text
+    urgent = response.json()
+    normal = await _send(client, network)
+    expires, sent = _at(urgent, "expires_at"), _at(urgent, "created_at")
+    assert expires - sent == timedelta(days=3)
+    assert _at(normal, "expires_at") - _at(normal, "created_at") == timedelta(days=30)
+
+    async def reminded() -> set[str]:
+        mails = [m for m in await queued_mails(pool) if m["template"] == "referral_reminder"]
+        return {m["subject"] for m in mails}
+
+    assert await send_reminders(pool, sent + timedelta(minutes=1), POLICY, PUBLIC) == 0
+    assert await send_reminders(pool, expires - timedelta(days=2), POLICY, PUBLIC) == 1
+    assert await reminded() and all("2" in subject for subject in await reminded())
+    assert await send_reminders(pool, expires - timedelta(hours=1), POLICY, PUBLIC) == 0
+    assert await expire_overdue(pool, expires, POLICY, PUBLIC) == 1
+    told = [m for m in await queued_mails(pool) if m["template"] == "referral_expired"]
+    assert network.worker.email in {m["recipient"] for m in told}
+    still = (
+        await client.get(f"/api/v1/referrals/{normal['id']}", headers=network.worker.headers)
+    ).json()
+    assert still["status"] == "sent"
+    # The operator sets the wait: BOUSSOLE_REFERRAL_URGENT_EXPIRY_DAYS.
+    assert Policy(urgent_expiry=timedelta(days=1)).expiry_for("urgent") == timedelta(days=1)
+    assert POLICY.expiry_for("normal") == timedelta(days=30)
+
+
 async def test_the_reminder_gives_the_day_of_expiry_in_brussels(
     client: httpx.AsyncClient, network: Network, pool: asyncpg.Pool
 ) -> None:
@@ -85,7 +123,10 @@ async def test_the_reminder_gives_the_day_of_expiry_in_brussels(
     expires = datetime(2026, 12, 8, 23, 30, tzinfo=UTC)
     async with pool.acquire() as conn:
         await conn.execute(
-            "UPDATE referral SET expires_at = $2 WHERE id = $1", UUID(referral["id"]), expires
+            "UPDATE referral SET created_at = $2::timestamptz - interval '30 days', "
+            "expires_at = $2 WHERE id = $1",
+            UUID(referral["id"]),
+            expires,
         )
     assert await send_reminders(pool, expires - timedelta(days=2), POLICY, PUBLIC) == 1
     mails = [m for m in await queued_mails(pool) if m["template"] == "referral_reminder"]

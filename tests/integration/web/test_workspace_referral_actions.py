@@ -796,3 +796,28 @@ async def test_an_erased_referral_is_accepted_without_a_note(base_url: str, demo
         page = await receiver.get(path)
         assert f'action="{path}/accept"' in page.text and 'id="accept-note"' not in page.text
         await _accept(receiver, path)
+
+
+async def test_an_urgent_referral_waits_days_not_weeks_and_the_form_says_so(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        form = await worker.get(
+            f"/workspace/refer?service_id={demo.service_id}", headers={"Accept-Language": "en"}
+        )
+        assert "Unanswered after 3 days, it expires and you are told" in form.text
+        english = {"Accept-Language": "en"}
+        urgent = await worker.get(
+            await _refer_with(worker, demo, urgency="urgent"), headers=english
+        )
+        normal = await worker.get(await _refer(worker, demo), headers=english)
+    in_days = {
+        name: re.search(r"<dt>Expires on</dt><dd>(\d\d/\d\d/\d{4})</dd>", page.text)
+        for name, page in (("urgent", urgent), ("normal", normal))
+    }
+    today = datetime.now(TZ).date()
+    assert in_days["urgent"] and in_days["normal"]
+    urgent_on = datetime.strptime(in_days["urgent"][1], "%d/%m/%Y").date()
+    normal_on = datetime.strptime(in_days["normal"][1], "%d/%m/%Y").date()
+    assert (urgent_on - today).days in (3, 4) and (normal_on - today).days in (30, 31)
