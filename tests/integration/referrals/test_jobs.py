@@ -101,7 +101,10 @@ async def test_an_urgent_referral_expires_in_days_and_is_reminded_once_half_way(
 
     assert await send_reminders(pool, sent + timedelta(minutes=1), POLICY, PUBLIC) == 0
     assert await send_reminders(pool, expires - timedelta(days=2), POLICY, PUBLIC) == 1
-    assert await reminded() and all("2" in subject for subject in await reminded())
+    assert await reminded() and all(
+        subject.startswith("[Urgent] Rappel") and "2 jours" in subject
+        for subject in await reminded()
+    )
     assert await send_reminders(pool, expires - timedelta(hours=1), POLICY, PUBLIC) == 0
     assert await expire_overdue(pool, expires, POLICY, PUBLIC) == 1
     told = [m for m in await queued_mails(pool) if m["template"] == "referral_expired"]
