@@ -24,7 +24,7 @@ from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, is_blank
 from service.i18n import N_, SPOKEN_LANGUAGES
-from service.referrals import referrals
+from service.referrals import notify, referrals
 from service.referrals.labels import STATUS
 from service.referrals.policy import Policy
 from service.referrals.workflow import TRANSITIONS
@@ -657,6 +657,8 @@ class WorkspaceReferralsController(Controller):
             "errors": errors or {},
             "consent_version": _policy(request).consent_version,
             "urgent_days": _policy(request).urgent_expiry.days,
+            # No address and nobody who can sign in: the referral would wait unseen.
+            "nobody_told": not await notify.organisation_recipients(conn, service.organisation_id),
             "spoken_languages": SPOKEN_LANGUAGES,
             "contact_preferences": CONTACT_PREFERENCES,
             "field_labels": REFER_LABELS,

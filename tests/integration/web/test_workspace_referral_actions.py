@@ -821,3 +821,30 @@ async def test_an_urgent_referral_waits_days_not_weeks_and_the_form_says_so(
     urgent_on = datetime.strptime(in_days["urgent"][1], "%d/%m/%Y").date()
     normal_on = datetime.strptime(in_days["normal"][1], "%d/%m/%Y").date()
     assert (urgent_on - today).days in (3, 4) and (normal_on - today).days in (30, 31)
+
+
+async def test_the_refer_form_warns_when_nobody_at_the_receiver_would_be_told(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    async with pool.acquire() as conn:
+        # A partner with an active service, no address of its own and nobody in its team.
+        service_id = await conn.fetchval(
+            """SELECT s.id FROM service s JOIN organisation o ON o.id = s.organisation_id
+               WHERE s.status = 'active' AND o.id <> ALL($1::uuid[])
+                 AND NOT EXISTS (SELECT 1 FROM membership m WHERE m.organisation_id = o.id)
+               ORDER BY s.name LIMIT 1""",
+            [demo.sender_org, demo.receiver_org],
+        )
+        await conn.execute(
+            "UPDATE organisation SET email = NULL WHERE id = "
+            "(SELECT organisation_id FROM service WHERE id = $1)",
+            service_id,
+        )
+    english = {"Accept-Language": "en"}
+    warning = "Nobody at this organisation is told of referrals by e-mail"
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        lonely = await worker.get(f"/workspace/refer?service_id={service_id}")
+        assert lonely.status_code == 200 and warning in lonely.text
+        told = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        assert told.status_code == 200 and warning not in told.text
