@@ -1,5 +1,15 @@
 // The search form's progressive enhancements; the form works without them.
 (function () {
+  // The last search of this tab, for the "Back to the search" links of the pages it leads to
+  // (/static/back-to-search.js); the form alone, with no search, forgets it.
+  try {
+    if (document.getElementById("results-title")) {
+      window.sessionStorage.setItem("boussole.search", window.location.search);
+    } else {
+      window.sessionStorage.removeItem("boussole.search");
+    }
+  } catch (e) {}
+
   // A wide screen has room for the filters above the button: unfold them on the home page.
   var filters = document.querySelector("details[data-unfold-wide]");
   if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;

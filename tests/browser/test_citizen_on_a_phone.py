@@ -1,0 +1,54 @@
+"""A citizen at a public guichet, on a phone: what the pages must do for them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ON_A_PHONE, page_in
+from tests.integration.web.conftest import FOOD_PARCELS, Demo
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_back_to_the_search_keeps_the_words_and_the_filters(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
+        await page.goto(base_url + "/?q=colis&free=1")
+        await page.get_by_role("link", name=FOOD_PARCELS).first.click()
+        await page.wait_for_url(re.compile(r"/services/"))
+        # Through the service's place and back to the service, in Dutch meanwhile.
+        await page.locator('a[href^="/places/"]').first.click()
+        await page.wait_for_url(re.compile(r"/places/"))
+        await page.get_by_role("link", name="Nederlands").click()
+        await page.wait_for_url(re.compile(r"/places/"))
+        await page.get_by_role("link", name="Terug naar de zoekopdracht").click()
+        await page.wait_for_url(re.compile(r"q=colis"))
+        assert await page.get_by_label("Wat hebt u nodig?").input_value() == "colis"
+        assert await page.locator("input[name=free]").is_checked()
+
+        # A service reached from the search: its link too.
+        await page.get_by_role("link", name=FOOD_PARCELS).first.click()
+        await page.wait_for_url(re.compile(r"/services/"))
+        await page.get_by_role("link", name="Terug naar de zoekopdracht").click()
+        await page.wait_for_url(re.compile(r"q=colis&free=1"))
+
+        # A new search from the home page, with no words: the link goes to it, not to colis.
+        await page.goto(base_url + "/")
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        await page.get_by_role("link", name="Terug naar de zoekopdracht").click()
+        await page.wait_for_url(base_url + "/")
+
+
+async def test_back_to_the_search_without_javascript_goes_to_the_search_page(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    async with page_in(browser, **ON_A_PHONE, locale="fr-BE", java_script_enabled=False) as page:
+        await page.goto(base_url + "/?q=colis")
+        await page.goto(f"{base_url}/services/{demo.service_id}")
+        await page.get_by_role("link", name="Retour à la recherche").click()
+        await page.wait_for_url(base_url + "/")
+        assert await page.get_by_label("De quoi avez-vous besoin ?").is_visible()
