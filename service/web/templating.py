@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,17 +128,16 @@ def opening_text(
         if that_day:
             return _t(context, "Opens at %(time)s") % {"time": hour_minute(change)}
         return _t(context, "Closed that day")
-    if then and state.now:
-        if change is None:
-            return _t(context, "Open then")
-        return _t(context, "Open then, until %(time)s") % {"time": hour_minute(change)}
+    today = local(state.at).date()
     if state.now:
         if change is None:
-            return _t(context, "Open now")
-        return _t(context, "Open now until %(time)s") % {"time": hour_minute(change)}
+            return _t(context, "Open then") if then else _t(context, "Open now")
+        return _t(context, _open_until(today, local(change), then)) % {
+            "time": "24:00" if _at_midnight_after(today, local(change)) else hour_minute(change),
+            "day": day_name(context, local(change).date()),
+        }
     if change is None:
         return _t(context, "Closed now")
-    today = local(state.at).date()
     when = local(change)
     values = {"time": hour_minute(when), "day": day_name(context, when.date())}
     if when.date() == today:
@@ -146,6 +145,28 @@ def opening_text(
     if when.date() == today + timedelta(days=1):
         return _t(context, "Closed now, opens tomorrow at %(time)s") % values
     return _t(context, "Closed now, opens on %(day)s at %(time)s") % values
+
+
+def _at_midnight_after(day: date, moment: datetime) -> bool:
+    """Whether the moment is the midnight that ends the day: it closes "at 24:00" that day."""
+    return moment.date() == day + timedelta(days=1) and moment.time() == time(0)
+
+
+def _open_until(day: date, closes: datetime, then: bool) -> str:
+    """How to say until when it is open, from a moment of `day`: the day it closes when that is
+    not the same one (a night shelter at 21:00 is open until tomorrow at 08:00, not "until
+    08:00"; a line open around the clock until Friday, until Friday)."""
+    if closes.date() == day or _at_midnight_after(day, closes):
+        return N_("Open then, until %(time)s") if then else N_("Open now until %(time)s")
+    if closes.date() == day + timedelta(days=1):
+        if then:
+            return N_("Open then, until the next day at %(time)s")
+        return N_("Open now until tomorrow at %(time)s")
+    return (
+        N_("Open then, until %(day)s at %(time)s")
+        if then
+        else N_("Open now until %(day)s at %(time)s")
+    )
 
 
 @pass_context

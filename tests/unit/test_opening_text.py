@@ -1,0 +1,80 @@
+"""What a page says of a service's opening: the day it closes, when that is not today."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from schemas.search import OpenInfo
+from service.hours import TZ
+from service.web.templating import opening_text
+
+MONDAY_NINE_PM = datetime(2026, 12, 7, 21, 0, tzinfo=TZ)
+
+
+def said(language: str, closes: datetime | None, then: bool = False) -> str:
+    """The line as a page in that language writes it (its template's context has `language`)."""
+    state = OpenInfo(now=True, at=MONDAY_NINE_PM, next_change=closes)
+    return str(opening_text({"language": language}, state, then=then))
+
+
+@pytest.mark.parametrize(
+    ("language", "closes", "then", "expected"),
+    [
+        ("fr", datetime(2026, 12, 7, 22, 30, tzinfo=TZ), False, "Ouvert maintenant jusqu'à 22:30"),
+        # A night shelter at 21:00: it closes tomorrow morning, not at 08:00 tonight.
+        (
+            "fr",
+            datetime(2026, 12, 8, 8, 0, tzinfo=TZ),
+            False,
+            "Ouvert maintenant jusqu'à demain à 08:00",
+        ),
+        ("nl", datetime(2026, 12, 8, 8, 0, tzinfo=TZ), False, "Nu open tot morgen om 08:00"),
+        ("en", datetime(2026, 12, 8, 8, 0, tzinfo=TZ), False, "Open now until tomorrow at 08:00"),
+        # Open until midnight closes today, as the week's table says it (24:00).
+        ("fr", datetime(2026, 12, 8, 0, 0, tzinfo=TZ), False, "Ouvert maintenant jusqu'à 24:00"),
+        # Open around the clock until Friday evening: not "until 18:00".
+        (
+            "nl",
+            datetime(2026, 12, 11, 18, 0, tzinfo=TZ),
+            False,
+            "Nu open tot vrijdag 11/12 om 18:00",
+        ),
+        (
+            "fr",
+            datetime(2026, 12, 11, 18, 0, tzinfo=TZ),
+            False,
+            "Ouvert maintenant jusqu'au vendredi 11/12 à 18:00",
+        ),
+        # At a moment the person chose: the day after that moment.
+        (
+            "fr",
+            datetime(2026, 12, 8, 8, 0, tzinfo=TZ),
+            True,
+            "Ouvert à ce moment-là, jusqu'au lendemain à 08:00",
+        ),
+        (
+            "nl",
+            datetime(2026, 12, 8, 8, 0, tzinfo=TZ),
+            True,
+            "Open op dat moment, tot de volgende dag om 08:00",
+        ),
+        (
+            "en",
+            datetime(2026, 12, 11, 18, 0, tzinfo=TZ),
+            True,
+            "Open then, until Friday 11/12 at 18:00",
+        ),
+        (
+            "fr",
+            datetime(2026, 12, 7, 23, 0, tzinfo=TZ),
+            True,
+            "Ouvert à ce moment-là, jusqu'à 23:00",
+        ),
+    ],
+)
+def test_open_until_says_the_day_when_it_is_not_today(
+    language: str, closes: datetime, then: bool, expected: str
+) -> None:
+    assert said(language, closes, then) == expected
