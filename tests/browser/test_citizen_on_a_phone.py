@@ -52,3 +52,27 @@ async def test_back_to_the_search_without_javascript_goes_to_the_search_page(
         await page.get_by_role("link", name="Retour à la recherche").click()
         await page.wait_for_url(base_url + "/")
         assert await page.get_by_label("De quoi avez-vous besoin ?").is_visible()
+
+
+SMALL_PHONE: dict[str, Any] = {**ON_A_PHONE, "viewport": {"width": 360, "height": 740}}
+"""A small phone, as many have at the guichet."""
+THUMB = 44
+"""The height of a finger's tap (WCAG 2.5.5, Apple's and Android's guidelines: 44 to 48 px)."""
+
+
+async def test_call_and_the_pages_of_results_are_big_enough_to_tap(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    async with page_in(browser, **SMALL_PHONE, locale="fr-BE") as page:
+        await page.goto(base_url + "/?q=aide&page=2")
+        calls = page.locator('ul.results a[href^="tel:"]')
+        assert await calls.count() >= 2
+        for box in [await calls.nth(i).bounding_box() for i in range(await calls.count())]:
+            assert box is not None and box["height"] >= THUMB
+        previous = await page.get_by_role("link", name="Page précédente").bounding_box()
+        following = await page.get_by_role("link", name="Page suivante").bounding_box()
+        assert previous is not None and following is not None
+        assert previous["height"] >= THUMB and following["height"] >= THUMB
+        # Side by side, the previous on the left and the next on the right, on one line.
+        assert previous["y"] == following["y"]
+        assert following["x"] + following["width"] > 300

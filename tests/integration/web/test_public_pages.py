@@ -53,7 +53,7 @@ async def test_search_finds_what_the_api_finds(client: httpx.AsyncClient, demo: 
     api_phones = [item["phone"] for item in api["items"] if item["phone"]]
     written = phone_national(api_phones[0])
     assert re.fullmatch(r"0\d{1,3}( \d{2,3})+", written)
-    assert f'<a href="tel:{api_phones[0]}">Appeler le {written}</a>' in page.text
+    assert f'<a class="call" href="tel:{api_phones[0]}">Appeler le {written}</a>' in page.text
     # Why each result was found: its description's words that match, marked.
     assert '<p class="snippet" lang="fr">' in page.text
     assert "<mark>colis</mark>" in page.text.lower()
