@@ -76,3 +76,29 @@ async def test_call_and_the_pages_of_results_are_big_enough_to_tap(
         # Side by side, the previous on the left and the next on the right, on one line.
         assert previous["y"] == following["y"]
         assert following["x"] + following["width"] > 300
+
+
+async def test_the_search_form_and_the_report_form_are_big_enough_to_tap(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    async with page_in(browser, **SMALL_PHONE, locale="fr-BE") as page:
+        await page.goto(base_url + "/?q=colis")
+        await page.get_by_text("Filtres").click()
+        heights = {}
+        for name in ("Ouvert maintenant", "Sans rendez-vous", "Gratuit"):
+            box = await page.locator("label.check", has_text=name).bounding_box()
+            heights[name] = box and box["height"]
+        for name in ("Rechercher", "Près de moi"):
+            box = await page.get_by_role("button", name=name, exact=True).bounding_box()
+            heights[name] = box and box["height"]
+        box = await page.locator("details.filters summary").bounding_box()
+        heights["Filtres"] = box and box["height"]
+        assert {name: h for name, h in heights.items() if not h or h < THUMB} == {}
+        # The two buttons side by side are as high as each other.
+        assert heights["Rechercher"] == heights["Près de moi"]
+
+        await page.goto(f"{base_url}/services/{demo.service_id}/report/")
+        choices = page.locator("label.check")
+        for i in range(await choices.count()):
+            box = await choices.nth(i).bounding_box()
+            assert box is not None and box["height"] >= THUMB, await choices.nth(i).inner_text()
