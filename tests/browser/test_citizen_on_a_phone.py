@@ -36,6 +36,14 @@ async def test_back_to_the_search_keeps_the_words_and_the_filters(
         await page.get_by_role("link", name="Terug naar de zoekopdracht").click()
         await page.wait_for_url(re.compile(r"q=colis&free=1"))
 
+        # From a service to the organisation that offers it: the way back is there too.
+        await page.get_by_role("link", name=FOOD_PARCELS).first.click()
+        await page.wait_for_url(re.compile(r"/services/"))
+        await page.locator('a[href^="/organisations/"]').first.click()
+        await page.wait_for_url(re.compile(r"/organisations/"))
+        await page.get_by_role("link", name="Terug naar de zoekopdracht").click()
+        await page.wait_for_url(re.compile(r"q=colis&free=1"))
+
         # A new search from the home page, with no words: the link goes to it, not to colis.
         await page.goto(base_url + "/")
         await page.goto(f"{base_url}/services/{demo.service_id}")
