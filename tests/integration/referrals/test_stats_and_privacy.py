@@ -176,24 +176,31 @@ async def test_hidden_counts_cannot_be_found_again_by_subtraction(
     assert themes == {"food": None, "housing": None}  # 6 and 1
 
 
-async def test_an_organisation_name_is_never_a_formula_in_the_csv(
-    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
-) -> None:
-    evil = '=HYPERLINK("https://evil.example/","Epicerie")'
+async def _csv_of_a_sender_named(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory, name: str
+) -> httpx.Response:
+    """The statistics as CSV, once the sender is named `name` and sent five referrals."""
     url = f"/api/v1/organisations/{network.sender_org}"
     version = (await client.get(url)).headers["etag"]
     renamed = await client.patch(
-        url, json={"name": evil}, headers={**network.sender_admin.headers, "If-Match": version}
+        url, json={"name": name}, headers={**network.sender_admin.headers, "If-Match": version}
     )
     assert renamed.status_code == 200, renamed.text
     for _ in range(5):
         await _send(client, network)
-
     coordinator = bearer(await make_token(coordinator=True))
     exported = await client.get(
         "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
     )
     assert exported.status_code == 200, exported.text
+    return exported
+
+
+async def test_an_organisation_name_is_never_a_formula_in_the_csv(
+    client: httpx.AsyncClient, network: Network, make_token: TokenFactory
+) -> None:
+    evil = '=HYPERLINK("https://evil.example/","Epicerie")'
+    exported = await _csv_of_a_sender_named(client, network, make_token, evil)
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     # The name reads as text (a leading apostrophe); the count next to it stays a number.
     assert ["organisation", "'" + evil, "sent", "5"] in rows
@@ -205,20 +212,7 @@ async def test_the_csv_opens_in_excel_with_its_accents(
 ) -> None:
     # Excel reads a UTF-8 file without a byte order mark as Windows-1252: "SÃ©curitÃ©".
     name = "Sécurité sociale — Clôturée à Liège"
-    url = f"/api/v1/organisations/{network.sender_org}"
-    version = (await client.get(url)).headers["etag"]
-    renamed = await client.patch(
-        url, json={"name": name}, headers={**network.sender_admin.headers, "If-Match": version}
-    )
-    assert renamed.status_code == 200, renamed.text
-    for _ in range(5):
-        await _send(client, network)
-
-    coordinator = bearer(await make_token(coordinator=True))
-    exported = await client.get(
-        "/api/v1/referrals/stats", params={"format": "csv"}, headers=coordinator
-    )
-    assert exported.status_code == 200, exported.text
+    exported = await _csv_of_a_sender_named(client, network, make_token, name)
     assert exported.content.startswith(b"\xef\xbb\xbfsection,key,metric,value\r\n")
     # One mark, then UTF-8: what Python reads with utf-8-sig, pandas and R as it is.
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
