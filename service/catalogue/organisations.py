@@ -18,6 +18,7 @@ from service.catalogue.records import (
     record_change,
     snapshot,
 )
+from service.catalogue.stored import as_stored
 from service.catalogue.validation import (
     Errors,
     check_phones,
@@ -32,7 +33,7 @@ from service.errors import Conflict, NotFound, blank_fields
 def _from_row(row: asyncpg.Record) -> Organisation:
     data = dict(row)
     data["enterprise_number"] = format_enterprise_number(data["enterprise_number"])
-    return msgspec.convert(data, Organisation)
+    return as_stored(data, Organisation)
 
 
 async def get(conn: asyncpg.Connection, organisation_id: UUID) -> Organisation:

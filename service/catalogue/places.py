@@ -18,6 +18,7 @@ from service.catalogue.records import (
     record_change,
     snapshot,
 )
+from service.catalogue.stored import as_stored
 from service.catalogue.validation import Errors, check_phones, check_references
 from service.errors import Conflict, NotFound, blank_fields
 
@@ -26,7 +27,7 @@ async def get(conn: asyncpg.Connection, place_id: UUID) -> Place:
     row = await conn.fetchrow(Q.place_select + " WHERE p.id = $1", place_id)
     if row is None:
         raise NotFound(f"place {place_id}")
-    return msgspec.convert(dict(row), Place)
+    return as_stored(dict(row), Place)
 
 
 async def list_page(
@@ -53,7 +54,7 @@ async def list_page(
         limit,
         offset,
     )
-    items = [msgspec.convert(dict(r), Place) for r in rows]
+    items = [as_stored(dict(r), Place) for r in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 

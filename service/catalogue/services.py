@@ -19,6 +19,7 @@ from service.catalogue.records import (
     record_change,
     snapshot,
 )
+from service.catalogue.stored import as_stored
 from service.catalogue.validation import Errors, check_hours, check_phones, check_references
 from service.errors import NotFound, about_field, blank_fields
 from service.hours import YEARS, DatedException, Hours, local
@@ -77,7 +78,7 @@ def _from_row(row: asyncpg.Record, at: datetime | None) -> Service:
         place["open"] = None if at is None else open_state(data["status"], hours_of(place), at)
         places.append(place)
     data["places"] = places
-    return msgspec.convert(data, Service)
+    return as_stored(data, Service)
 
 
 async def get(conn: asyncpg.Connection, service_id: UUID, at: datetime | None = None) -> Service:

@@ -24,6 +24,9 @@ from service.web_common import Conn, provide_identity
 
 BAD_DATE = N_("Enter a date such as 2026-12-24.")
 REQUIRED = N_("This field is required.")
+TOO_LONG = N_("This text is too long.")
+SHORT = 300
+"""The longest short text (a name, a price, a label, a note about the hours), as the API takes."""
 NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
 NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
 LAST_BEFORE_FIRST = N_("The last day must not be before the first day.")

@@ -22,6 +22,7 @@ from service.accounts.identity import EDIT_ROLES
 from service.catalogue import services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
+from service.catalogue.stored import with_changes
 from service.catalogue.validation import phone_e164, phone_national
 from service.errors import InvalidInput
 from service.i18n import N_, SPOKEN_LANGUAGES
@@ -29,6 +30,8 @@ from service.web.public import themes_tree
 from service.web.templating import SITUATIONS
 from service.web.workspace_common import (
     MEMBERS_ONLY,
+    SHORT,
+    TOO_LONG,
     Member,
     decoding_errors,
     editable_service,
@@ -79,7 +82,10 @@ AGES_REVERSED = N_("The maximum age must not be below the minimum age.")
 NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
 NOT_AN_EMAIL = N_("Enter an e-mail address such as info@example.org.")
 NOT_A_WEBSITE = N_("Enter a web address such as https://www.example.org.")
-TOO_LONG = N_("This text is too long.")
+PHONE_LABEL_TOO_LONG = N_(
+    "The label saved with this number is over 300 characters, which this form cannot change: "
+    "remove the number, save, then add it again."
+)
 NAME_REQUIRED = N_("Enter the name of the service, as people know it.")
 NO_THEME = N_("Choose at least one theme: people find services by what they need.")
 TOO_MANY_THEMES = N_("Choose at most 10 themes.")
@@ -90,6 +96,7 @@ FORM_MESSAGES = (
     NOT_AN_AGE,
     AGES_REVERSED,
     NOT_A_PHONE,
+    PHONE_LABEL_TOO_LONG,
     NOT_AN_EMAIL,
     NOT_A_WEBSITE,
     TOO_LONG,
@@ -99,7 +106,6 @@ FORM_MESSAGES = (
     FREE_WITH_A_PRICE,
 )
 """The errors this form shows next to a field (translated in `i18n`)."""
-SHORT = 300
 MAX_THEMES = 10
 LONG = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -194,18 +200,24 @@ def phones_from(
     record: Service | Place | Organisation, typed: str, errors: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The phones to store (a number already there keeps its kind and label), and the lines
-    that are not numbers."""
+    that are not numbers (else those whose label, saved before today's limit, is too long)."""
     known = {phone.number: msgspec.to_builtins(phone) for phone in record.phones}
     kept: list[dict[str, Any]] = []
     wrong: list[str] = []
+    long_labels: list[str] = []
     for line in _lines(typed):
         number = phone_e164(line)
         if number is None:
             wrong.append(line)
         elif number not in (p["number"] for p in kept):
             kept.append(known.get(number, {"number": number}))
+            if len(kept[-1].get("label", "")) > SHORT:
+                long_labels.append(line)
     if wrong:
         errors["phones"] = NOT_A_PHONE
+    elif long_labels:
+        errors["phones"] = PHONE_LABEL_TOO_LONG
+        wrong = long_labels
     return kept, wrong
 
 
@@ -264,9 +276,7 @@ def changes_from(
 
 
 def _service_in(service: Service, changes: dict[str, Any]) -> ServiceIn:
-    data = services.as_input(service)
-    data.update(changes)
-    return msgspec.convert(data, ServiceIn)
+    return with_changes(services.as_input(service), changes, ServiceIn)
 
 
 def typed_differences(fresh: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -292,7 +302,11 @@ class WorkspaceEditController(Controller):
     ) -> Response[Any]:
         """The service's description, audience, conditions, contact and status, to edit."""
         service = await editable_service(conn, identity, service_id)
-        context = await _context(conn, service, form_of(service))
+        values = form_of(service)
+        # Saved before today's limits (or by a migration): said now, not at the first save.
+        _, errors, wrong_phones = changes_from(service, values)
+        context = await _context(conn, service, values, errors)
+        context.update(wrong_phones=wrong_phones, stored=bool(errors))
         context["verified"] = request.query_params.get("verified") == "1"
         context["created"] = request.query_params.get("created") == "1"
         context["saved"] = request.query_params.get("saved") == "1"

@@ -22,6 +22,7 @@ from schemas.catalogue import Place, PlaceIn, Wheelchair
 from service.accounts.identity import Identity
 from service.catalogue import places
 from service.catalogue.records import VersionMismatch
+from service.catalogue.stored import with_changes
 from service.catalogue.validation import phone_national
 from service.errors import InvalidInput, NotFound
 from service.i18n import N_
@@ -120,7 +121,11 @@ class WorkspacePlacesController(Controller):
     ) -> Response[Any]:
         """The place's address, access, transport and phones, to edit."""
         place = await _editable(conn, identity, place_id)
-        context = _context(place, form_of(place), {})
+        values = form_of(place)
+        # Saved before today's limits (or by a migration): said now, not at the first save.
+        _, _, errors = changes_from(place, {name: [value] for name, value in values.items()})
+        context = _context(place, values, errors)
+        context["stored"] = bool(errors)
         context["saved"] = request.query_params.get("saved") == "1"
         return page("place_edit.html", context)
 
@@ -139,7 +144,7 @@ class WorkspacePlacesController(Controller):
         if errors:
             return page("place_edit.html", _context(place, values, errors), 422)
         try:
-            data = msgspec.convert({**places.as_input(place), **changes}, PlaceIn)
+            data = with_changes(places.as_input(place), changes, PlaceIn)
             await places.update(
                 conn, place_id, data, identity, form_version((sent.get("version") or [""])[-1])
             )

@@ -22,6 +22,7 @@ from service.accounts.identity import EDIT_ROLES, Identity
 from service.catalogue import reports, services
 from service.catalogue.freshness import needs_verifying, today_in_brussels
 from service.catalogue.records import VersionMismatch
+from service.catalogue.stored import with_changes
 from service.db.queries import load
 from service.errors import InvalidInput
 from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
@@ -33,6 +34,8 @@ from service.web.templating import WEEKDAYS
 from service.web.workspace_common import (
     BAD_DATE,
     MEMBERS_ONLY,
+    SHORT,
+    TOO_LONG,
     Member,
     PageRefused,
     decoding_errors,
@@ -96,9 +99,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
 
 
 def _service_in(service: Service, changes: dict[str, Any]) -> ServiceIn:
-    data = services.as_input(service)
-    data.update(changes)
-    return msgspec.convert(data, ServiceIn)
+    return with_changes(services.as_input(service), changes, ServiceIn)
 
 
 def _place_of(service: Service, place_id: UUID) -> tuple[int, Any] | None:
@@ -199,6 +200,18 @@ def _hours_form_of(held: Any) -> dict[str, Any]:
             for e in held.exceptions
         ],
     }
+
+
+def _stored_errors(held: Any) -> dict[str, str]:
+    """The texts saved before today's limits (or by a migration), by the form's field: said
+    when the page opens, not at the first save."""
+    errors = {}
+    if len(held.hours_note) > SHORT:
+        errors["hours_note"] = TOO_LONG
+    for index, exception in enumerate(held.exceptions):
+        if len(exception.message) > SHORT:
+            errors[f"ex-{index}-message"] = TOO_LONG
+    return errors
 
 
 def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
@@ -330,11 +343,13 @@ class WorkspaceServicesController(Controller):
     ) -> Response[Any]:
         """The opening hours of a service at a place, and its dated exceptions, to edit."""
         service, _, held = await _editable(conn, identity, service_id, place_id)
+        errors = _stored_errors(held)
         context = {
             "service": service,
             "held": held,
             "values": _hours_form_of(held),
-            "errors": {},
+            "errors": errors,
+            "stored": bool(errors),
             "saved": request.query_params.get("saved") == "1",
             "blank_rows": BLANK_EXCEPTION_ROWS,
             **WEEK_FORM,
