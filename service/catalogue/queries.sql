@@ -223,6 +223,11 @@ SELECT id, name, description FROM network ORDER BY id LIMIT $1 OFFSET $2
 INSERT INTO change_log (entity, entity_id, action, actor_id, actor_label, before, after)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 
+-- name: record_at_version
+SELECT after FROM change_log
+WHERE entity = $1 AND entity_id = $2 AND (after ->> 'version')::int = $3
+ORDER BY id DESC LIMIT 1
+
 -- name: enqueue_search
 SELECT enqueue_search($1::uuid[])
 

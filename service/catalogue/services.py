@@ -89,6 +89,17 @@ async def get(conn: asyncpg.Connection, service_id: UUID, at: datetime | None = 
     return _from_row(row, at)
 
 
+async def as_saved_at(conn: asyncpg.Connection, service_id: UUID, version: int) -> Service | None:
+    """The service as it was saved at `version`, from the change log; None if not kept."""
+    after = await conn.fetchval(Q.record_at_version, "service", service_id, version)
+    if after is None:
+        return None
+    try:
+        return as_stored({**after, "places": []}, Service)
+    except msgspec.ValidationError:  # a log line of an older shape
+        return None
+
+
 async def list_page(
     conn: asyncpg.Connection,
     *,

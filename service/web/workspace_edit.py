@@ -117,7 +117,9 @@ def _lines(text: str) -> list[str]:
 
 def form_of(service: Service) -> dict[str, Any]:
     """The form's values from the stored service."""
-    values: dict[str, Any] = {name: getattr(service, name) or "" for name in TEXTS}
+    values: dict[str, Any] = {
+        name: (getattr(service, name) or "").replace("\r\n", "\n") for name in TEXTS
+    }
     values.update({name: getattr(service, name) for name in CHECKBOXES})
     values.update(
         name=service.name,
@@ -146,7 +148,8 @@ def form_from(
     """The form's values as sent (a checkbox is there or not; lists keep the known codes)."""
 
     def text(name: str) -> str:
-        return (sent.get(name) or [""])[-1].strip()
+        # Browsers send a textarea's lines with CRLF: kept with LF, as typed elsewhere.
+        return (sent.get(name) or [""])[-1].replace("\r\n", "\n").strip()
 
     values: dict[str, Any] = {name: text(name) for name in TEXTS}
     values.update({name: name in sent for name in CHECKBOXES})
@@ -279,9 +282,9 @@ def _service_in(service: Service, changes: dict[str, Any]) -> ServiceIn:
     return with_changes(services.as_input(service), changes, ServiceIn)
 
 
-def typed_differences(fresh: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The fields where what the person typed differs from the data saved meanwhile."""
-    return [(name, mine[name]) for name in FIELD_LABELS if mine.get(name) != fresh.get(name)]
+def typed_differences(shown: dict[str, Any], mine: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The fields where what the person typed differs from what their page showed."""
+    return [(name, mine[name]) for name in FIELD_LABELS if mine.get(name) != shown.get(name)]
 
 
 class WorkspaceEditController(Controller):
@@ -344,8 +347,12 @@ class WorkspaceEditController(Controller):
         except VersionMismatch:
             fresh = await services.get(conn, service_id)
             fresh_values = form_of(fresh)
+            # What the person changed on their page, not what someone else changed since.
+            version = form_version((sent.get("version") or [""])[-1])
+            shown = version is not None and await services.as_saved_at(conn, service_id, version)
             context = await _context(conn, fresh, fresh_values)
-            context.update(stale=True, mine=typed_differences(fresh_values, values))
+            mine = typed_differences(form_of(shown) if shown else fresh_values, values)
+            context.update(stale=True, mine=mine)
             return page("service_edit.html", context, 409)
         if identity.role_in(service.organisation_id) not in EDIT_ROLES:
             # A coordinator's dashboard does not list the service: they stay on it.

@@ -407,3 +407,34 @@ async def test_a_coordinator_saving_stays_on_the_service_their_dashboard_does_no
         dashboard = await browser.get("/workspace/")
         assert "Services you keep up to date" not in dashboard.text
         assert '<h2 id="services-title">Services</h2>' in dashboard.text
+
+
+async def test_a_stale_save_lists_only_what_this_person_changed(base_url: str, demo: Demo) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo))
+        # Two numbers, their lines sent as browsers send a textarea's (CRLF).
+        two_phones = {**form_fields(page.text, "/edit"), "phones": "064 27 78 11\r\n0470 12 34 56"}
+        assert (await browser.post(edit_path(demo), data=two_phones)).status_code == 303
+        first = form_fields((await browser.get(edit_path(demo))).text, "/edit")
+        done = await browser.post(
+            edit_path(demo), data={**first, "eligibility_notes": "Ménages suivis par le CPAS"}
+        )
+        assert done.status_code == 303
+        # The other editor, on the page built before that save, changed only how to access.
+        stale = await browser.post(
+            edit_path(demo),
+            data={
+                **first,
+                "phones": str(first["phones"]).replace("\n", "\r\n"),
+                "how_to_access": "Téléphoner le lundi",
+            },
+            headers={"Accept-Language": "en"},
+        )
+        assert stale.status_code == 409
+        typed = stale.text.split("What you typed", 1)[1].split("</dl>", 1)[0]
+        assert "How to access" in typed and "Téléphoner le lundi" in typed
+        # Not the conditions they left as they were (the other's change is in the form), nor
+        # the same phones, sent with other line ends.
+        assert "Other conditions" not in typed
+        assert "Phone numbers" not in typed
