@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from service.accounts import invitations, login, memberships
+from service.accounts.csrf import derive
 from service.accounts.sessions import (
     cleared_session_cookie,
     end_session,
@@ -127,7 +128,14 @@ class WorkspaceAccountsController(Controller):
         result = await login.password_login(
             conn, email, form.get("password", ""), client_address(request)
         )
+        sent = (await request.form()).multi_items()
+        resume = [(k[7:], v) for k, v in sent if k.startswith("resume:") and isinstance(v, str)]
+        resume_action = safe_next(form.get("resume_action")) if "resume_action" in form else ""
+        if not resume_action.startswith("/workspace/"):
+            resume_action = ""
         context: dict[str, Any] = {"next": target, "email": email}
+        if resume_action:
+            context.update(resume=resume, resume_action=resume_action)
         if result.outcome == "throttled":
             wait = result.retry_after or 60
             context["error"] = _throttled_message(wait, language)
@@ -136,6 +144,12 @@ class WorkspaceAccountsController(Controller):
             context["error"] = translate("The e-mail address or the password is wrong.", language)
             return _page("login.html", context, 401)
         session_id = await start_session(conn, result.user_id)
+        if resume_action:
+            # Signed in again after the session ended mid-form: the form, to send once more
+            # (with the new session's token), rather than what was typed lost.
+            context.update(resume=resume, resume_action=resume_action, token=derive(session_id))
+            cookie = session_cookie(_settings(request), session_id)
+            return _page("resume.html", context, 200, cookies=[cookie])
         return _signed_in(request, session_id, target)
 
     @post("/login/link", operation_id="requestLoginLink", status_code=200)

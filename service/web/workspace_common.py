@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from schemas.catalogue import Service
 from schemas.common import FieldError
+from service.accounts.csrf import FIELD as CSRF_FIELD
 from service.accounts.identity import Identity
 from service.catalogue import services
 from service.errors import NotFound, decoding_error
@@ -151,13 +152,24 @@ def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
 
 
 class SignInRequired(Exception):
-    """A workspace page asked for by someone not signed in."""
+    """A workspace page asked for by someone not signed in; `typed`: the fields of a form
+    sent after the session ended, to keep through signing in again."""
+
+    def __init__(self, typed: list[tuple[str, str]] | None = None) -> None:
+        super().__init__()
+        self.typed = typed
 
 
 async def provide_member(request: Request[Any, Any, Any], conn: Conn) -> Identity:
     """The signed-in caller of a workspace page; anyone else is sent to sign in first."""
     identity = await provide_identity(request, conn)
     if identity is None:
+        if request.method == "POST":
+            # The session ended while a form was being filled in: what was typed is not lost.
+            form = await request.form()
+            raise SignInRequired(
+                [(k, v) for k, v in form.multi_items() if isinstance(v, str) and k != CSRF_FIELD]
+            )
         raise SignInRequired
     return identity
 
@@ -170,8 +182,17 @@ MEMBERS_ONLY = {"identity": Provide(provide_member)}
 
 
 def sign_in_first(request: Request[Any, Any, Any], exc: SignInRequired) -> Response[Any]:
-    """Someone not signed in asked for a members' page: to the sign-in page, then back."""
-    return login_redirect(request)
+    """Someone not signed in asked for a members' page: to the sign-in page, then back; a
+    form sent after the session ended is carried through the sign-in page, to send again."""
+    if exc.typed is None:
+        return login_redirect(request)
+    context = {
+        "next": request.url.path,
+        "email": "",
+        "resume_action": request.url.path,
+        "resume": exc.typed,
+    }
+    return page("login.html", context, 401)
 
 
 def form_version(text: str | None) -> int | None:

@@ -438,3 +438,46 @@ async def test_a_stale_save_lists_only_what_this_person_changed(base_url: str, d
         # the same phones, sent with other line ends.
         assert "Other conditions" not in typed
         assert "Phone numbers" not in typed
+
+
+async def test_what_was_typed_survives_a_session_that_ended_meanwhile(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = form_fields((await browser.get(edit_path(demo))).text, "/edit")
+        # The session ends (idle too long) while the description is being written.
+        await pool.execute(
+            "DELETE FROM user_session WHERE user_id = (SELECT id FROM app_user WHERE email = $1)",
+            demo.editor,
+        )
+        typed = "Colis le mardi.\nApporter un sac."
+        sent = await browser.post(
+            edit_path(demo),
+            data={**form, "description": typed, "languages": ["fr", "nl"]},
+            headers={"Accept-Language": "en"},
+        )
+        assert sent.status_code == 401
+        assert "Your session ended before this was sent" in sent.text
+        login = form_fields(sent.text, "/workspace/login")
+        assert login["resume:description"] == typed
+        assert login["resume:languages"] == ["fr", "nl"]
+        assert "resume:csrf_token" not in login
+        # A wrong password keeps it too.
+        wrong = await browser.post(
+            "/workspace/login", data={**login, "email": demo.editor, "password": "nope"}
+        )
+        assert wrong.status_code == 401
+        login = form_fields(wrong.text, "/workspace/login")
+        assert login["resume:description"] == typed
+        again = await browser.post(
+            "/workspace/login",
+            data={**login, "email": demo.editor, "password": PASSWORD},
+            headers={"Accept-Language": "en"},
+        )
+        assert again.status_code == 200 and "Send what I typed" in again.text
+        resend = form_fields(again.text, edit_path(demo))
+        saved = await browser.post(edit_path(demo), data=resend)
+        assert saved.status_code == 303
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert service["description"] == typed and service["languages"] == ["fr", "nl"]
