@@ -75,7 +75,7 @@ class OpeningCheck:
     def state(self, document: Mapping[str, Any]) -> OpenState | None:
         """The opening state of the document's service at `at`; None when hours are unknown.
         Its exceptions may be a list or their JSON text (`search.backend.Candidates`)."""
-        key = self._key(document)
+        key = self._key(document, self._minute)
         try:
             return _STATES[key]
         except KeyError:
@@ -97,10 +97,10 @@ class OpeningCheck:
             _keep(_OPEN, key, is_open)
             return is_open
 
-    def _key(self, document: Mapping[str, Any], asked: Any = None) -> tuple[Any, ...]:
+    def _key(self, document: Mapping[str, Any], asked: Any) -> tuple[Any, ...]:
         exceptions = document.get("exceptions") or ()
         return (
-            self._minute if asked is None else asked,
+            asked,
             document.get("status"),
             document.get("opening_hours"),
             exceptions
