@@ -199,6 +199,16 @@ def website_from(typed: str, errors: dict[str, str]) -> str | None:
     return website or None
 
 
+BELGIAN_MOBILE = "+324"
+"""Belgian mobile numbers are the 04xx ones: +32 4…"""
+
+
+def new_phone(number: str) -> dict[str, Any]:
+    """A phone typed on a page (E.164): a Belgian mobile is one (texts reach it), any other
+    number a voice line, as the API takes it by default."""
+    return {"number": number, "kind": "mobile" if number.startswith(BELGIAN_MOBILE) else "voice"}
+
+
 def phones_from(
     record: Service | Place | Organisation, typed: str, errors: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
@@ -213,7 +223,7 @@ def phones_from(
         if number is None:
             wrong.append(line)
         elif number not in (p["number"] for p in kept):
-            kept.append(known.get(number, {"number": number}))
+            kept.append(known.get(number) or new_phone(number))
             if len(kept[-1].get("label", "")) > SHORT:
                 long_labels.append(line)
     if wrong:

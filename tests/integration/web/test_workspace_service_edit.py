@@ -481,3 +481,19 @@ async def test_what_was_typed_survives_a_session_that_ended_meanwhile(
         assert saved.status_code == 303
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         assert service["description"] == typed and service["languages"] == ["fr", "nl"]
+
+
+async def test_a_belgian_mobile_typed_on_the_page_is_stored_as_a_mobile(
+    base_url: str, demo: Demo
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(edit_path(demo))
+        form = form_fields(page.text, "/edit")
+        saved = await browser.post(
+            edit_path(demo), data={**form, "phones": "064 27 78 11\n0470/12.34.56"}
+        )
+        assert saved.status_code == 303, saved.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+    kinds = {phone["number"]: phone["kind"] for phone in service["phones"]}
+    assert kinds["+32470123456"] == "mobile" and kinds["+3264277811"] == "voice"
