@@ -386,6 +386,19 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
         for field in ("week-su-0-closes", "week-we-1-opens", "week-tu-0-closes"):
             assert f'id="{field}-error"' in wrong.text
         assert "The closing time must differ from the opening time." in wrong.text
+        # The summary at the top names each field: 28 of them on a phone.
+        summary = wrong.text.split('role="alert"')[1].split("</div>")[0]
+        assert (
+            '<a href="#week-tu-0-closes">Tuesday — Closes: Enter a time such as 09:30.</a>'
+            in summary
+        )
+        assert '<a href="#week-we-1-opens">Wednesday — Opens again: ' in summary
+        dutch = await browser.post(
+            path,
+            data={**base, **week, "editor": "week", "week-tu-0-closes": "9h"},
+            headers={"Accept-Language": "nl"},
+        )
+        assert "dinsdag — Sluit: " in dutch.text.split('role="alert"')[1].split("</div>")[0]
         # Nothing was saved, and the form keeps what was typed.
         assert 'value="14:00"' in wrong.text
 
