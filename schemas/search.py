@@ -186,6 +186,9 @@ class SearchAnswer(msgspec.Struct, kw_only=True, gc=False):
     all_words: bool = True
     """False when no service had every word of `q` and the items have some of them (the
     page says so); true for one word, no words, and whenever every word was found."""
+    free_from_words: bool = False
+    """True when `q` asked for free services in words ("avocat gratuit", "gratis", "free")
+    and `free` was not given: those words were taken as `free=true` and not searched."""
 
 
 class Suggestion(msgspec.Struct, kw_only=True):

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
+from msgspec.structs import replace
+
 from schemas.search import SearchDocument, SearchFilters
+from search.text import without_free_words
 
 TZ = ZoneInfo("Europe/Brussels")
 
@@ -124,6 +127,14 @@ class SearchEngine(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+
+
+def free_in_words(text: str, filters: SearchFilters) -> tuple[str, SearchFilters] | None:
+    """The search as meant when its words ask for free services ("avocat gratuit") and
+    `free` is not set: those words taken out and `free` on; else None."""
+    if filters.free is not None or (rest := without_free_words(text)) is None:
+        return None
+    return rest, replace(filters, free=True)
 
 
 def week_slot(moment: datetime) -> int:

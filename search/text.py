@@ -191,6 +191,43 @@ def raw_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, list[str]]:
     return {term: list(dict.fromkeys(values)) for term, values in table.items()}
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _free_phrases(path: Path = SYNONYMS_FILE) -> frozenset[tuple[str, ...]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(tuple(words(term)) for term in data.get("free_of_charge", []))
+
+
+def without_free_words(query: str) -> str | None:
+    """`query` without the words that ask for free services, or None when it has none:
+    'avocat gratuit' -> 'avocat', 'gratis' -> ''. They are the Free filter, not words to
+    find: a free lawyer seldom writes "gratuit", and the services that do are not all free.
+    The words are those of the synonyms file's `free_of_charge`, any case and accents."""
+    phrases = _free_phrases()
+    longest = max(map(len, phrases), default=0)
+    tokens = [(m.start(), m.end(), fold(m.group())) for m in _TOKEN.finditer(query)]
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            if tuple(token[2] for token in tokens[i : i + size]) in phrases:
+                spans.append((tokens[i][0], tokens[i + size - 1][1]))
+                i += size
+                break
+        else:
+            i += 1
+    if not spans:
+        return None
+    kept, cursor = [], 0
+    for start, end in spans:
+        kept.append(query[cursor:start])
+        cursor = end
+    kept.append(query[cursor:])
+    return " ".join("".join(kept).split()).strip(" ,;:.!?/-")
+
+
 @dataclass(frozen=True)
 class TermGroup:
     """One need in the query: the words typed, and the phrases that mean the same.

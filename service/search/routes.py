@@ -16,7 +16,7 @@ from litestar.params import QueryParameter
 
 from schemas.catalogue import Gender, OpenState, ServiceType, Situation
 from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Suggestions
-from search.backend import TZ, EngineQuery
+from search.backend import TZ, EngineQuery, free_in_words
 from search.results import render_highlight
 from service.catalogue.services import hours_of, is_open_at, is_open_between, open_state
 from service.errors import invalid
@@ -283,7 +283,14 @@ class SearchController(Controller):
         self,
         request: Request[Any, Any, Any],
         state: State,
-        q: Annotated[str, _q("What is needed, in everyday words", max_length=200)] = "",
+        q: Annotated[
+            str,
+            _q(
+                "What is needed, in everyday words; words that ask for free services "
+                "(gratuit, gratis, free) are taken as free=true when free is not given",
+                max_length=200,
+            ),
+        ] = "",
         theme: Annotated[list[str] | None, _q("Theme ids (repeatable; any of them)")] = None,
         type_: Annotated[
             list[str] | None,
@@ -407,13 +414,16 @@ async def answer_search(
     """
     pool: asyncpg.Pool = state.pool
     runtime = state.search
+    free_from_words = False
+    if (meant := free_in_words(q, filters)) is not None:
+        (q, filters), free_from_words = meant, True
     generation = await runtime.generation()
     key = None
     if generation is not None:
         key = _cache_key(q, filters, at, wants_open, limit, offset)
         cached = runtime.cache.get(generation, key)
         if cached is not None:
-            return _at_moment(cached, at)
+            return _at_moment(cached, at, free_from_words)
     # Facet counts do not depend on the page or, without a radius, on the point: other pages
     # and other places of the same search reuse them (counting is most of a broad search).
     facets_key = _facets_key(q, filters) if key is not None and not wants_open else None
@@ -454,6 +464,8 @@ async def answer_search(
     )
     if key is not None and cacheable:
         runtime.cache.put(generation, key, result)
+    if free_from_words:
+        result = msgspec.structs.replace(result, free_from_words=True)
     return result
 
 
@@ -485,15 +497,17 @@ def _facets_key(q: str, filters: SearchFilters) -> tuple[Any, ...]:
     return ("facets", q.strip(), _encode_filters(plain))
 
 
-def _at_moment(answer: SearchAnswer, at: datetime) -> SearchAnswer:
-    """A cached answer as asked at `at`: the same states, the moment given back as asked."""
+def _at_moment(answer: SearchAnswer, at: datetime, free_from_words: bool) -> SearchAnswer:
+    """A cached answer as asked at `at`: the same states, the moment given back as asked;
+    with whether this request's words asked for free services (the cached one's may not
+    have: "gratuit" and `free=true` share an answer)."""
     items = [
         item
         if item.open is None or item.open.at == at
         else msgspec.structs.replace(item, open=msgspec.structs.replace(item.open, at=at))
         for item in answer.items
     ]
-    return msgspec.structs.replace(answer, items=items)
+    return msgspec.structs.replace(answer, items=items, free_from_words=free_from_words)
 
 
 CONTROLLERS = [SearchController]

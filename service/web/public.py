@@ -25,7 +25,7 @@ from litestar.types import ControllerRouterHandler
 from schemas.catalogue import Service
 from schemas.search import SearchAnswer, SearchItem
 from search.postgres import corrections
-from search.text import meaningful_words
+from search.text import meaningful_words, without_free_words
 from service.catalogue import organisations, places, services
 from service.catalogue.records import Q as CATALOGUE
 from service.catalogue.services import hours_of
@@ -262,6 +262,15 @@ async def understood_area(state: State, form: SearchForm) -> tuple[SearchForm, s
         return replace(form, area=""), form.area
     _, ids = area
     return (replace(form, area=ids[0]) if len(ids) == 1 else form), ""
+
+
+def understood_free(form: SearchForm) -> tuple[SearchForm, bool]:
+    """The form with the words that ask for free services ("avocat gratuit", "gratis") taken
+    as its Free box, ticked, and whether they were: the form then shows them so, and
+    unticking the box is heard (the API takes them so too: `free_from_words`)."""
+    if "free" in form.checked or (rest := without_free_words(form.q)) is None:
+        return form, False
+    return replace(form, q=rest, checked={*form.checked, "free"}), True
 
 
 def _position(lat: str, lon: str) -> tuple[float, float] | None:
@@ -594,6 +603,7 @@ class PublicController(Controller):
     ) -> Template:
         """The search form; with a query or a filter, the results below it."""
         form, unknown_area = await understood_area(state, SearchForm.from_query(request))
+        form, free_from_words = understood_free(form)
         themes = await themes_tree(conn)
         known = {t["id"] for t in themes} | {c["id"] for t in themes for c in t["children"]}
         now = datetime.now(UTC).astimezone(TZ)
@@ -636,6 +646,7 @@ class PublicController(Controller):
             "left_out": form.left_out(wrong),
             "active": form.active(wrong),
             "unknown_area": unknown_area,
+            "free_from_words": free_from_words,
             "relaxed": relaxed,
             "corrected": corrected,
             # Words typed, none that says a need ("help", "j'ai besoin de"): say what to type.

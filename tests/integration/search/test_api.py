@@ -408,3 +408,43 @@ async def test_a_parameter_given_twice_that_is_not_repeatable_is_a_422(
 async def test_language_codes_ignore_case(client: httpx.AsyncClient, placed: None) -> None:
     assert await _found(client, {"language": "AR"}) == {"Service Haine"}
     assert await _found(client, [("language", "Nl"), ("language", "ar")]) == LA_LOUVIERE
+
+
+@pytest.fixture
+async def lawyers(pool: asyncpg.Pool, catalogue: Catalogue, builder: DocumentBuilder) -> None:
+    """Three legal services: one free that does not write so, one that writes "gratuit"
+    but asks a fee after the first visit, one paid."""
+    place = await catalogue.place("Palais")
+    for name, free, description in [
+        ("Permanence avocat du CPAS", True, "Conseils d'un avocat."),
+        ("Avocat de quartier", False, "Premier entretien gratuit, puis honoraires réduits."),
+        ("Cabinet avocat", False, "Consultations sur rendez-vous."),
+    ]:
+        await catalogue.service(
+            name, places=[(place, None)], themes=["admin"], free=free, description=description
+        )
+    await sync(pool, [PostgresEngine(pool)], builder)
+
+
+@pytest.mark.parametrize("q", ["avocat gratuit", "Avocat GRATUITE", "avocat gratis", "free avocat"])
+async def test_words_asking_for_free_services_are_the_free_filter(
+    client: httpx.AsyncClient, lawyers: None, q: str
+) -> None:
+    body = (await client.get("/api/v1/search", params={"q": q})).json()
+    assert [i["name"] for i in body["items"]] == ["Permanence avocat du CPAS"]
+    assert body["free_from_words"] is True
+    # The same answer as asked with the filter, which says nothing of words.
+    asked = (await client.get("/api/v1/search", params={"q": "avocat", "free": "true"})).json()
+    assert asked["free_from_words"] is False
+    assert asked["items"] == body["items"]
+
+
+async def test_free_given_keeps_such_words_as_words(
+    client: httpx.AsyncClient, lawyers: None
+) -> None:
+    body = (await client.get("/api/v1/search", params={"q": "gratuit", "free": "false"})).json()
+    assert [i["name"] for i in body["items"]] == ["Avocat de quartier"]
+    assert body["free_from_words"] is False
+    # Alone, the word browses the free services.
+    alone = (await client.get("/api/v1/search", params={"q": "gratuit"})).json()
+    assert [i["name"] for i in alone["items"]] == ["Permanence avocat du CPAS"]

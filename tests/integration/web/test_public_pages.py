@@ -831,3 +831,22 @@ async def test_an_estimated_total_is_said_to_be_one(
     page = await client.get("/", params=opening, headers={"Accept-Language": "en"})
     found = re.search(r'role="status">About (\d+) services found<', page.text)
     assert found is not None and int(found[1]) > 20
+
+
+async def test_words_asking_for_free_services_tick_the_free_box(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    english = {"Accept-Language": "en"}
+    page = await client.get("/", params={"q": "colis gratuits"}, headers=english)
+    # The words are the box, ticked: the form shows so, and unticking it is heard.
+    assert 'name="q" type="search" value="colis"' in page.text
+    assert '<input type="checkbox" name="free" value="1" checked>' in page.text
+    assert "Free services only, as your words asked" in page.text
+    api = (await client.get("/api/v1/search", params={"q": "colis", "free": "true"})).json()
+    assert api["total"] > 0
+    assert f"{api['total']} services found" in page.text or api["total"] == 1
+    # Asked with the box, or without such words, nothing is said.
+    ticked = await client.get("/", params={"q": "colis", "free": "1"}, headers=english)
+    assert "as your words asked" not in ticked.text
+    unticked = await client.get("/", params={"q": "colis"}, headers=english)
+    assert 'name="free" value="1" checked' not in unticked.text

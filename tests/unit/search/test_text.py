@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from search.backend import MARK_END, MARK_START
 from search.results import with_ellipses
 from search.text import (
@@ -14,6 +16,7 @@ from search.text import (
     number_variants,
     one_typo_apart,
     raw_synonyms,
+    without_free_words,
 )
 
 SYNONYMS = Synonyms.from_data(
@@ -144,3 +147,22 @@ def test_a_one_word_term_typed_in_the_plural_means_what_the_term_means() -> None
     assert group.alternatives == (("art",),)
     assert number_variants(("jeu",)) == [("jeux",)]
     assert number_variants(("dettes",)) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "rest"),
+    [
+        ("avocat gratuit", "avocat"),
+        ("Colis GRATUITS", "Colis"),
+        ("gratuité", ""),  # the noun folds to the adjective
+        ("free of charge legal advice", "legal advice"),
+        ("à titre gratuit, avocat", "avocat"),
+        ("tandarts kosteloos", "tandarts"),
+        ("sans frais d'inscription", "d'inscription"),
+        ("douche", None),
+        ("frais scolaires", None),  # fees to pay are a need, not "free"
+        ("freedom", None),  # whole words only
+    ],
+)
+def test_words_asking_for_free_services_are_taken_out(query: str, rest: str | None) -> None:
+    assert without_free_words(query) == rest
