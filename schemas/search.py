@@ -132,6 +132,9 @@ class OpenInfo(msgspec.Struct, kw_only=True, gc=False):
     at: datetime
     next_change: datetime | None
     message: str = ""
+    intervals: list[tuple[datetime, datetime]] | None = None
+    """With `open_on`: when it is open that day, each stretch [opens, closes) clipped to the
+    day (a night shelter: from midnight to 08:00, and from 20:00 to the next midnight)."""
 
 
 class SearchItem(msgspec.Struct, kw_only=True, gc=False):

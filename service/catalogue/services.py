@@ -71,6 +71,16 @@ def is_open_between(status: str, hours: Hours, start: datetime, end: datetime) -
     return next(iter(hours.open_intervals(start, end)), None) is not None
 
 
+def open_between(
+    status: str, hours: Hours, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """When it is open from `start` until `end` (excluded), each stretch clipped to them; a
+    closed or inactive service never is."""
+    if status in _CLOSED_STATUSES:
+        return []
+    return list(hours.open_intervals(start, end))
+
+
 def _from_row(row: asyncpg.Record, at: datetime | None) -> Service:
     data = dict(row)
     places = []

@@ -18,7 +18,13 @@ from schemas.catalogue import Gender, OpenState, ServiceType, Situation
 from schemas.search import OpenInfo, SearchAnswer, SearchFilters, SearchItem, Suggestions
 from search.backend import TZ, EngineQuery, free_in_words
 from search.results import render_highlight
-from service.catalogue.services import hours_of, is_open_at, is_open_between, open_state
+from service.catalogue.services import (
+    hours_of,
+    is_open_at,
+    is_open_between,
+    open_between,
+    open_state,
+)
 from service.errors import invalid
 from service.hours import Hours
 from service.search import suggestions
@@ -54,6 +60,7 @@ def _q(description: str, **kwargs: Any) -> Any:
 # Whether open, apart: filtering many documents needs no next change.
 _STATES: dict[Any, OpenState | None] = {}
 _OPEN: dict[Any, bool] = {}
+_STRETCHES: dict[Any, list[tuple[datetime, datetime]]] = {}
 _KEPT = 20_000
 _decode_exceptions = msgspec.json.Decoder(list[dict[str, Any]]).decode
 
@@ -96,6 +103,18 @@ class OpeningCheck:
                 is_open = is_open_between(status, hours, *self.span)
             _keep(_OPEN, key, is_open)
             return is_open
+
+    def stretches(self, document: Mapping[str, Any]) -> list[tuple[datetime, datetime]] | None:
+        """When it is open during the span, clipped to it; None without a span."""
+        if self.span is None:
+            return None
+        key = self._key(document, self._asked)
+        try:
+            return _STRETCHES[key]
+        except KeyError:
+            found = open_between(str(document.get("status")), _hours(document), *self.span)
+            _keep(_STRETCHES, key, found)
+            return found
 
     def _key(self, document: Mapping[str, Any], asked: Any) -> tuple[Any, ...]:
         exceptions = document.get("exceptions") or ()
@@ -248,7 +267,11 @@ def item_from(
         open=None
         if state is None
         else OpenInfo(
-            now=state.now, at=opening.at, next_change=state.next_change, message=state.message
+            now=state.now,
+            at=opening.at,
+            next_change=state.next_change,
+            message=state.message,
+            intervals=opening.stretches(document),
         ),
         hours_note=document.get("hours_note", ""),
         status=document.get("status", "active"),
@@ -331,7 +354,7 @@ class SearchController(Controller):
             _q(
                 "Only services open at some moment of this day, e.g. 2026-12-12 (Brussels; "
                 "not with open_now or open_at); their opening is then told at the day's start, "
-                "or now for today"
+                "or now for today, and open.intervals says when they are open that day"
             ),
         ] = None,
         lat: Annotated[float | None, _q("Latitude: sort by distance from here")] = None,

@@ -632,6 +632,7 @@ class PublicController(Controller):
             if answer.total and not answer.items and form.page > 1:
                 back_to = pages if form.page > pages else 1
         moment, day, _ = form.opening(now)
+        chosen = day or (local(moment).date() if moment else None)
         context = {
             "form": form,
             "themes": themes,
@@ -642,6 +643,7 @@ class PublicController(Controller):
             "moment": moment,
             "open_day": day,
             "open_today": day == local(now).date(),
+            "open_past": chosen is not None and chosen < local(now).date(),
             "wrong_fields": wrong,
             "left_out": form.left_out(wrong),
             "active": form.active(wrong),

@@ -119,6 +119,9 @@ def opening_text(
     if state is None:
         return _t(context, "Hours not known: call before going")
     change = state.next_change
+    stretches = getattr(state, "intervals", None)
+    if day is not None and stretches is not None:
+        return _open_that_day(context, day, stretches)
     if day is not None:
         that_day = change is not None and local(change).date() == day
         if state.now:
@@ -145,6 +148,22 @@ def opening_text(
     if when.date() == today + timedelta(days=1):
         return _t(context, "Closed now, opens tomorrow at %(time)s") % values
     return _t(context, "Closed now, opens on %(day)s at %(time)s") % values
+
+
+def _open_that_day(context: Any, day: date, stretches: list[tuple[datetime, datetime]]) -> str:
+    """ "Open 09:00–12:00, 13:30–16:00" on a day chosen without a time; a night shelter's
+    night on both ends of it ("Open 00:00–08:00, 20:00–24:00")."""
+    if not stretches:
+        return _t(context, "Closed that day")
+    said = [f"{hour_minute(opens)}–{_closing(day, closes)}" for opens, closes in stretches]
+    if said == ["00:00–24:00"]:
+        return _t(context, "Open all day")
+    return _t(context, "Open %(hours)s that day") % {"hours": ", ".join(said)}
+
+
+def _closing(day: date, closes: datetime) -> str:
+    """When a stretch of `day` ends: the midnight that ends the day is 24:00."""
+    return "24:00" if _at_midnight_after(day, local(closes)) else hour_minute(closes)
 
 
 def _at_midnight_after(day: date, moment: datetime) -> bool:

@@ -101,3 +101,32 @@ def test_a_day_chosen_without_a_time_says_when_it_opens_that_day(
     start = datetime(2026, 12, 12, 0, 0, tzinfo=TZ)
     state = OpenInfo(now=open_at_midnight, at=start, next_change=change)
     assert opening_text({"language": language}, state, day=SATURDAY) == expected
+
+
+def _at(hour: int, minute: int = 0, day: int = 12) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    ("language", "stretches", "expected"),
+    [
+        (
+            "en",
+            [(_at(9), _at(12)), (_at(13, 30), _at(16))],
+            "Open 09:00–12:00, 13:30–16:00 that day",
+        ),
+        # A night shelter: the night that ends in the morning, and the one that begins.
+        (
+            "fr",
+            [(_at(0), _at(8)), (_at(20), _at(0, day=13))],
+            "Ouvert 00:00–08:00, 20:00–24:00 ce jour-là",
+        ),
+        ("nl", [(_at(0), _at(0, day=13))], "De hele dag open"),
+        ("en", [], "Closed that day"),
+    ],
+)
+def test_a_day_chosen_without_a_time_says_when_it_is_open_that_day(
+    language: str, stretches: list[tuple[datetime, datetime]], expected: str
+) -> None:
+    state = OpenInfo(now=False, at=_at(0), next_change=None, intervals=stretches)
+    assert opening_text({"language": language}, state, day=SATURDAY) == expected

@@ -102,9 +102,11 @@ async def test_open_at_equals_brute_force_evaluation(
     assert expected  # the moments are not all closed ones
 
 
-async def brute_force_open_on(pool: asyncpg.Pool, service_ids: list[str], day: date) -> set[str]:
-    """Every (service, place) the catalogue says is open at some quarter of an hour of `day`
-    (every hour in the fixture starts and ends on a half hour)."""
+async def open_quarters(
+    pool: asyncpg.Pool, service_ids: list[str], day: date
+) -> dict[str, set[datetime]]:
+    """The quarters of an hour of `day` at which the catalogue says each (service, place) is
+    open (every hour in the fixture starts and ends on a half hour)."""
     start = datetime.combine(day, time(0), tzinfo=TZ)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ)
     quarters = []
@@ -112,15 +114,23 @@ async def brute_force_open_on(pool: asyncpg.Pool, service_ids: list[str], day: d
     while moment < end:
         quarters.append(moment.astimezone(TZ))
         moment = (moment.astimezone(UTC) + timedelta(minutes=15)).astimezone(TZ)
-    open_ids = set()
+    found = {}
     async with pool.acquire() as conn:
         for service_id in service_ids:
             service = await services.get(conn, UUID(service_id))
             for place in service.places:
                 hours = services.hours_of(place)
-                if any(services.is_open_at(service.status, hours, q) for q in quarters):
-                    open_ids.add(f"{service_id}/{place.place_id}")
-    return open_ids
+                found[f"{service_id}/{place.place_id}"] = {
+                    q for q in quarters if services.is_open_at(service.status, hours, q)
+                }
+    return found
+
+
+async def brute_force_open_on(pool: asyncpg.Pool, service_ids: list[str], day: date) -> set[str]:
+    """Every (service, place) the catalogue says is open at some quarter of an hour of `day`."""
+    return {
+        key for key, open_then in (await open_quarters(pool, service_ids, day)).items() if open_then
+    }
 
 
 DAYS = [
@@ -150,12 +160,26 @@ async def test_open_on_a_day_equals_brute_force_evaluation(
         assert body["total"] == len(expected) and body["total_exact"], text
         if day != datetime.now(TZ).date():  # today's is told now (the next test)
             assert all(i["open"]["at"].startswith(f"{text}T00:00") for i in body["items"])
+        # Each says when it is open that day: the quarters the catalogue says, no other.
+        quarters = await open_quarters(pool, varied, day)
+        for item in body["items"]:
+            stretches = [tuple(map(datetime.fromisoformat, s)) for s in item["open"]["intervals"]]
+            within = {q for q in _day_quarters(day) if any(a <= q < b for a, b in stretches)}
+            assert within == quarters[f"{item['service_id']}/{item['location_id']}"], text
     # The days are neither all closed nor all open, and a day is more than its start.
     sets = [await brute_force_open_on(pool, varied, date.fromisoformat(d)) for d in DAYS]
     assert all(sets) and len({frozenset(s) for s in sets}) > 2
     christmas = date(2026, 12, 25)
     at_eleven = await brute_force_open(pool, varied, datetime(2026, 12, 25, 11, tzinfo=TZ))
     assert at_eleven < await brute_force_open_on(pool, varied, christmas)
+
+
+def _day_quarters(day: date) -> set[datetime]:
+    start = datetime.combine(day, time(0), tzinfo=TZ).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=TZ).astimezone(UTC)
+    return {
+        start + timedelta(minutes=15 * i) for i in range(int((end - start) / timedelta(minutes=15)))
+    }
 
 
 async def test_open_on_today_tells_the_opening_now(

@@ -479,13 +479,20 @@ async def test_a_day_without_a_time_finds_what_is_open_at_some_moment_of_it(
     assert f"Services open on Saturday {saturday:%d/%m}" in page.text
     assert "<summary>Filters (2 active)</summary>" in page.text  # the theme and the day
     results = page.text.split('id="results-title"')[1]
-    assert re.search(r"Opens at \d\d:\d\d|Open all day|Open from midnight to", results)
+    # Each says when it is open that day, as the API's intervals.
+    hours = re.findall(r"Open ((?:\d\d:\d\d–\d\d:\d\d(?:, )?)+) that day|Open all day", results)
+    assert len(hours) == len(api["items"])
     assert "Open now" not in results and "Closed now" not in results
     assert 'role="alert"' not in page.text  # nothing left out
     french = await client.get(
         "/", params={"open_on": f"{saturday}"}, headers={"Accept-Language": "fr"}
     )
     assert f"Services ouverts le samedi {saturday:%d/%m}" in french.text
+    assert "This day has passed" not in page.text
+    last_week = await client.get(
+        "/", params={"open_on": f"{saturday - timedelta(days=7)}"}, headers=english
+    )
+    assert "This day has passed: choose today or a day to come" in last_week.text
     # Today: what one can still go to, told as now.
     tonight = await client.get("/", params={"open_on": f"{today}"}, headers=english)
     assert "Services still open today" in tonight.text
