@@ -110,7 +110,8 @@ def opening_text(
 
     `state` is an OpenInfo/OpenState (or None when the hours are unknown); `then` when it was
     evaluated at a moment the person chose, not now ("Open then, until 22:00"); `day` when
-    at the start of a day the person chose ("Opens at 09:00").
+    the person chose a day without a time: when it is open that day, from the answer's
+    `intervals` ("Open 09:00–12:00 that day").
     """
     if status == "temporarily_closed":
         return _t(context, "Temporarily closed")
@@ -119,18 +120,8 @@ def opening_text(
     if state is None:
         return _t(context, "Hours not known: call before going")
     change = state.next_change
-    stretches = getattr(state, "intervals", None)
-    if day is not None and stretches is not None:
-        return _open_that_day(context, day, stretches)
     if day is not None:
-        that_day = change is not None and local(change).date() == day
-        if state.now:
-            if not that_day:
-                return _t(context, "Open all day")
-            return _t(context, "Open from midnight to %(time)s") % {"time": hour_minute(change)}
-        if that_day:
-            return _t(context, "Opens at %(time)s") % {"time": hour_minute(change)}
-        return _t(context, "Closed that day")
+        return _open_that_day(context, day, getattr(state, "intervals", None) or [])
     today = local(state.at).date()
     if state.now:
         if change is None:

@@ -83,26 +83,6 @@ def test_open_until_says_the_day_when_it_is_not_today(
 SATURDAY = date(2026, 12, 12)
 
 
-@pytest.mark.parametrize(
-    ("language", "open_at_midnight", "change", "expected"),
-    [
-        ("fr", False, datetime(2026, 12, 12, 9, 0, tzinfo=TZ), "Ouvre à 09:00"),
-        ("nl", False, datetime(2026, 12, 12, 9, 0, tzinfo=TZ), "Opent om 09:00"),
-        # A night shelter: open when the day begins, until the morning.
-        ("fr", True, datetime(2026, 12, 12, 8, 0, tzinfo=TZ), "Ouvert de minuit à 08:00"),
-        ("en", True, datetime(2026, 12, 13, 0, 0, tzinfo=TZ), "Open all day"),
-        ("en", True, None, "Open all day"),
-        ("en", False, datetime(2026, 12, 14, 9, 0, tzinfo=TZ), "Closed that day"),
-    ],
-)
-def test_a_day_chosen_without_a_time_says_when_it_opens_that_day(
-    language: str, open_at_midnight: bool, change: datetime | None, expected: str
-) -> None:
-    start = datetime(2026, 12, 12, 0, 0, tzinfo=TZ)
-    state = OpenInfo(now=open_at_midnight, at=start, next_change=change)
-    assert opening_text({"language": language}, state, day=SATURDAY) == expected
-
-
 def _at(hour: int, minute: int = 0, day: int = 12) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=TZ)
 
