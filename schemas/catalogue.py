@@ -140,6 +140,11 @@ class OpenState(msgspec.Struct, kw_only=True):
     at: datetime
     next_change: datetime | None
     message: str = ""
+    """The message of the exception in force: for a service temporarily closed, its dated
+    closure's (why it is closed)."""
+    reopens_on: date | None = None
+    """For a service temporarily closed, the day it opens again after the dated closure in
+    force, when one is (the status says it is closed until its editors reopen it)."""
 
 
 class ServicePlace(ServicePlaceIn, kw_only=True):

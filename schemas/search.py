@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 import msgspec
@@ -132,9 +132,14 @@ class OpenInfo(msgspec.Struct, kw_only=True, gc=False):
     at: datetime
     next_change: datetime | None
     message: str = ""
+    """The message of the exception in force: for a service temporarily closed, its dated
+    closure's (why it is closed)."""
     intervals: list[tuple[datetime, datetime]] | None = None
     """With `open_on`: when it is open that day, each stretch [opens, closes) clipped to the
     day (a night shelter: from midnight to 08:00, and from 20:00 to the next midnight)."""
+    reopens_on: date | None = None
+    """For a service temporarily closed, the day it opens again after the dated closure in
+    force, when one is."""
 
 
 class SearchItem(msgspec.Struct, kw_only=True, gc=False):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,9 +22,11 @@ from service.catalogue.records import (
 from service.catalogue.stored import as_stored
 from service.catalogue.validation import Errors, check_hours, check_phones, check_references
 from service.errors import NotFound, about_field, blank_fields
-from service.hours import YEARS, DatedException, Hours, local
+from service.hours import TZ, YEARS, DatedException, Hours, local
 
 _CLOSED_STATUSES = {"temporarily_closed", "inactive"}
+REOPENING_LOOKAHEAD = timedelta(days=62)
+"""How far after a closure its first opening is looked for (a monthly permanence's next)."""
 OUT_OF_YEARS = (
     f"must be in the years {YEARS[0]} to {YEARS[1]}; a closure until further notice is "
     "the status temporarily_closed"
@@ -47,15 +49,41 @@ def hours_of(place: ServicePlace | dict[str, Any]) -> Hours:
 
 
 def open_state(status: str, hours: Hours, at: datetime) -> OpenState | None:
-    """Open now or not; a closed or inactive service is never open. None when hours are unknown."""
+    """Open now or not; a closed or inactive service is never open. None when hours are unknown.
+
+    A service temporarily closed says why and until when if a dated closure at the place is
+    in force that day (its message, and the first day it opens after it): that is how its
+    editors say "closed for renovation until 11 January"."""
+    if status == "temporarily_closed":
+        closure = hours.closure_on(local(at).date())
+        if closure is None:
+            return OpenState(now=False, at=at, next_change=None)
+        exception, after = closure
+        return OpenState(
+            now=False,
+            at=at,
+            next_change=None,
+            message=exception.message,
+            reopens_on=first_open_day(hours, after),
+        )
     if status in _CLOSED_STATUSES:
-        return OpenState(now=False, at=at, next_change=None, message=status)
+        return OpenState(now=False, at=at, next_change=None)
     state = hours.state_at(at)
     if not state.known:
         return None
     return OpenState(
         now=state.is_open, at=state.at, next_change=state.next_change, message=state.message
     )
+
+
+def first_open_day(hours: Hours, day: date) -> date | None:
+    """The first day from `day` on which the hours open (within `REOPENING_LOOKAHEAD`), else
+    `day` itself, the day the closure ends; None past the years hours are kept in."""
+    if day.year > YEARS[1]:
+        return None
+    start = datetime.combine(day, time(0), tzinfo=TZ)
+    first = next(iter(hours.open_intervals(start, start + REOPENING_LOOKAHEAD)), None)
+    return day if first is None else local(first[0]).date()
 
 
 def is_open_at(status: str, hours: Hours, at: datetime) -> bool:

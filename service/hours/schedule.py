@@ -169,6 +169,20 @@ class Hours:
                     found, best = exception, rank
         return found
 
+    def closure_on(self, day: date) -> tuple[DatedException, date] | None:
+        """The closure in force on `day` and the first day after it that no closure governs
+        (closures that follow it without a gap lengthen it); None when `day` is not closed
+        by an exception. A closure that ended before `day` is not in force: nothing past."""
+        closure = self.exception_on(day)
+        if closure is None or closure.opening_hours is not None:
+            return None
+        after = closure.ends_on + timedelta(days=1)
+        while (following := self.exception_on(after)) is not None and (
+            following.opening_hours is None
+        ):
+            after = following.ends_on + timedelta(days=1)
+        return closure, after
+
     def _rule_of(self, day: date) -> tuple[str, str]:
         """The expression governing the openings that start on `day`, and its message."""
         exception = self.exception_on(day)

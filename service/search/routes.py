@@ -272,6 +272,7 @@ def item_from(
             next_change=state.next_change,
             message=state.message,
             intervals=opening.stretches(document),
+            reopens_on=state.reopens_on,
         ),
         hours_note=document.get("hours_note", ""),
         status=document.get("status", "active"),

@@ -702,7 +702,14 @@ class PublicController(Controller):
                 }
             )
         page_url = f"{request.app.state.settings.public_url.rstrip('/')}/services/{service.id}"
+        # Why a service closed for now is, and until when, said at the top when every place
+        # says the same (each place says its own under it).
+        closures = {
+            (at.open.message, at.open.reopens_on) for at in service.places if at.open is not None
+        }
+        closure = next(iter(closures)) if len(closures) == 1 else None
         context = {
+            "closure": {"message": closure[0], "reopens_on": closure[1]} if closure else None,
             "alternatives": await alternatives(request.app.state, service, held_at, now),
             "moment": None,
             "service": service,

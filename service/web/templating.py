@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -102,6 +103,18 @@ def day_name(context: Any, day: date) -> str:
     return f"{_t(context, WEEKDAYS[day.weekday()])} {day.strftime('%d/%m')}"
 
 
+BABEL_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+"""The locale whose names of days and months a page in that language writes."""
+
+
+@pass_context
+def day_in_words(context: Any, day: date) -> str:
+    """A day as a sentence says it in the page's language, "lundi 12 janvier" (with its year
+    when that is not this one, "lundi 11 janvier 2027")."""
+    pattern = "EEEE d MMMM" if day.year == local(datetime.now(UTC)).year else "EEEE d MMMM y"
+    return format_date(day, pattern, locale=BABEL_LOCALES[i18n.current_language(context)])
+
+
 @pass_context
 def opening_text(
     context: Any, state: Any, status: str = "active", then: bool = False, day: date | None = None
@@ -114,6 +127,11 @@ def opening_text(
     `intervals` ("Open 09:00–12:00 that day").
     """
     if status == "temporarily_closed":
+        reopens_on = getattr(state, "reopens_on", None)
+        if reopens_on is not None:
+            return _t(context, "Temporarily closed, reopens on %(day)s") % {
+                "day": day_in_words(context, reopens_on)
+            }
         return _t(context, "Temporarily closed")
     if status == "inactive":
         return _t(context, "No longer offered")
@@ -237,6 +255,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["WHEELCHAIR"] = WHEELCHAIR
     env.globals["label_of"] = label_of
     env.globals["day_name"] = day_name
+    env.filters["day_in_words"] = day_in_words
     env.filters["hour_minute"] = hour_minute
     env.filters["day_month_year"] = day_month_year
     env.filters["phone"] = phone_national

@@ -316,3 +316,19 @@ def test_what_cannot_be_evaluated_here_is_refused(expression: str, says: str) ->
     problem = hours_error(expression)
     assert problem is not None and says in problem
     assert hours_error('Mo-Fr 09:00-17:00 "closed in SH, see sunset"') is None
+
+
+def test_the_closure_in_force_and_the_day_after_it() -> None:
+    """A service closed for renovation until 11 January: the closure in force on a day of it,
+    and the first day after it, past the closures that follow it without a gap; none before
+    it starts, after it ended, or on a day of replacement hours."""
+    works = DatedException(date(2026, 12, 1), date(2027, 1, 3), None, "Fermé pour travaux")
+    longer = DatedException(date(2027, 1, 4), date(2027, 1, 11), None, "Travaux prolongés")
+    morning = DatedException(date(2026, 12, 24), date(2026, 12, 24), "09:00-12:00", "Matinée")
+    hours = Hours(OFFICE, [works, longer, morning])
+    assert hours.closure_on(date(2026, 12, 10)) == (works, date(2027, 1, 12))
+    assert hours.closure_on(date(2027, 1, 11)) == (longer, date(2027, 1, 12))
+    assert hours.closure_on(date(2026, 12, 24)) is None  # open that morning
+    assert hours.closure_on(date(2026, 11, 30)) is None
+    assert hours.closure_on(date(2027, 1, 12)) is None  # over: nothing is said of the past
+    assert Hours(OFFICE).closure_on(date(2026, 12, 10)) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import escape, unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,9 +12,14 @@ import asyncpg
 import httpx
 import msgspec
 import pytest
+from babel.dates import format_date
 
+from search.outbox import OutboxConsumer
+from search.postgres import PostgresEngine
+from service.catalogue.records import enqueue_search
 from service.catalogue.validation import phone_national
 from service.hours import TZ
+from service.search.engines import document_builder
 from service.settings import Settings
 from tests.integration.web.conftest import FOOD_PARCELS, Demo, sign_in
 
@@ -312,6 +317,82 @@ async def test_temporarily_closed_service_shows_a_banner(
     assert "Horaire habituel, à la réouverture : mercredi 09:30–13:00" in page.text
     dutch = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
     assert "Gebruikelijke uren, wanneer de dienst weer opent: woensdag 09:30–13:00" in dutch.text
+
+
+async def _closed_for_works(
+    pool: asyncpg.Pool, service_id: uuid.UUID, first: date, last: date
+) -> None:
+    """The service temporarily closed, with a dated closure at each of its places (how its
+    editors say why and until when), open every morning otherwise; indexed again."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "UPDATE service SET status = 'temporarily_closed' WHERE id = $1", service_id
+        )
+        await conn.execute(
+            "UPDATE service_place SET opening_hours = 'Mo-Su 09:00-12:00' WHERE service_id = $1",
+            service_id,
+        )
+        await conn.execute(
+            """INSERT INTO hours_exception (service_place_id, starts_on, ends_on, message)
+               SELECT id, $2, $3, 'Fermé pour travaux' FROM service_place WHERE service_id = $1""",
+            service_id,
+            first,
+            last,
+        )
+        await enqueue_search(conn, [service_id])
+    await OutboxConsumer(pool, [PostgresEngine(pool)], document_builder()).drain()
+
+
+async def test_a_temporarily_closed_service_says_why_and_when_it_reopens(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """On its page and in the results, a citizen reads that it is closed, why (the closure's
+    note, in the organisation's language) and the day it reopens, and does not go there."""
+    today = datetime.now(UTC).astimezone(TZ).date()
+    reopens = today + timedelta(days=12)
+    await _closed_for_works(
+        pool, demo.service_id, today - timedelta(days=3), reopens - timedelta(days=1)
+    )
+    said = {
+        language: format_date(reopens, "EEEE d MMMM", locale=locale)
+        for language, locale in (("fr", "fr_BE"), ("nl", "nl_BE"), ("en", "en_GB"))
+    }
+    page = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "nl"})
+    banner = page.text.split('<div class="banner" role="note">')[1].split("</div>")[0]
+    assert "Deze dienst is tijdelijk gesloten." in banner
+    assert '<p lang="fr">Fermé pour travaux</p>' in banner
+    assert f"Weer open op {said['nl']}" in banner
+    assert f"Tijdelijk gesloten, weer open op {said['nl']}" in page.text  # at its place
+    english = await client.get(f"/services/{demo.service_id}", headers={"Accept-Language": "en"})
+    assert f"Reopens on {said['en']}" in english.text
+    # The API says the same of each place.
+    api = (await client.get(f"/api/v1/services/{demo.service_id}")).json()
+    assert {p["open"]["reopens_on"] for p in api["places"]} == {reopens.isoformat()}
+    assert {p["open"]["message"] for p in api["places"]} == {"Fermé pour travaux"}
+
+    results = await client.get("/", params={"q": FOOD_PARCELS}, headers={"Accept-Language": "fr"})
+    item = results.text.split(f'<a href="/services/{demo.service_id}">')[1].split("</li>")[0]
+    assert f"Temporairement fermé, réouverture le {said['fr']}" in item
+    assert '<p lang="fr">Fermé pour travaux</p>' in item
+
+
+async def test_a_past_return_date_is_not_shown_as_coming(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The closure ended yesterday and the service is still marked closed: it is said to be
+    closed, with no day it "reopens" (that day is past) and no note of that closure."""
+    today = datetime.now(UTC).astimezone(TZ).date()
+    await _closed_for_works(
+        pool, demo.service_id, today - timedelta(days=20), today - timedelta(days=1)
+    )
+    english = {"Accept-Language": "en"}
+    page = await client.get(f"/services/{demo.service_id}", headers=english)
+    assert "This service is temporarily closed." in page.text
+    assert "Reopens on" not in page.text and "reopens on" not in page.text
+    assert "Fermé pour travaux" not in page.text
+    results = await client.get("/", params={"q": FOOD_PARCELS}, headers=english)
+    item = results.text.split(f'<a href="/services/{demo.service_id}">')[1].split("</li>")[0]
+    assert "Temporarily closed</p>" in item and "Fermé pour travaux" not in item
 
 
 async def test_open_on_a_chosen_day_and_time_finds_what_the_api_finds(
