@@ -263,6 +263,41 @@ async def test_organisation_and_themes_pages(client: httpx.AsyncClient, demo: De
     assert 'href="/?theme=food.food-parcels"' in themes.text
 
 
+async def test_an_organisation_page_lists_every_place_of_a_service(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A service held at two places: both are listed under it, each with its address and
+    whether it is open there (only the first was, and a person went to the wrong one)."""
+    other = await pool.fetchval(
+        """SELECT id FROM place WHERE id NOT IN
+               (SELECT place_id FROM service_place WHERE service_id = $1)
+           ORDER BY name LIMIT 1""",
+        demo.service_id,
+    )
+    await pool.execute(
+        "UPDATE service_place SET opening_hours = NULL WHERE service_id = $1", demo.service_id
+    )
+    await pool.execute(
+        """INSERT INTO service_place (service_id, place_id, opening_hours, position)
+           VALUES ($1, $2, 'Mo-Su 00:00-24:00', 99)""",
+        demo.service_id,
+        other,
+    )
+    held = (await client.get(f"/api/v1/services/{demo.service_id}")).json()["places"]
+    assert len(held) >= 2
+    page = await client.get(
+        f"/organisations/{demo.receiver_org}", headers={"Accept-Language": "en"}
+    )
+    entry = page.text.split(f'<a href="/services/{demo.service_id}">')[1]
+    entry = entry.split('<p><span class="badge')[0]
+    for at in held:
+        link = f'<a href="/places/{at["place_id"]}" lang="fr">{escape(at["place_name"])}</a>'
+        assert f'{link} — <span lang="fr">{escape(at["address"])}</span>' in entry
+    assert entry.count('<p class="open">Open now</p>') == 1
+    closed = '<p class="closed">Hours not known: call before going</p>'
+    assert entry.count(closed) == len(held) - 1
+
+
 async def test_unknown_ids_are_404_pages(client: httpx.AsyncClient, demo: Demo) -> None:
     for path in (f"/services/{uuid.uuid4()}", f"/organisations/{uuid.uuid4()}"):
         page = await client.get(path)
