@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -222,6 +223,53 @@ def one_decimal(context: Any, value: float) -> str:
     return text if i18n.current_language(context) == "en" else text.replace(".", ",")
 
 
+_LINKABLE = re.compile(
+    r"(?P<url>\bhttps?://\w[^\s<>\"'\x00-\x1f\x7f]*)"
+    r"|(?P<www>\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>\"'\x00-\x1f\x7f]*)"
+    r"|(?P<email>\b[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b)",
+    re.IGNORECASE,
+)
+"""A web address (http or https, or one that begins with www.) or an e-mail address in a
+text; nothing else becomes a link (no javascript: or data: address can)."""
+_AFTER_ADDRESS = ".,;:!?)]}»"
+
+
+def _address_and_after(found: str) -> tuple[str, str]:
+    """A web address found in a sentence, without the punctuation that ends the sentence
+    ("see https://example.be/aide." links to /aide); a closing bracket is the address's when
+    it opened one (a Wikipedia page's)."""
+    end = len(found)
+    while end and found[end - 1] in _AFTER_ADDRESS:
+        if found[end - 1] == ")" and found[:end].count("(") >= found[:end].count(")"):
+            break
+        end -= 1
+    return found[:end], found[end:]
+
+
+def linked(text: str | None) -> Markup:
+    """Text written by an organisation with its web and e-mail addresses as links, the rest
+    escaped: each link shows the address as written, goes only to http, https or mailto, and
+    tells search engines nothing about the site (`nofollow`)."""
+    if not text:
+        return Markup("")
+    parts: list[Markup] = []
+    position = 0
+    for found in _LINKABLE.finditer(text):
+        if found["email"]:
+            shown, after, href = found["email"], "", f"mailto:{found['email']}"
+        else:
+            shown, after = _address_and_after(found[0])
+            href = shown if found["url"] else f"https://{shown}"
+        parts += [
+            escape(text[position : found.start()]),
+            Markup('<a href="{}" rel="nofollow noopener">{}</a>').format(href, shown),
+            escape(after),
+        ]
+        position = found.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
 API_FIELD_LABELS = {
     "places": N_("Places and opening hours"),
     "organisation_id": N_("Organisation"),
@@ -261,6 +309,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.filters["phone"] = phone_national
     env.filters["kilometres"] = kilometres
     env.filters["one_decimal"] = one_decimal
+    env.filters["linked"] = linked
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:

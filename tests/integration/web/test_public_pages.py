@@ -298,6 +298,42 @@ async def test_an_organisation_page_lists_every_place_of_a_service(
     assert entry.count(closed) == len(held) - 1
 
 
+HOSTILE = (
+    "Inscription sur https://example.be/inscription?a=1&b=2. Questions : accueil@example.be. "
+    '<script>alert("x")</script> <a href="javascript:alert(1)">ici</a> javascript:alert(2)'
+)
+
+
+async def test_addresses_in_descriptions_are_links_and_nothing_else_is(
+    client: httpx.AsyncClient, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """A web or e-mail address written in a description is a link a person taps; the
+    text stays text: a script, a link's markup or a javascript: address are shown as typed."""
+    await pool.execute(
+        "UPDATE service SET description = $2 WHERE id = $1", demo.service_id, HOSTILE
+    )
+    await pool.execute(
+        "UPDATE organisation SET description = $2 WHERE id = $1", demo.receiver_org, HOSTILE
+    )
+    await pool.execute("UPDATE place SET description = $2 WHERE id = $1", demo.place_id, HOSTILE)
+    web = "https://example.be/inscription?a=1&amp;b=2"
+    expected = (
+        f'<p lang="fr">Inscription sur <a href="{web}" rel="nofollow noopener">{web}</a>. '
+        'Questions : <a href="mailto:accueil@example.be" rel="nofollow noopener">'
+        "accueil@example.be</a>. &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; "
+        "&lt;a href=&#34;javascript:alert(1)&#34;&gt;ici&lt;/a&gt; javascript:alert(2)</p>"
+    )
+    for path in (
+        f"/services/{demo.service_id}",
+        f"/organisations/{demo.receiver_org}",
+        f"/places/{demo.place_id}",
+    ):
+        page = await client.get(path, headers={"Accept-Language": "en"})
+        assert page.status_code == 200, path
+        assert expected in page.text, path
+        assert "<script>alert" not in page.text and 'href="javascript:' not in page.text, path
+
+
 async def test_unknown_ids_are_404_pages(client: httpx.AsyncClient, demo: Demo) -> None:
     for path in (f"/services/{uuid.uuid4()}", f"/organisations/{uuid.uuid4()}"):
         page = await client.get(path)
