@@ -14,8 +14,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from schemas.catalogue import ReportIn, ReportKind
-from service.catalogue import reports, services
+from schemas.catalogue import ReportIn, ReportKind, Service
+from service.catalogue import organisations, reports, services
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.i18n import N_
 from service.web.public import not_found_page
@@ -38,13 +38,22 @@ TOO_LONG = N_("This text is too long.")
 TOO_MANY = N_("Too many reports were sent from here lately. Try again in a quarter of an hour.")
 
 
+async def _reported(conn: Conn, service_id: UUID) -> tuple[Service, str]:
+    """The service reported on, and the language its organisation writes in: its name is
+    in that language (`lang`), whatever the page's."""
+    service = await services.get(conn, service_id)
+    organisation = await organisations.get(conn, service.organisation_id)
+    return service, organisation.language
+
+
 def _form_page(
-    service: Any, typed: dict[str, str], errors: dict[str, str], status: int
+    service: Service, written: str, typed: dict[str, str], errors: dict[str, str], status: int
 ) -> Template:
     return Template(
         template_name="public/report.html",
         context={
             "service": service,
+            "written": written,
             "kinds": KINDS,
             "kind_labels": KIND_LABELS,
             "typed": typed,
@@ -64,10 +73,10 @@ class ReportPagesController(Controller):
     async def form(self, conn: Conn, service_id: FromPath[UUID]) -> Response[Any]:
         """What is wrong: a choice, a few words, and a warning not to name anyone."""
         try:
-            service = await services.get(conn, service_id)
+            service, written = await _reported(conn, service_id)
         except NotFound:
             return not_found_page()
-        return _form_page(service, {"kind": "", "details": ""}, {}, 200)
+        return _form_page(service, written, {"kind": "", "details": ""}, {}, 200)
 
     @post("/", operation_id="sendReport")
     async def send(
@@ -75,7 +84,7 @@ class ReportPagesController(Controller):
     ) -> Response[Any]:
         """Record and mail the report; a thank-you page, or the form with what to correct."""
         try:
-            service = await services.get(conn, service_id)
+            service, written = await _reported(conn, service_id)
         except NotFound:
             return not_found_page()
         form = await read_form(request)
@@ -88,7 +97,7 @@ class ReportPagesController(Controller):
         if len(typed["details"]) > 1000:
             errors["details"] = TOO_LONG
         if errors:
-            return _form_page(service, typed, errors, 422)
+            return _form_page(service, written, typed, errors, 422)
         try:
             await reports.report(
                 conn,
@@ -98,13 +107,13 @@ class ReportPagesController(Controller):
                 public_url=request.app.state.settings.public_url,
             )
         except reports.TooManyReports:
-            return _form_page(service, typed, {"form": TOO_MANY}, 429)
+            return _form_page(service, written, typed, {"form": TOO_MANY}, 429)
         except InvalidInput as error:
             # Nothing said, or a NUL character: shown where it was (the mark browsers show).
             said = {"details": typed["details"].replace("\x00", "\ufffd")}
-            return _form_page(service, {**typed, **said}, field_errors(error.errors), 422)
+            return _form_page(service, written, {**typed, **said}, field_errors(error.errors), 422)
         except msgspec.ValidationError:
-            return _form_page(service, typed, {"details": SAY_WHAT}, 422)
+            return _form_page(service, written, typed, {"details": SAY_WHAT}, 422)
         return Redirect(f"/services/{service_id}/report/sent", status_code=303)
 
     @get("/sent", operation_id="reportSentPage")

@@ -11,7 +11,7 @@ import pytest
 
 from service.catalogue import reports
 from tests.conftest import TokenFactory
-from tests.integration.web.conftest import Demo, csrf_of, sign_in
+from tests.integration.web.conftest import FOOD_PARCELS, Demo, csrf_of, sign_in
 
 pytestmark = pytest.mark.asyncio
 
@@ -92,6 +92,23 @@ async def test_anyone_reports_and_the_editors_handle_it(
             f"/workspace/reports/{report_id}/handled", data={"csrf_token": token}
         )
         assert refused.status_code == 403
+
+
+async def test_the_report_page_marks_the_service_name_in_its_organisation_language(
+    client: httpx.AsyncClient, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    """A Dutch page about a French service: the name is marked French, as on the service page
+    (a screen reader reads it with a French voice), on the form and when it comes back with
+    what to correct; and Dutch once the organisation writes in Dutch."""
+    form_path = f"/services/{demo.service_id}/report/"
+    dutch = {"Accept-Language": "nl"}
+    form = await client.get(form_path, headers=dutch)
+    assert f'<p lang="fr">{FOOD_PARCELS}</p>' in form.text
+    wrong = await client.post(form_path, data={"csrf_token": csrf_of(form.text)}, headers=dutch)
+    assert wrong.status_code == 422 and f'<p lang="fr">{FOOD_PARCELS}</p>' in wrong.text
+    await pool.execute("UPDATE organisation SET language = 'nl' WHERE id = $1", demo.receiver_org)
+    again = await client.get(form_path, headers={"Accept-Language": "fr"})
+    assert f'<p lang="nl">{FOOD_PARCELS}</p>' in again.text
 
 
 async def test_the_api_takes_reports_without_sign_in_and_lists_them_to_editors(
