@@ -115,6 +115,24 @@ class Territories:
             commune = self.by_id[commune.parent_id]
         return f"section={territory.id}, or commune={commune.id}"
 
+    def names_with_words(self, typed: str) -> list[str]:
+        """The names of the territories that have each word typed at the start of one of
+        their words, whatever its case or accents ("louviere" and "LOUV" are in La Louvière,
+        "haine paul" in Haine-Saint-Paul): what a part of a name typed by hand may mean. Each
+        name once (the commune and the section called La Louvière are one), communes first."""
+        words = [] if _CONTROL.search(typed) else [w for w in slug(typed).split("-") if w]
+        if not words:
+            return []
+        order = {"commune": 0, "section": 1, "quartier": 2}
+        found: dict[str, Territory] = {}
+        for territory in sorted(
+            self.by_id.values(), key=lambda t: (order.get(t.kind, 3), slug(t.name))
+        ):
+            own = slug(territory.name).split("-")
+            if all(any(word.startswith(part) for word in own) for part in words):
+                found.setdefault(slug(territory.name), territory)
+        return [territory.name for territory in found.values()]
+
     def area(self, typed: str) -> tuple[Parameter, list[str]] | None:
         """The public pages' one "where": a commune if `typed` names one, else a section or
         a quartier; None when it names no territory of the network."""

@@ -251,17 +251,41 @@ class SearchForm:
         return urlencode(params)
 
 
-async def understood_area(state: State, form: SearchForm) -> tuple[SearchForm, str]:
+@dataclass(frozen=True)
+class AreaNotUnderstood:
+    """An area typed (a hand-written `?area=`) that the search left out, and the names of
+    the places it is part of when it is part of several (none when it names no place)."""
+
+    typed: str
+    names: list[str] = field(default_factory=list)
+
+
+AREA_NAMES_SAID = 6
+"""How many of the places an ambiguous area may mean the page names."""
+
+
+async def understood_area(
+    state: State, form: SearchForm
+) -> tuple[SearchForm, AreaNotUnderstood | None]:
     """The form with its area as the id of the territory it names, as the API's `commune`
     and `section` understand it ("La Louvière", "7100": the select shows it chosen, links
-    carry the id); an area that names none taken out, and given back to say so."""
+    carry the id), or as the one place whose name it is part of ("louviere", "LOUV"); an area
+    that names none, or is part of several names ("haine"), taken out, and given back to say
+    so."""
     if not form.area:
-        return form, ""
-    area = (await state.search.territories(state.pool)).area(form.area)
+        return form, None
+    territories = await state.search.territories(state.pool)
+    named = form.area
+    area = territories.area(named)
     if area is None:
-        return replace(form, area=""), form.area
+        names = territories.names_with_words(named)
+        if len(names) == 1:
+            named = names[0]
+            area = territories.area(named)
+        if area is None:
+            return replace(form, area=""), AreaNotUnderstood(form.area, names)
     _, ids = area
-    return (replace(form, area=ids[0]) if len(ids) == 1 else form), ""
+    return replace(form, area=ids[0] if len(ids) == 1 else named), None
 
 
 def understood_free(form: SearchForm) -> tuple[SearchForm, bool]:
@@ -602,13 +626,13 @@ class PublicController(Controller):
         self, request: Request[Any, Any, Any], state: State, conn: Conn, identity: Caller
     ) -> Template:
         """The search form; with a query or a filter, the results below it."""
-        form, unknown_area = await understood_area(state, SearchForm.from_query(request))
+        form, not_understood = await understood_area(state, SearchForm.from_query(request))
         form, free_from_words = understood_free(form)
         themes = await themes_tree(conn)
         known = {t["id"] for t in themes} | {c["id"] for t in themes for c in t["children"]}
         now = datetime.now(UTC).astimezone(TZ)
         answer: SearchAnswer | None = None
-        wrong: list[str] = ["area"] if unknown_area else []
+        wrong: list[str] = ["area"] if not_understood else []
         relaxed: tuple[SearchForm, int] | None = None
         corrected: list[tuple[str, str]] = []
         if form.asked:
@@ -647,7 +671,8 @@ class PublicController(Controller):
             "wrong_fields": wrong,
             "left_out": form.left_out(wrong),
             "active": form.active(wrong),
-            "unknown_area": unknown_area,
+            "unknown_area": not_understood,
+            "area_names_said": AREA_NAMES_SAID,
             "free_from_words": free_from_words,
             "relaxed": relaxed,
             "corrected": corrected,

@@ -682,6 +682,43 @@ async def test_the_area_is_understood_as_the_api_understands_a_commune_or_a_sect
     assert "“zzz” is not a commune or a section of the network" in alone.text
 
 
+async def test_an_area_typed_by_hand_is_understood_from_a_part_of_its_name(
+    client: httpx.AsyncClient, demo: Demo
+) -> None:
+    """`?area=louviere` typed in the address bar: the one place whose name it is part of,
+    whatever its case or accents; part of several names, it is said, with those names, and
+    narrows nothing (it was dropped without a word)."""
+    english = {"Accept-Language": "en"}
+    by_id = await client.get("/", params={"q": "colis", "area": "la-louviere"}, headers=english)
+    for typed in ("louviere", "LOUVIÈRE", " louvi "):
+        page = await client.get("/", params={"q": "colis", "area": typed}, headers=english)
+        found = re.search(r"(\d+) services found", page.text)
+        assert found is not None and found[0] in by_id.text, typed
+        assert '<option value="la-louviere" selected>' in page.text, typed
+        assert "<summary>Filters (1 active)</summary>" in page.text, typed
+        assert 'role="alert"' not in page.text, typed
+    section = await client.get("/", params={"area": "strepy"}, headers=english)
+    assert '<option value="la-louviere.strepy-bracquegnies" selected>' in section.text
+
+    everywhere = await client.get("/", params={"q": "colis"}, headers=english)
+    page = await client.get("/", params={"q": "colis", "area": "haine"}, headers=english)
+    assert (
+        "“haine” is part of the names of several places (Haine-Saint-Paul, "
+        "Haine-Saint-Pierre): choose one under “Where”. The search is not narrowed to a place."
+    ) in page.text
+    assert '<select id="area" name="area" aria-invalid="true">' in page.text
+    assert "<summary>Filters</summary>" in page.text and "area=haine" not in page.text
+    found = re.search(r"(\d+) services found", page.text)
+    assert found is not None and found[0] in everywhere.text
+    french = await client.get("/", params={"area": "haine"}, headers={"Accept-Language": "fr"})
+    assert "« haine » fait partie du nom de plusieurs lieux (Haine-Saint-Paul" in french.text
+    dutch = await client.get("/", params={"area": "haine"}, headers={"Accept-Language": "nl"})
+    assert "„haine” komt voor in de naam van meerdere plaatsen (Haine-Saint-Paul" in dutch.text
+    # Part of no name: said as before.
+    unknown = await client.get("/", params={"area": "ouviere"}, headers=english)
+    assert "“ouviere” is not a commune or a section of the network" in unknown.text
+
+
 async def test_an_empty_search_offers_the_same_need_without_the_filters(
     client: httpx.AsyncClient, demo: Demo
 ) -> None:

@@ -100,3 +100,27 @@ def test_the_pages_area_is_a_commune_else_a_section() -> None:
     )
     assert TERRITORIES.area("1348") == ("commune", ["ottignies-louvain-la-neuve"])
     assert TERRITORIES.area("zzz") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "names"),
+    [
+        # A part of a name typed by hand: whatever its case or accents, each word the start
+        # of one of the name's words; the commune and the section called so are one name.
+        ("louviere", ["La Louvière"]),
+        ("LOUVIÈRE", ["La Louvière"]),
+        ("strepy", ["Strépy-Bracquegnies"]),
+        ("haine paul", ["Haine-Saint-Paul"]),
+        ("bouv", ["Bouvy"]),
+        # Part of several names: each is said, communes first.
+        ("haine", ["Haine-Saint-Paul", "Haine-Saint-Pierre"]),
+        ("louv", ["La Louvière", "Ottignies-Louvain-la-Neuve", "Louvain-la-Neuve"]),
+        # Not the start of a word, nothing, or a NUL: no name.
+        ("ouviere", []),
+        ("zzz", []),
+        (" - ", []),
+        ("louv\x00", []),
+    ],
+)
+def test_a_part_of_a_name_is_the_names_it_is_in(typed: str, names: list[str]) -> None:
+    assert TERRITORIES.names_with_words(typed) == names
