@@ -22,6 +22,7 @@ from typing import Any
 from babel.messages.extract import DEFAULT_KEYWORDS
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from jinja2 import Environment, pass_context
 from litestar import Request
 
@@ -96,12 +97,44 @@ TRANSLATIONS: dict[str, gettext.NullTranslations] = {
 }
 
 
+class Message(str):
+    """A message id with the values of its placeholders, decided in the code and shown later
+    on a page ("Keep it to %(limit)s characters; this text has %(length)s."): `translate`, and
+    `_()` in a template, give it in the reader's language, filled in. Whole numbers are
+    written as that language writes them (10 000, 10.000, 10,000)."""
+
+    values: dict[str, Any]
+
+    def __new__(cls, message: str, **values: Any) -> Message:
+        made = super().__new__(cls, message)
+        made.values = values
+        return made
+
+
+NUMBER_LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en"}
+"""How each language writes a number: Belgian French and Dutch."""
+
+
+def _filled(text: str, values: Mapping[str, Any], language: str) -> str:
+    locale = NUMBER_LOCALES.get(language, "en")
+    return text % {
+        name: format_decimal(value, locale=locale)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for name, value in values.items()
+    }
+
+
 def translate(message: str, language: str) -> str:
-    """The message in `language`, or the English message id when it has no translation."""
+    """The message in `language`, or the English message id when it has no translation; a
+    `Message` filled in with its values."""
     translations = TRANSLATIONS.get(language)
-    if translations is None or not message:
+    if not message:
         return message  # gettext("") is the catalogue's header
-    return translations.gettext(message)
+    text = translations.gettext(message) if translations is not None else str(message)
+    if isinstance(message, Message):
+        return _filled(text, message.values, language)
+    return text
 
 
 def translate_plural(singular: str, plural: str, n: int, language: str) -> str:

@@ -19,7 +19,13 @@ from service.catalogue import organisations, reports, services
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.i18n import N_
 from service.web.public import not_found_page
-from service.web.workspace_common import field_errors, login_redirect, message_page, read_form
+from service.web.workspace_common import (
+    field_errors,
+    login_redirect,
+    message_page,
+    read_form,
+    too_long,
+)
 from service.web_common import Caller, Conn
 
 KINDS = get_args(ReportKind)
@@ -34,7 +40,7 @@ KIND_LABELS = {
 """What a report says is wrong, as the form offers it and the editors' dashboard lists it."""
 SAY_WHAT = N_("Say in a few words what is wrong.")
 CHOOSE_ONE = N_("Choose what is wrong.")
-TOO_LONG = N_("This text is too long.")
+DETAILS_MAX = 1000
 TOO_MANY = N_("Too many reports were sent from here lately. Try again in a quarter of an hour.")
 
 
@@ -94,8 +100,8 @@ class ReportPagesController(Controller):
             errors["kind"] = CHOOSE_ONE
         elif typed["kind"] == "other" and not typed["details"]:
             errors["details"] = SAY_WHAT
-        if len(typed["details"]) > 1000:
-            errors["details"] = TOO_LONG
+        if len(typed["details"]) > DETAILS_MAX:
+            errors["details"] = too_long(typed["details"], DETAILS_MAX)
         if errors:
             return _form_page(service, written, typed, errors, 422)
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -19,13 +19,15 @@ from service.accounts.csrf import FIELD as CSRF_FIELD
 from service.accounts.identity import Identity
 from service.catalogue import services
 from service.errors import NotFound, decoding_error
-from service.i18n import N_, translate
+from service.i18n import N_, Message, translate
 from service.web.workspace import PRIVATE
 from service.web_common import Conn, provide_identity
 
 BAD_DATE = N_("Enter a date such as 2026-12-24.")
 REQUIRED = N_("This field is required.")
-TOO_LONG = N_("This text is too long.")
+TOO_LONG = N_("Keep it to %(limit)s characters; this text has %(length)s.")
+LONGER_THAN_LIMIT = N_("Keep it to %(limit)s characters.")
+LINE_TOO_LONG = N_("Keep each line to %(limit)s characters; one has %(length)s.")
 SHORT = 300
 """The longest short text (a name, a price, a label, a note about the hours), as the API takes."""
 NOT_A_PHONE = N_("Not a phone number. Write it as 064 27 78 11 or +32 470 12 34 56.")
@@ -132,7 +134,6 @@ FIELD_MESSAGES = (
 # msgspec's own messages ("Expected `int` <= 130 - at `$.age_max`"), English and quoting
 # types, when a form's value reaches the schema unchecked: by their shape.
 DECODING_MESSAGES = (
-    (re.compile(r"^Expected `str` of length <= \d+"), N_("This text is too long.")),
     (re.compile(r"^Expected `(array|object)` of length <= \d+"), N_("Too many are chosen.")),
     (re.compile(r"^Expected `(int|float)` [<>]=? -?\d"), N_("This number is out of range.")),
     (re.compile(r"^Expected `(int|float)( \| null)?`, got"), N_("Enter a number.")),
@@ -273,9 +274,31 @@ async def read_form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str
     return values
 
 
-def message_id(message: str) -> str:
+def too_long(text: str, limit: int) -> str:
+    """What a text longer than `limit` is told: the limit, and how long it is."""
+    return Message(TOO_LONG, limit=limit, length=len(text))
+
+
+def line_too_long(lines: Iterable[str], limit: int) -> str:
+    """What a list typed one per line is told when a line is longer than `limit`."""
+    return Message(LINE_TOO_LONG, limit=limit, length=max(len(line) for line in lines))
+
+
+_LONGER_THAN = re.compile(r"^Expected `str` of length <= (\d+)")
+
+
+def message_id(message: str, typed: Any = None) -> str:
     """The UI message (a message id of the catalogues) for an API or msgspec field message;
-    a general one when none fits, so that a page never shows the API's English."""
+    a general one when none fits, so that a page never shows the API's English. `typed`: the
+    form's value of the field, when the message is about it (how long a text is)."""
+    longer = _LONGER_THAN.search(message)
+    if longer:
+        limit = int(longer[1])
+        return (
+            too_long(typed, limit)
+            if isinstance(typed, str)
+            else Message(LONGER_THAN_LIMIT, limit=limit)
+        )
     for start, ui in FIELD_MESSAGES:
         if message.startswith(start) or start in message:
             return ui
@@ -291,17 +314,23 @@ _TOP_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*")
 
 
 def field_errors(
-    errors: Iterable[FieldError], rename: dict[str, str] | None = None
+    errors: Iterable[FieldError],
+    rename: dict[str, str] | None = None,
+    typed: Mapping[str, Any] | None = None,
 ) -> dict[str, str]:
     """Errors by form field name, with UI messages; `rename` maps API fields to form fields,
-    and any other path is the top field it is in (`phones[1].number`: `phones`)."""
+    and any other path is the top field it is in (`phones[1].number`: `phones`). `typed`: the
+    form's values by field, for the length of a text too long."""
     found: dict[str, str] = {}
     for error in errors:
         name = (rename or {}).get(error.field)
+        whole = name is not None or _TOP_FIELD.fullmatch(error.field) is not None
         if name is None:
             top = _TOP_FIELD.match(error.field)
             name = top[0] if top else error.field
-        found.setdefault(name, message_id(error.message))
+        # A text within a list (phones[1].label) is not the form field's whole value.
+        value = (typed or {}).get(name) if whole else None
+        found.setdefault(name, message_id(error.message, value))
     return found
 
 

@@ -29,6 +29,7 @@ from service.i18n import N_, SPOKEN_LANGUAGES
 from service.web.public import themes_tree
 from service.web.templating import SITUATIONS
 from service.web.workspace_common import (
+    LINE_TOO_LONG,
     MEMBERS_ONLY,
     SHORT,
     TOO_LONG,
@@ -37,8 +38,10 @@ from service.web.workspace_common import (
     editable_service,
     field_errors,
     form_version,
+    line_too_long,
     page,
     read_form_lists,
+    too_long,
 )
 from service.web.workspace_services import dashboard_context
 from service.web_common import Conn
@@ -100,6 +103,7 @@ FORM_MESSAGES = (
     NOT_AN_EMAIL,
     NOT_A_WEBSITE,
     TOO_LONG,
+    LINE_TOO_LONG,
     NAME_REQUIRED,
     NO_THEME,
     TOO_MANY_THEMES,
@@ -239,7 +243,7 @@ def name_and_themes(values: dict[str, Any], errors: dict[str, str]) -> dict[str,
     if not values["name"]:
         errors["name"] = NAME_REQUIRED
     elif len(values["name"]) > SHORT:
-        errors["name"] = TOO_LONG
+        errors["name"] = too_long(values["name"], SHORT)
     if not values["themes"]:
         errors["themes"] = NO_THEME
     elif len(values["themes"]) > MAX_THEMES:
@@ -256,10 +260,10 @@ def changes_from(
     changes.update(name_and_themes(values, errors))
     for name in ("description", "eligibility_notes", "how_to_access"):
         if len(values[name]) > LONG:
-            errors[name] = TOO_LONG
+            errors[name] = too_long(values[name], LONG)
         changes[name] = values[name]
     if len(values["price"]) > SHORT:
-        errors["price"] = TOO_LONG
+        errors["price"] = too_long(values["price"], SHORT)
     elif values["free"] and values["price"]:
         # Said, not decided for the editor: the note or the tick may be the mistake.
         errors["price"] = FREE_WITH_A_PRICE
@@ -277,7 +281,7 @@ def changes_from(
     changes["languages"] = values["languages"]
     documents = _lines(values["documents"])
     if any(len(document) > SHORT for document in documents):
-        errors["documents"] = TOO_LONG
+        errors["documents"] = line_too_long(documents, SHORT)
     changes["documents"] = documents
     changes["email"] = email_from(values["email"], errors)
     changes["website"] = website_from(values["website"], errors)
@@ -349,7 +353,7 @@ class WorkspaceEditController(Controller):
                 conn, service_id, data, identity, form_version((sent.get("version") or [""])[-1])
             )
         except msgspec.ValidationError as error:
-            context["errors"] = field_errors(decoding_errors(error))
+            context["errors"] = field_errors(decoding_errors(error), typed=values)
             return page("service_edit.html", context, 422)
         except InvalidInput as error:
             context["errors"] = field_errors(error.errors)

@@ -25,8 +25,9 @@ from service.web.workspace_common import (
     message_page,
     page,
     read_form_lists,
+    too_long,
 )
-from service.web.workspace_edit import LONG, TOO_LONG, name_and_themes, themes_by_id
+from service.web.workspace_edit import LONG, name_and_themes, themes_by_id
 from service.web_common import Conn
 
 SERVICE_TYPES = {
@@ -95,7 +96,7 @@ class WorkspaceNewServiceController(Controller):
         offered = await _places(conn, chosen["id"])
         known = set(themes_by_id(tree))
         held = {str(place.id) for place in offered}
-        values = {
+        values: dict[str, Any] = {
             "name": text("name"),
             "type": text("type"),
             "themes": [t for t in sent.get("themes", []) if t in known],
@@ -107,7 +108,7 @@ class WorkspaceNewServiceController(Controller):
         if values["type"] not in SERVICE_TYPES:
             errors["type"] = CHOOSE_A_TYPE
         if len(values["description"]) > LONG:
-            errors["description"] = TOO_LONG
+            errors["description"] = too_long(values["description"], LONG)
         if errors:
             return page("service_new.html", _context(chosen, values, errors, tree, offered), 422)
         try:
@@ -123,7 +124,7 @@ class WorkspaceNewServiceController(Controller):
             )
             created = await services.create(conn, data, identity)
         except msgspec.ValidationError as error:
-            errors = field_errors(decoding_errors(error))
+            errors = field_errors(decoding_errors(error), typed=values)
             return page("service_new.html", _context(chosen, values, errors, tree, offered), 422)
         except InvalidInput as error:
             errors = field_errors(error.errors)

@@ -32,6 +32,7 @@ from service.referrals import notify
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     REQUIRED,
+    SHORT,
     Member,
     PageRefused,
     decoding_errors,
@@ -40,8 +41,9 @@ from service.web.workspace_common import (
     message_id,
     page,
     read_form_lists,
+    too_long,
 )
-from service.web.workspace_edit import TOO_LONG, email_from, phones_from, website_from
+from service.web.workspace_edit import email_from, phones_from, website_from
 from service.web_common import Conn
 
 Q = load(__file__)
@@ -129,8 +131,9 @@ def changes_from(
             errors[name] = message_id(NUL)
             values[name] = value.replace("\x00", "\ufffd")
     for name in TEXTS:
-        if name not in errors and len(values[name]) > MAX_LENGTHS.get(name, 300):
-            errors[name] = TOO_LONG
+        limit = MAX_LENGTHS.get(name, SHORT)
+        if name not in errors and len(values[name]) > limit:
+            errors[name] = too_long(values[name], limit)
     if "name" not in errors and is_blank(values["name"]):
         errors["name"] = REQUIRED
     if values["kind"] not in KINDS:
@@ -232,7 +235,7 @@ class WorkspaceOrganisationController(Controller):
                     form_version((sent.get("version") or [""])[-1]),
                 )
         except msgspec.ValidationError as error:
-            return await refused(field_errors(decoding_errors(error)))
+            return await refused(field_errors(decoding_errors(error), typed=values))
         except InvalidInput as error:
             return await refused(field_errors(error.errors))
         except asyncpg.UniqueViolationError:

@@ -35,8 +35,9 @@ from service.web.workspace_common import (
     form_version,
     page,
     read_form_lists,
+    too_long,
 )
-from service.web.workspace_edit import SHORT, TOO_LONG, phones_from
+from service.web.workspace_edit import SHORT, phones_from
 from service.web_common import Conn
 
 _POSTAL_CODE = re.compile(r"^[1-9][0-9]{3}$")
@@ -90,12 +91,12 @@ def changes_from(
         if name != "description" and not values[name]:
             errors[name] = REQUIRED
         elif len(values[name]) > limit:
-            errors[name] = TOO_LONG
+            errors[name] = too_long(values[name], limit)
     if "postal_code" not in errors and not _POSTAL_CODE.match(values["postal_code"]):
         errors["postal_code"] = NOT_A_POSTAL_CODE
     for name in NOTES:
         if len(values[name]) > MAX_LENGTHS[name]:
-            errors[name] = TOO_LONG
+            errors[name] = too_long(values[name], MAX_LENGTHS[name])
     if values["wheelchair"] not in WHEELCHAIR_VALUES:
         values["wheelchair"] = place.wheelchair
     changes = {name: values[name] for name in (*TEXTS, *NOTES, "wheelchair")}
@@ -149,7 +150,7 @@ class WorkspacePlacesController(Controller):
                 conn, place_id, data, identity, form_version((sent.get("version") or [""])[-1])
             )
         except msgspec.ValidationError as error:
-            errors = field_errors(decoding_errors(error))
+            errors = field_errors(decoding_errors(error), typed=values)
             return page("place_edit.html", _context(place, values, errors), 422)
         except InvalidInput as error:
             errors = field_errors(error.errors)

@@ -39,6 +39,7 @@ from service.web.workspace_common import (
     page,
     read_form,
     read_form_lists,
+    too_long,
 )
 from service.web_common import Conn
 
@@ -340,8 +341,9 @@ class WorkspaceReferralsController(Controller):
         form = await read_form(request)
         text = form.get("text", "").strip()
         if is_blank(text) or len(text) > MESSAGE_MAX:
-            problem = WRITE_A_MESSAGE if is_blank(text) else N_("This text is too long.")
-            errors = {"errors": {"text": problem}, "typed_message": text[:MESSAGE_MAX]}
+            problem = WRITE_A_MESSAGE if is_blank(text) else too_long(text, MESSAGE_MAX)
+            # Kept whole, as the note is: the count said is of the text shown.
+            errors = {"errors": {"text": problem}, "typed_message": text}
             return await self._detail(request, conn, identity, referral_id, errors, 422)
         try:
             async with conn.transaction():
@@ -431,7 +433,7 @@ class WorkspaceReferralsController(Controller):
 
         if len(note) > NOTE_MAX:
             # Refused, not cut: the sender would read half a sentence.
-            return await note_refused(N_("This text is too long."))
+            return await note_refused(too_long(note, NOTE_MAX))
         try:
             await referrals.act(
                 conn,
@@ -607,7 +609,7 @@ class WorkspaceReferralsController(Controller):
                 request, conn, identity, service_id, values, status=409, sent_before=earlier
             )
         except msgspec.ValidationError as error:
-            errors = field_errors(decoding_errors(error), _REFER_FIELDS)
+            errors = field_errors(decoding_errors(error), _REFER_FIELDS, typed=values)
             return await self._refer_form(request, conn, identity, service_id, values, errors, 422)
         except InvalidInput as error:
             errors = field_errors(error.errors, _REFER_FIELDS)

@@ -35,7 +35,6 @@ from service.web.workspace_common import (
     BAD_DATE,
     MEMBERS_ONLY,
     SHORT,
-    TOO_LONG,
     Member,
     PageRefused,
     decoding_errors,
@@ -45,6 +44,7 @@ from service.web.workspace_common import (
     message_page,
     page,
     read_form,
+    too_long,
 )
 from service.web_common import Conn
 
@@ -207,10 +207,10 @@ def _stored_errors(held: Any) -> dict[str, str]:
     when the page opens, not at the first save."""
     errors = {}
     if len(held.hours_note) > SHORT:
-        errors["hours_note"] = TOO_LONG
+        errors["hours_note"] = too_long(held.hours_note, SHORT)
     for index, exception in enumerate(held.exceptions):
         if len(exception.message) > SHORT:
-            errors[f"ex-{index}-message"] = TOO_LONG
+            errors[f"ex-{index}-message"] = too_long(exception.message, SHORT)
     return errors
 
 
@@ -237,6 +237,14 @@ def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
         "hours_note": form.get("hours_note", "").strip(),
         "exceptions": rows,
     }
+
+
+def _typed(values: dict[str, Any]) -> dict[str, str]:
+    """The texts typed, by the form's field names (an exception's `ex-<n>-message`)."""
+    typed = {"opening_hours": values["opening_hours"], "hours_note": values["hours_note"]}
+    for index, row in enumerate(values["exceptions"]):
+        typed.update({f"ex-{index}-{name}": row[name] for name in ("opening_hours", "message")})
+    return typed
 
 
 def _exceptions_in(values: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str], dict]:
@@ -413,7 +421,7 @@ class WorkspaceServicesController(Controller):
                 conn, service_id, data, identity, form_version(form.get("version"))
             )
         except msgspec.ValidationError as error:
-            context["errors"] = field_errors(decoding_errors(error), rename)
+            context["errors"] = field_errors(decoding_errors(error), rename, typed=_typed(values))
             return page("hours.html", context, 422)
         except InvalidInput as error:
             context["errors"] = field_errors(error.errors, rename)

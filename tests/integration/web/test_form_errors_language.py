@@ -49,10 +49,9 @@ async def test_the_refer_form_says_its_problems_in_the_page_language(
         long = await worker.post("/workspace/refer", data=sent, headers=FRENCH)
         assert long.status_code == 422
         no_english(long.text)
-        assert summary(long.text) == [
-            "Pourquoi la personne est-elle orientée ?\u202f: Ce texte est trop long."
-        ]
-        assert 'id="reason-error">Ce texte est trop long.<' in long.text
+        too_long = "Ne dépassez pas 1\u202f000 caractères ; ce texte en compte 1\u202f001."
+        assert summary(long.text) == [f"Pourquoi la personne est-elle orientée ?\u202f: {too_long}"]
+        assert f'id="reason-error">{too_long}<' in long.text
 
         nowhere = await worker.post(
             "/workspace/refer",
@@ -80,7 +79,10 @@ async def test_the_hours_page_says_its_problems_in_the_page_language(
         long = await editor.post(path, data=sent, headers=FRENCH)
         assert long.status_code == 422
         no_english(long.text)
-        assert 'id="hours_note-error">Ce texte est trop long.<' in long.text
+        assert (
+            'id="hours_note-error">Ne dépassez pas 300 caractères ; ce texte en compte 301.<'
+            in long.text
+        )
 
 
 async def test_the_edit_page_names_what_it_does_not_show(
@@ -126,4 +128,6 @@ async def test_the_place_form_says_its_problems_in_the_page_language(
         )
         assert refused.status_code == 422
         no_english(refused.text)
-        assert summary(refused.text) == ["Commune\u202f: Ce texte est trop long."]
+        assert summary(refused.text) == [
+            "Commune\u202f: Ne dépassez pas 100 caractères ; ce texte en compte 119."
+        ]

@@ -88,14 +88,14 @@ def test_every_message_of_the_pages_is_translated() -> None:
         found |= set(table.values())
     found |= {message for _, message in workspace_common.FIELD_MESSAGES}
     found |= {message for _, message in workspace_common.DECODING_MESSAGES}
-    found |= {workspace_common.NOT_ACCEPTED}
+    found |= {workspace_common.NOT_ACCEPTED, workspace_common.LONGER_THAN_LIMIT}
     found |= set(templating.API_FIELD_LABELS.values())
     found |= set(workspace_referrals.REFER_LABELS.values())
     found |= set(workspace_edit.FORM_MESSAGES)
     found |= set(workspace_team.DONE.values()) | set(workspace_network.REFUSALS.values())
     found |= set(reports.KIND_LABELS.values())
     found |= {workspace_referrals.WRITE_A_MESSAGE, workspace_referrals.MESSAGES_CLOSED}
-    found |= {reports.SAY_WHAT, reports.CHOOSE_ONE, reports.TOO_LONG, reports.TOO_MANY}
+    found |= {reports.SAY_WHAT, reports.CHOOSE_ONE, reports.TOO_MANY}
     found |= {
         workspace_team.NOT_AN_ADMIN,
         workspace_team.NOT_AN_EMAIL,

@@ -41,7 +41,10 @@ async def test_a_service_over_todays_limits_opens_and_says_what_to_correct(
         form = form_fields(page.text, "/edit")
         assert form["description"] == OLD_DESCRIPTION
         assert "does not follow today's rules" in page.text
-        assert 'id="description-error">This text is too long.' in page.text
+        assert (
+            'id="description-error">Keep it to 10,000 characters; this text has 12,000.'
+            in page.text
+        )
         assert 'id="phones-error">The label saved with this number is over 300' in page.text
         assert "064 22 11 11" in html.unescape(page.text)
 
@@ -105,8 +108,10 @@ async def test_hours_over_todays_limits_open_and_say_what_to_correct(
         page = await browser.get(path, headers={"Accept-Language": "en"})
         assert page.status_code == 200
         assert "does not follow today's rules" in page.text
-        assert 'id="hours_note-error">This text is too long.' in page.text
-        assert 'id="ex-0-message-error">This text is too long.' in page.text
+        assert 'id="hours_note-error">Keep it to 300 characters; this text has 400.' in page.text
+        assert 'id="ex-0-message-error">Keep it to 300 characters; this text has 400.' in (
+            page.text
+        )
         assert 'value="' + "n" * 400 + '"' in page.text
 
 

@@ -82,7 +82,7 @@ async def test_an_editor_keeps_the_organisation_right(
         assert "Not a phone number" in refused.text
         assert "Enter a web address such as https://www.example.org." in refused.text
         assert "cannot be kept (NUL" in refused.text and "Colis\ufffdalimentaires" in refused.text
-        assert "This text is too long." in refused.text
+        assert "Keep it to 300 characters; this text has 301." in refused.text
         assert '<a href="#enterprise_number">Enterprise number (BCE/KBO): ' in refused.text
         assert "appelez le matin" in refused.text  # what was typed stays
         shape = await browser.post(path, data={**sent, "enterprise_number": "12345"})

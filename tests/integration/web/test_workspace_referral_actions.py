@@ -215,6 +215,14 @@ async def test_the_two_sides_exchange_messages_on_the_referral_page(
             f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": "\u200b"}
         )
         assert invisible.status_code == 422 and 'id="text-error"' in invisible.text
+        # Too long: the limit and the length said, the text kept whole to be shortened.
+        long = "Elle arrive vers 10 h. " * 100
+        refused = await worker.post(
+            f"{path}/messages", data={"csrf_token": csrf_of(page.text), "text": long}
+        )
+        assert refused.status_code == 422
+        assert 'id="text-error">Keep it to 2,000 characters; this text has 2,299.<' in refused.text
+        assert f">{long.strip()}</textarea>" in refused.text
         sent = await worker.post(
             f"{path}/messages",
             data={"csrf_token": csrf_of(page.text), "text": "Elle arrive vers 10 h."},
@@ -638,9 +646,8 @@ async def test_a_note_too_long_is_refused_not_cut(
             data={**posted_back(page.text), "reason_code": "no_capacity", "note": long},
         )
         assert declined.status_code == 422, declined.text
-        assert 'id="decline-note-error"' in declined.text and "Deze tekst is te lang" in (
-            declined.text
-        )
+        assert 'id="decline-note-error"' in declined.text
+        assert "Gebruik hoogstens 1.000 tekens; deze tekst telt er 1.119." in declined.text
         assert long.strip().replace("'", "&#39;") in declined.text
 
         picker = await receiver.get(f"{path}/redirect", params={"q": "logement"})
@@ -763,9 +770,8 @@ async def test_accepting_takes_a_note_for_the_sender_as_the_other_answers_do(
             f"{path}/accept", data={**posted_back(page.text), "note": long}
         )
         assert refused.status_code == 422, refused.text
-        assert 'id="accept-note-error"' in refused.text and "This text is too long." in (
-            refused.text
-        )
+        assert 'id="accept-note-error"' in refused.text
+        assert "Keep it to 1,000 characters; this text has 1,199." in refused.text
         assert long.strip().replace("'", "&#39;") in refused.text
         nul = await receiver.post(
             f"{path}/accept", data={**posted_back(page.text), "note": "Mardi\x00 10 h"}
