@@ -54,7 +54,8 @@ CAPACITY = {
     "limited": N_("Few places left"),
     "full": N_("Full"),
 }
-"""The capacity of a service, as people read it (English message ids)."""
+"""The capacity of a service, as people read it (English message ids), from the most room to
+none: the order of the workspace's buttons."""
 WHEELCHAIR = {
     "yes": N_("Wheelchair accessible"),
     "limited": N_("Partly wheelchair accessible"),

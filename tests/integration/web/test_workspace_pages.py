@@ -67,6 +67,67 @@ async def test_editor_sets_capacity_and_a_stale_version_is_refused(
         assert "Someone changed this meanwhile" in stale.text or "entre-temps" in stale.text
 
 
+def capacity_buttons(dashboard: str, service_id: object) -> list[tuple[str, str, str]]:
+    """A service's capacity buttons on the dashboard, in order: (value, aria-pressed, the
+    words shown)."""
+    card = dashboard[dashboard.index(f'id="service-{service_id}"') :]
+    form = card[card.index("/capacity") : card.index("</form>")]
+    found = re.findall(
+        r'name="capacity_status" value="(\w+)"[^>]*aria-pressed="(\w+)">(.*?)</button>',
+        form,
+        re.S,
+    )
+    shown = [re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", t) for *_, t in found]
+    return [
+        (value, pressed, words) for (value, pressed, _), words in zip(found, shown, strict=True)
+    ]
+
+
+async def test_the_capacity_buttons_go_from_room_to_full_and_say_the_current_one(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    await pool.execute(
+        "UPDATE service SET capacity_status = 'limited' WHERE id = $1", demo.service_id
+    )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        dashboard = (await browser.get("/workspace/", headers={"Accept-Language": "en"})).text
+        buttons = capacity_buttons(dashboard, demo.service_id)
+        assert [(value, pressed) for value, pressed, _ in buttons] == [
+            ("available", "false"),
+            ("limited", "true"),
+            ("full", "false"),
+        ]
+        # The pressed one is filled and ticked; the others are outlined (they were the other
+        # way round: the current state looked like the one not chosen).
+        assert [words for *_, words in buttons] == [
+            "Places available",
+            "✓ Few places left",
+            "Full",
+        ]
+        card = dashboard[dashboard.index(f'id="service-{demo.service_id}"') :]
+        assert 'value="limited" aria-pressed="true">' in card
+        assert 'value="full" class="secondary" aria-pressed="false">' in card
+        # The buttons are a group named by the line that says the capacity.
+        assert f'<span role="group" aria-labelledby="capacity-{demo.service_id}">' in card
+        assert f'<p id="capacity-{demo.service_id}">Capacity: <strong>Few places left' in card
+
+        done = await browser.post(
+            f"/workspace/services/{demo.service_id}/capacity",
+            data={**posted_back(card), "capacity_status": "full"},
+        )
+        assert done.status_code == 303
+        after = (await browser.get("/workspace/", headers={"Accept-Language": "nl"})).text
+        assert [pressed for _, pressed, _ in capacity_buttons(after, demo.service_id)] == [
+            "false",
+            "false",
+            "true",
+        ]
+        assert "✓ Volzet" in [
+            text.split(" — ")[0] for *_, text in capacity_buttons(after, demo.service_id)
+        ]
+
+
 async def test_member_cannot_edit_hours(base_url: str, demo: Demo) -> None:
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
         await sign_in(browser, demo.receiver)
