@@ -231,7 +231,7 @@ async def test_the_counts_agree_with_their_number_in_french(
     receiver = receiver[: receiver.index("</li>\n")]
     assert f"1 service à vérifier sur {len(names)}" in receiver
     up_to_date = page[page.index(f'href="/organisations/{single}"') :]
-    assert up_to_date[: up_to_date.index("</li>")].endswith("— 1 service")
+    assert "</a> — 1 service — <a " in up_to_date[: up_to_date.index("</li>")]
 
 
 async def test_a_coordinator_reads_the_reports_and_marks_them_handled(
@@ -366,3 +366,31 @@ async def test_an_invitation_waiting_is_said_rather_than_asking_to_invite_again(
     assert "Nobody can verify these services yet: an invitation waits for an answer." in entry
     assert f'href="{team}#invitations"' in entry
     assert "invite an admin or an editor first" not in entry
+
+
+async def test_each_organisation_links_to_its_entry_and_its_team(
+    base_url: str, pool: asyncpg.Pool, demo: Demo
+) -> None:
+    """To verify, up to date or without services: each organisation listed leads to the page
+    of its own entry and to its team, which the coordinator then opens."""
+    await _verified(pool, demo.receiver_org, None)
+    await _verified(pool, demo.sender_org, today_in_brussels())
+    async with pool.acquire() as conn:
+        newcomer = await conn.fetchval(
+            "INSERT INTO organisation (name, kind) VALUES ('Maison de quartier de Bouvy',"
+            " 'association') RETURNING id"
+        )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, await add_coordinator(pool))
+        browser.cookies.set("boussole_lang", "en")
+        page = (await browser.get(PAGE)).text
+        for organisation in (demo.receiver_org, demo.sender_org, newcomer):
+            start = page.index(f'id="organisation-{organisation}"')
+            entry = page[start : page.find('id="organisation-', start + 1)]
+            edit = f'href="/workspace/organisations/{organisation}/edit">Edit the organisation'
+            assert edit in entry, organisation
+            assert f'href="/workspace/organisations/{organisation}/team/' in entry, organisation
+        up_to_date = page[page.index("Up to date</h2>") :]
+        assert f'id="organisation-{demo.sender_org}"' in up_to_date
+        opened = await browser.get(f"/workspace/organisations/{demo.sender_org}/edit")
+        assert opened.status_code == 200 and "Edit the organisation" in opened.text
