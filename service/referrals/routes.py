@@ -3,12 +3,10 @@ and the printable slip /referrals/{id}/slip."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.enums import MediaType
@@ -35,11 +33,10 @@ from schemas.referrals import (
 )
 from service.accounts.identity import Identity, require
 from service.catalogue.records import etag
-from service.errors import Forbidden, NotFound, invalid
+from service.errors import NotFound, invalid
 from service.i18n import language_of
 from service.referrals import page, referrals, slip, stats, webhooks
 from service.referrals.policy import Policy
-from service.referrals.queries import Q
 from service.web_common import Caller, Conn, Limit, Offset, optional_version
 
 IfMatch = Annotated[
@@ -397,11 +394,10 @@ class OrganisationReferralController(Controller):
         self, conn: Conn, identity: Caller, organisation_id: FromPath[UUID]
     ) -> Webhook:
         """The organisation's webhook (its secret is never shown again)."""
-        _require_admin(require(identity), organisation_id)
-        row = await conn.fetchrow(Q.get_webhook, organisation_id)
-        if row is None:
+        found = await webhooks.current(conn, require(identity), organisation_id)
+        if found is None:
             raise NotFound(f"webhook of organisation {organisation_id}")
-        return msgspec.convert(dict(row), Webhook)
+        return found
 
     @put("/{organisation_id:uuid}/referral-webhook", operation_id="setReferralWebhook")
     async def set_webhook(
@@ -418,12 +414,10 @@ class OrganisationReferralController(Controller):
         The secret is returned once; keep it. The URL must be https, on a host that resolves
         only to public addresses (checked again at each delivery); redirects are not followed.
         """
-        _require_admin(require(identity), organisation_id)
         allow_private: bool = request.app.state.settings.webhook_allow_private
-        await webhooks.check_url(data.url, allow_private=allow_private)
-        secret = data.secret or secrets.token_urlsafe(32)
-        row = await conn.fetchrow(Q.upsert_webhook, organisation_id, data.url, secret)
-        return msgspec.convert(dict(row), Webhook)
+        return await webhooks.set_webhook(
+            conn, require(identity), organisation_id, data, allow_private=allow_private
+        )
 
     @delete(
         "/{organisation_id:uuid}/referral-webhook",
@@ -434,15 +428,7 @@ class OrganisationReferralController(Controller):
         self, conn: Conn, identity: Caller, organisation_id: FromPath[UUID]
     ) -> None:
         """Stop the calls; those still waiting are dropped with the webhook."""
-        _require_admin(require(identity), organisation_id)
-        async with conn.transaction():
-            await conn.execute(Q.delete_webhook, organisation_id)
-            await conn.execute(Q.drop_pending_webhooks, organisation_id)
-
-
-def _require_admin(identity: Identity, organisation_id: UUID) -> None:
-    if identity.role_in(organisation_id) != "admin":
-        raise Forbidden("only the organisation's admins may manage its referral webhook")
+        await webhooks.remove(conn, require(identity), organisation_id)
 
 
 class ReferralPageController(Controller):

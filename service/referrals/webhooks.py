@@ -20,13 +20,21 @@ import asyncio
 import base64
 import http.client
 import ipaddress
+import secrets
 import socket
 import ssl
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+from uuid import UUID
 
-from service.errors import invalid
+import asyncpg
+import msgspec
+
+from schemas.referrals import Webhook, WebhookIn
+from service.accounts.identity import Identity
+from service.errors import Forbidden, invalid
+from service.referrals.queries import Q
 
 TIMEOUT = 10.0
 
@@ -107,6 +115,51 @@ async def check_url(url: str, *, allow_private: bool) -> None:
         await resolve(url, allow_private=allow_private)
     except UnsafeTarget as error:
         raise invalid("url", f"{error}: webhooks go to the organisation's public system") from None
+
+
+# The organisation's webhook, as its admins manage it: the API and the organisation's page.
+
+
+def require_admin(identity: Identity, organisation_id: UUID) -> None:
+    """Only the organisation's admins manage its webhook (not its editors, nor coordinators:
+    the calls carry its referrals' changes to a system of its own)."""
+    if identity.role_in(organisation_id) != "admin":
+        raise Forbidden("only the organisation's admins may manage its referral webhook")
+
+
+async def current(
+    conn: asyncpg.Connection, identity: Identity, organisation_id: UUID
+) -> Webhook | None:
+    """The organisation's webhook without its secret (never shown again), or None."""
+    require_admin(identity, organisation_id)
+    row = await conn.fetchrow(Q.get_webhook, organisation_id)
+    return None if row is None else msgspec.convert(dict(row), Webhook)
+
+
+async def set_webhook(
+    conn: asyncpg.Connection,
+    identity: Identity,
+    organisation_id: UUID,
+    data: WebhookIn,
+    *,
+    allow_private: bool,
+) -> Webhook:
+    """Call `data.url` with each change of the organisation's referrals, signed with
+    `data.secret`, or a new one made here; the answer carries the secret, this once."""
+    require_admin(identity, organisation_id)
+    await check_url(data.url, allow_private=allow_private)
+    secret = data.secret or secrets.token_urlsafe(32)
+    row = await conn.fetchrow(Q.upsert_webhook, organisation_id, data.url, secret)
+    return msgspec.convert(dict(row), Webhook)
+
+
+async def remove(conn: asyncpg.Connection, identity: Identity, organisation_id: UUID) -> None:
+    """Stop the calls; those still waiting are dropped with the webhook, so that one set
+    later (another system, another secret) is not sent this old backlog."""
+    require_admin(identity, organisation_id)
+    async with conn.transaction():
+        await conn.execute(Q.delete_webhook, organisation_id)
+        await conn.execute(Q.drop_pending_webhooks, organisation_id)
 
 
 @dataclass(frozen=True)

@@ -81,9 +81,6 @@ LIMIT $2
 -- The organisations another one may be part of (a coordinator's choice), by name.
 SELECT id, name FROM organisation WHERE id <> $1 ORDER BY lower(name), id
 
--- name: organisation_webhook_url
-SELECT url FROM referral_webhook WHERE organisation_id = $1
-
 -- name: organisations_telling_nobody
 -- Organisations offering services (not withdrawn) that no referral mail reaches: no address of
 -- their own and nobody in their team who can sign in (`referrals.notify`). Referrals sent to

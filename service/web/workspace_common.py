@@ -129,6 +129,28 @@ FIELD_MESSAGES = (
         "you belong to several organisations",
         N_("Choose the organisation that sends the referral."),
     ),
+    # Where a webhook may not go (`referrals.webhooks`).
+    (
+        "must use https",
+        N_("Give an address starting with https://: the changes are sent to it encrypted."),
+    ),
+    (
+        "points to a loopback, private, link-local",
+        N_(
+            "This address is not on the internet (a local or private network): give the public"
+            " address of the organisation's system."
+        ),
+    ),
+    (
+        "has a host name that does not resolve",
+        N_("No server has this name on the internet: check the address."),
+    ),
+    (
+        "must not carry a user name or password",
+        N_("Leave the user name and password out of the address: the secret signs each call."),
+    ),
+    ("has no host", N_("Enter a web address such as https://www.example.org.")),
+    ("has an invalid port", N_("Enter a web address such as https://www.example.org.")),
 )
 
 # msgspec's own messages ("Expected `int` <= 130 - at `$.age_max`"), English and quoting
@@ -285,12 +307,15 @@ def line_too_long(lines: Iterable[str], limit: int) -> str:
 
 
 _LONGER_THAN = re.compile(r"^Expected `str` of length <= (\d+)")
+_QUOTED_PATTERN = re.compile(r"matching regex '(.*)'")
 
 
 def message_id(message: str, typed: Any = None) -> str:
     """The UI message (a message id of the catalogues) for an API or msgspec field message;
     a general one when none fits, so that a page never shows the API's English. `typed`: the
     form's value of the field, when the message is about it (how long a text is)."""
+    # msgspec quotes a pattern with backticks or, in later versions, with apostrophes.
+    message = _QUOTED_PATTERN.sub(r"matching regex `\1`", message)
     longer = _LONGER_THAN.search(message)
     if longer:
         limit = int(longer[1])

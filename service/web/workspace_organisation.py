@@ -6,6 +6,9 @@ Every write goes through `organisations.update`, as the API's, with the version 
 built from: the same rules (admins and editors of the organisation, the network's
 coordinators; where it sits in the network, its parent and networks, only coordinators), the
 same change history, the services' search documents rebuilt with the new name.
+
+Its admins also set or remove its webhook here, through `webhooks` as the API's: the same
+checks of the address, its secret shown once, on the answer that set it, never after.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from schemas.catalogue import Organisation, OrganisationIn
+from schemas.referrals import WebhookIn
 from service.accounts.identity import Identity
 from service.catalogue import organisations
 from service.catalogue.records import VersionMismatch
@@ -28,7 +32,7 @@ from service.catalogue.validation import enterprise_number_error, phone_national
 from service.db.queries import load
 from service.errors import NUL, InvalidInput, NotFound, is_blank
 from service.i18n import N_
-from service.referrals import notify
+from service.referrals import notify, webhooks
 from service.web.workspace_common import (
     MEMBERS_ONLY,
     REQUIRED,
@@ -40,6 +44,7 @@ from service.web.workspace_common import (
     form_version,
     message_id,
     page,
+    read_form,
     read_form_lists,
     too_long,
 )
@@ -97,6 +102,19 @@ FIELD_LABELS = {
 }
 """The form's fields, for the list of problems above it and the changes made."""
 CHANGES_SHOWN = 5
+WEBHOOK_LABELS = {
+    "webhook_url": N_("Address of its system"),
+    "webhook_secret": N_("Secret"),
+}
+"""The webhook form's fields, for the list of problems above the page's forms."""
+WEBHOOK_FIELDS = {"url": "webhook_url", "secret": "webhook_secret"}
+"""The API's webhook fields by the form's names."""
+SECRET_LENGTHS = (16, 200)
+"""The shortest and longest secret the API takes (`WebhookIn.secret`)."""
+SECRET_TOO_SHORT = N_("A secret has 16 characters at least; leave it empty to have one made.")
+NOT_ITS_ADMIN = N_(
+    "Only the organisation's admins may set where the changes of its referrals are sent."
+)
 
 
 def form_of(organisation: Organisation) -> dict[str, Any]:
@@ -199,6 +217,7 @@ class WorkspaceOrganisationController(Controller):
         organisation = await _editable(conn, identity, organisation_id)
         context = await _context(conn, identity, organisation, form_of(organisation), {})
         context["saved"] = request.query_params.get("saved") == "1"
+        context["webhook_removed"] = request.query_params.get("webhook") == "removed"
         return page("organisation_edit.html", context)
 
     @post("/{organisation_id:uuid}/edit", operation_id="saveOrganisationFromWorkspace")
@@ -247,6 +266,70 @@ class WorkspaceOrganisationController(Controller):
             return page("organisation_edit.html", context, 409)
         return Redirect(f"/workspace/organisations/{organisation_id}/edit?saved=1", status_code=303)
 
+    @post("/{organisation_id:uuid}/webhook", operation_id="setWebhookFromWorkspace")
+    async def set_webhook(
+        self,
+        request: Request[Any, Any, Any],
+        conn: Conn,
+        identity: Member,
+        organisation_id: FromPath[UUID],
+    ) -> Response[Any]:
+        """Set (or replace) the webhook; its secret is shown on the page this answers with,
+        once, as the API returns it once: never in an address, never again."""
+        organisation = await _administered(conn, identity, organisation_id)
+        form = await read_form(request)
+        url, secret = form.get("url", "").strip(), form.get("secret", "").strip()
+        errors: dict[str, str] = {}
+        if not url:
+            errors["webhook_url"] = REQUIRED
+        shortest, longest = SECRET_LENGTHS
+        if secret and len(secret) < shortest:
+            errors["webhook_secret"] = SECRET_TOO_SHORT
+        elif len(secret) > longest:
+            errors["webhook_secret"] = too_long(secret, longest)
+        typed = {"webhook_url": url}
+        if not errors:
+            try:
+                set_as = await webhooks.set_webhook(
+                    conn,
+                    identity,
+                    organisation_id,
+                    msgspec.convert({"url": url, "secret": secret or None}, WebhookIn),
+                    allow_private=request.app.state.settings.webhook_allow_private,
+                )
+            except msgspec.ValidationError as error:
+                errors = field_errors(decoding_errors(error), WEBHOOK_FIELDS, typed=typed)
+            except InvalidInput as error:
+                errors = field_errors(error.errors, WEBHOOK_FIELDS, typed=typed)
+        context = await _context(conn, identity, organisation, form_of(organisation), errors)
+        if errors:
+            # The secret typed is not written back into the page.
+            context["webhook_typed"] = url
+            return page("organisation_edit.html", context, 422)
+        context["webhook_secret"] = set_as.secret
+        return page("organisation_edit.html", context)
+
+    @post("/{organisation_id:uuid}/webhook/remove", operation_id="removeWebhookFromWorkspace")
+    async def remove_webhook(
+        self, conn: Conn, identity: Member, organisation_id: FromPath[UUID]
+    ) -> Response[Any]:
+        """Stop the calls to its system; those still waiting are dropped."""
+        await _administered(conn, identity, organisation_id)
+        await webhooks.remove(conn, identity, organisation_id)
+        return Redirect(
+            f"/workspace/organisations/{organisation_id}/edit?webhook=removed#webhook",
+            status_code=303,
+        )
+
+
+async def _administered(conn: Conn, identity: Identity, organisation_id: UUID) -> Organisation:
+    """The organisation, if this member is one of its admins, who alone manage its webhook
+    (as the API says); otherwise the page says why."""
+    organisation = await _editable(conn, identity, organisation_id)
+    if identity.role_in(organisation_id) != "admin":
+        raise PageRefused(N_("Not allowed"), NOT_ITS_ADMIN, 403)
+    return organisation
+
 
 async def _editable(conn: Conn, identity: Identity, organisation_id: UUID) -> Organisation:
     """The organisation, if this member may change it (as the API says); otherwise the page
@@ -280,11 +363,13 @@ async def _context(
         )
     networks = await conn.fetch("SELECT id, name FROM network ORDER BY id")
     changes = await conn.fetch(Q.organisation_changes, organisation.id, CHANGES_SHOWN)
+    admin = identity.role_in(organisation.id) == "admin"
+    webhook = await webhooks.current(conn, identity, organisation.id) if admin else None
     return {
         "organisation": organisation,
         "values": values,
         "errors": errors,
-        "field_labels": FIELD_LABELS,
+        "field_labels": {**FIELD_LABELS, **WEBHOOK_LABELS},
         "kinds": KINDS,
         "mail_languages": MAIL_LANGUAGES,
         "parent": parent,
@@ -295,11 +380,12 @@ async def _context(
         ),
         # Where a new referral's mail goes, as `referrals.notify` chooses it.
         "told": await notify.organisation_recipients(conn, organisation.id),
-        "webhook_url": (
-            await conn.fetchval(Q.organisation_webhook_url, organisation.id)
-            if identity.role_in(organisation.id) == "admin"
-            else None
-        ),
+        # Its admins alone manage it, as the API lets them; its secret is never read here.
+        "may_set_webhook": admin,
+        "webhook": webhook,
+        "webhook_typed": webhook.url if webhook else "",
+        "webhook_secret": None,
+        "webhook_removed": False,
         "may_manage_team": identity.can_administer(organisation.id),
         "changes": [
             {

@@ -94,6 +94,12 @@ API_MESSAGES = [
     "must be 10 digits starting with 0 or 1, e.g. 0207.446.574",
     "has wrong check digits (the last two must be 97 minus the first eight modulo 97)",
     "would make the organisation its own ancestor",
+    "must use https: webhooks go to the organisation's public system",
+    "points to a loopback, private, link-local, multicast or reserved address: webhooks go …",
+    "has a host name that does not resolve: webhooks go to the organisation's public system",
+    "must not carry a user name or password: webhooks go to the organisation's public system",
+    "has no host: webhooks go to the organisation's public system",
+    "has an invalid port: webhooks go to the organisation's public system",
 ]
 
 

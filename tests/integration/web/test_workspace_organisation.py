@@ -12,7 +12,14 @@ import pytest
 from search.outbox import OutboxConsumer
 from search.postgres import PostgresEngine
 from service.search.engines import document_builder
-from tests.integration.web.conftest import RECEIVER, Demo, add_user, posted_back, sign_in
+from tests.integration.web.conftest import (
+    RECEIVER,
+    Demo,
+    add_user,
+    csrf_of,
+    posted_back,
+    sign_in,
+)
 from tests.integration.web.test_workspace_service_edit import add_coordinator
 
 pytestmark = pytest.mark.asyncio
@@ -320,3 +327,104 @@ async def test_who_is_told_of_its_referrals_is_shown_and_nobody_is_a_warning(
         assert nobody and f'href="{path}"' in nobody[1]
         assert "Personne n'est prévenu" in nobody[1], nobody[1]
         assert lonely.replace("'", "&#39;") in nobody[1]
+
+
+async def test_its_admins_set_and_remove_its_webhook_as_the_api_does(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """The address is checked as the API checks it (https, on the internet); the secret is
+    shown once, on the answer that set it, and never again; removing it drops the calls
+    still waiting. Its editors, members, coordinators and other organisations' admins are
+    refused."""
+    path = edit_path(demo.receiver_org)
+    hook = f"{path[: -len('/edit')]}/webhook"
+    api = f"/api/v1/organisations/{demo.receiver_org}/referral-webhook"
+
+    async def stored() -> asyncpg.Record | None:
+        return await pool.fetchrow(
+            "SELECT url, secret FROM referral_webhook WHERE organisation_id = $1",
+            demo.receiver_org,
+        )
+
+    admin = await add_user(pool, demo.receiver_org, "admin", "Nadia Admin")
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=ENGLISH) as browser:
+        await sign_in(browser, admin)
+        page = await browser.get(path)
+        assert 'id="webhook"' in page.text and "No webhook" in page.text
+        token = posted_back(page.text)["csrf_token"]
+
+        refusals = {
+            "http://93.184.215.14/hooks": "Give an address starting with https://",
+            "https://10.0.0.5/hooks": "This address is not on the internet",
+            "https://crm@93.184.215.14/hooks": "Leave the user name and password out",
+            "crm.restos.example.org": "Enter a web address such as https://www.example.org.",
+            "": "This field is required.",
+        }
+        for url, said in refusals.items():
+            refused = await browser.post(hook, data={"csrf_token": token, "url": url})
+            assert refused.status_code == 422, url
+            assert 'id="webhook_url-error"' in refused.text and said in refused.text, url
+            assert '<a href="#webhook_url">Address of its system: ' in refused.text, url
+            assert f'name="url" type="url" value="{url}"' in refused.text, url
+        short = await browser.post(
+            hook,
+            data={"csrf_token": token, "url": "https://93.184.215.14/hooks", "secret": "court"},
+        )
+        assert short.status_code == 422 and 'id="webhook_secret-error"' in short.text
+        assert "court" not in short.text.split('id="webhook"')[1]  # not written back
+        assert await stored() is None
+
+        # Set without a secret: one is made, and shown on this answer only.
+        made = await browser.post(
+            hook, data={"csrf_token": token, "url": "https://93.184.215.14/hooks/boussole"}
+        )
+        assert made.status_code == 200, made.text
+        assert "no-store" in made.headers["cache-control"]
+        row = await stored()
+        assert row is not None and row["url"] == "https://93.184.215.14/hooks/boussole"
+        assert len(row["secret"]) >= 32
+        assert f'<code id="webhook-secret">{row["secret"]}</code>' in made.text
+        assert "it is not shown again" in made.text
+        again = await browser.get(path)
+        assert row["secret"] not in again.text
+        assert "Changes are sent to https://93.184.215.14/hooks/boussole" in again.text
+        assert "Saving replaces the secret in use." in again.text
+        read = (await browser.get(api)).json()
+        assert read["url"] == row["url"] and read["secret"] is None
+
+        # Replaced with a secret of its own system; a call still waiting is then removed
+        # with the webhook.
+        own = "s3cret-of-the-restos-system"
+        replaced = await browser.post(
+            hook, data={"csrf_token": token, "url": "https://93.184.215.14/v2", "secret": own}
+        )
+        assert replaced.status_code == 200 and f">{own}</code>" in replaced.text
+        assert await stored() == ("https://93.184.215.14/v2", own)
+        await pool.execute(
+            "INSERT INTO referral_webhook_delivery (organisation_id, payload, next_attempt_at)"
+            " VALUES ($1, '{}', now())",
+            demo.receiver_org,
+        )
+        removed = await browser.post(f"{hook}/remove", data={"csrf_token": token})
+        assert removed.status_code == 303
+        assert removed.headers["location"] == f"{path}?webhook=removed#webhook"
+        assert await stored() is None
+        assert await pool.fetchval("SELECT count(*) FROM referral_webhook_delivery") == 0
+        shown = await browser.get(removed.headers["location"])
+        assert "The webhook is removed" in shown.text and "No webhook" in shown.text
+
+    coordinator = await add_coordinator(pool)
+    other_admin = await add_user(pool, demo.sender_org, "admin")
+    for person in (demo.editor, demo.receiver, coordinator, other_admin):
+        async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=ENGLISH) as browser:
+            await sign_in(browser, person)
+            token = csrf_of((await browser.get("/workspace/account")).text)
+            for action in (hook, f"{hook}/remove"):
+                refused = await browser.post(
+                    action, data={"csrf_token": token, "url": "https://93.184.215.14/x"}
+                )
+                assert refused.status_code == 403, (person, action)
+                assert "Only the organisation's" in refused.text, (person, action)
+            assert await stored() is None
+            if person in (demo.editor, coordinator):
+                assert 'id="webhook"' not in (await browser.get(path)).text
