@@ -139,6 +139,31 @@ def read_week(expression: str | None) -> Week | None:
     return Week(days=tuple(d or () for d in days), holidays_closed=holidays_closed)
 
 
+def read_week_partly(expression: str | None) -> tuple[Week, tuple[str, ...]]:
+    """What of the expression a plain week can show, and the rules (";") it cannot, as
+    written: the day-by-day form starts from the first and names the second, rather than
+    starting empty ("Mo[1] 09:00-12:00; Tu 10:00-12:00; PH off": Tuesday and the public
+    holidays are kept, the first Monday of the month named).
+
+    The rules are taken in order, each kept if the week still reads with it: of two rules
+    setting the same day, the later is named."""
+    week = read_week(expression)
+    if week is not None:
+        return week, ()
+    rules = [rule.strip() for rule in (expression or "").split(";") if rule.strip()]
+    kept: list[str] = []
+    left: list[str] = []
+    for rule in rules:
+        if rule == "PH off":
+            continue
+        if read_week("; ".join([*kept, rule])) is not None:
+            kept.append(rule)
+        else:
+            left.append(rule)
+    shown = read_week("; ".join(kept)) or Week(days=((),) * len(DAYS))
+    return Week(days=shown.days, holidays_closed="PH off" in rules), tuple(left)
+
+
 def open_days(week: Week) -> list[tuple[int, int, tuple[Range, ...]]]:
     """Runs of consecutive days with the same hours, (first, last, ranges), closed days left
     out: what "Mo-Fr 09:00-12:00" and "lundi–vendredi 09:00–12:00" both say."""

@@ -25,7 +25,15 @@ from service.catalogue.records import VersionMismatch
 from service.catalogue.stored import with_changes
 from service.db.queries import load
 from service.errors import InvalidInput
-from service.hours.week import DAYS, SLOTS, Week, is_time, overnight, read_week, week_text
+from service.hours.week import (
+    DAYS,
+    SLOTS,
+    Week,
+    is_time,
+    overnight,
+    read_week_partly,
+    week_text,
+)
 from service.i18n import N_
 from service.operations.status import status_for
 from service.referrals import referrals
@@ -54,6 +62,10 @@ BLANK_EXCEPTION_ROWS = 2
 BAD_TIME = N_("Enter a time such as 09:30.")
 CLOSES_WHEN_OPENS = N_("The closing time must differ from the opening time.")
 OVERLAPS = N_("The second opening must start after the first one closes.")
+WOULD_DROP = N_(
+    "Saved day by day, the hours lose the rules listed above: tick this box to save them"
+    " without, or change the hours as text."
+)
 WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "WEEKDAYS": WEEKDAYS}
 """What the hours page needs to draw the day-by-day fields."""
 
@@ -164,7 +176,7 @@ def _edited(shown: str, values: dict[str, Any], typed: dict[str, Any]) -> str | 
     """Whose hours to save since the page showed `shown`: the editor chosen, if the person
     changed it; else the other one, if they changed that (text typed while "Day by day" was
     chosen is not dropped); None when neither changed."""
-    as_shown = _week_fields(read_week(shown))
+    as_shown = _week_fields(read_week_partly(shown)[0])
     changed = {
         "text": values["opening_hours"] != shown.strip(),
         "week": any(typed[name] != as_shown[name] for name in typed),
@@ -180,11 +192,12 @@ def _minutes_only(text: str) -> str:
 
 def _hours_form_of(held: Any) -> dict[str, Any]:
     """The form's values from the stored hours at a place: day by day when they are a plain
-    week, else as the expression."""
-    week = read_week(held.opening_hours)
+    week, else as the expression, the day-by-day fields showing what they can of it (closed
+    on public holidays, the days it sets alone) and naming the rest."""
+    week, left = read_week_partly(held.opening_hours)
     return {
-        "editor": "week" if week is not None else "text",
-        "plain": week is not None,
+        "editor": "week" if not left else "text",
+        "left": left,
         **_week_fields(week),
         "opening_hours": held.opening_hours or "",
         "opening_hours_shown": held.opening_hours or "",
@@ -231,7 +244,7 @@ def _hours_form_from(form: dict[str, str]) -> dict[str, Any]:
         index += 1
     return {
         "editor": "week" if form.get("editor") == "week" else "text",
-        "plain": True,
+        "replace": form.get("week-replace") == "1",
         "opening_hours": form.get("opening_hours", "").strip(),
         "opening_hours_shown": form.get("opening_hours_shown", ""),
         "hours_note": form.get("hours_note", "").strip(),
@@ -381,6 +394,8 @@ class WorkspaceServicesController(Controller):
         service, position, held = await _editable(conn, identity, service_id, place_id)
         form = await read_form(request)
         values = _hours_form_from(form)
+        # What the day-by-day fields cannot show of the hours saved (a later save is refused).
+        values["left"] = read_week_partly(held.opening_hours)[1]
         kept, errors, rename = _exceptions_in(values)
         week, week_errors, typed = _week_from(form)
         values.update(typed)
@@ -390,7 +405,10 @@ class WorkspaceServicesController(Controller):
             )
         if values["editor"] == "week":
             errors.update(week_errors)
-            if week is not None:
+            if values["left"] and not values["replace"]:
+                # Said, not dropped silently: the editor decides, or keeps them as text.
+                errors["week-replace"] = WOULD_DROP
+            elif week is not None:
                 values["opening_hours"] = week_text(week)
         rename[f"places[{position}].opening_hours"] = "opening_hours"
         rename[f"places[{position}].hours_note"] = "hours_note"

@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 import pytest
 
 from service.hours import TZ, Hours
-from service.hours.week import DAYS, SLOTS, Week, read_week, valid_day, week_text
+from service.hours.week import (
+    DAYS,
+    SLOTS,
+    Week,
+    read_week,
+    read_week_partly,
+    valid_day,
+    week_text,
+)
 
 CLOSED = ((),) * 7
 
@@ -187,3 +195,20 @@ def test_a_night_is_written_so_that_its_morning_stays_open() -> None:
     assert not Hours(text, []).is_open(saturday + timedelta(hours=8))
     shelter = read_week("Mo-Su 19:30-08:30; PH off")
     assert shelter is not None and week_text(shelter) == "Mo-Su 19:30-08:30; PH off"
+
+
+def test_what_a_week_cannot_show_is_named_and_the_rest_kept() -> None:
+    week, left = read_week_partly("Mo[1] 09:00-12:00; Tu-Th 10:00-12:00; PH off")
+    assert left == ("Mo[1] 09:00-12:00",)
+    assert week.holidays_closed
+    assert week.days[1:4] == ((("10:00", "12:00"),),) * 3 and not week.days[0]
+    assert week_text(week) == "Tu-Th 10:00-12:00; PH off"
+    # Public holidays closed is kept beside rules the week cannot show at all.
+    week, left = read_week_partly('Mo-Fr 09:00-12:00 || "sur rendez-vous"; PH off')
+    assert left == ('Mo-Fr 09:00-12:00 || "sur rendez-vous"',) and week.holidays_closed
+    assert week.empty
+    # Of two rules setting one day, the later is named; a plain week names nothing.
+    assert read_week_partly("Mo-Fr 09:00-17:00; We 10:00-12:00")[1] == ("We 10:00-12:00",)
+    plain = "Mo-Fr 09:00-12:00; PH off"
+    assert read_week_partly(plain) == (read_week(plain), ())
+    assert read_week_partly(None) == (read_week(None), ())

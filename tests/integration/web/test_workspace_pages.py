@@ -428,6 +428,8 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
             "week-holidays": "1",
             # Posted without the hours the page showed, the mode chosen decides: the week.
             "opening_hours": "Mo 10:00-11:00",
+            # The demo's hours are monthly (Tu[1],Tu[3]): replaced knowingly.
+            "week-replace": "1",
         }
 
         wrong = await browser.post(
@@ -500,6 +502,11 @@ async def test_hours_day_by_day(base_url: str, demo: Demo) -> None:
             "week-su-1-opens": "19:30",
             "week-su-1-closes": "08:30",
         }
+        # The monthly rule would go: said, and saved without it only once the box is ticked.
+        refused = await browser.post(path, data=nights, headers=english)
+        assert refused.status_code == 422 and 'id="week-replace-error"' in refused.text
+        assert "<code>Mo[1] 09:00-12:00</code>" in refused.text
+        nights["week-replace"] = "1"
         assert (await browser.post(path, data=nights)).status_code == 303
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
@@ -542,6 +549,69 @@ async def test_hours_closing_at_midnight_open_day_by_day_and_save_again(
         service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
         place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
         assert place["opening_hours"] == "Mo-Fr 18:00-24:00; PH off"
+
+
+async def test_back_to_day_by_day_keeps_closed_on_public_holidays_and_names_the_rest(
+    base_url: str, demo: Demo
+) -> None:
+    """Hours the day-by-day form cannot show whole ("Mo[1]": the first Monday of the month)
+    opened it empty, "Closed on public holidays" unticked: switching to it and saving lost
+    `PH off`, and the monthly rule, silently. Now it shows what it can (the holidays, the days
+    set alone), names the rest, and drops that only once asked to."""
+    path = f"/workspace/services/{demo.service_id}/places/{demo.place_id}/hours"
+    english = {"Accept-Language": "en"}
+
+    async def saved_hours() -> str:
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        place = next(p for p in service["places"] if p["place_id"] == str(demo.place_id))
+        return str(place["opening_hours"])
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as browser:
+        await sign_in(browser, demo.editor)
+        form = browser_form((await browser.get(path, headers=english)).text)
+        monthly = "Mo[1] 09:00-12:00; Tu-Th 10:00-12:00; PH off"
+        text = {**form, "editor": "text", "opening_hours": monthly}
+        assert (await browser.post(path, data=text)).status_code == 303
+        shown = await browser.get(path, headers=english)
+        assert 'name="editor" value="text" checked' in shown.text
+        assert 'name="week-holidays" value="1" checked' in shown.text
+        assert 'name="week-tu-0-opens" type="time" value="10:00"' in shown.text
+        assert 'name="week-mo-0-opens" type="time" value=""' in shown.text
+        assert "<code>Mo[1] 09:00-12:00</code>" in shown.text
+
+        # Back to day by day, Friday added: the monthly rule is said, nothing saved.
+        week = {
+            **browser_form(shown.text),
+            "editor": "week",
+            "week-fr-0-opens": "13:00",
+            "week-fr-0-closes": "16:00",
+        }
+        refused = await browser.post(path, data=week, headers=english)
+        assert refused.status_code == 422
+        assert 'id="week-replace-error"' in refused.text
+        assert '<a href="#week-replace">Day by day: Saved day by day, the hours lose' in (
+            refused.text
+        )
+        assert await saved_hours() == monthly
+        # The text keeps the hours as saved, to change them that way instead.
+        assert f'name="opening_hours" type="text" value="{monthly}"' in refused.text
+        # Asked to, the week is saved without it, and closed on public holidays still.
+        again = {**browser_form(refused.text), "week-replace": "1"}
+        assert again["editor"] == "week" and again["week-fr-0-opens"] == "13:00"
+        assert (await browser.post(path, data=again)).status_code == 303
+        assert await saved_hours() == "Tu-Th 10:00-12:00; Fr 13:00-16:00; PH off"
+        shown = await browser.get(path, headers=english)
+        assert 'name="editor" value="week" checked' in shown.text
+        assert 'name="week-replace"' not in shown.text
+
+        # Kept as text, whatever the days show: the rule stays.
+        form = browser_form(shown.text)
+        kept = {**form, "editor": "text", "opening_hours": "We[-1] 14:00-16:00; PH off"}
+        assert (await browser.post(path, data=kept)).status_code == 303
+        assert await saved_hours() == "We[-1] 14:00-16:00; PH off"
+        dutch = await browser.get(path, headers={"Accept-Language": "nl"})
+        assert 'name="week-holidays" value="1" checked' in dutch.text
+        assert "<code>We[-1] 14:00-16:00</code>" in dutch.text
 
 
 async def test_hours_typed_as_text_in_day_by_day_mode_are_not_dropped(
