@@ -91,3 +91,25 @@ WHERE o.email IS NULL
   AND NOT EXISTS (SELECT 1 FROM membership m JOIN app_user u ON u.id = m.user_id
                   WHERE m.organisation_id = o.id AND u.disabled_at IS NULL)
 ORDER BY lower(o.name), o.id
+
+-- name: services_at_place
+-- The services held at a place, with their organisation (whose editors set their hours there).
+SELECT DISTINCT s.id, s.name, s.organisation_id FROM service_place sp
+JOIN service s ON s.id = sp.service_id
+WHERE sp.place_id = $1 AND s.status <> 'inactive'
+ORDER BY s.name, s.id
+
+-- name: organisation_services
+-- An organisation's services still offered, to hold at a new place, with the version read.
+SELECT id, name, version FROM service
+WHERE organisation_id = $1 AND status <> 'inactive'
+ORDER BY lower(name), id
+LIMIT $2
+
+-- name: place_territories
+-- The sections and neighbourhoods a place may be in, by commune, with their postal codes.
+SELECT t.id, t.name, t.kind, t.postal_codes, c.name AS commune
+FROM territory t
+JOIN territory c ON c.id = split_part(t.id, '.', 1)
+WHERE t.kind IN ('section', 'quartier')
+ORDER BY c.name, t.id

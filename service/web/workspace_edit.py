@@ -214,11 +214,13 @@ def new_phone(number: str) -> dict[str, Any]:
 
 
 def phones_from(
-    record: Service | Place | Organisation, typed: str, errors: dict[str, str]
+    record: Service | Place | Organisation | None, typed: str, errors: dict[str, str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The phones to store (a number already there keeps its kind and label), and the lines
-    that are not numbers (else those whose label, saved before today's limit, is too long)."""
-    known = {phone.number: msgspec.to_builtins(phone) for phone in record.phones}
+    """The phones to store (a number the record already has keeps its kind and label; None
+    for a new record), and the lines that are not numbers (else those whose label, saved
+    before today's limit, is too long)."""
+    phones = record.phones if record is not None else []
+    known = {phone.number: msgspec.to_builtins(phone) for phone in phones}
     kept: list[dict[str, Any]] = []
     wrong: list[str] = []
     long_labels: list[str] = []

@@ -70,7 +70,9 @@ class WorkspaceNewServiceController(Controller):
         self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
         """The form, for the organisation chosen (asked first when one edits several)."""
-        chosen = await _organisation(conn, identity, request.query_params.get("organisation_id"))
+        chosen = await organisation_chosen(
+            conn, identity, request.query_params.get("organisation_id")
+        )
         if not isinstance(chosen, dict):
             return chosen
         values = {"name": "", "type": "", "themes": [], "description": "", "places": []}
@@ -89,7 +91,7 @@ class WorkspaceNewServiceController(Controller):
         def text(name: str) -> str:
             return (sent.get(name) or [""])[-1].strip()
 
-        chosen = await _organisation(conn, identity, text("organisation_id"), ask=False)
+        chosen = await organisation_chosen(conn, identity, text("organisation_id"), ask=False)
         if not isinstance(chosen, dict):
             return chosen
         tree = await themes_tree(conn)
@@ -132,11 +134,18 @@ class WorkspaceNewServiceController(Controller):
         return Redirect(f"/workspace/services/{created.id}/edit?created=1", status_code=303)
 
 
-async def _organisation(
-    conn: Conn, identity: Identity, wanted: str | None, *, ask: bool = True
+async def organisation_chosen(
+    conn: Conn,
+    identity: Identity,
+    wanted: str | None,
+    *,
+    ask: bool = True,
+    template: str = "service_new.html",
+    refusal: str = NOT_AN_EDITOR,
 ) -> dict[str, Any] | Response[Any]:
-    """The organisation the service is for: the one asked for among those the person edits,
-    or their only one; else the page to choose (or a refusal)."""
+    """The organisation a new record (a service, a place) is for: the one asked for among
+    those the person edits, or their only one; else `template` asking which (or a page
+    saying `refusal`)."""
     if identity.is_coordinator:
         # Coordinators add services for any organisation of the network (onboarding): the one
         # named is read alone; the whole list only to choose from.
@@ -152,15 +161,15 @@ async def _organisation(
         me = await memberships.me(conn, identity)
         editable = [{"id": o.id, "name": o.name} for o in me.organisations if o.role in EDIT_ROLES]
     if not editable:
-        return message_page(N_("Not allowed"), NOT_AN_EDITOR, 403)
+        return message_page(N_("Not allowed"), refusal, 403)
     for organisation in editable:
         if str(organisation["id"]) == (wanted or ""):
             return organisation
     if len(editable) == 1 and not wanted:
         return editable[0]
     if not ask:
-        return message_page(N_("Not allowed"), NOT_AN_EDITOR, 403)
-    return page("service_new.html", {"choose": editable, "errors": {}})
+        return message_page(N_("Not allowed"), refusal, 403)
+    return page(template, {"choose": editable, "errors": {}})
 
 
 async def _places(conn: Conn, organisation_id: UUID) -> list[Any]:
