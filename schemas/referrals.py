@@ -19,6 +19,10 @@ ContactPreference = Literal["phone", "email", "through_referrer", "do_not_contac
 DeclineReason = Literal["no_capacity", "not_eligible", "unreachable", "duplicate", "other"]
 Outcome = Literal["served", "no_show", "withdrawn", "other"]
 Box = Literal["inbox", "outbox"]
+ReferralSort = Literal["newest", "attention"]
+"""The order of a list of referrals: `newest` sent first; or `attention`, what waits for the
+receiving organisation first (those waiting for an answer, urgent ones first, then those
+closest to expiry), then the others, most recently changed first."""
 LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}$", description="ISO 639 code, e.g. fr")]
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Note = Annotated[str, Meta(max_length=1000)]

@@ -19,6 +19,7 @@ from schemas.referrals import (
     PersonData,
     Referral,
     ReferralIn,
+    ReferralSort,
     ReferralStatus,
     ReferralSummary,
 )
@@ -158,6 +159,20 @@ async def get(
     return msgspec.convert(data, Referral)
 
 
+_ORDER: dict[str, str] = {
+    "newest": "r.created_at DESC, r.id",
+    # What the receiving side must answer first: the referrals still waiting, urgent ones
+    # first, each group by how soon it expires (then how long it waited, the expiry delay
+    # having changed meanwhile); after them the answered and the ended, most recent first.
+    "attention": """(r.status = 'sent') DESC,
+                    (r.status = 'sent' AND r.urgency = 'urgent') DESC,
+                    CASE WHEN r.status = 'sent' THEN r.expires_at END,
+                    CASE WHEN r.status = 'sent' THEN r.created_at END,
+                    r.updated_at DESC, r.id""",
+}
+"""The ORDER BY of each `ReferralSort`; the id last, so that pages never overlap."""
+
+
 async def list_page(
     conn: asyncpg.Connection,
     identity: Identity,
@@ -168,9 +183,11 @@ async def list_page(
     limit: int,
     offset: int,
     reference: str | None = None,
+    sort: ReferralSort = "newest",
 ) -> Page[ReferralSummary]:
-    """The caller's organisations' referrals, newest first: received (inbox), sent (outbox);
-    `reference` finds one by its code as a person reads it out (case and dashes tolerated)."""
+    """The caller's organisations' referrals, in the `sort` order (newest first by default):
+    received (inbox), sent (outbox); `reference` finds one by its code as a person reads it
+    out (case and dashes tolerated)."""
     mine = list(identity.roles)
     where = """
         WHERE (($1::text = 'inbox' AND r.to_organisation_id = ANY($2::uuid[]))
@@ -184,7 +201,7 @@ async def list_page(
     args = (box, mine, status, organisation_id, code)
     total = await conn.fetchval("SELECT count(*) FROM referral r" + where, *args)
     rows = await conn.fetch(
-        Q.summary_select + where + " ORDER BY r.created_at DESC, r.id LIMIT $6 OFFSET $7",
+        Q.summary_select + where + f" ORDER BY {_ORDER[sort]} LIMIT $6 OFFSET $7",
         *args,
         limit,
         offset,

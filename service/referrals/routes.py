@@ -26,6 +26,7 @@ from schemas.referrals import (
     RedirectIn,
     Referral,
     ReferralIn,
+    ReferralSort,
     ReferralStatus,
     ReferralSummary,
     Webhook,
@@ -152,10 +153,20 @@ class ReferralController(Controller):
             str | None,
             QueryParameter(description="A reference code such as KX7-M4PQ", max_length=20),
         ] = None,
+        sort: Annotated[
+            ReferralSort,
+            QueryParameter(
+                description="newest: sent most recently first (the default); attention: "
+                "those waiting for an answer first (urgent ones, then those closest to "
+                "expiry), then the others, most recently changed first, as the workspace's "
+                "inbox shows them"
+            ),
+        ] = "newest",
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[ReferralSummary]:
-        """Your organisations' referrals, newest first; no personal data in lists."""
+        """Your organisations' referrals, newest first unless `sort` says otherwise; no
+        personal data in lists."""
         return await referrals.list_page(
             conn,
             require(identity),
@@ -165,6 +176,7 @@ class ReferralController(Controller):
             limit=limit,
             offset=offset,
             reference=reference,
+            sort=sort,
         )
 
     @get("/stats", operation_id="referralStats")

@@ -123,7 +123,9 @@ class WorkspaceReferralsController(Controller):
     async def referral_list(
         self, request: Request[Any, Any, Any], conn: Conn, identity: Member
     ) -> Response[Any]:
-        """Received (inbox) or sent (outbox) by the person's organisations, newest first."""
+        """Received (inbox) or sent (outbox) by the person's organisations. The inbox puts
+        first what waits for the reader: the referrals to answer, urgent ones first, then
+        those closest to expiry; the outbox lists the newest first."""
         params = request.query_params
         box = "outbox" if params.get("box") == "outbox" else "inbox"
         status = params.get("status") if params.get("status") in STATUS else None
@@ -154,6 +156,7 @@ class WorkspaceReferralsController(Controller):
             organisation_id=None,
             limit=LIST_SIZE,
             offset=(number - 1) * LIST_SIZE,
+            sort="attention" if box == "inbox" else "newest",
         )
         pages = max(1, -(-listed.total // LIST_SIZE))
         if number > pages:

@@ -729,6 +729,49 @@ async def test_the_inbox_says_when_each_waiting_referral_expires(base_url: str, 
         assert "verloopt op" not in rows[answered]
 
 
+async def test_the_inbox_puts_first_what_waits_for_an_answer(
+    base_url: str, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Urgent referrals waiting for an answer first, then the others waiting, the one closest
+    to its expiry first; the answered after them, the last changed first (with its date); in
+    pages, and by status too. The outbox stays newest first."""
+    from service.web import workspace_referrals
+
+    monkeypatch.setattr(workspace_referrals, "LIST_SIZE", 4)
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        declined, urgent, accepted, waiting, urgent_later, newest = [
+            await _refer_with(worker, demo, urgency=urgency)
+            for urgency in ("normal", "urgent", "normal", "normal", "urgent", "normal")
+        ]
+        await _accept(receiver, accepted)
+        page = await receiver.get(declined)
+        refused = await receiver.post(
+            f"{declined}/decline", data={**posted_back(page.text), "reason_code": "no_capacity"}
+        )
+        assert refused.status_code == 303, refused.text
+
+        def order(html: str) -> list[str]:
+            return re.findall(r'<td><a href="(/workspace/referrals/[0-9a-f-]{36})">', html)
+
+        receiver.cookies.set("boussole_lang", "en")
+        first = (await receiver.get("/workspace/referrals?box=inbox")).text
+        assert "First those waiting for your answer: the urgent ones" in first
+        assert order(first) == [urgent, urgent_later, waiting, newest]
+        following = re.search(r'href="(/workspace/referrals\?[^"]*)" rel="next"', first)
+        assert following is not None
+        second = (await receiver.get(following[1].replace("&amp;", "&"))).text
+        assert order(second) == [declined, accepted]
+        today = datetime.now(TZ).strftime("%d/%m/%Y")
+        row = re.sub(r"\s+", " ", second.split(f'href="{declined}"')[1].split("</tr>")[0])
+        assert f'Declined <span class="meta">(on {today})</span>' in row
+
+        waiting_only = (await receiver.get("/workspace/referrals?box=inbox&status=sent")).text
+        assert order(waiting_only) == [urgent, urgent_later, waiting, newest]
+        outbox = (await worker.get("/workspace/referrals?box=outbox")).text
+        assert "First those waiting for your answer" not in outbox
+        assert order(outbox) == [newest, urgent_later, waiting, accepted]
+
+
 async def test_a_redirect_sent_twice_is_made_once_and_says_so(
     base_url: str, demo: Demo, pool: asyncpg.Pool
 ) -> None:
