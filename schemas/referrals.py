@@ -188,7 +188,8 @@ class AccessEntry(msgspec.Struct, kw_only=True):
 
 
 class WebhookIn(Input):
-    """Where to POST status changes; without a secret, one is generated and shown once."""
+    """Where to POST the referrals' status changes and messages (ids, statuses and times, never
+    the person); without a secret, one is generated and shown once."""
 
     url: Url
     secret: Annotated[str, Meta(min_length=16, max_length=200)] | None = None

@@ -11,8 +11,10 @@ Who gets what:
 - a cancellation, a message from the sender: the receiving organisation, and its people who
   answered the referral or wrote on it;
 - a reminder before expiry: the same (someone who wrote on it, not yet an answer).
-Every status change is also POSTed to the webhooks of both organisations. Mails are in the
-language the organisation chose (`organisation.language`; German falls back to French).
+Every status change (a new referral received is one, from none to `sent`; so is an expiry)
+and every message is also POSTed to the webhooks of both organisations, with ids, statuses and
+times only: never the person, a note or a message's text. Mails are in the language the
+organisation chose (`organisation.language`; German falls back to French).
 """
 
 from __future__ import annotations
@@ -108,28 +110,55 @@ async def queue_to(
     )
 
 
+def _webhook_facts(referral: dict[str, Any], event: str, at: datetime) -> dict[str, Any]:
+    """What every webhook call says of the referral: anonymous facts, as lists show them."""
+    return {
+        "event": event,
+        "referral_id": str(referral["id"]),
+        "reference": referral["reference"],
+        "status": referral["status"],
+        "at": at.isoformat(),
+        "from_organisation_id": str(referral["from_organisation_id"]),
+        "to_organisation_id": str(referral["to_organisation_id"]),
+        "service_id": str(referral["service_id"]) if referral["service_id"] else None,
+    }
+
+
+async def _to_both_webhooks(
+    conn: asyncpg.Connection, referral: dict[str, Any], payload: dict[str, Any], at: datetime
+) -> None:
+    """Queue a call to the webhook of each of the two organisations (once when they are one)."""
+    organisations = list({referral["from_organisation_id"], referral["to_organisation_id"]})
+    await conn.execute(Q.enqueue_webhooks, organisations, payload, at)
+
+
 async def status_changed(
     conn: asyncpg.Connection,
     referral: dict[str, Any],
     previous_status: str | None,
     at: datetime,
 ) -> None:
-    """Queue the webhook deliveries of a status change for both organisations."""
+    """Queue the webhook deliveries of a status change for both organisations; a referral
+    just received is one (`previous_status` null), an expiry another (`expired`)."""
     payload = {
-        "event": "referral.status_changed",
-        "referral_id": str(referral["id"]),
-        "reference": referral["reference"],
-        "status": referral["status"],
+        **_webhook_facts(referral, "referral.status_changed", at),
         "previous_status": previous_status,
-        "at": at.isoformat(),
-        "from_organisation_id": str(referral["from_organisation_id"]),
-        "to_organisation_id": str(referral["to_organisation_id"]),
-        "service_id": str(referral["service_id"]) if referral["service_id"] else None,
         "decline_reason": referral["decline_reason"],
         "outcome": referral["outcome"],
         "redirected_to_id": (
             str(referral["redirected_to_id"]) if referral["redirected_to_id"] else None
         ),
     }
-    organisations = list({referral["from_organisation_id"], referral["to_organisation_id"]})
-    await conn.execute(Q.enqueue_webhooks, organisations, payload, at)
+    await _to_both_webhooks(conn, referral, payload, at)
+
+
+async def message_added(
+    conn: asyncpg.Connection, referral: dict[str, Any], author_organisation_id: UUID, at: datetime
+) -> None:
+    """Queue the webhook deliveries of a message for both organisations: that one is
+    waiting, and which side wrote it; never its text, which may speak of the person."""
+    payload = {
+        **_webhook_facts(referral, "referral.message_added", at),
+        "author_organisation_id": str(author_organisation_id),
+    }
+    await _to_both_webhooks(conn, referral, payload, at)

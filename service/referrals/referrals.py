@@ -655,9 +655,10 @@ async def add_message(
 
     It may speak of the person, so it is kept like their data: only the two organisations
     see it, the mail to the other side says a message is waiting (never what it says), it is
-    blanked when the data is erased, and none can be written once it was (409). The same
-    text sent again by the same person within `SENT_TWICE_WITHIN` gives the message already
-    written, not a second one (nor a second mail).
+    blanked when the data is erased, and none can be written once it was (409). The two
+    organisations' webhooks are told a message was added, by which side, never its text. The
+    same text sent again by the same person within `SENT_TWICE_WITHIN` gives the message
+    already written, not a second one (nor a second mail or webhook call).
     """
     # Spaces only, or an invisible character (a zero-width space pasted in) shows nothing.
     if is_blank(text):
@@ -706,6 +707,7 @@ async def add_message(
     elif sides == {"receiver"}:
         recipients = await notify.sender_recipients(conn, row)
         await notify.queue_to(conn, recipients, "referral_message", sender, context)
+    await notify.message_added(conn, row, organisation, now)
     return Event(
         action="message",
         status=locked["status"],

@@ -420,8 +420,16 @@ class OrganisationReferralController(Controller):
         organisation_id: FromPath[UUID],
         data: JSONBody[WebhookIn],
     ) -> Webhook:
-        """POST each status change of the organisation's referrals to `url`, signed with
-        HMAC-SHA256: header `X-Boussole-Signature: sha256=<hex of HMAC(secret, body)>`.
+        """POST each status change of the organisation's referrals, and each message written
+        on them, to `url`, signed with HMAC-SHA256: header
+        `X-Boussole-Signature: sha256=<hex of HMAC(secret, body)>`.
+
+        The body is JSON with `event`, `referral_id`, `reference`, `status`, `at`,
+        `from_organisation_id`, `to_organisation_id` and `service_id`, and never the person,
+        a note or a message's text. `referral.status_changed` adds `previous_status` (null for
+        a referral just received; `expired` is a status), `decline_reason`, `outcome` and
+        `redirected_to_id`; `referral.message_added` adds `author_organisation_id`, the side
+        that wrote it: read the message through the API. Both organisations are called.
 
         The secret is returned once; keep it. The URL must be https, on a host that resolves
         only to public addresses (checked again at each delivery); redirects are not followed.
