@@ -400,3 +400,62 @@ async def test_every_page_fits_a_phone_and_passes_axe(
             violations[path] = await severe_violations(page)
     assert too_wide == []
     assert {path: found for path, found in violations.items() if found} == {}
+
+
+async def test_the_referral_lists_and_a_referral_fit_a_phone(
+    browser: Any, base_url: str, demo: Demo
+) -> None:
+    """With referrals in them (six columns; a worker's long address in the timeline), the
+    lists and a referral fit 390 px: each referral a card, each fact under its name."""
+    import httpx
+
+    from tests.integration.web.conftest import csrf_of, posted_back
+    from tests.integration.web.conftest import sign_in as sign_in_over_http
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in_over_http(worker, demo.worker)
+        paths = []
+        for urgency in ("normal", "urgent"):
+            form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+            sent = await worker.post(
+                "/workspace/refer",
+                data={
+                    "csrf_token": csrf_of(form.text),
+                    "service_id": str(demo.service_id),
+                    "place_id": str(demo.place_id),
+                    "reason": "Famille de quatre personnes, besoin d'un colis cette semaine.",
+                    "anonymous": "1",
+                    "urgency": urgency,
+                },
+            )
+            assert sent.status_code == 303, sent.text
+            paths.append(sent.headers["location"].split("?")[0])
+        page = await worker.get(paths[0])
+        written = await worker.post(
+            f"{paths[0]}/messages", data={"csrf_token": csrf_of(page.text), "text": "Mardi ?"}
+        )
+        assert written.status_code == 303
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as receiver:
+        await sign_in_over_http(receiver, demo.receiver)
+        page = await receiver.get(paths[0])
+        accepted = await receiver.post(f"{paths[0]}/accept", data=posted_back(page.text))
+        assert accepted.status_code == 303
+
+    wider = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    for person, pages in (
+        (demo.receiver, ["/workspace/referrals?box=inbox", paths[0]]),
+        (demo.worker, ["/workspace/referrals?box=outbox"]),
+    ):
+        async with page_in(browser, **ON_A_PHONE, locale="fr-BE") as page:
+            await sign_in(page, base_url, person)
+            for path in pages:
+                await page.goto(base_url + path)
+                assert not await page.evaluate(wider), path
+                assert await severe_violations(page) == [], path
+                if "box=" in path:
+                    # Each fact under the other, after its column's name.
+                    status = page.locator("table.stacked tbody tr").first.locator("td").nth(3)
+                    before = "td => getComputedStyle(td, '::before').content"
+                    assert "Statut\u202f:" in await status.evaluate(before), path
+                    box = await status.bounding_box()
+                    assert box is not None and box["x"] < 40, path
