@@ -19,7 +19,7 @@ from litestar.response import Redirect
 
 from schemas.referrals import DeclineReason, Outcome, Referral, ReferralIn
 from service.accounts import memberships
-from service.catalogue import services
+from service.catalogue import organisations, services
 from service.catalogue.records import VersionMismatch
 from service.catalogue.validation import phone_e164
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, is_blank
@@ -653,6 +653,9 @@ class WorkspaceReferralsController(Controller):
             )
         context = {
             "service": service,
+            # Several partners name a service alike ("Épicerie sociale"): the worker sees
+            # whose it is, and where, before sending the person there.
+            "receiver": await organisations.get(conn, service.organisation_id),
             "organisations": me.organisations,
             "values": {
                 **values,

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from html import unescape
 
 import asyncpg
 import httpx
@@ -770,6 +771,36 @@ async def test_the_inbox_puts_first_what_waits_for_an_answer(
         outbox = (await worker.get("/workspace/referrals?box=outbox")).text
         assert "First those waiting for your answer" not in outbox
         assert order(outbox) == [newest, urgent_later, waiting, accepted]
+
+
+async def test_the_refer_form_says_whose_service_it_is_and_where(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    """Two partners each offer an "Épicerie sociale": the form names the organisation and the
+    place the person is sent to, not the service's name alone."""
+    async with pool.acquire() as conn:
+        alike = await conn.fetch(
+            """SELECT s.id, o.id AS organisation_id, o.name AS organisation, p.name AS place,
+                      p.street
+               FROM service s JOIN organisation o ON o.id = s.organisation_id
+               JOIN service_place sp ON sp.service_id = s.id JOIN place p ON p.id = sp.place_id
+               WHERE s.name = 'Épicerie sociale' ORDER BY o.name"""
+        )
+    assert len(alike) == 2 and alike[0]["organisation"] != alike[1]["organisation"]
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as worker:
+        await sign_in(worker, demo.worker)
+        worker.cookies.set("boussole_lang", "nl")
+        for service in alike:
+            form = re.sub(
+                r"\s+", " ", (await worker.get(f"/workspace/refer?service_id={service['id']}")).text
+            )
+            assert (
+                f'<dt>Organisatie</dt><dd><a href="/organisations/{service["organisation_id"]}"'
+                f' lang="fr">{service["organisation"]}</a></dd>'
+            ).replace("'", "&#39;") in form
+            place = re.search(r"<dt>Plaats</dt><dd>([^<]*)</dd>", form)
+            assert place is not None
+            assert service["place"] in unescape(place[1]) and service["street"] in place[1]
 
 
 async def test_a_redirect_sent_twice_is_made_once_and_says_so(
