@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from schemas.referrals import DeclineReason, Outcome, Referral, ReferralIn
+from schemas.referrals import DeclineReason, Event, Outcome, Referral, ReferralIn
 from service.accounts import memberships
 from service.catalogue import organisations, services
 from service.catalogue.records import VersionMismatch
@@ -102,6 +102,26 @@ def allowed_actions(referral: Referral, identity: Any) -> list[str]:
         for action in (*ACTIONS, "redirect")
         if TRANSITIONS[action].side in sides and referral.status in TRANSITIONS[action].sources
     ]
+
+
+ANSWER_NOTES = {
+    "accept": N_("Message with the answer"),
+    "decline": N_("Message with the answer"),
+    "redirect": N_("Message with the answer"),
+    "close": N_("Note on closing"),
+    "cancel": N_("Message with the cancellation"),
+}
+"""What the note of the answer that gave the referral its status is called on its page."""
+
+
+def answer_note(referral: Referral) -> Event | None:
+    """The answer that gave the referral its status, when it came with a note ("come on
+    Tuesday at 10"): shown by the status, where the other side looks, and not only at the
+    bottom of the timeline, below "No message yet"."""
+    answers = [event for event in referral.events if event.action in ANSWER_NOTES]
+    if not answers or not answers[-1].note or answers[-1].status != referral.status:
+        return None
+    return answers[-1]
 
 
 def _list_link(box: str, status: str | None, page: int = 1) -> str:
@@ -524,6 +544,8 @@ class WorkspaceReferralsController(Controller):
             "earlier": earlier,
             "referral": referral,
             "actions": allowed_actions(referral, identity),
+            "answer_note": answer_note(referral),
+            "answer_notes": ANSWER_NOTES,
             "may_erase": referral.person is not None and referrals.may_erase(identity, facts),
             "erasure_on": _policy(request).erasure_date(
                 referral.status, referral.answered_at, referral.final_at

@@ -873,6 +873,54 @@ async def test_accepting_takes_a_note_for_the_sender_as_the_other_answers_do(
         )
 
 
+async def test_the_other_side_reads_the_answer_s_note_by_the_status(
+    base_url: str, demo: Demo
+) -> None:
+    """The sender opening an answered referral reads the receiver's note with the status,
+    not only at the bottom of the timeline under "No message yet"; the receiver reads the
+    sender's reason to cancel the same way. An answer without a note shows none."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        accepted, declined, cancelled = [await _refer(worker, demo) for _ in range(3)]
+        come = "Venez mardi à 10 h avec votre carte d'identité."
+        page = await receiver.get(accepted)
+        answer = await receiver.post(
+            f"{accepted}/accept", data={**posted_back(page.text), "note": come}
+        )
+        assert answer.status_code == 303
+        page = await receiver.get(declined)
+        answer = await receiver.post(
+            f"{declined}/decline",
+            data={**posted_back(page.text), "reason_code": "no_capacity", "note": "Plus de colis"},
+        )
+        assert answer.status_code == 303
+        page = await worker.get(cancelled)
+        answer = await worker.post(
+            f"{cancelled}/cancel", data={**posted_back(page.text), "note": "Elle a trouvé"}
+        )
+        assert answer.status_code == 303
+
+        worker.cookies.set("boussole_lang", "en")
+        shown = (await worker.get(accepted)).text
+        note = f'<dt>Message with the answer</dt><dd id="answer-note">{come}</dd>'
+        assert note.replace("'", "&#39;") in shown
+        assert shown.index('id="answer-note"') < shown.index('id="messages"')
+        worker.cookies.set("boussole_lang", "nl")
+        shown = (await worker.get(declined)).text
+        assert '<dt>Bericht bij het antwoord</dt><dd id="answer-note">Plus de colis</dd>' in shown
+        receiver.cookies.set("boussole_lang", "fr")
+        shown = (await receiver.get(cancelled)).text
+        assert '<dt>Message joint à l\'annulation</dt><dd id="answer-note">Elle a trouvé' in (shown)
+
+        # Closed afterwards without a note: the accept's note is the timeline's, not the
+        # closing's.
+        page = await receiver.get(accepted)
+        closed = await receiver.post(
+            f"{accepted}/close", data={**posted_back(page.text), "outcome": "served"}
+        )
+        assert closed.status_code == 303
+        assert 'id="answer-note"' not in (await worker.get(accepted)).text
+
+
 async def test_an_erased_referral_is_accepted_without_a_note(base_url: str, demo: Demo) -> None:
     async with _both_sides(base_url, demo) as (worker, receiver):
         path = await _refer(worker, demo)
