@@ -17,6 +17,17 @@ STATUS = {
     "expired": N_("Expired"),
 }
 """The status of a referral."""
+DONE = {
+    "accept": N_("Accepted: the sending organisation sees your answer."),
+    "decline": N_("Declined: the sending organisation sees your answer and its reason."),
+    "redirect": N_("Redirected: the sending organisation sees where the person is sent."),
+    "close": N_("Closed with its outcome."),
+    "cancel": N_("Cancelled: the receiving organisation sees that it is no longer needed."),
+    "message": N_("The message is sent."),
+    "erase": N_("The personal data has been erased."),
+}
+"""What the referral page says once an action is done (`?done=`); any other value says
+"Saved"."""
 EVENTS = {
     "send": N_("Sent"),
     "accept": N_("Accepted"),

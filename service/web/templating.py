@@ -23,6 +23,7 @@ from service.referrals.labels import (
     CONTACTS,
     CONTACTS_READ,
     DECLINE_REASONS,
+    DONE,
     EVENTS,
     OUTCOMES,
     STATUS,
@@ -295,6 +296,7 @@ def configure(engine: JinjaTemplateEngine) -> None:
     env.globals["SITUATIONS"] = SITUATIONS
     env.globals["STATUS"] = STATUS
     env.globals["EVENTS"] = EVENTS
+    env.globals["DONE"] = DONE
     env.globals["DECLINE_REASONS"] = DECLINE_REASONS
     env.globals["OUTCOMES"] = OUTCOMES
     env.globals["CONTACTS"] = CONTACTS

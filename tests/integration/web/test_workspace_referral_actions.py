@@ -982,3 +982,30 @@ async def test_the_refer_form_warns_when_nobody_at_the_receiver_would_be_told(
         assert lonely.status_code == 200 and warning in lonely.text
         told = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
         assert told.status_code == 200 and warning not in told.text
+
+
+async def test_the_page_says_what_an_action_did_and_the_sender_follows_up(
+    base_url: str, demo: Demo
+) -> None:
+    """After an answer, what it did and who sees it, not "Saved." ("Enregistré."); the
+    sender, who cannot answer, finds its action (cancel) under "Follow-up", not "Answer"."""
+    async with _both_sides(base_url, demo) as (worker, receiver):
+        path = await _refer(worker, demo)
+        mine = await worker.get(path)
+        # Both sides read French.
+        assert "<h2>Suivi</h2>" in mine.text and "<h2>Répondre</h2>" not in mine.text
+        page = await receiver.get(path)
+        assert "<h2>Répondre</h2>" in page.text
+        accepted = await receiver.post(
+            f"{path}/accept", data=posted_back(page.text), follow_redirects=True
+        )
+        said = unescape(accepted.text)
+        assert "Acceptée : l'organisation qui l'a envoyée voit votre réponse." in said
+        assert "Enregistré." not in accepted.text
+        other = await _refer(worker, demo)
+        page = await worker.get(other)
+        cancelled = await worker.post(
+            f"{other}/cancel", data=posted_back(page.text), follow_redirects=True
+        )
+        said = unescape(cancelled.text)
+        assert "Annulée : l'organisation destinataire voit qu'elle n'est plus nécessaire." in said
