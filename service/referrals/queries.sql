@@ -18,6 +18,25 @@ LEFT JOIN LATERAL (
     FROM referral_event e WHERE e.referral_id = r.id AND e.action = 'message'
 ) AS m ON true
 
+-- name: answers_to_sent
+-- The last answer (accepted, declined, redirected) given since $2 to each referral the given
+-- organisations ($1) sent, most recent first, at most $3: the sender's follow-up on the
+-- dashboard. Only the anonymous facts the sent list shows, never the person.
+SELECT r.id, r.reference, r.service_name, too.name AS to_organisation,
+       too.language AS to_language, a.action, a.at
+FROM referral r
+JOIN organisation too ON too.id = r.to_organisation_id
+JOIN LATERAL (
+    SELECT e.action, e.at FROM referral_event e
+    WHERE e.referral_id = r.id AND e.action IN ('accept', 'decline', 'redirect')
+    ORDER BY e.at DESC, e.id DESC LIMIT 1
+) AS a ON true
+-- An answer since $2 changed the referral since then: the cheap test first.
+WHERE r.from_organisation_id = ANY($1::uuid[]) AND r.answered_at IS NOT NULL
+  AND r.updated_at >= $2 AND a.at >= $2
+ORDER BY a.at DESC, r.id
+LIMIT $3
+
 -- name: lock_referral
 SELECT id, status, version, from_organisation_id, to_organisation_id, created_by, reference,
        expires_at, personal_data_erased_at, service_id, place_id

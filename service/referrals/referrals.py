@@ -209,6 +209,18 @@ async def list_page(
     return Page(items=[_summary(dict(r)) for r in rows], total=total, limit=limit, offset=offset)
 
 
+async def answers_to_sent(
+    conn: asyncpg.Connection, identity: Identity, since: datetime, limit: int
+) -> list[asyncpg.Record]:
+    """The answers given since `since` to the referrals the caller's organisations sent, the
+    most recent first: service, receiving organisation, the answer (`accept`, `decline`,
+    `redirect`) and when; nothing of the person."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        Q.answers_to_sent, list(identity.roles), since, limit
+    )
+    return rows
+
+
 def _sending_organisation(identity: Identity, requested: UUID | None) -> UUID:
     if requested is not None:
         if identity.role_in(requested) is None:

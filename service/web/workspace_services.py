@@ -73,11 +73,14 @@ WEEK_FORM = {"week_days": [day.lower() for day in DAYS], "week_slots": SLOTS, "W
 # The usual partners: the services referred to most in this many past days, at most so many.
 FREQUENT_SINCE = timedelta(days=180)
 FREQUENT_SHOWN = 6
+# The answers to the referrals sent: those given in this many past days, at most so many.
+ANSWERS_SINCE = timedelta(days=14)
+ANSWERS_SHOWN = 5
 
 
 async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
-    """The signed-in person's organisations, the services they edit, their referral counts
-    and the services their organisations refer people to most."""
+    """The signed-in person's organisations, the services they edit, their referral counts,
+    the last answers to the referrals they sent and the services they refer people to most."""
     me = await memberships.me(conn, identity)
     editable = [o.id for o in me.organisations if o.role in EDIT_ROLES]
     rows = await conn.fetch(Q.editable_services, editable)
@@ -95,6 +98,9 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
     to_close = await referrals.list_page(
         conn, identity, box="inbox", status="accepted", organisation_id=None, limit=1, offset=0
     )
+    answers = await referrals.answers_to_sent(
+        conn, identity, datetime.now(UTC) - ANSWERS_SINCE, ANSWERS_SHOWN
+    )
     today = today_in_brussels()
     return {
         "me": me,
@@ -103,6 +109,7 @@ async def dashboard_context(conn: Conn, identity: Identity) -> dict[str, Any]:
         ],
         "inbox_waiting": waiting.total,
         "inbox_to_close": to_close.total,
+        "answers": answers,
         "frequent": frequent,
         "can_add_services": bool(editable) or identity.is_coordinator,
         "reports": open_reports,

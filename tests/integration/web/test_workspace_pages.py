@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.integration.web.conftest import Demo, csrf_of, posted_back, sign_in
+from tests.integration.web.conftest import Demo, add_user, csrf_of, posted_back, sign_in
 from tests.integration.web.test_workspace_service_edit import add_coordinator
 
 pytestmark = pytest.mark.asyncio
@@ -350,6 +350,84 @@ async def test_the_dashboard_offers_to_refer_again_to_the_usual_partners(
     async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as receiver:
         await sign_in(receiver, demo.receiver)  # another organisation: its own partners only
         assert heading not in (await receiver.get("/workspace/")).text
+
+
+def _answers(dashboard: str) -> str:
+    """The dashboard's block of answers to the referrals sent ('' when there is none)."""
+    if 'id="answers-title"' not in dashboard:
+        return ""
+    block = dashboard[dashboard.index('id="answers-title"') :]
+    return block[: block.index("</ul>")]
+
+
+async def test_the_dashboard_says_when_referrals_sent_were_answered(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    colleague = await add_user(pool, demo.sender_org, "member")  # the sender's organisation
+    outsider_org = await pool.fetchval(
+        "SELECT id FROM organisation WHERE id <> ALL($1::uuid[]) ORDER BY name LIMIT 1",
+        [demo.sender_org, demo.receiver_org],
+    )
+    outsider = await add_user(pool, outsider_org, "member")
+    english = {"Accept-Language": "en"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        form = await worker.get(f"/workspace/refer?service_id={demo.service_id}")
+        body = {
+            "csrf_token": csrf_of(form.text),
+            "service_id": str(demo.service_id),
+            "reason": "Colis alimentaire",
+            "first_name": "Fatima",
+            "last_name": "El Amrani",
+            "phone": "0470 12 34 56",
+            "contact_preference": "phone",
+            "consent": "1",
+        }
+        paths = []
+        for _ in range(3):
+            sent = await worker.post("/workspace/refer", data=body)
+            assert sent.status_code == 303, sent.text
+            paths.append(sent.headers["location"].split("?")[0])
+        accepted, declined, waiting = paths
+        assert _answers((await worker.get("/workspace/")).text) == ""  # nothing answered yet
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as receiver:
+        await sign_in(receiver, demo.receiver)
+        page = await receiver.get(accepted)
+        assert (
+            await receiver.post(f"{accepted}/accept", data=posted_back(page.text))
+        ).status_code == 303
+        page = await receiver.get(declined)
+        answer = {"csrf_token": csrf_of(page.text), "reason_code": "no_capacity"}
+        assert (await receiver.post(f"{declined}/decline", data=answer)).status_code == 303
+        # The receiving side answered them; they are not answers to its own referrals.
+        assert _answers((await receiver.get("/workspace/")).text) == ""
+    # The decline was given after the acceptance: it comes first.
+    await pool.execute(
+        "UPDATE referral_event SET at = at - interval '1 minute' WHERE action = 'accept'"
+    )
+    for email in (demo.worker, colleague):
+        async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as member:
+            await sign_in(member, email)
+            dashboard = (await member.get("/workspace/")).text
+            block = _answers(dashboard)
+            links = re.findall(r'href="(/workspace/referrals/[0-9a-f-]{36})"', block)
+            assert links == [declined, accepted]
+            assert "<strong>Declined</strong>" in block and "<strong>Accepted</strong>" in block
+            assert "Colis alimentaires, Les Restos du Cœur de La Louvière" in unescape(block)
+            assert "El Amrani" not in dashboard and "Fatima" not in dashboard
+            assert 'href="/workspace/referrals?box=outbox">All the referrals sent' in dashboard
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as member:
+        await sign_in(member, outsider)  # another organisation: not its referrals
+        dashboard = (await member.get("/workspace/")).text
+        assert _answers(dashboard) == "" and accepted not in dashboard
+    # An answer older than 14 days is no news any more.
+    await pool.execute(
+        "UPDATE referral_event SET at = at - interval '15 days' WHERE action = 'decline'"
+    )
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as worker:
+        await sign_in(worker, demo.worker)
+        block = _answers((await worker.get("/workspace/")).text)
+        assert declined not in block and accepted in block and waiting not in block
 
 
 async def test_decline_needs_a_reason_and_the_sender_cancels(base_url: str, demo: Demo) -> None:
