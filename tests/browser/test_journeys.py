@@ -406,7 +406,9 @@ async def test_the_referral_lists_and_a_referral_fit_a_phone(
     browser: Any, base_url: str, demo: Demo
 ) -> None:
     """With referrals in them (six columns; a worker's long address in the timeline), the
-    lists and a referral fit 390 px: each referral a card, each fact under its name."""
+    lists and a referral fit 390 px: each referral a card, each fact under its name, the
+    reference 44 px high and the search apart from the filters; on the referral, each fact's
+    value under its name."""
     import httpx
 
     from tests.integration.web.conftest import csrf_of, posted_back
@@ -459,3 +461,19 @@ async def test_the_referral_lists_and_a_referral_fit_a_phone(
                     assert "Statut\u202f:" in await status.evaluate(before), path
                     box = await status.bounding_box()
                     assert box is not None and box["x"] < 40, path
+                    # The reference, what opens the referral, is a finger's height.
+                    link = page.locator("table.stacked tbody tr").first.locator("td a").first
+                    tapped = await link.bounding_box()
+                    assert tapped is not None and tapped["height"] >= 44, path
+                    # The "Find" button stands clear of the status filters.
+                    find = await page.locator(".find-reference button").bounding_box()
+                    filters = await page.locator("nav.filters-by-status").bounding_box()
+                    assert find is not None and filters is not None, path
+                    assert filters["y"] - (find["y"] + find["height"]) >= 8, path
+                else:
+                    # Each fact's name above its value, the value the page's whole width.
+                    name = await page.locator("dl.facts dt").first.bounding_box()
+                    value = await page.locator("dl.facts dd").first.bounding_box()
+                    assert name is not None and value is not None, path
+                    assert value["y"] >= name["y"] + name["height"], path
+                    assert abs(value["x"] - name["x"]) < 1 and value["width"] > 250, path
