@@ -416,6 +416,12 @@ async def test_the_dashboard_says_when_referrals_sent_were_answered(
             assert "Colis alimentaires, Les Restos du Cœur de La Louvière" in unescape(block)
             assert "El Amrani" not in dashboard and "Fatima" not in dashboard
             assert 'href="/workspace/referrals?box=outbox">All the referrals sent' in dashboard
+            for language, heading, answer in (
+                ("fr-BE", "Réponses à vos orientations", "Refusée"),
+                ("nl-BE", "Antwoorden op uw doorverwijzingen", "Geweigerd"),
+            ):
+                said = (await member.get("/workspace/", headers={"Accept-Language": language})).text
+                assert heading in said and f"<strong>{answer}</strong>" in _answers(said)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=english) as member:
         await sign_in(member, outsider)  # another organisation: not its referrals
         dashboard = (await member.get("/workspace/")).text
