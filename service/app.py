@@ -45,6 +45,7 @@ from service.web.workspace_common import (
     sign_in_first,
 )
 from service.web.workspace_edit import CONTROLLERS as WORKSPACE_EDIT
+from service.web.workspace_held_at import CONTROLLERS as WORKSPACE_HELD_AT
 from service.web.workspace_network import CONTROLLERS as WORKSPACE_NETWORK
 from service.web.workspace_new_service import CONTROLLERS as WORKSPACE_NEW_SERVICE
 from service.web.workspace_organisation import CONTROLLERS as WORKSPACE_ORGANISATION
@@ -241,6 +242,7 @@ def create_app(settings: Settings, *, pool: asyncpg.Pool | None = None) -> Lites
             *WORKSPACE_NETWORK,
             *WORKSPACE_NEW_SERVICE,
             *WORKSPACE_PLACES,
+            *WORKSPACE_HELD_AT,
             *WORKSPACE_TEAM,
             *WORKSPACE_ORGANISATION,
             *WORKSPACE_STATISTICS,

@@ -113,3 +113,10 @@ FROM territory t
 JOIN territory c ON c.id = split_part(t.id, '.', 1)
 WHERE t.kind IN ('section', 'quartier')
 ORDER BY c.name, t.id
+
+-- name: places_not_holding
+-- The organisation's places that do not hold the service yet, to hold it there too.
+SELECT p.id, p.name, p.street, p.postal_code, p.commune FROM place p
+WHERE p.organisation_id = $1
+  AND NOT EXISTS (SELECT 1 FROM service_place sp WHERE sp.service_id = $2 AND sp.place_id = p.id)
+ORDER BY lower(p.name), p.id
