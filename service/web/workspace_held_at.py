@@ -30,6 +30,7 @@ from service.web.workspace_common import (
     Member,
     PageRefused,
     editable_service,
+    field_errors,
     form_version,
     page,
     read_form_lists,
@@ -91,9 +92,11 @@ class WorkspaceHeldAtController(Controller):
         held = services.as_input(service)["places"] + [{"place_id": UUID(chosen)}]
         try:
             await _save_places(conn, identity, service, held, version)
-        except InvalidInput:
-            # The place was removed between the page and the save (`_validate` names it).
-            context["errors"] = {"place_id": CHOOSE_A_PLACE}
+        except InvalidInput as error:
+            # The place removed at the same moment is said by its field; what else the API
+            # finds wrong in the saved service, in the list above the form.
+            rename = {f"places[{len(held) - 1}].place_id": "place_id"}
+            context["errors"] = field_errors(error.errors, rename)
             return page("service_places.html", context, 422)
         return Redirect(f"/workspace/services/{service_id}/places?added={chosen}", status_code=303)
 

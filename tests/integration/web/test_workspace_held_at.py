@@ -177,3 +177,47 @@ async def test_only_the_organisations_editors_change_where_it_is_held(
     )
     assert other not in {row["place_id"] for row in held_at}
     assert demo.place_id in {row["place_id"] for row in held_at}
+
+
+async def test_what_the_api_refuses_is_said_and_the_last_place_may_go(
+    base_url: str, demo: Demo, pool: asyncpg.Pool
+) -> None:
+    other = await add_place(pool, demo.receiver_org, "Maison de quartier de Bouvy")
+    # Saved by a script against the API's rules (verified next month): the API refuses the
+    # update, said on the page, not a server error.
+    verified = await pool.fetchval(
+        "SELECT last_verified_on FROM service WHERE id = $1", demo.service_id
+    )
+    await pool.execute(
+        "UPDATE service SET last_verified_on = current_date + 30 WHERE id = $1", demo.service_id
+    )
+    path = places_path(demo)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers=ENGLISH) as browser:
+        await sign_in(browser, demo.editor)
+        page = await browser.get(path)
+        refused = await browser.post(path, data={**posted_back(page.text), "place_id": str(other)})
+        assert refused.status_code == 422, refused.text
+        assert "There is a problem" in refused.text
+        assert not await pool.fetchval(
+            "SELECT count(*) FROM service_place WHERE place_id = $1", other
+        )
+        await pool.execute(
+            "UPDATE service SET last_verified_on = $2 WHERE id = $1", demo.service_id, verified
+        )
+
+        # The API keeps a service held nowhere (a service by phone): so does the page.
+        held = await pool.fetch(
+            "SELECT place_id FROM service_place WHERE service_id = $1 ORDER BY position",
+            demo.service_id,
+        )
+        for number, row in enumerate(held, start=1):
+            remove = f"{path}/{row['place_id']}/remove"
+            confirm = await browser.get(remove)
+            assert confirm.status_code == 200
+            last = "It is its only place: it will be held nowhere."
+            assert (last in confirm.text) == (number == len(held))
+            removed = await browser.post(remove, data=posted_back(confirm.text))
+            assert removed.status_code == 303, removed.text
+        service = (await browser.get(f"/api/v1/services/{demo.service_id}")).json()
+        assert service["places"] == []
+        assert "It is held at no place yet" in (await browser.get(path)).text
